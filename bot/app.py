@@ -1,0 +1,20 @@
+"""Wiring: the one module that joins the core, storage and the doors."""
+
+from __future__ import annotations
+
+from bot.config import Settings
+from bot.filing import KeywordFiler
+from bot.ports import Clock, Filer
+from bot.services import Services
+from storage import open_store
+
+
+def build_services(settings: Settings, *, clock: Clock, migrate: bool = True) -> Services:
+    store = open_store(settings.database_url, migrate=migrate)
+
+    def make_filer() -> Filer:
+        if settings.filing_threshold is not None:
+            return KeywordFiler(threshold=settings.filing_threshold)
+        return KeywordFiler()
+
+    return Services(store=store, clock=clock, make_filer=make_filer)

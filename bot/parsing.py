@@ -1,0 +1,42 @@
+"""Reading what staff type: #touchpoint tags and @colleague mentions, in a neutral syntax.
+
+Doors translate their platform's mentions first (Slack ``<@U123>`` becomes ``@U123``), so the
+core only ever sees ``@name`` and ``#slug``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+TAG = re.compile(r"(?<![\w&/])#([A-Za-z][A-Za-z0-9_-]{0,40})\b")
+MENTION = re.compile(r"(?<![\w.])@([A-Za-z0-9][A-Za-z0-9._-]{0,79})")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedText:
+    text: str  # as written, tags removed, whitespace tidied
+    tags: tuple[str, ...]
+    mentions: tuple[str, ...]
+
+
+def tidy(text: str) -> str:
+    """Drop control characters and collapse runs of spaces; keep line breaks."""
+    text = CONTROL.sub("", text.replace("\r\n", "\n"))
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    return "\n".join(lines).strip()
+
+
+def parse(text: str) -> ParsedText:
+    tags = tuple(dict.fromkeys(m.group(1).lower() for m in TAG.finditer(text)))
+    mentions = tuple(dict.fromkeys(m.group(1).rstrip(".") for m in MENTION.finditer(text)))
+    without_tags = TAG.sub("", text)
+    return ParsedText(tidy(without_tags), tags, mentions)
+
+
+def blameless(text: str, mentions: tuple[str, ...]) -> str:
+    """An OW names no person: mentions become "a colleague"."""
+    for name in mentions:
+        text = re.sub(rf"(?<![\w.])@{re.escape(name)}\b", "a colleague", text)
+    return text

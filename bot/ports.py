@@ -1,0 +1,172 @@
+"""What the core needs from the outside world, as Protocols.
+
+Storage is split in two so that no read can cross tenants: a :class:`Store` finds or creates
+workspaces and opens a :class:`Repository` bound to exactly one of them. Every method of a
+Repository reads and writes inside that workspace only; an id from another workspace behaves
+as if it did not exist. One ``Store.transaction`` is one unit of work: it commits when the block
+ends normally and rolls back everything when it raises, so a failed use case stores nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from bot.domain import (
+    FilingFeedback,
+    Member,
+    Moment,
+    MomentKind,
+    Platform,
+    Prompt,
+    Proposal,
+    Standard,
+    StandardLevel,
+    Team,
+    Touchpoint,
+    Workspace,
+)
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware UTC."""
+        ...
+
+
+class Repository(Protocol):
+    """Rows of one workspace. ``add_*`` returns the stored entity with its new id."""
+
+    @property
+    def workspace(self) -> Workspace: ...
+
+    # members
+    def member(self, user_id: str) -> Member | None: ...
+    def save_member(self, member: Member) -> None:
+        """Insert or update by user_id."""
+        ...
+
+    # teams
+    def add_team(self, team: Team) -> Team:
+        """Raises DuplicateError when the channel already has a team."""
+        ...
+    def team(self, team_id: int) -> Team | None: ...
+    def team_by_channel(self, channel: str) -> Team | None: ...
+    def teams(self) -> list[Team]: ...
+    def save_team(self, team: Team) -> None: ...
+
+    # touchpoints, ordered by position then id
+    def add_touchpoint(self, touchpoint: Touchpoint) -> Touchpoint:
+        """Raises DuplicateError when the team already has that slug (retired ones included)."""
+        ...
+    def touchpoints(self, team_id: int, *, include_retired: bool = False) -> list[Touchpoint]: ...
+    def save_touchpoint(self, touchpoint: Touchpoint) -> None: ...
+
+    # moments, newest first
+    def add_moment(self, moment: Moment) -> Moment: ...
+    def moment(self, moment_id: int) -> Moment | None: ...
+    def moment_by_ref(self, message_ref: str, kind: MomentKind) -> Moment | None:
+        """The live (not retracted) moment of this kind made from that chat message."""
+        ...
+
+    def save_moment(self, moment: Moment) -> None: ...
+    def moments(
+        self,
+        team_id: int,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        kind: MomentKind | None = None,
+        reporter_id: str | None = None,
+        include_retracted: bool = False,
+        limit: int | None = None,
+    ) -> list[Moment]:
+        """Moments with ``since <= created_at < until``, newest first."""
+        ...
+
+    # filing feedback, oldest first
+    def add_filing_feedback(self, feedback: FilingFeedback) -> FilingFeedback: ...
+    def filing_feedback(self, *, limit: int | None = None) -> list[FilingFeedback]: ...
+
+    # step 2: prompts (one per team and week) and proposals
+    def add_prompt(self, prompt: Prompt) -> Prompt:
+        """Raises DuplicateError when the team already has a prompt for that week."""
+        ...
+
+    def prompt(self, prompt_id: int) -> Prompt | None: ...
+    def prompt_for_week(self, team_id: int, week: str) -> Prompt | None: ...
+    def prompts(self, team_id: int, *, open_only: bool = False) -> list[Prompt]:
+        """Newest first."""
+        ...
+
+    def save_prompt(self, prompt: Prompt) -> None: ...
+    def add_proposal(self, proposal: Proposal) -> Proposal: ...
+    def proposal(self, proposal_id: int) -> Proposal | None: ...
+    def proposals(self, prompt_id: int) -> list[Proposal]:
+        """Oldest first."""
+        ...
+
+    # step 3: votes
+    def add_vote(self, proposal_id: int, voter_id: str, at: datetime) -> bool:
+        """False (and nothing stored) when that person already voted for that proposal."""
+        ...
+
+    def vote_counts(self, prompt_id: int) -> dict[int, int]:
+        """proposal id -> votes, for proposals with at least one vote."""
+        ...
+
+    def voters(self, proposal_id: int) -> list[str]: ...
+
+    # step 4 and 5: standards, newest first
+    def add_standard(self, standard: Standard) -> Standard: ...
+    def standard(self, standard_id: int) -> Standard | None: ...
+    def standards(self, team_id: int, *, level: StandardLevel | None = None) -> list[Standard]: ...
+    def save_standard(self, standard: Standard) -> None: ...
+
+
+class Store(Protocol):
+    def workspace(self, *, platform: Platform, external_id: str, name: str = "") -> Workspace:
+        """Find the workspace, creating it on first sight."""
+        ...
+
+    def workspaces(self) -> list[Workspace]: ...
+
+    def transaction(self, workspace_id: int) -> AbstractContextManager[Repository]:
+        """One unit of work inside one workspace."""
+        ...
+
+
+class DuplicateError(Exception):
+    """A row that must be unique already exists."""
+
+
+@dataclass(frozen=True, slots=True)
+class FilingGuess:
+    """What the filer thinks of a text: ranked touchpoint slugs with calibrated confidence."""
+
+    kind: MomentKind | None  # None when the text does not say
+    kind_confidence: float
+    ranked: tuple[tuple[str, float], ...]  # (slug, probability), best first
+    explicit: bool = False  # the text named the touchpoint itself (#slug or its name)
+
+    @property
+    def best(self) -> str | None:
+        return self.ranked[0][0] if self.ranked else None
+
+    @property
+    def confidence(self) -> float:
+        return self.ranked[0][1] if self.ranked else 0.0
+
+
+class Filer(Protocol):
+    """Text -> touchpoint and kind. One filer per workspace; it learns from confirmed filings."""
+
+    def guess(self, text: str, touchpoints: Sequence[Touchpoint]) -> FilingGuess: ...
+    def learn(self, text: str, kind: MomentKind | None, touchpoint_slug: str | None) -> None: ...
+    @property
+    def threshold(self) -> float:
+        """Confidence at or above which a moment is filed without asking."""
+        ...

@@ -1,0 +1,27 @@
+"""The use cases of the method, grouped along its seams. Doors hold one ``Services``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.ports import Clock, Filer, Store
+from bot.services.base import Actor, Deps
+from bot.services.cycle import CycleService
+from bot.services.journey import JourneyService
+from bot.services.moments import Filed, MomentService
+from bot.services.reports import ReportService
+from bot.services.weekly import Result, WeeklyService
+
+__all__ = ["Actor", "Filed", "Result", "Services"]
+
+
+class Services:
+    def __init__(self, *, store: Store, clock: Clock, make_filer: Callable[[], Filer]) -> None:
+        self.deps = Deps(store, clock, make_filer)
+        self.store = store
+        self.clock = clock
+        self.moments = MomentService(self.deps)
+        self.journey = JourneyService(self.deps)
+        self.weekly = WeeklyService(self.deps)
+        self.reports = ReportService(self.deps)
+        self.cycle = CycleService(self.weekly, self.reports, self.deps)

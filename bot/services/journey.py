@@ -1,0 +1,216 @@
+"""Teams and their customer journeys: setting up, and leads editing touchpoints."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from bot.domain import Team, Touchpoint, TouchpointTemplate
+from bot.errors import UserError
+from bot.journeys import load_template
+from bot.ports import DuplicateError, Repository
+from bot.services.base import (
+    Actor,
+    Deps,
+    find_touchpoint,
+    remember,
+    require_lead,
+    require_team,
+    require_touchpoint,
+)
+from bot.weeks import zone
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+
+
+class JourneyService:
+    def __init__(self, deps: Deps) -> None:
+        self._d = deps
+
+    def team_for_channel(self, *, workspace_id: int, channel: str) -> Team | None:
+        with self._d.store.transaction(workspace_id) as repo:
+            return repo.team_by_channel(channel)
+
+    def teams(self, *, workspace_id: int) -> list[Team]:
+        with self._d.store.transaction(workspace_id) as repo:
+            return repo.teams()
+
+    def setup_team(
+        self,
+        *,
+        workspace_id: int,
+        actor: Actor,
+        channel: str,
+        name: str,
+        template: str = "airline",
+        timezone: str = "UTC",
+    ) -> Team:
+        """Create a team in a channel with a journey from a template; the creator leads it."""
+        try:
+            journey = load_template(template)
+        except ValueError as err:
+            raise UserError(str(err)) from None
+        zone(timezone)
+        with self._d.store.transaction(workspace_id) as repo:
+            remember(repo, actor)
+            if repo.team_by_channel(channel):
+                raise UserError("This channel already has a team. `/moments setup` changes it.")
+            team = repo.add_team(
+                Team(0, name, channel, timezone, journey.name, leads=(actor.user_id,))
+            )
+            for position, tp in enumerate(journey.touchpoints, start=1):
+                repo.add_touchpoint(
+                    Touchpoint(0, team.id, tp.slug, tp.name, tp.description, tp.keywords,
+                               tp.emoji, position)
+                )
+            return team
+
+    def configure(
+        self,
+        *,
+        workspace_id: int,
+        team_id: int,
+        actor: Actor,
+        name: str | None = None,
+        timezone: str | None = None,
+        basic_after_weeks: int | None = None,
+        focus_count: int | None = None,
+    ) -> Team:
+        with self._d.store.transaction(workspace_id) as repo:
+            team = require_team(repo, team_id)
+            require_lead(repo, team, actor, "change the team's settings")
+            if timezone is not None:
+                zone(timezone)
+            if basic_after_weeks is not None and not 1 <= basic_after_weeks <= 520:
+                raise UserError("basic-after is a number of weeks between 1 and 520.")
+            if focus_count is not None and not 1 <= focus_count <= 5:
+                raise UserError("focus is how many touchpoints a prompt asks about: 1 to 5.")
+            updated = replace(
+                team,
+                name=name or team.name,
+                timezone=timezone or team.timezone,
+                basic_after_weeks=basic_after_weeks or team.basic_after_weeks,
+                focus_count=focus_count or team.focus_count,
+            )
+            repo.save_team(updated)
+            return updated
+
+    def set_leads(
+        self, *, workspace_id: int, team_id: int, actor: Actor, add: tuple[str, ...] = (),
+        remove: tuple[str, ...] = ()
+    ) -> Team:
+        with self._d.store.transaction(workspace_id) as repo:
+            team = require_team(repo, team_id)
+            require_lead(repo, team, actor, "change who leads the team")
+            leads = [u for u in team.leads if u not in remove]
+            leads += [u for u in add if u not in leads]
+            updated = replace(team, leads=tuple(leads))
+            repo.save_team(updated)
+            return updated
+
+    def touchpoints(
+        self, *, workspace_id: int, team_id: int, include_retired: bool = False
+    ) -> list[Touchpoint]:
+        with self._d.store.transaction(workspace_id) as repo:
+            require_team(repo, team_id)
+            return repo.touchpoints(team_id, include_retired=include_retired)
+
+    def add_touchpoint(
+        self, *, workspace_id: int, team_id: int, actor: Actor, slug: str, name: str,
+        description: str = "", keywords: tuple[str, ...] = (), emoji: str = ""
+    ) -> Touchpoint:
+        slug = slug.lstrip("#").lower()
+        if not SLUG.match(slug):
+            raise UserError(
+                f"“{slug}” can't be a touchpoint id: use lowercase letters, digits and hyphens, "
+                "e.g. `lounge` or `bag-drop`."
+            )
+        with self._d.store.transaction(workspace_id) as repo:
+            team = self._lead_team(repo, team_id, actor)
+            every = repo.touchpoints(team.id, include_retired=True)
+            if find_touchpoint(every, slug, include_retired=True):
+                raise UserError(f"#{slug} already exists (it may be retired: `/moments touchpoints`).")
+            position = max((t.position for t in every), default=0) + 1
+            try:
+                return repo.add_touchpoint(
+                    Touchpoint(0, team.id, slug, name.strip() or slug.title(), description,
+                               keywords, emoji, position)
+                )
+            except DuplicateError:
+                raise UserError(f"#{slug} already exists.") from None
+
+    def rename_touchpoint(
+        self, *, workspace_id: int, team_id: int, actor: Actor, slug: str, name: str
+    ) -> Touchpoint:
+        if not name.strip():
+            raise UserError("Give the new name, e.g. `/moments touchpoints rename check-in Bag drop`.")
+        with self._d.store.transaction(workspace_id) as repo:
+            team = self._lead_team(repo, team_id, actor)
+            tp = require_touchpoint(repo.touchpoints(team.id), slug)
+            renamed = replace(tp, name=name.strip())
+            repo.save_touchpoint(renamed)
+            return renamed
+
+    def retire_touchpoint(
+        self, *, workspace_id: int, team_id: int, actor: Actor, slug: str
+    ) -> Touchpoint:
+        """Stop filing new moments there; its moments and standards stay in the history."""
+        with self._d.store.transaction(workspace_id) as repo:
+            team = self._lead_team(repo, team_id, actor)
+            active = repo.touchpoints(team.id)
+            tp = require_touchpoint(active, slug)
+            if len(active) == 1:
+                raise UserError("A journey needs at least one touchpoint; add another first.")
+            retired = replace(tp, retired_at=self._d.clock.now())
+            repo.save_touchpoint(retired)
+            return retired
+
+    def move_touchpoint(
+        self, *, workspace_id: int, team_id: int, actor: Actor, slug: str, position: int
+    ) -> list[Touchpoint]:
+        """Put a touchpoint at a 1-based place in the journey and renumber the rest."""
+        with self._d.store.transaction(workspace_id) as repo:
+            team = self._lead_team(repo, team_id, actor)
+            active = repo.touchpoints(team.id)
+            tp = require_touchpoint(active, slug)
+            if not 1 <= position <= len(active):
+                raise UserError(f"Pick a place between 1 and {len(active)}.")
+            order = [t for t in active if t.id != tp.id]
+            order.insert(position - 1, tp)
+            for place, item in enumerate(order, start=1):
+                if item.position != place:
+                    repo.save_touchpoint(replace(item, position=place))
+            return repo.touchpoints(team.id)
+
+    def import_touchpoints(
+        self, *, workspace_id: int, team_id: int, actor: Actor,
+        items: list[TouchpointTemplate], retire: tuple[str, ...] = ()
+    ) -> tuple[int, int]:
+        """Add or update touchpoints by slug, in the given order. Returns (added, updated)."""
+        for item in items:
+            if not SLUG.match(item.slug):
+                raise UserError(f"“{item.slug}” can't be a touchpoint id (a-z, 0-9 and -).")
+        with self._d.store.transaction(workspace_id) as repo:
+            team = self._lead_team(repo, team_id, actor)
+            existing = {t.slug: t for t in repo.touchpoints(team.id, include_retired=True)}
+            added = updated = 0
+            for position, item in enumerate(items, start=1):
+                old = existing.get(item.slug)
+                if old is None:
+                    repo.add_touchpoint(Touchpoint(0, team.id, item.slug, item.name,
+                                                   item.description, item.keywords, item.emoji,
+                                                   position))
+                    added += 1
+                    continue
+                new = replace(old, name=item.name, description=item.description,
+                              keywords=item.keywords, emoji=item.emoji, position=position,
+                              retired_at=self._d.clock.now() if item.slug in retire else None)
+                if new != old:
+                    repo.save_touchpoint(new)
+                    updated += 1
+            return added, updated
+
+    def _lead_team(self, repo: Repository, team_id: int, actor: Actor) -> Team:
+        team = require_team(repo, team_id)
+        require_lead(repo, team, actor, "edit the touchpoints")
+        return team

@@ -1,0 +1,265 @@
+"""Reporting WOW and OW moments and filing them against a touchpoint."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from bot import parsing
+from bot.domain import (
+    MAX_MOMENT_CHARS,
+    Filing,
+    FilingFeedback,
+    Moment,
+    MomentKind,
+    Source,
+    Touchpoint,
+)
+from bot.errors import NotAllowed, NotFound, UserError
+from bot.ports import FilingGuess, Repository
+from bot.services.base import (
+    Actor,
+    Deps,
+    find_touchpoint,
+    remember,
+    require_team,
+    require_touchpoint,
+)
+
+ASK_CHOICES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Filed:
+    """A stored moment, where it went, and what to ask the reporter if unsure."""
+
+    moment: Moment
+    touchpoint: Touchpoint | None
+    choices: tuple[Touchpoint, ...]  # non-empty when the reporter should pick
+    notes: tuple[str, ...] = ()
+
+
+def check_text(text: str, *, what: str = "moment", example: str = "/wow ...") -> str:
+    text = parsing.tidy(text)
+    if not text:
+        raise UserError(f"Tell me what happened, for example: `{example}`.")
+    if len(text) > MAX_MOMENT_CHARS:
+        raise UserError(
+            f"That {what} is {len(text):,} characters long; the limit is {MAX_MOMENT_CHARS:,}. "
+            "Please shorten it and send it again."
+        )
+    return text
+
+
+class MomentService:
+    def __init__(self, deps: Deps) -> None:
+        self._d = deps
+
+    def report(
+        self,
+        *,
+        workspace_id: int,
+        team_id: int,
+        actor: Actor,
+        kind: MomentKind | None,
+        text: str,
+        source: Source,
+        message_ref: str | None = None,
+        credited: tuple[str, ...] = (),
+        strict_tags: bool = True,
+    ) -> Filed:
+        """Store a moment and file it: an explicit tag wins, else the filer, else ask."""
+        example = f"/{(kind or MomentKind.WOW).value} the gate agent found a seat for my family"
+        parsed = parsing.parse(check_text(text, example=example))
+        with self._d.store.transaction(workspace_id) as repo:
+            team = require_team(repo, team_id)
+            remember(repo, actor)
+            touchpoints = repo.touchpoints(team.id)
+            tagged = _tagged(touchpoints, parsed.tags, strict=strict_tags)
+            body = parsed.text if tagged else parsing.tidy(text)
+            if not body:
+                raise UserError(f"Tell me what happened as well as where, e.g. `{example}`.")
+            filer = self._d.filer(repo)
+            guess = filer.guess(body, touchpoints)
+            if kind is None:
+                kind = guess.kind or MomentKind.OW
+            notes: list[str] = []
+            mentioned = tuple(m for m in parsed.mentions if m != actor.user_id)
+            if kind is MomentKind.OW:
+                if mentioned or credited:
+                    notes.append("OWs are blameless: I filed it on the touchpoint, without names.")
+                body = parsing.blameless(body, parsed.mentions)
+                credit: tuple[str, ...] = ()
+            else:
+                credit = tuple(dict.fromkeys((*credited, *mentioned)))
+            touchpoint, filing, confidence, choices = _decide(
+                touchpoints, tagged, guess, filer.threshold
+            )
+            now = self._d.clock.now()
+            moment = repo.add_moment(
+                Moment(
+                    id=0,
+                    team_id=team.id,
+                    kind=kind,
+                    text=body,
+                    reporter_id=actor.user_id,
+                    touchpoint_id=touchpoint.id if touchpoint else None,
+                    filing=filing,
+                    confidence=confidence,
+                    source=source,
+                    created_at=now,
+                    updated_at=now,
+                    credited=credit,
+                    message_ref=message_ref,
+                )
+            )
+            return Filed(moment, touchpoint, choices, tuple(notes))
+
+    def refile(
+        self, *, workspace_id: int, moment_id: int, actor: Actor, touchpoint: str
+    ) -> Filed:
+        """The reporter picks or changes the touchpoint; the filer learns from it.
+
+        ``touchpoint=""`` means "none of these": the moment stays unfiled.
+        """
+        with self._d.store.transaction(workspace_id) as repo:
+            moment = _own_moment(repo, moment_id, actor, "refile")
+            touchpoints = repo.touchpoints(moment.team_id)
+            filer = self._d.filer(repo)
+            chosen = require_touchpoint(touchpoints, touchpoint) if touchpoint else None
+            guess = filer.guess(moment.text, touchpoints)
+            if moment.filing is Filing.ASKED or chosen is None or chosen.id == moment.touchpoint_id:
+                filing = Filing.CONFIRMED
+            else:
+                filing = Filing.CORRECTED
+            if chosen is None:
+                filing = Filing.ASKED
+            updated = replace(
+                moment,
+                touchpoint_id=chosen.id if chosen else None,
+                filing=filing,
+                confidence=1.0 if chosen else 0.0,
+                updated_at=self._d.clock.now(),
+            )
+            repo.save_moment(updated)
+            if chosen is not None:
+                repo.add_filing_feedback(
+                    FilingFeedback(
+                        id=0,
+                        team_id=moment.team_id,
+                        moment_id=moment.id,
+                        text=moment.text,
+                        kind=moment.kind,
+                        touchpoint_slug=chosen.slug,
+                        guessed_slug=guess.best,
+                        created_at=self._d.clock.now(),
+                    )
+                )
+                filer.learn(moment.text, moment.kind, chosen.slug)
+            return Filed(updated, chosen, ())
+
+    def retract(self, *, workspace_id: int, moment_id: int | None, actor: Actor) -> Moment:
+        """Withdraw a moment (the reporter's latest when no id is given)."""
+        with self._d.store.transaction(workspace_id) as repo:
+            if moment_id is None:
+                moment = _latest_of(repo, actor)
+            else:
+                moment = _own_moment(repo, moment_id, actor, "retract")
+            now = self._d.clock.now()
+            retracted = replace(moment, retracted_at=now, updated_at=now)
+            repo.save_moment(retracted)
+            return retracted
+
+    def edit(self, *, workspace_id: int, moment_id: int, actor: Actor, text: str) -> Filed:
+        """Change a moment's text; an automatic filing is redone, a chosen one is kept."""
+        body = check_text(text, example=f"/moments edit {moment_id} new text")
+        with self._d.store.transaction(workspace_id) as repo:
+            moment = _own_moment(repo, moment_id, actor, "edit")
+            touchpoints = repo.touchpoints(moment.team_id)
+            parsed = parsing.parse(body)
+            tagged = _tagged(touchpoints, parsed.tags, strict=True)
+            if tagged is None:
+                parsed = parsing.ParsedText(body, (), parsed.mentions)
+            if moment.kind is MomentKind.OW:
+                parsed = replace(parsed, text=parsing.blameless(parsed.text, parsed.mentions))
+            keep = moment.filing in (Filing.CONFIRMED, Filing.CORRECTED) and tagged is None
+            touchpoint = next((t for t in touchpoints if t.id == moment.touchpoint_id), None)
+            choices: tuple[Touchpoint, ...] = ()
+            filing, confidence = moment.filing, moment.confidence
+            if not keep:
+                filer = self._d.filer(repo)
+                guess = filer.guess(parsed.text, touchpoints)
+                touchpoint, filing, confidence, choices = _decide(
+                    touchpoints, tagged, guess, filer.threshold
+                )
+            updated = replace(
+                moment,
+                text=parsed.text,
+                touchpoint_id=touchpoint.id if touchpoint else None,
+                filing=filing,
+                confidence=confidence,
+                updated_at=self._d.clock.now(),
+            )
+            repo.save_moment(updated)
+            return Filed(updated, touchpoint, choices)
+
+    def recent(
+        self, *, workspace_id: int, team_id: int, actor: Actor, limit: int = 10
+    ) -> list[tuple[Moment, Touchpoint | None]]:
+        """The person's own recent moments in a team."""
+        with self._d.store.transaction(workspace_id) as repo:
+            by_id = {t.id: t for t in repo.touchpoints(team_id, include_retired=True)}
+            mine = repo.moments(team_id, reporter_id=actor.user_id, limit=limit)
+            return [(m, by_id.get(m.touchpoint_id or 0)) for m in mine]
+
+
+def _tagged(touchpoints: list[Touchpoint], tags: tuple[str, ...], *, strict: bool) -> Touchpoint | None:
+    for tag in tags:
+        found = find_touchpoint(touchpoints, tag)
+        if found:
+            return found
+    if tags and strict:
+        require_touchpoint(touchpoints, tags[0])  # raises with the list of touchpoints
+    return None
+
+
+def _decide(
+    touchpoints: list[Touchpoint],
+    tagged: Touchpoint | None,
+    guess: FilingGuess,
+    threshold: float,
+) -> tuple[Touchpoint | None, Filing, float, tuple[Touchpoint, ...]]:
+    if tagged is not None:
+        return tagged, Filing.EXPLICIT, 1.0, ()
+    by_slug = {t.slug: t for t in touchpoints if t.active}
+    ranked = [(by_slug[s], p) for s, p in guess.ranked if s in by_slug]
+    if ranked and (guess.explicit or ranked[0][1] >= threshold):
+        filing = Filing.EXPLICIT if guess.explicit else Filing.AUTO
+        return ranked[0][0], filing, ranked[0][1], ()
+    confidence = ranked[0][1] if ranked else 0.0
+    choices = [t for t, _ in ranked[:ASK_CHOICES]]
+    for tp in touchpoints:  # always offer three, filling from the journey's order
+        if len(choices) >= ASK_CHOICES:
+            break
+        if tp.active and tp not in choices:
+            choices.append(tp)
+    return None, Filing.ASKED, confidence, tuple(choices)
+
+
+def _own_moment(repo: Repository, moment_id: int, actor: Actor, doing: str) -> Moment:
+    moment = repo.moment(moment_id)
+    if moment is None or moment.retracted:
+        raise NotFound(f"I can't find moment {moment_id}. `/moments mine` lists yours.")
+    if moment.reporter_id != actor.user_id:
+        raise NotAllowed(f"Only the person who reported moment {moment_id} can {doing} it.")
+    return moment
+
+
+def _latest_of(repo: Repository, actor: Actor) -> Moment:
+    latest: Moment | None = None
+    for team in repo.teams():
+        mine = repo.moments(team.id, reporter_id=actor.user_id, limit=1)
+        if mine and (latest is None or mine[0].created_at > latest.created_at):
+            latest = mine[0]
+    if latest is None:
+        raise NotFound("You have no moments to retract.")
+    return latest

@@ -1,0 +1,159 @@
+"""Read-only pictures of a team: the weekly digest, the prompt with its votes, the standards."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.domain import Moment, MomentKind, Prompt, Standard, Team, Touchpoint
+from bot.errors import NotFound
+from bot.ports import Repository
+from bot.services.base import Deps, display, ref, require_team
+from bot.views import (
+    DigestView,
+    FocusView,
+    MomentView,
+    PromptView,
+    ProposalView,
+    StandardView,
+    TouchpointRef,
+    TouchpointWeek,
+)
+from bot.weeks import iso_week, shift_week, week_bounds
+
+SHOUTOUTS = 3
+UNFILED = TouchpointRef("", "Not filed yet", "❔")
+
+
+class ReportService:
+    def __init__(self, deps: Deps) -> None:
+        self._d = deps
+
+    def week_of(self, *, workspace_id: int, team_id: int) -> str:
+        with self._d.store.transaction(workspace_id) as repo:
+            return iso_week(self._d.clock.now(), require_team(repo, team_id).timezone)
+
+    def digest(self, *, workspace_id: int, team_id: int, week: str | None = None) -> DigestView:
+        """The week in one view: new standards first, then WOW/OW per touchpoint, shout-outs,
+        and standards that customers now take for granted."""
+        with self._d.store.transaction(workspace_id) as repo:
+            team = require_team(repo, team_id)
+            week = week or iso_week(self._d.clock.now(), team.timezone)
+            start, end = week_bounds(week, team.timezone)
+            last_start, _ = week_bounds(shift_week(week, -1), team.timezone)
+            touchpoints = repo.touchpoints(team.id, include_retired=True)
+            by_id = {t.id: t for t in touchpoints}
+            this_week = repo.moments(team.id, since=start, until=end)
+            last_week = repo.moments(team.id, since=last_start, until=start)
+            rows = []
+            for tp in touchpoints:
+                now_m = [m for m in this_week if m.touchpoint_id == tp.id]
+                then_m = [m for m in last_week if m.touchpoint_id == tp.id]
+                if not tp.active and not now_m:
+                    continue
+                rows.append(
+                    TouchpointWeek(ref(tp), _count(now_m, MomentKind.WOW),
+                                   _count(now_m, MomentKind.OW), _count(then_m, MomentKind.WOW),
+                                   _count(then_m, MomentKind.OW))
+                )
+            standards = repo.standards(team.id)
+            new = [s for s in standards if start <= s.adopted_at < end]
+            basic = [s for s in standards if s.basic_since and start <= s.basic_since < end]
+            credited = [m for m in this_week if m.kind is MomentKind.WOW and m.credited]
+            credited.sort(key=lambda m: (-len(m.also_reported_by), m.created_at))
+            return DigestView(
+                team=team.name,
+                week=week,
+                new_standards=tuple(_standard(repo, s, by_id) for s in new),
+                touchpoints=tuple(rows),
+                shoutouts=tuple(moment_view(repo, m, by_id) for m in credited[:SHOUTOUTS]),
+                turned_basic=tuple(_standard(repo, s, by_id) for s in basic),
+                wows=_count(this_week, MomentKind.WOW),
+                ows=_count(this_week, MomentKind.OW),
+                unfiled=sum(1 for m in this_week if m.touchpoint_id is None),
+            )
+
+    def prompt(self, *, workspace_id: int, prompt_id: int) -> PromptView:
+        with self._d.store.transaction(workspace_id) as repo:
+            prompt = repo.prompt(prompt_id)
+            if prompt is None:
+                raise NotFound(f"There is no prompt {prompt_id}.")
+            team = require_team(repo, prompt.team_id)
+            return prompt_view(repo, team, prompt)
+
+    def standards(self, *, workspace_id: int, team_id: int) -> list[StandardView]:
+        with self._d.store.transaction(workspace_id) as repo:
+            team = require_team(repo, team_id)
+            by_id = {t.id: t for t in repo.touchpoints(team.id, include_retired=True)}
+            return [_standard(repo, s, by_id) for s in repo.standards(team.id)]
+
+    def export(
+        self, *, workspace_id: int, team_id: int
+    ) -> list[tuple[Moment, Touchpoint | None]]:
+        """Every moment of a team, retracted ones included, oldest first."""
+        with self._d.store.transaction(workspace_id) as repo:
+            require_team(repo, team_id)
+            by_id = {t.id: t for t in repo.touchpoints(team_id, include_retired=True)}
+            rows = repo.moments(team_id, include_retracted=True)
+            return [(m, by_id.get(m.touchpoint_id or 0)) for m in reversed(rows)]
+
+    def moment(self, *, workspace_id: int, moment_id: int) -> MomentView:
+        with self._d.store.transaction(workspace_id) as repo:
+            m = repo.moment(moment_id)
+            if m is None:
+                raise NotFound(f"There is no moment {moment_id}.")
+            by_id = {t.id: t for t in repo.touchpoints(m.team_id, include_retired=True)}
+            return moment_view(repo, m, by_id)
+
+
+def prompt_view(repo: Repository, team: Team, prompt: Prompt) -> PromptView:
+    touchpoints = {t.id: t for t in repo.touchpoints(team.id, include_retired=True)}
+    examples: dict[int, list[str]] = {}
+    for moment_id in prompt.example_moment_ids:
+        m = repo.moment(moment_id)
+        if m and not m.retracted and m.touchpoint_id is not None:
+            examples.setdefault(m.touchpoint_id, []).append(m.text)
+    focus = []
+    for tp_id in prompt.touchpoint_ids:
+        tp = touchpoints[tp_id]
+        ows = [
+            m
+            for m in repo.moments(team.id, since=prompt.opened_at - timedelta(weeks=4),
+                                  until=prompt.opened_at, kind=MomentKind.OW)
+            if m.touchpoint_id == tp_id
+        ]
+        reason = f"{len(ows)} OW{'' if len(ows) == 1 else 's'} in the four weeks before"
+        if tp.fresh_ideas_since is not None:
+            reason += "; its standard turned basic, so it needs fresh ideas"
+        focus.append(FocusView(ref(tp), reason, tuple(examples.get(tp_id, ()))))
+    counts = repo.vote_counts(prompt.id)
+    adopted = {s.proposal_id for s in repo.standards(team.id)}
+    proposals = tuple(
+        ProposalView(
+            p.id,
+            ref(touchpoints[p.touchpoint_id]),
+            p.text,
+            None if p.anonymous else display(repo, p.author_id),
+            counts.get(p.id, 0),
+            p.id in adopted,
+        )
+        for p in repo.proposals(prompt.id)
+    )
+    return PromptView(prompt.id, team.name, prompt.week, tuple(focus), proposals,
+                      prompt.closes_at, prompt.is_closed, team.timezone)
+
+
+def moment_view(repo: Repository, m: Moment, by_id: dict[int, Touchpoint]) -> MomentView:
+    tp = by_id.get(m.touchpoint_id) if m.touchpoint_id is not None else None
+    return MomentView(
+        m.id, m.kind, m.text, ref(tp) if tp else None, display(repo, m.reporter_id),
+        tuple(display(repo, c) for c in m.credited), m.created_at, len(m.also_reported_by),
+    )
+
+
+def _standard(repo: Repository, s: Standard, by_id: dict[int, Touchpoint]) -> StandardView:
+    return StandardView(s.id, ref(by_id[s.touchpoint_id]), s.text, display(repo, s.adopted_by),
+                        s.adopted_at, s.level)
+
+
+def _count(moments: list[Moment], kind: MomentKind) -> int:
+    return sum(1 for m in moments if m.kind is kind)

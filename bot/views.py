@@ -1,0 +1,161 @@
+"""Platform-neutral results. Doors render these as Block Kit, Adaptive Cards or console text.
+
+Widget ids are the action names below: the renderer puts them on buttons and the listener routes
+them back to ``CommandRouter.act``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.domain import MomentKind, StandardLevel
+
+# Action names shared by every renderer and listener.
+FILE_MOMENT = "file_moment"  # args: moment, touchpoint (slug, or "" for none of these)
+VOTE = "vote"  # args: proposal
+ADOPT = "adopt"  # args: proposal
+PROPOSE = "propose"  # args: prompt
+RETRACT = "retract"  # args: moment
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    name: str
+    args: tuple[tuple[str, str], ...] = ()
+
+    def arg(self, key: str) -> str:
+        for k, v in self.args:
+            if k == key:
+                return v
+        raise KeyError(key)
+
+    @staticmethod
+    def of(name: str, **args: object) -> Action:
+        return Action(name, tuple((k, str(v)) for k, v in args.items()))
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    label: str
+    action: Action
+
+
+@dataclass(frozen=True, slots=True)
+class TouchpointRef:
+    slug: str
+    name: str
+    emoji: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.emoji} {self.name}".strip()
+
+
+@dataclass(frozen=True, slots=True)
+class MomentView:
+    id: int
+    kind: MomentKind
+    text: str
+    touchpoint: TouchpointRef | None
+    reporter: str
+    credited: tuple[str, ...]
+    created_at: datetime
+    me_too: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Priority:
+    """Step 1: one touchpoint's place in the ranking, with the reason in words."""
+
+    touchpoint: TouchpointRef
+    score: float
+    ows_this_week: int
+    ows_last_week: int
+    wows_this_week: int
+    ow_share: float  # over the last four weeks
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class FocusView:
+    touchpoint: TouchpointRef
+    reason: str
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalView:
+    id: int
+    touchpoint: TouchpointRef
+    text: str
+    author: str | None  # None when proposed anonymously
+    votes: int
+    adopted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PromptView:
+    id: int
+    team: str
+    week: str
+    focus: tuple[FocusView, ...]
+    proposals: tuple[ProposalView, ...]
+    closes_at: datetime
+    closed: bool
+    timezone: str = "UTC"
+
+
+@dataclass(frozen=True, slots=True)
+class StandardView:
+    id: int
+    touchpoint: TouchpointRef
+    text: str
+    adopted_by: str
+    adopted_at: datetime
+    level: StandardLevel
+
+
+@dataclass(frozen=True, slots=True)
+class TouchpointWeek:
+    touchpoint: TouchpointRef
+    wows: int
+    ows: int
+    wows_last_week: int
+    ows_last_week: int
+
+
+@dataclass(frozen=True, slots=True)
+class DigestView:
+    team: str
+    week: str
+    new_standards: tuple[StandardView, ...]
+    touchpoints: tuple[TouchpointWeek, ...]
+    shoutouts: tuple[MomentView, ...]
+    turned_basic: tuple[StandardView, ...]
+    wows: int
+    ows: int
+    unfiled: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What a door shows the person: neutral text, numbered choices and an optional rich view."""
+
+    text: str
+    choices: tuple[Choice, ...] = ()
+    view: object | None = None  # MomentView, PromptView, DigestView, list of StandardView ...
+    error: bool = False
+    public: bool = False  # True: post to the channel; False: only the person sees it
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """A message the bot sends to a team's channel on its own (weekly cycle)."""
+
+    team_id: int
+    channel: str
+    kind: str  # "prompt", "votes_closed", "digest", "turned_basic"
+    reply: Reply
+    week: str = ""
+    extras: dict[str, str] = field(default_factory=dict)

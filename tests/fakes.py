@@ -1,0 +1,333 @@
+"""Small fakes beside the ports they stand in for: a store that keeps dicts, a fixed clock."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
+
+from bot.domain import (
+    FilingFeedback,
+    Member,
+    Moment,
+    MomentKind,
+    Platform,
+    Prompt,
+    Proposal,
+    Standard,
+    StandardLevel,
+    Team,
+    Touchpoint,
+    Workspace,
+)
+from bot.ports import DuplicateError, FilingGuess
+
+T = TypeVar("T")
+
+
+class FixedClock:
+    def __init__(self, now: datetime | None = None) -> None:
+        self._now = now or datetime(2026, 11, 16, 9, 0, tzinfo=UTC)  # a Monday
+
+    def now(self) -> datetime:
+        return self._now
+
+    def set(self, now: datetime) -> None:
+        self._now = now
+
+    def advance(self, delta: timedelta) -> None:
+        self._now += delta
+
+
+@dataclass
+class _Tables:
+    members: dict[tuple[int, str], Member] = field(default_factory=dict)
+    teams: dict[int, tuple[int, Team]] = field(default_factory=dict)
+    touchpoints: dict[int, tuple[int, Touchpoint]] = field(default_factory=dict)
+    moments: dict[int, tuple[int, Moment]] = field(default_factory=dict)
+    feedback: dict[int, tuple[int, FilingFeedback]] = field(default_factory=dict)
+    prompts: dict[int, tuple[int, Prompt]] = field(default_factory=dict)
+    proposals: dict[int, tuple[int, Proposal]] = field(default_factory=dict)
+    votes: dict[tuple[int, str], tuple[int, datetime]] = field(default_factory=dict)
+    standards: dict[int, tuple[int, Standard]] = field(default_factory=dict)
+    next_id: int = 1
+
+
+class InMemoryStore:
+    """Store with the same contract as storage.SqlStore; a failed transaction rolls back."""
+
+    def __init__(self) -> None:
+        self._workspaces: list[Workspace] = []
+        self._t = _Tables()
+
+    def workspace(self, *, platform: Platform, external_id: str, name: str = "") -> Workspace:
+        for ws in self._workspaces:
+            if ws.platform == platform and ws.external_id == external_id:
+                return ws
+        ws = Workspace(len(self._workspaces) + 1, platform, external_id, name)
+        self._workspaces.append(ws)
+        return ws
+
+    def workspaces(self) -> list[Workspace]:
+        return list(self._workspaces)
+
+    @contextmanager
+    def transaction(self, workspace_id: int) -> Iterator[InMemoryRepository]:
+        ws = next(w for w in self._workspaces if w.id == workspace_id)
+        snapshot = copy.deepcopy(self._t)
+        try:
+            yield InMemoryRepository(ws, self._t)
+        except BaseException:
+            self._t = snapshot
+            raise
+
+
+class InMemoryRepository:
+    def __init__(self, workspace: Workspace, tables: _Tables) -> None:
+        self._ws = workspace
+        self._t = tables
+
+    @property
+    def workspace(self) -> Workspace:
+        return self._ws
+
+    def _new_id(self) -> int:
+        self._t.next_id += 1
+        return self._t.next_id
+
+    def _mine(self, table: dict[int, tuple[int, T]], key: int) -> T | None:
+        row = table.get(key)
+        return row[1] if row and row[0] == self._ws.id else None
+
+    def _all(self, table: dict[int, tuple[int, T]]) -> list[T]:
+        return [v for ws, v in table.values() if ws == self._ws.id]
+
+    # members
+    def member(self, user_id: str) -> Member | None:
+        return self._t.members.get((self._ws.id, user_id))
+
+    def save_member(self, member: Member) -> None:
+        self._t.members[(self._ws.id, member.user_id)] = member
+
+    # teams
+    def add_team(self, team: Team) -> Team:
+        if self.team_by_channel(team.channel):
+            raise DuplicateError(f"channel {team.channel} already has a team")
+        team = replace(team, id=self._new_id())
+        self._t.teams[team.id] = (self._ws.id, team)
+        return team
+
+    def team(self, team_id: int) -> Team | None:
+        return self._mine(self._t.teams, team_id)
+
+    def team_by_channel(self, channel: str) -> Team | None:
+        return next((t for t in self._all(self._t.teams) if t.channel == channel), None)
+
+    def teams(self) -> list[Team]:
+        return sorted(self._all(self._t.teams), key=lambda t: t.id)
+
+    def save_team(self, team: Team) -> None:
+        if self.team(team.id):
+            self._t.teams[team.id] = (self._ws.id, team)
+
+    # touchpoints
+    def add_touchpoint(self, touchpoint: Touchpoint) -> Touchpoint:
+        if not self.team(touchpoint.team_id):
+            raise KeyError(touchpoint.team_id)
+        if any(
+            t.slug == touchpoint.slug
+            for t in self.touchpoints(touchpoint.team_id, include_retired=True)
+        ):
+            raise DuplicateError(f"touchpoint {touchpoint.slug} exists")
+        touchpoint = replace(touchpoint, id=self._new_id())
+        self._t.touchpoints[touchpoint.id] = (self._ws.id, touchpoint)
+        return touchpoint
+
+    def touchpoints(self, team_id: int, *, include_retired: bool = False) -> list[Touchpoint]:
+        rows = [
+            t
+            for t in self._all(self._t.touchpoints)
+            if t.team_id == team_id and (include_retired or t.retired_at is None)
+        ]
+        return sorted(rows, key=lambda t: (t.position, t.id))
+
+    def save_touchpoint(self, touchpoint: Touchpoint) -> None:
+        if self._mine(self._t.touchpoints, touchpoint.id):
+            self._t.touchpoints[touchpoint.id] = (self._ws.id, touchpoint)
+
+    # moments
+    def add_moment(self, moment: Moment) -> Moment:
+        if not self.team(moment.team_id):
+            raise KeyError(moment.team_id)
+        moment = replace(moment, id=self._new_id())
+        self._t.moments[moment.id] = (self._ws.id, moment)
+        return moment
+
+    def moment(self, moment_id: int) -> Moment | None:
+        return self._mine(self._t.moments, moment_id)
+
+    def moment_by_ref(self, message_ref: str, kind: MomentKind) -> Moment | None:
+        found = [
+            m
+            for m in self._all(self._t.moments)
+            if m.message_ref == message_ref and m.kind == kind and m.retracted_at is None
+        ]
+        return max(found, key=lambda m: m.id) if found else None
+
+    def save_moment(self, moment: Moment) -> None:
+        if self.moment(moment.id):
+            self._t.moments[moment.id] = (self._ws.id, moment)
+
+    def moments(
+        self,
+        team_id: int,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        kind: MomentKind | None = None,
+        reporter_id: str | None = None,
+        include_retracted: bool = False,
+        limit: int | None = None,
+    ) -> list[Moment]:
+        rows = [
+            m
+            for m in self._all(self._t.moments)
+            if m.team_id == team_id
+            and (since is None or m.created_at >= since)
+            and (until is None or m.created_at < until)
+            and (kind is None or m.kind == kind)
+            and (reporter_id is None or m.reporter_id == reporter_id)
+            and (include_retracted or m.retracted_at is None)
+        ]
+        rows.sort(key=lambda m: (m.created_at, m.id), reverse=True)
+        return rows[:limit] if limit is not None else rows
+
+    # filing feedback
+    def add_filing_feedback(self, feedback: FilingFeedback) -> FilingFeedback:
+        feedback = replace(feedback, id=self._new_id())
+        self._t.feedback[feedback.id] = (self._ws.id, feedback)
+        return feedback
+
+    def filing_feedback(self, *, limit: int | None = None) -> list[FilingFeedback]:
+        rows = sorted(self._all(self._t.feedback), key=lambda f: f.id)
+        return rows[-limit:] if limit else rows
+
+    # prompts and proposals
+    def add_prompt(self, prompt: Prompt) -> Prompt:
+        if self.prompt_for_week(prompt.team_id, prompt.week):
+            raise DuplicateError(f"team {prompt.team_id} has a prompt for {prompt.week}")
+        prompt = replace(prompt, id=self._new_id())
+        self._t.prompts[prompt.id] = (self._ws.id, prompt)
+        return prompt
+
+    def prompt(self, prompt_id: int) -> Prompt | None:
+        return self._mine(self._t.prompts, prompt_id)
+
+    def prompt_for_week(self, team_id: int, week: str) -> Prompt | None:
+        return next(
+            (p for p in self._all(self._t.prompts) if p.team_id == team_id and p.week == week),
+            None,
+        )
+
+    def prompts(self, team_id: int, *, open_only: bool = False) -> list[Prompt]:
+        rows = [
+            p
+            for p in self._all(self._t.prompts)
+            if p.team_id == team_id and (not open_only or p.closed_at is None)
+        ]
+        return sorted(rows, key=lambda p: (p.opened_at, p.id), reverse=True)
+
+    def save_prompt(self, prompt: Prompt) -> None:
+        if self.prompt(prompt.id):
+            self._t.prompts[prompt.id] = (self._ws.id, prompt)
+
+    def add_proposal(self, proposal: Proposal) -> Proposal:
+        if not self.prompt(proposal.prompt_id):
+            raise KeyError(proposal.prompt_id)
+        proposal = replace(proposal, id=self._new_id())
+        self._t.proposals[proposal.id] = (self._ws.id, proposal)
+        return proposal
+
+    def proposal(self, proposal_id: int) -> Proposal | None:
+        return self._mine(self._t.proposals, proposal_id)
+
+    def proposals(self, prompt_id: int) -> list[Proposal]:
+        rows = [p for p in self._all(self._t.proposals) if p.prompt_id == prompt_id]
+        return sorted(rows, key=lambda p: (p.created_at, p.id))
+
+    # votes
+    def add_vote(self, proposal_id: int, voter_id: str, at: datetime) -> bool:
+        if not self.proposal(proposal_id) or (proposal_id, voter_id) in self._t.votes:
+            return False
+        self._t.votes[(proposal_id, voter_id)] = (self._ws.id, at)
+        return True
+
+    def vote_counts(self, prompt_id: int) -> dict[int, int]:
+        ids = {p.id for p in self.proposals(prompt_id)}
+        counts: dict[int, int] = {}
+        for (proposal_id, _voter), (ws, _at) in self._t.votes.items():
+            if ws == self._ws.id and proposal_id in ids:
+                counts[proposal_id] = counts.get(proposal_id, 0) + 1
+        return counts
+
+    def voters(self, proposal_id: int) -> list[str]:
+        return sorted(
+            voter
+            for (pid, voter), (ws, _at) in self._t.votes.items()
+            if pid == proposal_id and ws == self._ws.id
+        )
+
+    # standards
+    def add_standard(self, standard: Standard) -> Standard:
+        if not self.team(standard.team_id):
+            raise KeyError(standard.team_id)
+        standard = replace(standard, id=self._new_id())
+        self._t.standards[standard.id] = (self._ws.id, standard)
+        return standard
+
+    def standard(self, standard_id: int) -> Standard | None:
+        return self._mine(self._t.standards, standard_id)
+
+    def standards(self, team_id: int, *, level: StandardLevel | None = None) -> list[Standard]:
+        rows = [
+            s
+            for s in self._all(self._t.standards)
+            if s.team_id == team_id and (level is None or s.level == level)
+        ]
+        return sorted(rows, key=lambda s: (s.adopted_at, s.id), reverse=True)
+
+    def save_standard(self, standard: Standard) -> None:
+        if self.standard(standard.id):
+            self._t.standards[standard.id] = (self._ws.id, standard)
+
+
+class FakeFiler:
+    """Files by the touchpoint's slug as a word, so service tests don't hang on the real filer.
+
+    One slug named -> 0.9 (confident), two -> 0.5 each (unsure), none -> nothing.
+    Learned texts map straight to their slug.
+    """
+
+    threshold = 0.8
+
+    def __init__(self) -> None:
+        self.learned: dict[str, str] = {}
+
+    def guess(self, text: str, touchpoints: Sequence[Touchpoint]) -> FilingGuess:
+        lowered = text.lower()
+        if lowered in self.learned:
+            return FilingGuess(None, 0.0, ((self.learned[lowered], 1.0),))
+        words = set(lowered.replace(",", " ").replace(".", " ").split())
+        hits = [t.slug for t in touchpoints if t.slug in words]
+        kind = MomentKind.WOW if "thank" in lowered else None
+        if len(hits) == 1:
+            return FilingGuess(kind, 0.9 if kind else 0.0, ((hits[0], 0.9),))
+        share = 1 / len(hits) if hits else 0.0
+        return FilingGuess(kind, 0.9 if kind else 0.0, tuple((s, share) for s in hits))
+
+    def learn(self, text: str, kind: MomentKind | None, touchpoint_slug: str | None) -> None:
+        if touchpoint_slug:
+            self.learned[text.lower()] = touchpoint_slug

@@ -10,11 +10,13 @@ from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from bot.domain import (
+    CachedMessage,
     FilingFeedback,
     Member,
     Moment,
     MomentKind,
     Platform,
+    PostRecord,
     Prompt,
     Proposal,
     Standard,
@@ -53,6 +55,9 @@ class _Tables:
     proposals: dict[int, tuple[int, Proposal]] = field(default_factory=dict)
     votes: dict[tuple[int, str], tuple[int, datetime]] = field(default_factory=dict)
     standards: dict[int, tuple[int, Standard]] = field(default_factory=dict)
+    messages: dict[tuple[int, str, str], CachedMessage] = field(default_factory=dict)
+    posts: dict[tuple[int, int, str, str], PostRecord] = field(default_factory=dict)
+    conversations: dict[tuple[int, str], str] = field(default_factory=dict)
     next_id: int = 1
 
 
@@ -62,6 +67,7 @@ class InMemoryStore:
     def __init__(self) -> None:
         self._workspaces: list[Workspace] = []
         self._t = _Tables()
+        self._events: set[str] = set()  # outside transactions: a claim sticks, as in SQL
 
     def workspace(self, *, platform: Platform, external_id: str, name: str = "") -> Workspace:
         for ws in self._workspaces:
@@ -74,9 +80,17 @@ class InMemoryStore:
     def workspaces(self) -> list[Workspace]:
         return list(self._workspaces)
 
+    def claim_event(self, event_id: str, at: datetime) -> bool:
+        if event_id in self._events:
+            return False
+        self._events.add(event_id)
+        return True
+
     @contextmanager
     def transaction(self, workspace_id: int) -> Iterator[InMemoryRepository]:
-        ws = next(w for w in self._workspaces if w.id == workspace_id)
+        ws = next((w for w in self._workspaces if w.id == workspace_id), None)
+        if ws is None:
+            raise KeyError(workspace_id)
         snapshot = copy.deepcopy(self._t)
         try:
             yield InMemoryRepository(ws, self._t)
@@ -213,7 +227,7 @@ class InMemoryRepository:
 
     def filing_feedback(self, *, limit: int | None = None) -> list[FilingFeedback]:
         rows = sorted(self._all(self._t.feedback), key=lambda f: f.id)
-        return rows[-limit:] if limit else rows
+        return rows[-limit:] if limit else ([] if limit == 0 else rows)
 
     # prompts and proposals
     def add_prompt(self, prompt: Prompt) -> Prompt:
@@ -302,6 +316,54 @@ class InMemoryRepository:
     def save_standard(self, standard: Standard) -> None:
         if self.standard(standard.id):
             self._t.standards[standard.id] = (self._ws.id, standard)
+
+    # reactions waiting for text
+    def moments_awaiting_text(self, *, limit: int = 50) -> list[Moment]:
+        rows = [m for m in self._all(self._t.moments)
+                if m.text == "" and m.message_ref and m.retracted_at is None]
+        return sorted(rows, key=lambda m: (m.created_at, m.id))[:limit]
+
+    # message cache
+    def remember_message(self, message: CachedMessage) -> None:
+        self._t.messages[(self._ws.id, message.channel, message.ts)] = message
+
+    def cached_message(self, channel: str, ts: str) -> CachedMessage | None:
+        return self._t.messages.get((self._ws.id, channel, ts))
+
+    def purge_messages(self, *, seen_before: datetime) -> int:
+        old = [k for k, m in self._t.messages.items()
+               if k[0] == self._ws.id and m.seen_at < seen_before]
+        for key in old:
+            del self._t.messages[key]
+        return len(old)
+
+    # weekly posts
+    def claim_post(self, team_id: int, kind: str, week: str, at: datetime) -> bool:
+        key = (self._ws.id, team_id, kind, week)
+        if key in self._t.posts or not self.team(team_id):
+            return False
+        self._t.posts[key] = PostRecord(team_id, kind, week, at)
+        return True
+
+    def post_record(self, team_id: int, kind: str, week: str) -> PostRecord | None:
+        return self._t.posts.get((self._ws.id, team_id, kind, week))
+
+    def save_post_record(self, record: PostRecord) -> None:
+        key = (self._ws.id, record.team_id, record.kind, record.week)
+        if key in self._t.posts:
+            self._t.posts[key] = record
+
+    def post_records(self, *, team_id: int | None = None, limit: int = 50) -> list[PostRecord]:
+        rows = [r for k, r in self._t.posts.items()
+                if k[0] == self._ws.id and (team_id is None or r.team_id == team_id)]
+        return sorted(rows, key=lambda r: r.claimed_at, reverse=True)[:limit]
+
+    # conversation references
+    def save_conversation(self, key: str, reference_json: str, at: datetime) -> None:
+        self._t.conversations[(self._ws.id, key)] = reference_json
+
+    def conversation(self, key: str) -> str | None:
+        return self._t.conversations.get((self._ws.id, key))
 
 
 class FakeFiler:

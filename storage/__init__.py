@@ -1,0 +1,133 @@
+"""SQL storage for Moments: open a store on a database URL, migrating it to the latest schema.
+
+SQLite (the default, one file) and PostgreSQL are supported. The Alembic configuration is built
+here in code, so migrations run from an installed package with no alembic.ini in the cwd.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+
+from storage.repository import SqlRepository, SqlStore
+
+__all__ = [
+    "SqlRepository",
+    "SqlStore",
+    "alembic_config",
+    "create_engine",
+    "migrate_engine",
+    "normalise_url",
+    "open_store",
+    "upgrade",
+]
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+def normalise_url(url: str) -> str:
+    """Hosting platforms hand out ``postgres://`` URLs; SQLAlchemy needs a driver it has."""
+    parsed = sa.make_url(url)
+    if parsed.drivername in ("postgres", "postgresql"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def create_engine(url: str, **kwargs: Any) -> sa.Engine:
+    """An engine with the connection settings Moments relies on (see the SQLite notes below)."""
+    url = normalise_url(url)
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+    if parsed.database in (None, "", ":memory:"):
+        # For the console and tests: one connection shared by every thread, since the default
+        # pool would give each thread its own empty database. Deployments use a file.
+        kwargs = {"poolclass": sa.StaticPool, "connect_args": {"check_same_thread": False}} | kwargs
+    elif not parsed.query.get("uri"):
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url, **kwargs)
+    _fix_sqlite_transactions(engine)
+    return engine
+
+
+def _fix_sqlite_transactions(engine: sa.Engine) -> None:
+    # pysqlite opens transactions lazily and on its own terms, which breaks SAVEPOINT (a vote's
+    # duplicate check would commit early). Taking over BEGIN is SQLAlchemy's documented remedy.
+    # IMMEDIATE takes the write lock up front, so a second process waits out the busy timeout
+    # instead of failing with "database is locked" when it upgrades a read lock mid-transaction.
+    # It serialises transactions, reads included; a chat bot's load never notices.
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA foreign_keys = ON")
+        dbapi_connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(connection: sa.Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def alembic_config(connection: sa.Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def migrate_engine(engine: sa.Engine, revision: str = "head") -> None:
+    """Upgrade the database behind ``engine``; the same engine, so ``sqlite://`` works too.
+
+    All of it runs in one transaction: PostgreSQL and SQLite both have transactional DDL, so a
+    failed migration leaves the schema as it was.
+    """
+    with engine.connect() as connection, _sqlite_foreign_keys_off(connection), connection.begin():
+        command.upgrade(alembic_config(connection), revision)
+        if connection.dialect.name == "sqlite":
+            problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if problems:
+                raise RuntimeError(f"migration left dangling foreign keys: {problems[:5]}")
+
+
+def upgrade(url: str) -> None:
+    """Bring the database at ``url`` to the latest schema; a no-op when it is there already."""
+    engine = create_engine(url)
+    try:
+        migrate_engine(engine)
+    finally:
+        engine.dispose()
+
+
+def open_store(url: str, *, migrate: bool = True) -> SqlStore:
+    """A store on ``url`` (normalised, see :func:`normalise_url`), migrated first by default."""
+    engine = create_engine(url)
+    if migrate:
+        try:
+            migrate_engine(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+    return SqlStore(engine)
+
+
+@contextmanager
+def _sqlite_foreign_keys_off(connection: sa.Connection) -> Iterator[None]:
+    # Batch migrations on SQLite copy a table, drop the original and rename the copy; with
+    # foreign keys enforced the drop would fail or cascade. The pragma is ignored inside a
+    # transaction, so it goes straight to the driver before the migration's BEGIN.
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    raw.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys = ON")

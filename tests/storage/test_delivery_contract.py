@@ -1,0 +1,150 @@
+"""The delivery half of the Store contract (message cache, weekly posts, Teams conversation
+references, platform events), run on the in-memory fake, SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+
+import pytest
+
+from bot.domain import CachedMessage, PostRecord, Team, Workspace
+from bot.ports import Store
+from tests.storage.builders import a_moment, a_team, assert_exact, at, new_workspace
+
+
+def test_moments_awaiting_text_are_live_reactions_oldest_first(
+    store: Store, ws: Workspace, team: Team
+) -> None:
+    with store.transaction(ws.id) as repo:
+        other_team = repo.add_team(a_team("C-OTHER"))
+        add = repo.add_moment
+        second = add(a_moment(team.id, text="", message_ref="r2", created_at=at(2)))
+        first = add(a_moment(team.id, text="", message_ref="r1", created_at=at(1)))
+        elsewhere = add(a_moment(other_team.id, text="", message_ref="r3", created_at=at(3)))
+        add(a_moment(team.id, text="", message_ref=None, created_at=at(0)))
+        add(a_moment(team.id, text="Has text", message_ref="r4", created_at=at(0)))
+        add(a_moment(team.id, text="", message_ref="r5", created_at=at(0), retracted_at=at(1)))
+    with store.transaction(ws.id) as repo:
+        assert repo.moments_awaiting_text() == [first, second, elsewhere]
+        assert repo.moments_awaiting_text(limit=2) == [first, second]
+        repo.save_moment(replace(first, text="Fetched"))
+    with store.transaction(ws.id) as repo:
+        assert repo.moments_awaiting_text() == [second, elsewhere]
+
+
+def test_message_cache_replaces_by_channel_and_ts_and_purges(store: Store, ws: Workspace) -> None:
+    old = CachedMessage("C1", "1700000000.000100", "U1", "Lovely crew", at(0))
+    new = CachedMessage("C1", "1700000000.000200", "U2", "Lost my bag", at(5))
+    with store.transaction(ws.id) as repo:
+        assert repo.cached_message("C1", old.ts) is None
+        repo.remember_message(old)
+        repo.remember_message(new)
+        repo.remember_message(replace(new, text="Lost my bag (edited)", seen_at=at(6)))
+    with store.transaction(ws.id) as repo:
+        assert_exact(repo.cached_message("C1", old.ts), old)
+        assert_exact(repo.cached_message("C1", new.ts),
+                     replace(new, text="Lost my bag (edited)", seen_at=at(6)))
+        assert repo.cached_message("C2", old.ts) is None
+        assert repo.purge_messages(seen_before=at(6)) == 1
+        assert repo.purge_messages(seen_before=at(6)) == 0
+    with store.transaction(ws.id) as repo:
+        assert repo.cached_message("C1", old.ts) is None
+        assert repo.cached_message("C1", new.ts) is not None
+
+
+def test_a_weekly_post_is_claimed_once(store: Store, ws: Workspace, team: Team) -> None:
+    with store.transaction(ws.id) as repo:
+        assert repo.claim_post(team.id, "prompt", "2026-W47", at(0)) is True
+        assert repo.claim_post(team.id, "prompt", "2026-W47", at(1)) is False
+        # Still usable after the refused claim.
+        assert repo.claim_post(team.id, "digest", "2026-W47", at(2)) is True
+        assert repo.claim_post(team.id + 10_000, "prompt", "2026-W47", at(0)) is False
+    with store.transaction(ws.id) as repo:
+        assert repo.claim_post(team.id, "prompt", "2026-W47", at(3)) is False
+        assert repo.claim_post(team.id, "prompt", "2026-W48", at(3)) is True
+        claimed = repo.post_record(team.id, "prompt", "2026-W47")
+        assert_exact(claimed, PostRecord(team.id, "prompt", "2026-W47", at(0), None, 0, ""))
+        assert repo.post_record(team.id, "votes_closed", "2026-W47") is None
+
+
+def test_post_records_are_updated_and_listed_newest_first(
+    store: Store, ws: Workspace, team: Team
+) -> None:
+    with store.transaction(ws.id) as repo:
+        other_team = repo.add_team(a_team("C-OTHER"))
+        for claimed_at, team_id, week in ((0, team.id, "W1"), (2, team.id, "W2"),
+                                          (1, other_team.id, "W1")):
+            assert repo.claim_post(team_id, "digest", week, at(claimed_at))
+        failed = PostRecord(team.id, "digest", "W1", at(0), None, 3, "channel_not_found")
+        repo.save_post_record(failed)
+        repo.save_post_record(PostRecord(team.id, "digest", "W9", at(0), at(1)))  # never claimed
+    with store.transaction(ws.id) as repo:
+        assert_exact(repo.post_record(team.id, "digest", "W1"), failed)
+        assert repo.post_record(team.id, "digest", "W9") is None
+        assert [(r.team_id, r.week) for r in repo.post_records()] == [
+            (team.id, "W2"), (other_team.id, "W1"), (team.id, "W1")]
+        assert [r.week for r in repo.post_records(team_id=team.id)] == ["W2", "W1"]
+        assert [r.week for r in repo.post_records(limit=1)] == ["W2"]
+        sent = replace(failed, sent_at=at(4), attempts=4, last_error="")
+        repo.save_post_record(sent)
+    with store.transaction(ws.id) as repo:
+        assert_exact(repo.post_record(team.id, "digest", "W1"), sent)
+
+
+def test_a_claim_in_a_failed_transaction_is_released(
+    store: Store, ws: Workspace, team: Team
+) -> None:
+    with pytest.raises(RuntimeError), store.transaction(ws.id) as repo:
+        assert repo.claim_post(team.id, "prompt", "2026-W47", at(0))
+        raise RuntimeError("the post could not be sent")
+    with store.transaction(ws.id) as repo:
+        assert repo.post_record(team.id, "prompt", "2026-W47") is None
+        assert repo.claim_post(team.id, "prompt", "2026-W47", at(1)) is True
+
+
+def test_conversation_references_are_upserted_by_key(store: Store, ws: Workspace) -> None:
+    with store.transaction(ws.id) as repo:
+        assert repo.conversation("19:abc@thread.tacv2") is None
+        repo.save_conversation("19:abc@thread.tacv2", '{"v": 1}', at(0))
+        repo.save_conversation("19:abc@thread.tacv2", '{"v": 2}', at(1))
+        repo.save_conversation("19:def@thread.tacv2", '{"v": 3}', at(1))
+    with store.transaction(ws.id) as repo:
+        assert repo.conversation("19:abc@thread.tacv2") == '{"v": 2}'
+        assert repo.conversation("19:def@thread.tacv2") == '{"v": 3}'
+
+
+def test_an_event_is_claimed_once(store: Store) -> None:
+    event_id = f"Ev{uuid.uuid4().hex}"
+    assert store.claim_event(event_id, at(0)) is True
+    assert store.claim_event(event_id, at(1)) is False
+    assert store.claim_event(f"{event_id}-other", at(1)) is True
+
+
+def test_another_workspace_cannot_see_or_change_delivery_rows(store: Store) -> None:
+    mine, theirs = new_workspace(store), new_workspace(store)
+    message = CachedMessage("C1", "1.0", "U1", "Hello", at(0))
+    with store.transaction(mine.id) as repo:
+        team = repo.add_team(a_team())
+        repo.add_moment(a_moment(team.id, text="", message_ref="r1"))
+        repo.remember_message(message)
+        assert repo.claim_post(team.id, "prompt", "W1", at(0))
+        repo.save_conversation("conv", "mine", at(0))
+    with store.transaction(theirs.id) as repo:
+        assert repo.moments_awaiting_text() == []
+        assert repo.cached_message("C1", "1.0") is None
+        assert repo.purge_messages(seen_before=at(100)) == 0
+        assert repo.claim_post(team.id, "prompt", "W2", at(0)) is False
+        assert repo.post_record(team.id, "prompt", "W1") is None
+        assert repo.post_records() == []
+        repo.save_post_record(PostRecord(team.id, "prompt", "W1", at(0), at(1), 1, "taken"))
+        assert repo.conversation("conv") is None
+        repo.save_conversation("conv", "theirs", at(1))
+        repo.remember_message(replace(message, text="Theirs"))
+    with store.transaction(mine.id) as repo:
+        assert repo.cached_message("C1", "1.0") == message
+        assert repo.post_records() == [PostRecord(team.id, "prompt", "W1", at(0))]
+        assert repo.conversation("conv") == "mine"
+    with store.transaction(theirs.id) as repo:
+        assert repo.conversation("conv") == "theirs"
+        assert repo.cached_message("C1", "1.0") == replace(message, text="Theirs")

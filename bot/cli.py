@@ -34,6 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = _with_db(settings, args.db)
     logging.basicConfig(level=settings.log_level, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLogger().level))
     try:
         result: int = args.run(args, settings)
         return result

@@ -80,6 +80,12 @@ class Team:
     leads: tuple[str, ...] = ()
     basic_after_weeks: int = 12  # step 5: a delight standard is "basic" after this many weeks
     focus_count: int = 2  # how many touchpoints a weekly prompt asks about
+    # The weekly rhythm in team local time, "DAY HH:MM" with DAY one of mon..sun.
+    prompt_at: str = "mon 09:00"
+    votes_close_at: str = "thu 17:00"
+    digest_at: str = "fri 16:00"
+    quiet_days: tuple[str, ...] = ()  # e.g. ("sat", "sun"): nothing is posted on these days
+    paused: bool = False  # the bot was removed from the channel or the app uninstalled
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +186,30 @@ class Standard:
     proposal_id: int | None = None
     level: StandardLevel = StandardLevel.DELIGHT
     basic_since: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CachedMessage:
+    """A recent channel message the bot saw, kept briefly so a reaction can quote it."""
+
+    channel: str
+    ts: str
+    author_id: str
+    text: str
+    seen_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PostRecord:
+    """The weekly cycle's guard: one (team, kind, week) post is claimed once, then sent."""
+
+    team_id: int
+    kind: str  # "prompt", "votes_closed", "digest"
+    week: str
+    claimed_at: datetime
+    sent_at: datetime | None = None
+    attempts: int = 0
+    last_error: str = ""
 
 
 @dataclass(frozen=True, slots=True)

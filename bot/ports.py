@@ -16,11 +16,13 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.domain import (
+    CachedMessage,
     FilingFeedback,
     Member,
     Moment,
     MomentKind,
     Platform,
+    PostRecord,
     Prompt,
     Proposal,
     Standard,
@@ -126,6 +128,34 @@ class Repository(Protocol):
     def standards(self, team_id: int, *, level: StandardLevel | None = None) -> list[Standard]: ...
     def save_standard(self, standard: Standard) -> None: ...
 
+    # moments waiting for the text of the message they were made from (reactions)
+    def moments_awaiting_text(self, *, limit: int = 50) -> list[Moment]:
+        """Live moments with empty text and a message_ref, oldest first, across teams."""
+        ...
+
+    # recent channel messages (a short-lived cache, purged on schedule)
+    def remember_message(self, message: CachedMessage) -> None:
+        """Insert or replace by (channel, ts)."""
+        ...
+
+    def cached_message(self, channel: str, ts: str) -> CachedMessage | None: ...
+    def purge_messages(self, *, seen_before: datetime) -> int: ...
+
+    # the weekly cycle's exactly-once guard
+    def claim_post(self, team_id: int, kind: str, week: str, at: datetime) -> bool:
+        """True for the first claim of (team, kind, week); False when already claimed."""
+        ...
+
+    def post_record(self, team_id: int, kind: str, week: str) -> PostRecord | None: ...
+    def save_post_record(self, record: PostRecord) -> None: ...
+    def post_records(self, *, team_id: int | None = None, limit: int = 50) -> list[PostRecord]:
+        """Newest claim first."""
+        ...
+
+    # proactive messaging (Teams): a conversation reference per channel, as JSON
+    def save_conversation(self, key: str, reference_json: str, at: datetime) -> None: ...
+    def conversation(self, key: str) -> str | None: ...
+
 
 class Store(Protocol):
     def workspace(self, *, platform: Platform, external_id: str, name: str = "") -> Workspace:
@@ -136,6 +166,10 @@ class Store(Protocol):
 
     def transaction(self, workspace_id: int) -> AbstractContextManager[Repository]:
         """One unit of work inside one workspace."""
+        ...
+
+    def claim_event(self, event_id: str, at: datetime) -> bool:
+        """True the first time a platform event id is seen (Slack retries), False after."""
         ...
 
 

@@ -42,7 +42,7 @@ def filed(result: Filed) -> Reply:
     lines += list(result.notes)
     choices: tuple[Choice, ...] = ()
     if result.touchpoint is not None:
-        how = {"explicit": "as you tagged it", "auto": f"{m.confidence:.0%} sure"}.get(
+        how = {"explicit": "you named it", "auto": f"{m.confidence:.0%} sure"}.get(
             m.filing.value, "as you chose"
         )
         lines.append(f"Filed under {_tp(result.touchpoint)} ({how}).")

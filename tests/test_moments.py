@@ -17,7 +17,7 @@ def live_moments(world: World) -> list:  # noqa: ANN001
 
 def test_explicit_tag_wins_over_the_filer(world: World) -> None:
     reply = world.router.handle(world.ctx(), "/ow", "#baggage the boarding gate had no bags")
-    assert "Baggage (as you tagged it)" in reply.text
+    assert "Baggage (you named it)" in reply.text
     [m] = live_moments(world)
     assert m.filing is Filing.EXPLICIT and m.confidence == 1.0
     assert m.text == "the boarding gate had no bags"  # the tag is not part of the story

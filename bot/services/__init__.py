@@ -6,13 +6,14 @@ from collections.abc import Callable
 
 from bot.ports import Clock, Filer, Store
 from bot.services.base import Actor, Deps
+from bot.services.capture import CaptureService, Reacted
 from bot.services.cycle import CycleService
 from bot.services.journey import JourneyService
 from bot.services.moments import Filed, MomentService
 from bot.services.reports import ReportService
 from bot.services.weekly import Result, WeeklyService
 
-__all__ = ["Actor", "Filed", "Result", "Services"]
+__all__ = ["Actor", "Filed", "Reacted", "Result", "Services"]
 
 
 class Services:
@@ -25,3 +26,4 @@ class Services:
         self.weekly = WeeklyService(self.deps)
         self.reports = ReportService(self.deps)
         self.cycle = CycleService(self.weekly, self.reports, self.deps)
+        self.capture = CaptureService(self.deps, self.moments)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import datetime
 
 from bot.domain import Team, Touchpoint, TouchpointTemplate
 from bot.errors import UserError
@@ -30,6 +31,20 @@ class JourneyService:
     def team_for_channel(self, *, workspace_id: int, channel: str) -> Team | None:
         with self._d.store.transaction(workspace_id) as repo:
             return repo.team_by_channel(channel)
+
+    def team_for_user(self, *, workspace_id: int, user_id: str) -> Team | None:
+        """Where a person's DMs and App Home belong: the team they last reported in, else
+        the workspace's only team."""
+        with self._d.store.transaction(workspace_id) as repo:
+            teams = repo.teams()
+            latest: tuple[datetime, Team] | None = None
+            for team in teams:
+                mine = repo.moments(team.id, reporter_id=user_id, limit=1)
+                if mine and (latest is None or mine[0].created_at > latest[0]):
+                    latest = (mine[0].created_at, team)
+            if latest is not None:
+                return latest[1]
+            return teams[0] if len(teams) == 1 else None
 
     def teams(self, *, workspace_id: int) -> list[Team]:
         with self._d.store.transaction(workspace_id) as repo:

@@ -91,7 +91,7 @@ class MomentService:
                 credit: tuple[str, ...] = ()
             else:
                 credit = tuple(dict.fromkeys((*credited, *mentioned)))
-            touchpoint, filing, confidence, choices = _decide(
+            touchpoint, filing, confidence, choices = decide(
                 touchpoints, tagged, guess, filer.threshold
             )
             now = self._d.clock.now()
@@ -188,7 +188,7 @@ class MomentService:
             if not keep:
                 filer = self._d.filer(repo)
                 guess = filer.guess(parsed.text, touchpoints)
-                touchpoint, filing, confidence, choices = _decide(
+                touchpoint, filing, confidence, choices = decide(
                     touchpoints, tagged, guess, filer.threshold
                 )
             updated = replace(
@@ -222,7 +222,7 @@ def _tagged(touchpoints: list[Touchpoint], tags: tuple[str, ...], *, strict: boo
     return None
 
 
-def _decide(
+def decide(
     touchpoints: list[Touchpoint],
     tagged: Touchpoint | None,
     guess: FilingGuess,

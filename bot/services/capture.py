@@ -1,0 +1,134 @@
+"""Moments made from chat messages: reactions with "me too", and text that arrives later.
+
+A reaction names a message, not its text: the door passes the text when it has it (from the
+short-lived message cache) and the moment is stored at once either way; a moment without text
+waits for ``fill_text`` and is filed then.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from bot import parsing
+from bot.domain import CachedMessage, Filing, Moment, MomentKind, Source
+from bot.services.base import Actor, Deps, remember, require_team
+from bot.services.moments import Filed, MomentService, check_text, decide
+
+
+@dataclass(frozen=True, slots=True)
+class Reacted:
+    moment: Moment
+    created: bool  # a new moment, rather than a "me too" on an existing one
+    filed: Filed | None  # None while the text is not known yet
+
+
+class CaptureService:
+    def __init__(self, deps: Deps, moments: MomentService) -> None:
+        self._d = deps
+        self._moments = moments
+
+    def react(
+        self,
+        *,
+        workspace_id: int,
+        team_id: int,
+        actor: Actor,
+        kind: MomentKind,
+        message_ref: str,
+        author_id: str,
+        text: str | None,
+    ) -> Reacted:
+        """A WOW or OW reaction: the first makes the moment, later ones add "me too"."""
+        with self._d.store.transaction(workspace_id) as repo:
+            existing = repo.moment_by_ref(message_ref, kind)
+            if existing is not None:
+                if actor.user_id != existing.reporter_id and \
+                        actor.user_id not in existing.also_reported_by:
+                    existing = replace(
+                        existing, also_reported_by=(*existing.also_reported_by, actor.user_id),
+                        updated_at=self._d.clock.now(),
+                    )
+                    repo.save_moment(existing)
+                return Reacted(existing, False, None)
+        credited = (author_id,) if kind is MomentKind.WOW and author_id != actor.user_id else ()
+        if text is not None and parsing.tidy(text):
+            filed = self._moments.report(
+                workspace_id=workspace_id, team_id=team_id, actor=actor, kind=kind, text=text,
+                source=Source.REACTION, message_ref=message_ref, credited=credited,
+                strict_tags=False,
+            )
+            return Reacted(filed.moment, True, filed)
+        with self._d.store.transaction(workspace_id) as repo:
+            require_team(repo, team_id)
+            remember(repo, actor)
+            now = self._d.clock.now()
+            moment = repo.add_moment(
+                Moment(0, team_id, kind, "", actor.user_id, None, Filing.ASKED, 0.0,
+                       Source.REACTION, now, now, credited=credited, message_ref=message_ref)
+            )
+            return Reacted(moment, True, None)
+
+    def unreact(
+        self, *, workspace_id: int, actor: Actor, kind: MomentKind, message_ref: str
+    ) -> Moment | None:
+        """Removing a reaction withdraws only that person's report."""
+        with self._d.store.transaction(workspace_id) as repo:
+            moment = repo.moment_by_ref(message_ref, kind)
+            if moment is None:
+                return None
+            now = self._d.clock.now()
+            if actor.user_id in moment.also_reported_by:
+                others = tuple(u for u in moment.also_reported_by if u != actor.user_id)
+                moment = replace(moment, also_reported_by=others, updated_at=now)
+            elif actor.user_id == moment.reporter_id:
+                if moment.also_reported_by:  # the next colleague who reacted carries it on
+                    first, *rest = moment.also_reported_by
+                    moment = replace(moment, reporter_id=first, also_reported_by=tuple(rest),
+                                     updated_at=now)
+                else:
+                    moment = replace(moment, retracted_at=now, updated_at=now)
+            else:
+                return None
+            repo.save_moment(moment)
+            return moment
+
+    def fill_text(self, *, workspace_id: int, moment_id: int, text: str) -> Filed | None:
+        """The text of a reacted message is known now: store and file it."""
+        with self._d.store.transaction(workspace_id) as repo:
+            moment = repo.moment(moment_id)
+            if moment is None or moment.retracted or moment.text:
+                return None
+            touchpoints = repo.touchpoints(moment.team_id)
+            body = check_text(text[:3000] or "(no text)")
+            if moment.kind is MomentKind.OW:
+                body = parsing.blameless(body, parsing.parse(body).mentions)
+            filer = self._d.filer(repo)
+            guess = filer.guess(body, touchpoints)
+            touchpoint, filing, confidence, choices = decide(touchpoints, None, guess,
+                                                              filer.threshold)
+            updated = replace(moment, text=body, filing=filing, confidence=confidence,
+                              touchpoint_id=touchpoint.id if touchpoint else None,
+                              updated_at=self._d.clock.now())
+            repo.save_moment(updated)
+            return Filed(updated, touchpoint, choices)
+
+    def awaiting_text(self, *, workspace_id: int, limit: int = 50) -> list[Moment]:
+        with self._d.store.transaction(workspace_id) as repo:
+            return repo.moments_awaiting_text(limit=limit)
+
+    def remember_message(
+        self, *, workspace_id: int, channel: str, ts: str, author_id: str, text: str
+    ) -> None:
+        with self._d.store.transaction(workspace_id) as repo:
+            repo.remember_message(
+                CachedMessage(channel, ts, author_id, text[:4000], self._d.clock.now())
+            )
+
+    def cached_message(self, *, workspace_id: int, channel: str, ts: str) -> CachedMessage | None:
+        with self._d.store.transaction(workspace_id) as repo:
+            return repo.cached_message(channel, ts)
+
+    def purge_messages(self, *, workspace_id: int, seen_before: datetime) -> int:
+        with self._d.store.transaction(workspace_id) as repo:
+            return repo.purge_messages(seen_before=seen_before)

@@ -1,0 +1,243 @@
+"""Measure the filer on labelled data: touchpoint and kind accuracy, auto-filing, speed, memory.
+
+    python bench/filing.py ../shared/data/airline_dev.csv --template airline
+
+Columns: id,text,kind,touchpoints,kind_confidence,touchpoint_confidence. ``touchpoints`` may
+hold several slugs joined by "|" (a filing is right if it names any); empty means none.
+"agreed" rows are those where the crowd's confidence for that label is >= 0.8 (or not given).
+Cold: the template only, on all rows. Warm: learn() from the first N rows of a seeded shuffle,
+measured on the rest (with cold on those same rows for comparison). The data is only measured
+here; nothing from it is written anywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import sys
+import time
+import tracemalloc
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.domain import MomentKind, Touchpoint  # noqa: E402
+from bot.filing import DEFAULT_THRESHOLD, KeywordFiler  # noqa: E402
+from bot.journeys import load_template  # noqa: E402
+from bot.ports import FilingGuess  # noqa: E402
+from bot.textnorm import stem  # noqa: E402
+
+AGREED = 0.8
+
+
+@dataclass(frozen=True)
+class Row:
+    id: str
+    text: str
+    kind: MomentKind | None
+    touchpoints: frozenset[str]
+    first_touchpoint: str | None
+    kind_agreed: bool
+    touchpoint_agreed: bool
+
+
+def read_rows(path: Path) -> list[Row]:
+    rows = []
+    with path.open(newline="", encoding="utf-8") as f:
+        for rec in csv.DictReader(f):
+            slugs = [s for s in (rec.get("touchpoints") or "").split("|") if s]
+            kind = rec.get("kind") or ""
+            rows.append(
+                Row(
+                    id=rec["id"],
+                    text=rec["text"],
+                    kind=MomentKind(kind) if kind else None,
+                    touchpoints=frozenset(slugs),
+                    first_touchpoint=slugs[0] if slugs else None,
+                    kind_agreed=_agreed(rec.get("kind_confidence")),
+                    touchpoint_agreed=_agreed(rec.get("touchpoint_confidence")),
+                )
+            )
+    return rows
+
+
+def _agreed(value: str | None) -> bool:
+    return not value or float(value) >= AGREED
+
+
+def touchpoints_of(template: str) -> list[Touchpoint]:
+    journey = load_template(template)
+    return [
+        Touchpoint(
+            id=i + 1,
+            team_id=0,
+            slug=t.slug,
+            name=t.name,
+            description=t.description,
+            keywords=t.keywords,
+            emoji=t.emoji,
+            position=i,
+        )
+        for i, t in enumerate(journey.touchpoints)
+    ]
+
+
+def score(
+    rows: Sequence[Row], guesses: Sequence[FilingGuess], threshold: float, agreed_only: bool
+) -> dict[str, float]:
+    n_tp = right = auto = auto_right = explicit = explicit_right = 0
+    tp_counts: Counter[tuple[str, str]] = Counter()
+    n_kind = kind_right = kind_given = 0
+    for row, guess in zip(rows, guesses, strict=True):
+        if row.touchpoints and (row.touchpoint_agreed or not agreed_only):
+            n_tp += 1
+            ok = guess.best in row.touchpoints
+            right += ok
+            explicit += guess.explicit
+            explicit_right += guess.explicit and ok
+            if guess.best is not None and (guess.explicit or guess.confidence >= threshold):
+                auto += 1
+                auto_right += ok
+            if ok and guess.best is not None:
+                tp_counts["tp", guess.best] += 1
+            else:
+                if guess.best is not None:
+                    tp_counts["fp", guess.best] += 1
+                tp_counts["fn", row.first_touchpoint or ""] += 1
+        if row.kind is not None and (row.kind_agreed or not agreed_only):
+            n_kind += 1
+            kind_given += guess.kind is not None
+            kind_right += guess.kind == row.kind
+    classes = {c for _, c in tp_counts}
+    f1s = []
+    for c in classes:
+        tp, fp, fn = tp_counts["tp", c], tp_counts["fp", c], tp_counts["fn", c]
+        f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    return {
+        "n_tp": n_tp,
+        "tp_acc": right / n_tp if n_tp else 0.0,
+        "macro_f1": sum(f1s) / len(f1s) if f1s else 0.0,
+        "explicit": explicit / n_tp if n_tp else 0.0,
+        "explicit_prec": explicit_right / explicit if explicit else 0.0,
+        "auto_prec": auto_right / auto if auto else 0.0,
+        "auto_cov": auto / n_tp if n_tp else 0.0,
+        "n_kind": n_kind,
+        "kind_acc": kind_right / n_kind if n_kind else 0.0,
+        "kind_cov": kind_given / n_kind if n_kind else 0.0,
+    }
+
+
+def confusion(rows: Sequence[Row], guesses: Sequence[FilingGuess]) -> str:
+    """Counts of (gold, guessed) for single-label rows: aggregate figures only."""
+    pairs = Counter(
+        (r.first_touchpoint, g.best or "-")
+        for r, g in zip(rows, guesses, strict=True)
+        if len(r.touchpoints) == 1
+    )
+    golds = sorted({g for g, _ in pairs if g})
+    cols = sorted({p for _, p in pairs})
+    lines = ["gold \\ guess".ljust(18) + "".join(c[:9].rjust(10) for c in cols)]
+    for gold in golds:
+        lines.append(gold[:17].ljust(18) + "".join(str(pairs[gold, c]).rjust(10) for c in cols))
+    return "\n".join(lines)
+
+
+def kind_confusion(rows: Sequence[Row], guesses: Sequence[FilingGuess]) -> str:
+    pairs = Counter((r.kind, g.kind) for r, g in zip(rows, guesses, strict=True) if r.kind)
+    return "  ".join(
+        f"{gold}->{guess or '-'}: {n}"
+        for (gold, guess), n in sorted(pairs.items(), key=lambda item: (str(item[0][0]), str(item[0][1])))
+    )
+
+
+def filer_memory(
+    train: Sequence[Row], test: Sequence[Row], touchpoints: list[Touchpoint], threshold: float
+) -> tuple[int, int]:
+    """Bytes the warm filer holds after its run, and its peak while learning and guessing."""
+    stem.cache_clear()
+    tracemalloc.start()
+    filer = KeywordFiler(threshold=threshold)
+    for r in train:
+        filer.learn(r.text, r.kind, r.first_touchpoint)
+    for r in test:
+        filer.guess(r.text, touchpoints)
+    current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return current, peak
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("csv", type=Path)
+    parser.add_argument("--template", required=True)
+    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
+    parser.add_argument("--learn", type=int, default=500, help="rows to learn from when warm")
+    parser.add_argument("--seed", type=int, default=20260101)
+    parser.add_argument("--confusion", action="store_true", help="print gold x guess counts")
+    args = parser.parse_args(argv)
+    if not args.csv.exists():
+        print(f"SKIP: {args.csv} is absent (the labelled data is not shipped with the project).")
+        return 0
+    rows = read_rows(args.csv)
+    touchpoints = touchpoints_of(args.template)
+
+    cold = KeywordFiler(threshold=args.threshold)
+    start = time.perf_counter()
+    cold_guesses = [cold.guess(r.text, touchpoints) for r in rows]
+    elapsed = time.perf_counter() - start
+
+    shuffled = list(range(len(rows)))
+    random.Random(args.seed).shuffle(shuffled)
+    train = [rows[i] for i in shuffled[: args.learn]]
+    test_idx = shuffled[args.learn :]
+    warm = KeywordFiler(threshold=args.threshold)
+    for r in train:
+        warm.learn(r.text, r.kind, r.first_touchpoint)
+    test = [rows[i] for i in test_idx]
+    warm_guesses = [warm.guess(r.text, touchpoints) for r in test]
+    current, peak = filer_memory(train, test, touchpoints, args.threshold)
+    cold_test = [cold_guesses[i] for i in test_idx]
+
+    print(
+        f"{args.csv.name}: {len(rows)} rows, template {args.template}, "
+        f"threshold {args.threshold}, warm = learn {len(train)} (seed {args.seed}), test rest"
+    )
+    header = (
+        f"{'mode':<13}{'rows':<7}{'n_tp':>6}{'tp_acc':>8}{'macroF1':>9}{'explicit':>9}{'expl_prec':>10}"
+        f"{'auto_prec':>10}{'auto_cov':>9}{'n_kind':>8}{'kind_acc':>9}{'kind_cov':>9}"
+    )
+    print(header)
+    print("-" * len(header))
+    runs = [
+        ("cold", rows, cold_guesses),
+        ("cold (rest)", test, cold_test),
+        ("warm (rest)", test, warm_guesses),
+    ]
+    for label, subset, guesses in runs:
+        for agreed in (False, True):
+            m = score(subset, guesses, args.threshold, agreed)
+            print(
+                f"{label:<13}{'agreed' if agreed else 'all':<7}{m['n_tp']:>6}"
+                f"{m['tp_acc']:>8.1%}{m['macro_f1']:>9.3f}{m['explicit']:>9.1%}{m['explicit_prec']:>10.1%}"
+                f"{m['auto_prec']:>10.1%}{m['auto_cov']:>9.1%}{m['n_kind']:>8}"
+                f"{m['kind_acc']:>9.1%}{m['kind_cov']:>9.1%}"
+            )
+    print(
+        f"speed: {len(rows) / elapsed:,.0f} guesses/s (cold, one core); "
+        f"warm filer memory (with the stem cache): peak {peak / 1024:,.0f} KiB, "
+        f"retained {current / 1024:,.0f} KiB"
+    )
+    if args.confusion:
+        print("\ncold, single-label rows:\n" + confusion(rows, cold_guesses))
+        print("\nwarm, single-label rows:\n" + confusion(test, warm_guesses))
+        print("\nkind, cold: " + kind_confusion(rows, cold_guesses))
+        print("kind, warm: " + kind_confusion(test, warm_guesses))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

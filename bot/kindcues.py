@@ -1,0 +1,207 @@
+"""WOW or OW from cue words and emoji, with negation ("not happy" is OW, "no delays" is WOW).
+
+The cue list is written by hand: general sentiment words plus the events that let customers down
+or delight them in service work (delays, lost things, rudeness; upgrades, remembered names).
+Positive weights point to WOW, negative to OW. Phrases win over their words.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from bot.domain import MomentKind
+from bot.textnorm import BOUNDARIES, QUESTION, is_negator, stems, tokenize
+
+_CUES: dict[float, tuple[str, ...]] = {
+    3.0: (
+        "thank you so much", "thanks so much", "thank you very much", "thanks a lot",
+        "many thanks", "can't thank", "cant thank", "cannot thank", "couldn't be happier",
+        "could not be happier", "above and beyond", "extra mile", "made my day",
+        "saved the day", "highly recommend", "can't recommend enough", "can't say enough",
+        "best ever", "blown away", "💯",
+    ),
+    2.0: (
+        "amazing", "awesome", "excellent", "fantastic", "wonderful", "outstanding", "superb",
+        "brilliant", "incredible", "phenomenal", "exceptional", "perfect", "perfectly", "best",
+        "love", "lovely", "delighted", "delightful", "impressed", "impressive", "superstar",
+        "hero", "legend", "gem", "exceeded", "grateful", "kudos", "bravo", "shoutout",
+        "shout out", "props", "stellar", "top notch", "much appreciated", "appreciate",
+        "appreciated", "thank you", "remembered my name", "personal touch", "no complaints",
+        "can't complain", "no problem", "no problems", "😍", "🥰", "🤩", "🙌", "👏", "❤",
+        "💙", "💕", "💖", "🎉", "🥳",
+    ),
+    1.5: (
+        "thank", "thanks", "great", "happy", "pleased", "glad", "helpful", "friendly", "kind",
+        "kindly", "polite", "courteous", "attentive", "pleasant", "enjoy", "enjoyed",
+        "recommend", "smooth", "delicious", "tasty", "yummy", "beautiful", "welcoming",
+        "caring", "professional", "well done", "nice", "good", "cool", "fun", "on time",
+        "complimentary", "upgraded", "got me home", "resolved", "sorted", "fixed it",
+        "yay", "woohoo", "😊", "😀", "😁", "😃", "😄", "🙂", "☺", "😘", "👍", "👌", "✨",
+        "🌟", "⭐", "😎", "💪",
+    ),
+    1.0: (
+        "favorite", "favourite", "fabulous", "terrific", "divine", "heavenly", "exquisite",
+        "impeccable", "gorgeous", "stunning", "charming", "elegant", "romantic", "cute",
+        "adorable", "lively", "inviting", "relaxing", "flavorful", "flavourful", "authentic",
+        "tender", "juicy", "crispy", "perfection", "to die for", "must try", "will be back",
+        "will return", "come back", "go back", "satisfied", "satisfying", "affordable",
+        "bargain", "unique", "creative", "plenty", "prompt", "knowledgeable", "accommodating",
+        "hospitable", "excited", "can't wait", "cant wait", "cannot wait", "looking forward",
+        "safe travels", "proud", "good job", "great job", "nice job", "job well done", "rock",
+        "rockstar", "winner", "classy", "class act", "genius", "took care of", "taken care of",
+        "spot on", "on point", "congrats", "congratulations", "easy", "enjoyable",
+        "pleasure", "treat", "hidden gem", "heaven", "wonderfully", "beautifully", "nicely",
+        "high quality", "homemade", "made to order", "crisp", "rich", "creamy", "savory",
+        "succulent", "moist", "fluffy", "flaky", "melt in your mouth", "interesting",
+        "innovative", "variety", "extensive", "wide selection", "great selection", "spacious",
+        "bright", "large portions", "generous portions", "worth the wait", "worth every penny",
+        "value", "quiet", "better", "fair", "regular", "quick", "quickly", "fast", "efficient",
+        "comfortable", "clean", "fresh",
+        "cozy", "cosy", "warm", "sweet", "smile", "smiling", "worth", "reasonable", "generous",
+        "free", "early", "safe", "safely", "fixed", "solved", "cheers", "finally", "wow",
+        "🙏",
+    ),
+    0.5: ("decent", "fine", "solid", "ok", "okay"),
+    -0.5: (
+        "please", "average", "fee", "fees", "instead", "supposed to", "should have",
+        "crazy", "tired", "excuse", "charged", "limited", "hard to", "dark",
+        "smell",
+    ),
+    -0.75: ("too",),
+    -1.0: (
+        "wait", "waiting", "waited", "hold", "queue", "line", "hours", "why", "seriously",
+        "still", "again", "refund", "expensive", "loud", "noisy", "cold", "small", "cramped",
+        "confused", "confusing", "confusion", "problem", "problems", "issue", "issues",
+        "trouble", "late", "missing", "wrong", "error", "mistake", "please help", "help me",
+        "where is", "no one", "nobody", "nothing", "😕", "😐", "😑",
+    ),
+    -1.5: (
+        "bad", "poor", "poorly", "slow", "worse", "sad", "upset", "annoyed", "annoying", "mad",
+        "angry", "unhappy", "frustrated", "frustrating", "frustration", "disappointed",
+        "disappointing", "disappointment", "complaint", "complain", "delay", "delayed",
+        "cancel", "cancelled", "canceled", "cancellation", "stuck", "missed", "lost", "lose",
+        "losing", "broken",
+        "damaged", "dirty", "rude", "ignored", "forgot", "forgotten", "overbooked", "bumped",
+        "denied", "refused", "stale", "bland", "overpriced", "overcharged", "uncomfortable",
+        "smelly", "unprofessional", "unhelpful", "incompetent", "mess", "chaos", "fail",
+        "failed", "failure", "on hold", "no help", "no answer", "no response", "no reply",
+        "still waiting", "still no", "never arrived", "didn't arrive", "hung up",
+        "can't get through", "cant get through", "not again",
+        "didn't work", "doesn't work", "does not work", "not working", "wasn't working",
+        "stopped working", "mediocre", "tasteless", "overcooked", "undercooked", "soggy",
+        "greasy", "burnt", "salty", "tough", "chewy", "lukewarm", "tiny", "crowded", "dingy",
+        "tacky", "arrogant", "snooty", "snobby", "condescending", "inattentive", "careless",
+        "clueless", "rushed", "never came", "waste", "not worth", "overrated", "meh",
+        "nothing special", "unfortunately", "sadly", "gross", "nasty", "yuck", "sick",
+        "lacking", "expected more", "unable", "impossible", "hassle", "absurd", "insane",
+        "hell", "stupid", "dumb", "embarrassing", "embarrassment", "exhausted", "excuses",
+        "blame", "misleading", "hostage", "lame", "crap", "bs", "sucked", "screwed", "ruined",
+        "worthless", "no apology", "not even", "still haven't", "haven't heard",
+        "never received", "never got", "come on", "pricey", "difficult", "unfriendly", "dry",
+        "small portions", "tiny portions", "sticky", "smelled", "could be better",
+        "could have been better", "high prices", "underwhelming", "underwhelmed", "forgettable",
+        "unimpressive", "unimpressed", "inconsistent", "hit or miss", "watery", "fatty",
+        "rubbery", "microwaved", "reheated", "dated", "ugh", "smh", "wtf", "fml",
+        "😞", "😔", "😢", "😟", "😣", "😖", "😒", "🙄", "😩", "😫", "🤦", "💔",
+    ),
+    -2.5: (
+        "worst", "terrible", "horrible", "awful", "disgusting", "appalling", "atrocious",
+        "pathetic", "ridiculous", "unacceptable", "disgrace", "disgraceful", "shameful",
+        "outrageous", "furious", "livid", "nightmare", "horrendous", "useless", "never again",
+        "avoid", "scam", "lied", "liar", "joke", "hate", "sucks", "suck", "stranded",
+        "filthy", "inedible", "food poisoning", "rip off", "ripped off", "thanks for nothing",
+        "epic fail", "shame on", "😡", "😠", "🤬", "😤", "😭", "👎",
+        "💩", "🤮", "🤢",
+    ),
+}
+_INTENSIFIERS = frozenset({"so", "very", "really", "extremely", "super", "incredibly",
+                           "absolutely", "truly", "totally", "most", "such", "highly"})
+_NEGATION_REACH = 3  # a negator flips cues up to this many tokens after it
+_FLIPPED_NEGATIVE = 0.5  # "not bad" is weaker praise than "good"
+# A negation that flips no cue still leans OW: "my bag didn't come", "no one at the desk".
+_BARE_NEGATION = -0.75
+_QUESTION = -0.5  # a question rarely reports delight: "where is my bag?"
+# Negativity bias: next to a clear let-down, polite words ("thanks", "great") count for less;
+# "thanks for losing my bag" is an OW.
+_CLEAR_BLAME = 1.5
+_PRAISE_DESPITE_BLAME = 0.5
+
+
+def _build() -> tuple[dict[str, list[tuple[tuple[str, ...], float, bool]]], int]:
+    index: dict[str, list[tuple[tuple[str, ...], float, bool]]] = {}
+    longest = 1
+    for weight, phrases in _CUES.items():
+        for phrase in phrases:
+            key = tuple(stems(tokenize(phrase)))
+            if not key:
+                continue
+            has_negator = any(is_negator(t) for t in tokenize(phrase))
+            entries = index.setdefault(key[0], [])
+            if all(k != key for k, _, _ in entries):
+                entries.append((key, weight, has_negator))
+            longest = max(longest, len(key))
+    for entries in index.values():
+        entries.sort(key=lambda e: -len(e[0]))
+    return index, longest
+
+
+_INDEX, _LONGEST = _build()
+
+
+def cue_score(tokens: Sequence[str], stemmed: Sequence[str]) -> float:
+    """Sum of cue weights over the text: above zero leans WOW, below zero leans OW."""
+    praise = blame = 0.0
+    negated_until = -1
+    bare = False  # a negator is waiting for a cue to flip
+    i = 0
+    n = len(stemmed)
+    while i < n:
+        token = tokens[i]
+        if bare and (i > negated_until or token in BOUNDARIES):
+            blame -= _BARE_NEGATION
+            bare = False
+        if token in BOUNDARIES:
+            negated_until = -1
+            i += 1
+            continue
+        match = _match(stemmed, i)
+        if match is None:
+            if is_negator(token):
+                negated_until = i + _NEGATION_REACH
+                bare = True
+            i += 1
+            continue
+        length, weight, has_negator = match
+        if i > 0 and tokens[i - 1] in _INTENSIFIERS:
+            weight *= 1.5
+        if i <= negated_until and not has_negator:
+            weight = -weight if weight > 0 else -weight * _FLIPPED_NEGATIVE
+            bare = False
+        if weight > 0:
+            praise += weight
+        else:
+            blame -= weight
+        i += length
+    if bare:
+        blame -= _BARE_NEGATION
+    if QUESTION in tokens:
+        blame -= _QUESTION
+    if blame >= _CLEAR_BLAME:
+        praise *= _PRAISE_DESPITE_BLAME
+    return praise - blame
+
+
+def _match(stemmed: Sequence[str], i: int) -> tuple[int, float, bool] | None:
+    for key, weight, has_negator in _INDEX.get(stemmed[i], ()):
+        if tuple(stemmed[i:i + len(key)]) == key:
+            return len(key), weight, has_negator
+    return None
+
+
+def kind_from_score(score: float, *, margin: float = 0.25) -> tuple[MomentKind | None, float]:
+    """The kind a score points to, and a confidence in 0.5..1 (0 when there is no cue)."""
+    if abs(score) < margin:
+        return None, 0.0
+    confidence = 1.0 / (1.0 + math.exp(-abs(score)))
+    return (MomentKind.WOW if score > 0 else MomentKind.OW), confidence

@@ -1,0 +1,147 @@
+"""Text to tokens for the filer: lowercase words, emoji, a light stemmer, #tags.
+
+Words and emoji become tokens; punctuation that ends a clause becomes the marker ``BOUNDARY`` so
+that phrases never match across sentences and negation stops at the end of a clause. Chat
+shorthand ("thx", "hrs", "pls") is expanded before stemming.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+BOUNDARY = "|"
+QUESTION = "?"  # a boundary that ends a question
+BOUNDARIES = frozenset({BOUNDARY, QUESTION})
+
+_EMOJI_CHAR = (
+    "\u2139\u2190-\u21ff\u2300-\u23ff\u2600-\u27bf\u2934\u2935\u2b00-\u2bff"
+    "\U0001f000-\U0001faff"
+)
+# One emoji, or a zero-width-joined sequence of them (👩‍⚕️), after dropping the variation
+# selectors and skin tones that make the same emoji look different to a computer.
+_EMOJI = f"[{_EMOJI_CHAR}](?:\u200d[{_EMOJI_CHAR}])*"
+_TOKEN = re.compile(
+    rf"(?P<word>[a-z\u00df-\u00ff]+(?:'[a-z]+)*)|(?P<num>\d+(?:[.,:]\d+)?)"
+    rf"|(?P<emoji>{_EMOJI})|(?P<money>[$€£])|(?P<stop>[.!?;,:\n()]+|\s[-–—]+\s)"
+)
+_DROP = re.compile("[\ufe0e\ufe0f\U0001f3fb-\U0001f3ff]")
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_HANDLE = re.compile(r"(?<![\w@])@\w+")
+_TAG = re.compile(r"(?<![\w#&])#([a-z0-9][a-z0-9_-]*)")
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "´": "'"})
+
+# Chat shorthand and frequent misspellings, expanded before stemming.
+SHORTHAND: dict[str, tuple[str, ...]] = {
+    "thx": ("thanks",), "thnx": ("thanks",), "thanx": ("thanks",), "tnx": ("thanks",),
+    "ty": ("thank", "you"), "tysm": ("thank", "you", "so", "much"), "thks": ("thanks",),
+    "pls": ("please",), "plz": ("please",), "plse": ("please",),
+    "hr": ("hour",), "hrs": ("hours",), "min": ("minutes",), "mins": ("minutes",),
+    "u": ("you",), "ur": ("your",), "r": ("are",), "b4": ("before",), "bc": ("because",),
+    "gr8": ("great",), "luv": ("love",), "awsome": ("awesome",), "amazin": ("amazing",),
+    "terible": ("terrible",), "horible": ("horrible",), "horrable": ("horrible",),
+    "tix": ("tickets",), "appt": ("appointment",), "svc": ("service",),
+    "cust": ("customer",), "custserv": ("customer", "service"), "wifi": ("wi", "fi"),
+    "im": ("i'm",), "ive": ("i've",),
+}
+
+NEGATORS = frozenset({
+    "not", "no", "never", "without", "hardly", "barely", "nor", "neither", "cannot",
+    "cant", "dont", "didnt", "doesnt", "isnt", "wasnt", "werent", "wont", "wouldnt",
+    "couldnt", "shouldnt", "havent", "hasnt", "hadnt", "aint", "arent", "nobody", "nothing",
+})
+
+STOPWORDS = frozenset({
+    "a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "for", "with", "from", "by",
+    "as", "is", "are", "was", "were", "be", "been", "being", "am", "i", "me", "my", "mine",
+    "we", "us", "our", "you", "your", "yours", "he", "him", "his", "she", "her", "it", "its",
+    "they", "them", "their", "this", "that", "these", "those", "there", "here", "so", "than",
+    "then", "too", "very", "just", "also", "about", "into", "over", "after", "before", "up",
+    "down", "out", "off", "again", "do", "does", "did", "doing", "have", "has", "had",
+    "having", "will", "would", "shall", "should", "can", "could", "may", "might", "must",
+    "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "all", "any",
+    "both", "each", "few", "more", "most", "other", "some", "such", "only", "own", "same", "s",
+    "t", "don", "now", "get", "got", "gets", "im", "i'm", "i've", "it's", "that's", "you're",
+    "we're", "they're", "what's",
+})
+
+
+# Words whose stem would collide with a different word: news/new, please/pleased.
+_UNSTEMMED = frozenset({
+    "news", "always", "series", "status", "bonus", "plus", "canvas", "lens", "please",
+})
+
+
+def normalize(text: str) -> str:
+    """Lowercase, straight quotes, no links or @handles, no emoji variation marks."""
+    text = _DROP.sub("", text.translate(_QUOTES).lower())
+    return _HANDLE.sub(" ", _URL.sub(" ", text))
+
+
+def tokenize(text: str) -> list[str]:
+    """Words, numbers, emoji and currency signs in order, with ``BOUNDARY`` between clauses.
+
+    A clause that ends in a question mark ends with ``QUESTION`` instead; a trailing question
+    mark is kept, a trailing full stop is not.
+    """
+    tokens: list[str] = []
+    for match in _TOKEN.finditer(normalize(text)):
+        kind = match.lastgroup
+        if kind == "stop":
+            mark = QUESTION if "?" in match.group() else BOUNDARY
+            if tokens and tokens[-1] in BOUNDARIES:
+                tokens[-1] = QUESTION if QUESTION in (mark, tokens[-1]) else BOUNDARY
+            elif tokens:
+                tokens.append(mark)
+        elif kind == "word":
+            tokens.extend(SHORTHAND.get(match.group(), (match.group(),)))
+        else:
+            tokens.append(match.group())
+    if tokens and tokens[-1] == BOUNDARY:
+        tokens.pop()
+    return tokens
+
+
+def is_negator(token: str) -> bool:
+    return token in NEGATORS or token.endswith("n't")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A light suffix stripper: plural, -ing, -ed, final -e, doubled final consonant.
+
+    It need not produce real words, only the same stem for the forms staff actually write:
+    delay/delays/delayed, cancel/cancelled/cancelling, arrive/arriving/arrived, bag/bags.
+    """
+    w = word.removesuffix("'s")
+    if len(w) <= 3 or w in _UNSTEMMED or not w.isalpha():
+        return w
+    if w.endswith(("ies", "ied")) and len(w) > 4:
+        w = w[:-3] + "y"
+    elif w.endswith(("sses", "shes", "ches", "xes", "zes")):
+        w = w[:-2]
+    elif w.endswith("s") and not w.endswith(("ss", "us", "is", "'s")):
+        w = w[:-1]
+    if w.endswith("ing") and len(w) >= 6:
+        w = w[:-3]
+    elif w.endswith("ed") and not w.endswith("eed") and len(w) >= 5:
+        w = w[:-2]
+    if w.endswith("e") and len(w) >= 4:
+        w = w[:-1]
+    if len(w) >= 4 and w[-1] == w[-2] and w[-1] not in "aeiou":
+        w = w[:-1]
+    return w
+
+
+def stems(tokens: list[str]) -> list[str]:
+    return [t if t in BOUNDARIES else stem(t) for t in tokens]
+
+
+def parse_tags(text: str) -> list[str]:
+    """The ``#tags`` in a text, lowercase, in order, without repeats (``#Check-in`` -> check-in)."""
+    found: list[str] = []
+    for match in _TAG.finditer(normalize(text)):
+        tag = match.group(1).replace("_", "-").strip("-")
+        if tag and tag not in found:
+            found.append(tag)
+    return found

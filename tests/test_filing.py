@@ -1,0 +1,280 @@
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.domain import MomentKind, Touchpoint
+from bot.filebatch import template_touchpoints
+from bot.filing import KeywordFiler
+from bot.ports import Filer
+from bot.textnorm import parse_tags, stem, stems, tokenize
+
+AIRLINE = template_touchpoints("airline")
+RESTAURANT = template_touchpoints("restaurant")
+
+
+@pytest.fixture
+def filer() -> KeywordFiler:
+    return KeywordFiler()
+
+
+def test_keyword_filer_is_a_filer() -> None:
+    filer: Filer = KeywordFiler(threshold=0.7)
+    assert filer.threshold == 0.7
+    with pytest.raises(ValueError):
+        KeywordFiler(threshold=0)
+
+
+# explicit filing
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Lovely family today #check-in", "#CHECKIN lovely family", "#checkin: lovely family"],
+)
+def test_a_tag_wins(filer: KeywordFiler, text: str) -> None:
+    guess = filer.guess(text, AIRLINE)
+    assert (guess.best, guess.confidence, guess.explicit) == ("check-in", 1.0, True)
+
+
+def test_a_tag_beats_keywords_of_other_touchpoints(filer: KeywordFiler) -> None:
+    guess = filer.guess("her suitcase was lost and the flight delayed #customer-service", AIRLINE)
+    assert guess.best == "customer-service" and guess.explicit
+    assert {"baggage", "disruption"} <= {slug for slug, _ in guess.ranked}
+
+
+def test_an_unknown_tag_is_just_a_word(filer: KeywordFiler) -> None:
+    guess = filer.guess("#fail my suitcase never arrived", AIRLINE)
+    assert guess.best == "baggage" and not guess.explicit
+
+
+@pytest.mark.parametrize("text", ["check in took a while", "Check-in took a while", "CHECKIN took a while"])
+def test_the_touchpoint_name_wins(filer: KeywordFiler, text: str) -> None:
+    guess = filer.guess(text, AIRLINE)
+    assert (guess.best, guess.confidence, guess.explicit) == ("check-in", 1.0, True)
+
+
+def test_a_name_inside_another_touchpoints_phrase_does_not_count(filer: KeywordFiler) -> None:
+    guess = filer.guess("room service brought breakfast an hour late", template_touchpoints("hotel"))
+    assert guess.best == "dining" and not guess.explicit
+
+
+def test_two_names_are_not_explicit(filer: KeywordFiler) -> None:
+    guess = filer.guess("the food was cold and the service slow", RESTAURANT)
+    assert not guess.explicit
+    assert {slug for slug, _ in guess.ranked[:2]} == {"food", "service"}
+
+
+# keyword filing
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("the queue at check-in was 40 minutes", "check-in"),
+        ("my suitcase never arrived", "baggage"),
+        ("flight delayed 3 hours", "disruption"),
+        ("They cancelled our flight and we missed the connection", "disruption"),
+        ("on hold for two hours and then they hung up", "customer-service"),
+        ("the flight attendant brought my daughter an extra blanket", "flight"),
+        ("charged twice for the same ticket", "reservation"),
+        ("gate changed three times and nobody announced group 4", "boarding"),
+        ("the bags came out damaged, wheels broken", "baggage"),
+    ],
+)
+def test_keywords_route_obvious_airline_sentences(filer: KeywordFiler, text: str, slug: str) -> None:
+    assert filer.guess(text, AIRLINE).best == slug
+
+
+@pytest.mark.parametrize(
+    ("template", "text", "slug"),
+    [
+        ("restaurant", "The pasta was overcooked and bland", "food"),
+        ("restaurant", "great cocktails and a decent wine list", "drinks"),
+        ("restaurant", "our waiter forgot us for twenty minutes", "service"),
+        ("restaurant", "way too loud, could not hear each other, cramped tables", "ambience"),
+        ("restaurant", "overpriced for what you get, $40 for a small plate", "bill"),
+        ("hotel", "the towels were not replaced and the bathroom was dusty", "housekeeping"),
+        ("hotel", "the gym was closed and the pool was freezing", "facilities"),
+        ("hotel", "charged a resort fee nobody mentioned at checkout", "billing"),
+        ("retail", "the parcel never arrived and tracking shows nothing", "delivery"),
+        ("retail", "they gave me a full refund on the faulty kettle without a receipt", "returns"),
+        ("retail", "long queue at the tills and only one cashier", "checkout"),
+        ("clinic", "the doctor really listened and explained the diagnosis", "consultation"),
+        ("clinic", "still waiting for my blood results after three weeks", "results"),
+        ("clinic", "the insurance claim was denied and the invoice doubled", "billing"),
+    ],
+)
+def test_keywords_route_obvious_sentences_in_other_journeys(
+    filer: KeywordFiler, template: str, text: str, slug: str
+) -> None:
+    assert filer.guess(text, template_touchpoints(template)).best == slug
+
+
+def test_word_forms_match(filer: KeywordFiler) -> None:
+    for text in ["they delayed us", "another delay", "delays all day", "delaying everyone"]:
+        assert filer.guess(text, AIRLINE).best == "disruption", text
+    assert stem("cancelled") == stem("cancel") == stem("cancelling")
+    assert stem("arrived") == stem("arrive") == stem("arriving")
+    assert stem("bags") == stem("bag")
+
+
+def test_negation_still_files_the_touchpoint(filer: KeywordFiler) -> None:
+    guess = filer.guess("no queues at the kiosks today", AIRLINE)
+    assert guess.best == "check-in"
+    assert guess.kind is MomentKind.WOW
+
+
+def test_emoji_keywords_count(filer: KeywordFiler) -> None:
+    assert filer.guess("🧳 still missing", AIRLINE).best == "baggage"
+    assert filer.guess("🍷🍷 perfect pairing", RESTAURANT).best == "drinks"
+
+
+def test_longer_phrase_wins_over_its_words(filer: KeywordFiler) -> None:
+    assert filer.guess("he printed her boarding pass for her", AIRLINE).best == "check-in"
+
+
+def test_nothing_matched_means_no_guess(filer: KeywordFiler) -> None:
+    guess = filer.guess("hello there", AIRLINE)
+    assert guess.ranked == () and guess.best is None and guess.confidence == 0.0
+
+
+def test_confidence_grows_with_agreeing_evidence(filer: KeywordFiler) -> None:
+    shared = filer.guess("at the gate", AIRLINE)  # gate: boarding or disruption
+    one = filer.guess("about the legroom", AIRLINE)
+    strong = filer.guess("lost luggage, the suitcase came back broken, carousel empty", AIRLINE)
+    assert {slug for slug, _ in shared.ranked} == {"boarding", "disruption"}
+    assert shared.confidence < filer.threshold <= one.confidence < strong.confidence
+    assert strong.best == "baggage" and strong.confidence >= filer.threshold
+    assert all(0.0 <= p <= 1.0 for _, p in strong.ranked)
+    assert [p for _, p in strong.ranked] == sorted((p for _, p in strong.ranked), reverse=True)
+
+
+def test_only_active_touchpoints_are_candidates(filer: KeywordFiler) -> None:
+    retired = [
+        replace(tp, retired_at=datetime(2026, 1, 1, tzinfo=UTC)) if tp.slug == "baggage" else tp
+        for tp in AIRLINE
+    ]
+    guess = filer.guess("my suitcase never arrived #baggage", retired)
+    assert "baggage" not in {slug for slug, _ in guess.ranked}
+    assert filer.guess("anything", []).ranked == ()
+
+
+def test_custom_touchpoints_use_their_own_keywords(filer: KeywordFiler) -> None:
+    tps = [
+        Touchpoint(id=1, team_id=1, slug="lounge", name="Lounge", keywords=("champagne", "sofa")),
+        Touchpoint(id=2, team_id=1, slug="parking", name="Parking", keywords=("car park",)),
+    ]
+    assert filer.guess("they had no champagne left", tps).best == "lounge"
+    assert filer.guess("the car park barrier was broken", tps).best == "parking"
+
+
+# kind
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("thank you so much, you saved our holiday", MomentKind.WOW),
+        ("The crew were amazing with my kids 😍", MomentKind.WOW),
+        ("not happy with how we were treated", MomentKind.OW),
+        ("worst check-in experience ever", MomentKind.OW),
+        ("flight delayed 3 hours and no one told us why", MomentKind.OW),
+        ("the food wasn't good", MomentKind.OW),
+        ("not bad at all, actually quite nice", MomentKind.WOW),
+        ("we couldn't be happier with the room", MomentKind.WOW),
+        ("thanks for losing my bag", MomentKind.OW),
+        ("😡😡", MomentKind.OW),
+        ("where is my refund?", MomentKind.OW),
+        ("no delays, no queues, no stress", MomentKind.WOW),
+    ],
+)
+def test_kind_from_cues(filer: KeywordFiler, text: str, kind: MomentKind) -> None:
+    guess = filer.guess(text, AIRLINE)
+    assert guess.kind is kind
+    assert 0.5 < guess.kind_confidence <= 1.0
+
+
+def test_no_cue_means_no_kind(filer: KeywordFiler) -> None:
+    guess = filer.guess("passenger in 14C asked about the connection", AIRLINE)
+    assert guess.kind is None and guess.kind_confidence == 0.0
+
+
+# learning
+
+
+CONFIRMED = [
+    ("bags came off the belt soaked", MomentKind.OW, "baggage"),
+    ("two hours late because of the crew", MomentKind.OW, "disruption"),
+    ("she found him a quiet seat near the front", MomentKind.WOW, "flight"),
+    ("kept the counter open for the late family", MomentKind.WOW, "check-in"),
+]
+
+
+def test_confirmed_filings_change_later_guesses(filer: KeywordFiler) -> None:
+    text = "the tarmac bus to the stand took ages"
+    before = filer.guess(text, AIRLINE).best
+    assert before == "disruption"  # "tarmac" is a disruption keyword
+    for text_, kind, slug in CONFIRMED * 2:
+        filer.learn(text_, kind, slug)
+    filer.learn("passengers waited for the tarmac bus in the rain", MomentKind.OW, "boarding")
+    filer.learn("the tarmac bus left without two passengers", MomentKind.OW, "boarding")
+    assert filer.guess(text, AIRLINE).best == "boarding"
+    assert KeywordFiler().guess(text, AIRLINE).best == before  # learning stays in its instance
+
+
+def test_learning_kind_fills_a_missing_cue(filer: KeywordFiler) -> None:
+    text = "upgraded the couple to the front row for their anniversary"
+    assert filer.guess(text, AIRLINE).kind is MomentKind.WOW
+    plain = "the family got seats 1A to 1D"
+    assert filer.guess(plain, AIRLINE).kind is None
+    for _ in range(3):
+        filer.learn("gave the family seats in row 1 together", MomentKind.WOW, "flight")
+        filer.learn("the family was split over four rows", MomentKind.OW, "flight")
+        filer.learn("family seated apart, no help", MomentKind.OW, None)
+    filer.learn("seats together for the family in row 1", MomentKind.WOW, None)
+    assert filer.guess("row 1 seats for the family", AIRLINE).kind is MomentKind.WOW
+
+
+def test_learning_unknown_or_missing_labels_is_harmless(filer: KeywordFiler) -> None:
+    filer.learn("whatever", None, None)
+    filer.learn("the wifi", None, "no-such-touchpoint")
+    assert filer.guess("my suitcase never arrived", AIRLINE).best == "baggage"
+
+
+# text helpers
+
+
+def test_parse_tags() -> None:
+    assert parse_tags("#Check-in was great, #checkin again, a#b and &#39; #customer_service") == [
+        "check-in",
+        "checkin",
+        "customer-service",
+    ]
+
+
+def test_tokenize_drops_links_handles_and_splits_clauses() -> None:
+    assert tokenize("@SAS Thx!! see https://x.co/abc 3hrs 😍🏽") == [
+        "thanks", "|", "see", "3", "hours", "😍",
+    ]  # fmt: skip
+
+
+def test_it_is_fast_enough(filer: KeywordFiler) -> None:
+    texts = [f"flight {i} delayed, my suitcase lost, crew were lovely" for i in range(500)]
+    start = time.perf_counter()
+    for text in texts:
+        filer.guess(text, AIRLINE)
+    assert len(texts) / (time.perf_counter() - start) > 500  # the benchmark aims at 2,000+/s
+
+
+def test_cue_words_do_not_collide_after_stemming() -> None:
+    from bot.kindcues import _CUES
+
+    weights: dict[tuple[str, ...], float] = {}
+    for weight, phrases in _CUES.items():
+        for phrase in phrases:
+            key = tuple(stems(tokenize(phrase)))
+            assert weights.setdefault(key, weight) * weight > 0, f"{phrase!r} changes sign"

@@ -31,6 +31,7 @@ from bot.domain import (
     Touchpoint,
     Workspace,
 )
+from bot.views import Post
 
 
 class Clock(Protocol):
@@ -203,4 +204,23 @@ class Filer(Protocol):
     @property
     def threshold(self) -> float:
         """Confidence at or above which a moment is filed without asking."""
+        ...
+
+
+class DeliveryError(Exception):
+    """A post could not be delivered. ``retry_after``: seconds the platform asked us to wait;
+    ``permanent``: retrying will not help (bot removed from the channel, app uninstalled)."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None,
+                 permanent: bool = False) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.permanent = permanent
+
+
+class Notifier(Protocol):
+    """Sends the bot's own posts (weekly prompt, vote results, digest) to a team's channel."""
+
+    def send(self, workspace: Workspace, post: Post) -> None:
+        """Deliver or raise DeliveryError."""
         ...

@@ -25,7 +25,8 @@ from bot.domain import (
     Touchpoint,
     Workspace,
 )
-from bot.ports import DuplicateError, FilingGuess
+from bot.ports import DeliveryError, DuplicateError, FilingGuess
+from bot.views import Post
 
 T = TypeVar("T")
 
@@ -393,3 +394,16 @@ class FakeFiler:
     def learn(self, text: str, kind: MomentKind | None, touchpoint_slug: str | None) -> None:
         if touchpoint_slug:
             self.learned[text.lower()] = touchpoint_slug
+
+
+class RecordingNotifier:
+    """Records what it was asked to send; can be told to fail a number of times first."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[Workspace, Post]] = []
+        self.failures: list[DeliveryError] = []
+
+    def send(self, workspace: Workspace, post: Post) -> None:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.sent.append((workspace, post))

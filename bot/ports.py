@@ -92,7 +92,11 @@ class Repository(Protocol):
 
     # filing feedback, oldest first
     def add_filing_feedback(self, feedback: FilingFeedback) -> FilingFeedback: ...
-    def filing_feedback(self, *, limit: int | None = None) -> list[FilingFeedback]: ...
+    def filing_feedback(
+        self, *, limit: int | None = None, after_id: int = 0
+    ) -> list[FilingFeedback]:
+        """The latest ``limit`` items (all when None) with an id above ``after_id``, oldest first."""
+        ...
 
     # step 2: prompts (one per team and week) and proposals
     def add_prompt(self, prompt: Prompt) -> Prompt:

@@ -291,9 +291,11 @@ class SqlRepository(delivery.DeliveryRows):
         self._add(row)
         return to_entity(FilingFeedback, row)
 
-    def filing_feedback(self, *, limit: int | None = None) -> list[FilingFeedback]:
-        """The latest ``limit`` items (all when None), oldest first."""
-        newest_first = self._select(FilingFeedbackRow).order_by(
+    def filing_feedback(
+        self, *, limit: int | None = None, after_id: int = 0
+    ) -> list[FilingFeedback]:
+        """The latest ``limit`` items (all when None) above ``after_id``, oldest first."""
+        newest_first = self._select(FilingFeedbackRow).where(FilingFeedbackRow.id > after_id).order_by(
             FilingFeedbackRow.created_at.desc(), FilingFeedbackRow.id.desc()
         )
         if limit is not None:

@@ -226,8 +226,10 @@ class InMemoryRepository:
         self._t.feedback[feedback.id] = (self._ws.id, feedback)
         return feedback
 
-    def filing_feedback(self, *, limit: int | None = None) -> list[FilingFeedback]:
-        rows = sorted(self._all(self._t.feedback), key=lambda f: f.id)
+    def filing_feedback(
+        self, *, limit: int | None = None, after_id: int = 0
+    ) -> list[FilingFeedback]:
+        rows = sorted((f for f in self._all(self._t.feedback) if f.id > after_id), key=lambda f: f.id)
         return rows[-limit:] if limit else ([] if limit == 0 else rows)
 
     # prompts and proposals

@@ -150,3 +150,18 @@ def test_asked_filing_then_pick_is_confirmed_and_learned(world: World) -> None:
     # the filer learned: the same text now files itself
     again = world.router.handle(world.ctx(), "/ow", "long wait between boarding and baggage")
     assert not again.choices and "Baggage" in again.text
+
+
+def test_a_correction_in_one_replica_teaches_the_other(world: World) -> None:
+    from bot.services import Services
+    from tests.fakes import FakeFiler
+
+    replica = Services(store=world.store, clock=world.clock, make_filer=FakeFiler)
+    text = "long wait between boarding and baggage"
+    assert replica.moments.report(workspace_id=world.ws, team_id=world.team.id, actor=STAFF,
+                                  kind=MomentKind.OW, text=text, source=Source.COMMAND).choices
+    asked = world.router.handle(world.ctx(), "/ow", text)
+    world.router.act(world.ctx(), asked.choices[1].action)  # picks Baggage in this replica
+    again = replica.moments.report(workspace_id=world.ws, team_id=world.team.id, actor=STAFF,
+                                   kind=MomentKind.OW, text=text, source=Source.COMMAND)
+    assert again.touchpoint is not None and again.touchpoint.slug == "baggage"

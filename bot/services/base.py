@@ -29,17 +29,20 @@ class Deps:
     store: Store
     clock: Clock
     make_filer: Callable[[], Filer]
-    _filers: dict[int, Filer] = field(default_factory=dict)
+    _filers: dict[int, tuple[Filer, int]] = field(default_factory=dict)
 
     def filer(self, repo: Repository) -> Filer:
-        """The workspace's filer, taught on first use by every stored confirmation."""
+        """The workspace's filer, taught every stored confirmation it has not seen yet.
+
+        Catching up on each use keeps replicas in step: a confirmation stored by another
+        process reaches this filer on its next guess, and a restart replays them all."""
         ws = repo.workspace.id
-        if ws not in self._filers:
-            filer = self.make_filer()
-            for fb in repo.filing_feedback():
-                filer.learn(fb.text, fb.kind, fb.touchpoint_slug)
-            self._filers[ws] = filer
-        return self._filers[ws]
+        filer, seen = self._filers.get(ws) or (self.make_filer(), 0)
+        for fb in repo.filing_feedback(after_id=seen):
+            filer.learn(fb.text, fb.kind, fb.touchpoint_slug)
+            seen = max(seen, fb.id)
+        self._filers[ws] = (filer, seen)
+        return filer
 
 
 def require_team(repo: Repository, team_id: int) -> Team:

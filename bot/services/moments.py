@@ -154,7 +154,7 @@ class MomentService:
                         created_at=self._d.clock.now(),
                     )
                 )
-                filer.learn(moment.text, moment.kind, chosen.slug)
+                self._d.filer(repo)  # catches up on the feedback just stored
             return Filed(updated, chosen, ())
 
     def retract(self, *, workspace_id: int, moment_id: int | None, actor: Actor) -> Moment:

@@ -226,6 +226,8 @@ def test_filing_feedback_oldest_first_limit_keeps_the_latest(
         assert repo.filing_feedback() == added
         assert_exact(repo.filing_feedback()[1], added[1])
         assert repo.filing_feedback(limit=2) == added[1:]
+        assert repo.filing_feedback(after_id=added[0].id) == added[1:]
+        assert repo.filing_feedback(after_id=added[-1].id) == []
 
 
 # step 2: prompts and proposals

@@ -21,6 +21,9 @@ class Settings:
     slack_api_url: str = ""
     microsoft_app_id: str = ""
     microsoft_app_password: str = ""
+    microsoft_app_type: str = "MultiTenant"  # MultiTenant, SingleTenant or UserAssignedMSI
+    microsoft_app_tenant_id: str = ""
+    public_url: str = ""  # where this server is reachable, e.g. https://moments.example.com
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -36,6 +39,9 @@ class Settings:
             slack_api_url=env.get("SLACK_API_URL", ""),
             microsoft_app_id=env.get("MICROSOFT_APP_ID", ""),
             microsoft_app_password=env.get("MICROSOFT_APP_PASSWORD", ""),
+            microsoft_app_type=env.get("MICROSOFT_APP_TYPE", "") or "MultiTenant",
+            microsoft_app_tenant_id=env.get("MICROSOFT_APP_TENANT_ID", ""),
+            public_url=env.get("MOMENTS_PUBLIC_URL", "").rstrip("/"),
         )
 
 

@@ -16,6 +16,7 @@ from bot.domain import (
 )
 from bot.errors import NotAllowed, NotFound, UserError
 from bot.ports import FilingGuess, Repository
+from bot.redact import Redacted, redact
 from bot.services.base import (
     Actor,
     Deps,
@@ -39,6 +40,11 @@ class Filed:
 
 
 def check_text(text: str, *, what: str = "moment", example: str = "/wow ...") -> str:
+    """Tidied, length-checked text with customers' personal data taken out."""
+    return checked(text, what=what, example=example).text
+
+
+def checked(text: str, *, what: str = "moment", example: str = "/wow ...") -> Redacted:
     text = parsing.tidy(text)
     if not text:
         raise UserError(f"Tell me what happened, for example: `{example}`.")
@@ -47,7 +53,14 @@ def check_text(text: str, *, what: str = "moment", example: str = "/wow ...") ->
             f"That {what} is {len(text):,} characters long; the limit is {MAX_MOMENT_CHARS:,}. "
             "Please shorten it and send it again."
         )
-    return text
+    return redact(text)
+
+
+def privacy_note(found: tuple[str, ...]) -> tuple[str, ...]:
+    if not found:
+        return ()
+    kinds = ", ".join(k.replace("-", " ") for k in found)
+    return (f"🔒 I removed personal data ({kinds}) before saving; customers' details stay out.",)
 
 
 class MomentService:
@@ -69,20 +82,21 @@ class MomentService:
     ) -> Filed:
         """Store a moment and file it: an explicit tag wins, else the filer, else ask."""
         example = f"/{(kind or MomentKind.WOW).value} the gate agent found a seat for my family"
-        parsed = parsing.parse(check_text(text, example=example))
+        clean = checked(text, example=example)
+        parsed = parsing.parse(clean.text)
         with self._d.store.transaction(workspace_id) as repo:
             team = require_team(repo, team_id)
             remember(repo, actor)
             touchpoints = repo.touchpoints(team.id)
             tagged = _tagged(touchpoints, parsed.tags, strict=strict_tags)
-            body = parsed.text if tagged else parsing.tidy(text)
+            body = parsed.text if tagged else clean.text
             if not body:
                 raise UserError(f"Tell me what happened as well as where, e.g. `{example}`.")
             filer = self._d.filer(repo)
             guess = filer.guess(body, touchpoints)
             if kind is None:
                 kind = guess.kind or MomentKind.OW
-            notes: list[str] = []
+            notes = list(privacy_note(clean.found))
             mentioned = tuple(m for m in parsed.mentions if m != actor.user_id)
             if kind is MomentKind.OW:
                 if mentioned or credited:
@@ -171,7 +185,8 @@ class MomentService:
 
     def edit(self, *, workspace_id: int, moment_id: int, actor: Actor, text: str) -> Filed:
         """Change a moment's text; an automatic filing is redone, a chosen one is kept."""
-        body = check_text(text, example=f"/moments edit {moment_id} new text")
+        clean = checked(text, example=f"/moments edit {moment_id} new text")
+        body = clean.text
         with self._d.store.transaction(workspace_id) as repo:
             moment = _own_moment(repo, moment_id, actor, "edit")
             touchpoints = repo.touchpoints(moment.team_id)
@@ -200,7 +215,7 @@ class MomentService:
                 updated_at=self._d.clock.now(),
             )
             repo.save_moment(updated)
-            return Filed(updated, touchpoint, choices)
+            return Filed(updated, touchpoint, choices, privacy_note(clean.found))
 
     def recent(
         self, *, workspace_id: int, team_id: int, actor: Actor, limit: int = 10

@@ -1,0 +1,90 @@
+"""Customers' personal data never reaches storage: it is replaced before a moment is saved.
+
+Staff retell what happened, and a retelling easily carries a guest's email, phone number, card
+number or booking reference. None of that helps improve a touchpoint, so it is redacted and
+the original is not kept anywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
+CARD = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
+PHONE = re.compile(r"(?<![\w+(])(?:\+|00|\()?\d[\d ().-]{6,}\d(?![\w])")
+DATE_OR_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}$|^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$|^\d{1,2}:\d{2}")
+BOOKING_AFTER_WORD = re.compile(
+    r"\b(booking|reservation|confirmation|record locator|pnr|ref(?:erence)?|ticket)"
+    r"(\s+(?:number|no\.?|code|ref|reference))?(\s*[:#]\s*|\s+)([A-Z0-9]{5,10})\b",
+    re.IGNORECASE,
+)
+BOOKING_CODE = re.compile(r"\b(?=[A-Z0-9]{6}\b)(?=(?:[A-Z0-9]*\d))(?=(?:[0-9]*[A-Z]){2})[A-Z0-9]{6}\b")
+FLIGHT_NUMBER = re.compile(r"^[A-Z0-9]{2}\d{1,4}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Redacted:
+    text: str
+    found: tuple[str, ...]  # kinds removed, e.g. ("email", "phone")
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def redact(text: str, extra_patterns: Iterable[re.Pattern[str]] = ()) -> Redacted:
+    """Replace personal data with a label such as ``[email]``; say what was removed."""
+    found: list[str] = []
+
+    def mark(kind: str) -> str:
+        if kind not in found:
+            found.append(kind)
+        return f"[{kind}]"
+
+    text = EMAIL.sub(lambda m: mark("email"), text)
+
+    def card(m: re.Match[str]) -> str:
+        digits = re.sub(r"\D", "", m.group(0))
+        return mark("card") if 13 <= len(digits) <= 19 and luhn_ok(digits) else m.group(0)
+
+    text = CARD.sub(card, text)
+
+    def phone(m: re.Match[str]) -> str:
+        raw = m.group(0)
+        digits = re.sub(r"\D", "", raw)
+        if not 8 <= len(digits) <= 15 or DATE_OR_TIME.match(raw.strip()):
+            return raw
+        return mark("phone")
+
+    text = PHONE.sub(phone, text)
+    text = BOOKING_AFTER_WORD.sub(
+        lambda m: m.group(0) if FLIGHT_NUMBER.match(m.group(4).upper()) and m.group(1).lower()
+        not in ("booking", "reservation", "pnr", "record locator", "confirmation")
+        else f"{m.group(1)}{m.group(2) or ''}{m.group(3)}{mark('booking-ref')}",
+        text,
+    )
+    text = BOOKING_CODE.sub(
+        lambda m: m.group(0) if FLIGHT_NUMBER.match(m.group(0)) else mark("booking-ref"), text
+    )
+    for pattern in extra_patterns:
+        text = pattern.sub(lambda m: mark("redacted"), text)
+    return Redacted(text, tuple(found))
+
+
+def compile_patterns(patterns: Iterable[str]) -> list[re.Pattern[str]]:
+    """A workspace's own patterns; a broken one is reported, not ignored."""
+    compiled = []
+    for raw in patterns:
+        try:
+            compiled.append(re.compile(raw))
+        except re.error as err:
+            raise ValueError(f"The redaction pattern {raw!r} is not a valid expression: {err}") from None
+    return compiled

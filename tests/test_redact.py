@@ -1,0 +1,67 @@
+"""Personal data is taken out of moment text before anything is stored."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.redact import luhn_ok, redact
+from tests.conftest import STAFF, World
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "kinds"),
+    [
+        ("guest anna.berg+sas@example.co.uk wrote twice", "guest [email] wrote twice", ("email",)),
+        ("paid with 4111 1111 1111 1111 and it failed", "paid with [card] and it failed", ("card",)),
+        ("card 4111-1111-1111-1112 fails Luhn", "card 4111-1111-1111-1112 fails Luhn", ()),
+        ("call her back on +46 70 123 45 67 today", "call her back on [phone] today", ("phone",)),
+        ("ring (555) 010-9999 about the bag", "ring [phone] about the bag", ("phone",)),
+        ("booking ref: X7K9QP was lost", "booking ref: [booking-ref] was lost", ("booking-ref",)),
+        ("PNR ABC123 could not be found", "PNR [booking-ref] could not be found", ("booking-ref",)),
+        ("confirmation number 9Q8W7E", "confirmation number [booking-ref]", ("booking-ref",)),
+        ("flight SK1423 left at 10:30 on 2026-11-16 from gate 12",
+         "flight SK1423 left at 10:30 on 2026-11-16 from gate 12", ()),
+        ("waited 45 minutes, 3 kids, row 23", "waited 45 minutes, 3 kids, row 23", ()),
+    ],
+)
+def test_redaction(text: str, expected: str, kinds: tuple[str, ...]) -> None:
+    result = redact(text)
+    assert (result.text, result.found) == (expected, kinds)
+
+
+def test_luhn() -> None:
+    assert luhn_ok("4111111111111111") and luhn_ok("79927398713")
+    assert not luhn_ok("4111111111111112")
+
+
+def test_workspace_patterns() -> None:
+    result = redact("member FF-123-456 called", [re.compile(r"FF-\d{3}-\d{3}")])
+    assert result.text == "member [redacted] called" and result.found == ("redacted",)
+
+
+def test_the_original_is_never_stored(world: World) -> None:
+    text = "#baggage bag lost, guest is mia@example.com, +46 70 123 45 67"
+    reply = world.router.handle(world.ctx(), "/ow", text)
+    assert "removed personal data" in reply.text
+    with world.store.transaction(world.ws) as repo:
+        [m] = repo.moments(world.team.id)
+    assert "mia@" not in m.text and "123 45" not in m.text
+    assert m.text == "bag lost, guest is [email], [phone]"
+    world.router.handle(world.ctx(), "/moments", f"edit {m.id} guest mia@example.com again")
+    with world.store.transaction(world.ws) as repo:
+        edited = repo.moment(m.id)
+    assert edited is not None and edited.text == "guest [email] again"
+
+
+def test_proposals_are_redacted_too(world: World) -> None:
+    from tests.conftest import LEAD
+
+    world.router.handle(world.ctx(), "/ow", "#boarding gate chaos")
+    world.router.handle(world.ctx(LEAD), "/moments", "prompt")
+    world.router.handle(world.ctx(STAFF), "/moments", "propose email the guest at joe@example.com")
+    prompt = world.services.weekly.current_prompt(workspace_id=world.ws, team_id=world.team.id)
+    assert prompt is not None
+    view = world.services.reports.prompt(workspace_id=world.ws, prompt_id=prompt.id)
+    assert view.proposals[0].text == "email the guest at [email]"

@@ -16,7 +16,7 @@ from bot.errors import UserError
 from bot.services import Actor, Services
 from bot.subcommands import SUBCOMMANDS as _SUBCOMMANDS
 from bot.subcommands import parse_id
-from bot.views import ADOPT, FILE_MOMENT, RETRACT, VOTE, Action, Reply
+from bot.views import ADOPT, FILE_MOMENT, FORGET_ME, RETRACT, VOTE, Action, Reply
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,8 @@ HELP = """*Moments: turn customer moments into better service*
 `/moments standards` — what we do; step 5 turns old ones basic and asks for fresh ideas
 `/moments stats` · `digest [2026-W47]` · `touchpoints` · `week` (leads: run the weekly cycle now)
 `/moments setup name=… template=airline tz=Europe/Stockholm basic-after=12 focus=2`
-`/moments touchpoints add|rename|retire|move …` · `leads add|remove @name` (leads)"""
+`/moments touchpoints add|rename|retire|move …` · `leads add|remove @name` (leads)
+`/moments forget-me` — erase what Moments keeps about you · admins: `privacy export|delete @name`"""
 
 NO_TEAM = (
     "This channel has no Moments team yet. A lead sets one up with "
@@ -108,6 +109,11 @@ class CommandRouter:
             return self.vote(ctx, action.arg("proposal"))
         if action.name == ADOPT:
             return self.adopt(ctx, action.arg("proposal"))
+        if action.name == FORGET_ME:
+            from bot.subcommands import forgotten
+
+            counts = s.privacy.forget_me(workspace_id=ws, actor=ctx.actor)
+            return forgotten(counts, "Done: I have forgotten you.")
         if action.name == RETRACT:
             return self.retract(ctx, action.arg("moment"))
         raise UserError("That button is out of date. Run the command again.")

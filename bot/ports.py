@@ -157,6 +157,17 @@ class Repository(Protocol):
         """Newest claim first."""
         ...
 
+    # privacy
+    def delete_moments_before(self, cutoff: datetime) -> int:
+        """Retention: delete moments created before ``cutoff`` (and what was learned from them)."""
+        ...
+
+    def forget_user(self, user_id: str) -> dict[str, int]:
+        """Erase a person: their moments and votes are deleted; their name is taken off credits,
+        "me too"s, proposals (kept, anonymous), standards and lead lists; their member row and
+        cached messages go. Returns counts by kind."""
+        ...
+
     # proactive messaging (Teams): a conversation reference per channel, as JSON
     def save_conversation(self, key: str, reference_json: str, at: datetime) -> None: ...
     def conversation(self, key: str) -> str | None: ...

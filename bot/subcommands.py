@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from bot import text as render
 from bot.errors import UserError
 from bot.journeys import template_names
-from bot.views import Reply
+from bot.views import FORGET_ME, Action, Choice, Reply
 from bot.weeks import parse_week
 
 if TYPE_CHECKING:
@@ -272,6 +272,40 @@ def week(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
     return Reply(text, choices, view=posts, public=True)
 
 
+def forgotten(counts: dict[str, int], head: str) -> Reply:
+    parts = [f"{n} {kind}" for kind, n in counts.items() if n]
+    detail = ", ".join(parts) if parts else "nothing was stored about you"
+    return Reply(f"{head} Removed or anonymised: {detail}. Standards your team adopted stay, "
+                 "without your name.")
+
+
+def forget_me(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
+    if rest.strip().lower() in ("confirm", "yes"):
+        counts = r.services.privacy.forget_me(workspace_id=ctx.workspace_id, actor=ctx.actor)
+        return forgotten(counts, "Done: I have forgotten you.")
+    return Reply(
+        "This deletes every moment you reported and your votes, and takes your name off credits, "
+        "proposals and standards in this workspace. It cannot be undone. "
+        "Confirm with `/moments forget-me confirm` or the button.",
+        (Choice("Yes, forget me", Action.of(FORGET_ME)),),
+    )
+
+
+def privacy(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
+    import json
+
+    words = rest.split()
+    if len(words) != 2 or words[0].lower() not in ("export", "delete"):
+        raise UserError("Usage: `/moments privacy export @name` or `/moments privacy delete @name`.")
+    p, ws = r.services.privacy, ctx.workspace_id
+    if words[0].lower() == "export":
+        data = p.export_user(workspace_id=ws, actor=ctx.actor, user_id=words[1])
+        return Reply("Everything Moments stores about " + data["user_id"] + ":\n"
+                     + json.dumps(data, indent=2, ensure_ascii=False))
+    counts = p.delete_user(workspace_id=ws, actor=ctx.actor, user_id=words[1])
+    return forgotten(counts, f"Done: {words[1].lstrip('@')}'s data is erased.")
+
+
 SUBCOMMANDS: dict[str, Handler] = {
     "setup": setup,
     "touchpoints": touchpoints,
@@ -292,4 +326,6 @@ SUBCOMMANDS: dict[str, Handler] = {
     "digest": digest,
     "stats": stats,
     "week": week,
+    "forget-me": forget_me,
+    "privacy": privacy,
 }

@@ -17,6 +17,7 @@ VOTE = "vote"  # args: proposal
 ADOPT = "adopt"  # args: proposal
 PROPOSE = "propose"  # args: prompt
 RETRACT = "retract"  # args: moment
+FORGET_ME = "forget_me"  # no args: the person confirmed erasing their data
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,6 +47,7 @@ from storage.models import (
     maybe_entity,
     to_entity,
 )
+from storage.privacy import PrivacyRows
 
 R = TypeVar(
     "R",
@@ -123,7 +124,7 @@ class SqlStore:
             yield SqlRepository(session, to_entity(Workspace, row))
 
 
-class SqlRepository(delivery.DeliveryRows):
+class SqlRepository(delivery.DeliveryRows, PrivacyRows):
     """The rows of one workspace, read and written through one Session."""
 
     def __init__(self, session: Session, workspace: Workspace) -> None:

@@ -361,6 +361,48 @@ class InMemoryRepository:
                 if k[0] == self._ws.id and (team_id is None or r.team_id == team_id)]
         return sorted(rows, key=lambda r: r.claimed_at, reverse=True)[:limit]
 
+    # privacy
+    def _delete_moments(self, doomed: set[int]) -> int:
+        for key in doomed:
+            del self._t.moments[key]
+        for key in [k for k, (_ws, f) in self._t.feedback.items() if f.moment_id in doomed]:
+            del self._t.feedback[key]
+        return len(doomed)
+
+    def delete_moments_before(self, cutoff: datetime) -> int:
+        return self._delete_moments({m.id for m in self._all(self._t.moments) if m.created_at < cutoff})
+
+    def forget_user(self, user_id: str) -> dict[str, int]:
+        counts = {"moments": self._delete_moments(
+            {m.id for m in self._all(self._t.moments) if m.reporter_id == user_id})}
+        counts["credits"] = 0
+        for m in self._all(self._t.moments):
+            credited = tuple(u for u in m.credited if u != user_id)
+            also = tuple(u for u in m.also_reported_by if u != user_id)
+            if (credited, also) != (m.credited, m.also_reported_by):
+                self.save_moment(replace(m, credited=credited, also_reported_by=also))
+                counts["credits"] += 1
+        votes = [k for k, (ws, _at) in self._t.votes.items() if ws == self._ws.id and k[1] == user_id]
+        for key in votes:
+            del self._t.votes[key]
+        counts["votes"] = len(votes)
+        counts["proposals"] = counts["standards"] = 0
+        for p in self._all(self._t.proposals):
+            if p.author_id == user_id:
+                self._t.proposals[p.id] = (self._ws.id, replace(p, author_id="", anonymous=True))
+                counts["proposals"] += 1
+        for s in self._all(self._t.standards):
+            if s.adopted_by == user_id:
+                self.save_standard(replace(s, adopted_by=""))
+                counts["standards"] += 1
+        for t in self.teams():
+            if user_id in t.leads:
+                self.save_team(replace(t, leads=tuple(u for u in t.leads if u != user_id)))
+        for key in [k for k, m in self._t.messages.items() if k[0] == self._ws.id and m.author_id == user_id]:
+            del self._t.messages[key]
+        self._t.members.pop((self._ws.id, user_id), None)
+        return counts
+
     # conversation references
     def save_conversation(self, key: str, reference_json: str, at: datetime) -> None:
         self._t.conversations[(self._ws.id, key)] = reference_json

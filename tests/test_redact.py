@@ -65,3 +65,47 @@ def test_proposals_are_redacted_too(world: World) -> None:
     assert prompt is not None
     view = world.services.reports.prompt(workspace_id=world.ws, prompt_id=prompt.id)
     assert view.proposals[0].text == "email the guest at [email]"
+
+
+def test_forget_me_asks_first_then_erases(world: World) -> None:
+    from tests.conftest import OTHER
+
+    world.router.handle(world.ctx(STAFF), "/ow", "#boarding gate chaos")
+    world.router.handle(world.ctx(OTHER), "/wow", "@sam carried a pram #boarding")
+    ask = world.router.handle(world.ctx(STAFF), "/moments", "forget-me")
+    assert "cannot be undone" in ask.text and ask.choices
+    with world.store.transaction(world.ws) as repo:
+        assert len(repo.moments(world.team.id)) == 2  # asking changed nothing
+    done = world.router.act(world.ctx(STAFF), ask.choices[0].action)
+    assert "1 moments" in done.text and "1 credits" in done.text
+    with world.store.transaction(world.ws) as repo:
+        [left] = repo.moments(world.team.id)
+    assert left.reporter_id == "omar" and left.credited == ()
+
+
+def test_privacy_export_and_delete_are_for_admins(world: World) -> None:
+    import json
+
+    from tests.conftest import ADMIN, LEAD
+
+    world.router.handle(world.ctx(STAFF), "/ow", "#boarding gate chaos")
+    refused = world.router.handle(world.ctx(LEAD), "/moments", "privacy export @sam")
+    assert refused.error and "Only workspace admins" in refused.text
+    export = world.router.handle(world.ctx(ADMIN), "/moments", "privacy export @sam")
+    data = json.loads(export.text.split(":\n", 1)[1])
+    assert [m["text"] for m in data["moments_reported"]] == ["gate chaos"]
+    gone = world.router.handle(world.ctx(ADMIN), "/moments", "privacy delete @sam")
+    assert "sam's data is erased" in gone.text
+    with world.store.transaction(world.ws) as repo:
+        assert repo.moments(world.team.id) == []
+
+
+def test_retention_purges_old_moments(world: World) -> None:
+    from datetime import timedelta
+
+    world.router.handle(world.ctx(STAFF), "/ow", "#boarding old chaos")
+    world.clock.advance(timedelta(days=400))
+    world.router.handle(world.ctx(STAFF), "/ow", "#boarding new chaos")
+    assert world.services.privacy.purge(workspace_id=world.ws, older_than_months=12) == 1
+    with world.store.transaction(world.ws) as repo:
+        assert [m.text for m in repo.moments(world.team.id)] == ["new chaos"]

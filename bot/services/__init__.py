@@ -10,6 +10,7 @@ from bot.services.capture import CaptureService, Reacted
 from bot.services.cycle import CycleService
 from bot.services.journey import JourneyService
 from bot.services.moments import Filed, MomentService
+from bot.services.privacy import PrivacyService
 from bot.services.reports import ReportService
 from bot.services.weekly import Result, WeeklyService
 
@@ -27,3 +28,4 @@ class Services:
         self.reports = ReportService(self.deps)
         self.cycle = CycleService(self.weekly, self.reports, self.deps)
         self.capture = CaptureService(self.deps, self.moments)
+        self.privacy = PrivacyService(self.deps)

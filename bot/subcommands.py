@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -18,9 +19,12 @@ if TYPE_CHECKING:
 Handler = Callable[["CommandRouter", "ChatContext", str], Reply]
 
 
+SMALL_NUMBER = re.compile(r"^[0-9]{1,9}$")  # ASCII digits only, and within a database integer
+
+
 def parse_id(raw: str, what: str, example: str) -> int:
     raw = raw.strip().lstrip("#[").rstrip("]")
-    if not raw.isdigit():
+    if not SMALL_NUMBER.match(raw):
         raise UserError(f"Which {what}? Give its number, e.g. `{example}`.")
     return int(raw)
 
@@ -81,7 +85,7 @@ def setup(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
 def _int(raw: str | None, name: str) -> int | None:
     if raw is None:
         return None
-    if not raw.isdigit():
+    if not SMALL_NUMBER.match(raw):
         raise UserError(f"{name} must be a whole number.")
     return int(raw)
 
@@ -107,7 +111,7 @@ def touchpoints(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
     if verb == "retire" and len(args) == 1:
         tp = j.retire_touchpoint(workspace_id=ws, team_id=team.id, actor=ctx.actor, slug=args[0])
         return Reply(f"Retired *{tp.name}*. New moments won't be filed there; its history stays.")
-    if verb == "move" and len(args) == 2 and args[1].isdigit():
+    if verb == "move" and len(args) == 2 and SMALL_NUMBER.match(args[1]):
         j.move_touchpoint(workspace_id=ws, team_id=team.id, actor=ctx.actor, slug=args[0],
                           position=int(args[1]))
         return render.touchpoints(j.touchpoints(workspace_id=ws, team_id=team.id), team)

@@ -86,7 +86,7 @@ class ConsoleChat:
             self._switch(rest)
         elif command == "/wait":
             self._wait(rest)
-        elif stripped.isdigit():
+        elif re.fullmatch(r"[0-9]{1,4}", stripped):
             self._pick(int(stripped))
         elif command.startswith("/"):
             self._show(self.router.handle(self._ctx(Source.CONSOLE), command, rest))

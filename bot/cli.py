@@ -96,6 +96,22 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--learn", help="JSON lines {text, touchpoint, kind} of confirmed filings")
     f.set_defaults(run=_file)
 
+    pv = sub.add_parser("privacy", help="a person's data: export it or erase it")
+    pvs = pv.add_subparsers(title="privacy commands")
+    for name, run, helptext in (("export", _privacy_export, "print everything stored about a person"),
+                                ("delete", _privacy_delete, "erase a person's data (forget-me)")):
+        q = pvs.add_parser(name, help=helptext)
+        q.add_argument("--db", help="database URL")
+        q.add_argument("--workspace", default="console:local", help="PLATFORM:ID of the workspace")
+        q.add_argument("--user", required=True, help="the person's user id")
+        q.set_defaults(run=run)
+
+    pg = sub.add_parser("purge", help="retention: delete moments older than N months, everywhere")
+    pg.add_argument("--db", help="database URL")
+    pg.add_argument("--older-than-months", type=int,
+                    help="default: MOMENTS_RETENTION_MONTHS")
+    pg.set_defaults(run=_purge)
+
     d = sub.add_parser("digest", help="render a team's weekly digest in the terminal")
     _team_args(d)
     d.add_argument("--week", help="ISO week such as 2026-W47 (default: this week)")
@@ -186,6 +202,43 @@ def _pick_team(services: Services, args: argparse.Namespace) -> tuple[int, Team]
         names = ", ".join(t.name for t in services.journey.teams(workspace_id=ws.id)) or "none"
         raise UserError(f"Say which team with --team (teams: {names}).")
     return ws.id, teams[0]
+
+
+def _workspace_id(services: Services, spec: str) -> int:
+    platform, _, external = spec.partition(":")
+    for w in services.store.workspaces():
+        if w.platform.value == platform and w.external_id == external:
+            return w.id
+    raise UserError(f"There is no workspace {spec} in this database.")
+
+
+def _privacy_export(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    services = _services(settings)
+    data = services.privacy.export_user(workspace_id=_workspace_id(services, args.workspace),
+                                        actor=OPERATOR, user_id=args.user)
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+    return 0
+
+
+def _privacy_delete(args: argparse.Namespace, settings: Settings) -> int:
+    services = _services(settings)
+    counts = services.privacy.delete_user(workspace_id=_workspace_id(services, args.workspace),
+                                          actor=OPERATOR, user_id=args.user)
+    print(f"Erased {args.user}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    return 0
+
+
+def _purge(args: argparse.Namespace, settings: Settings) -> int:
+    months = args.older_than_months or settings.retention_months
+    if not months:
+        raise UserError("Say how old: --older-than-months N, or set MOMENTS_RETENTION_MONTHS.")
+    services = _services(settings)
+    total = sum(services.privacy.purge(workspace_id=w.id, older_than_months=months)
+                for w in services.store.workspaces())
+    print(f"Deleted {total} moment(s) older than {months} month(s).")
+    return 0
 
 
 def _tp_list(args: argparse.Namespace, settings: Settings) -> int:

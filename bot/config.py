@@ -15,6 +15,7 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     log_level: str = "INFO"
     filing_threshold: float | None = None  # None: the filer's calibrated default
+    retention_months: int = 0  # 0: keep moments until someone deletes them
     slack_bot_token: str = ""
     slack_signing_secret: str = ""
     slack_app_token: str = ""
@@ -29,10 +30,12 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = dict(os.environ if environ is None else environ)
         threshold = env.get("MOMENTS_FILING_THRESHOLD", "").strip()
+        retention = env.get("MOMENTS_RETENTION_MONTHS", "").strip()
         return cls(
             database_url=env.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL,
             log_level=env.get("MOMENTS_LOG_LEVEL", "INFO").upper(),
             filing_threshold=float(threshold) if threshold else None,
+            retention_months=int(retention) if retention else 0,
             slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
             slack_app_token=env.get("SLACK_APP_TOKEN", ""),

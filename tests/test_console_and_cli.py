@@ -118,3 +118,17 @@ def test_help(argv: list[str], tmp_path: Path) -> None:
     out = moments(*argv, db=tmp_path / "h.db").stdout
     for command in ("console", "db", "touchpoints", "export", "file", "digest"):
         assert command in out
+
+
+def test_privacy_export_delete_and_purge_from_the_command_line(tmp_path: Path) -> None:
+    db = tmp_path / "p.db"
+    moments("console", "--fresh", "--start", "2024-01-08T09:00Z", db=db,
+            stdin="/as mia\n/ow #baggage bag lost again\n")
+    moments("console", db=db, stdin="/as mia\n/wow #boarding lovely gate team\n")
+    data = json.loads(moments("privacy", "export", "--user", "mia", db=db).stdout)
+    assert sorted(m["text"] for m in data["moments_reported"]) == ["bag lost again", "lovely gate team"]
+    assert "1 moment(s)" in moments("purge", "--older-than-months", "12", db=db).stdout
+    assert "Erased mia: 1 moments" in moments("privacy", "delete", "--user", "mia", db=db).stdout
+    assert json.loads(moments("privacy", "export", "--user", "mia", db=db).stdout)["moments_reported"] == []
+    refused = moments("purge", db=db, check=False)
+    assert refused.returncode == 2 and "MOMENTS_RETENTION_MONTHS" in refused.stderr

@@ -1,0 +1,308 @@
+"""Load benchmark: signed Slack requests over HTTP into `moments serve` replicas on PostgreSQL.
+
+    .venv/bin/python bench/load.py [--requests 600] [--concurrency 1,10,50,100] [--replicas 1,2]
+
+It starts a local stand-in for the Slack Web API, a throwaway PostgreSQL database, N replicas of
+`moments serve` (and, as the baseline, a bare Bolt app with a no-op handler), then sends a mix of
+slash commands, reaction events and retried deliveries at rising concurrency. It prints
+throughput, p50/p99 time to acknowledgement, errors and peak memory per server process, and the
+number of moments stored against the number acknowledged (each must be stored exactly once).
+Everything runs on 127.0.0.1 and stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import hmac
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlencode
+
+import aiohttp
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET = "bench-signing-secret"
+TEAM = "TBENCH01"
+CHANNEL = "CBENCH01"
+ADMIN_URL = os.environ.get("MOMENTS_TEST_DATABASE_URL",
+                           "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class _WebApi(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:  # noqa: N802
+        length = int(self.headers.get("Content-Length", 0))
+        self.rfile.read(length)
+        method = self.path.rsplit("/", 1)[-1]
+        body: dict[str, object] = {"ok": True}
+        if method == "auth.test":
+            body.update(user_id="UBOT", bot_id="BBOT", team_id=TEAM, team="Bench")
+        if method == "chat.getPermalink":
+            body["permalink"] = "https://example.invalid/archives/C/p1"
+        if method == "conversations.history":
+            body["messages"] = [{"ts": "1.1", "user": "U2", "text": "the baggage belt broke"}]
+        if method == "users.info":
+            body["user"] = {"id": "U1", "is_admin": False, "is_owner": False, "name": "u"}
+        data = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def web_api() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), _WebApi)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/api/"
+    finally:
+        server.shutdown()
+
+
+@contextmanager
+def throwaway_database() -> Iterator[str]:
+    name = f"moments_bench_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name})
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+def seed(url: str) -> None:
+    """A Slack workspace with one team in the benchmark channel."""
+    sys.path.insert(0, str(ROOT))
+    from bot.clock import SystemClock
+    from bot.domain import Platform
+    from bot.filing import KeywordFiler
+    from bot.services import Actor
+    from bot.services.base import Deps
+    from bot.services.journey import JourneyService
+    from storage import open_store
+
+    store = open_store(url)
+    ws = store.workspace(platform=Platform.SLACK, external_id=TEAM, name="Bench")
+    deps = Deps(store, SystemClock(), KeywordFiler)
+    JourneyService(deps).setup_team(workspace_id=ws.id, actor=Actor("U1", "Lead", True),
+                                    channel=CHANNEL, name="Bench crew", template="airline")
+    store.close()
+
+
+def count_moments(url: str) -> int:
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.connect() as conn:
+        n = int(conn.execute(sa.text("select count(*) from moments")).scalar_one())
+    engine.dispose()
+    return n
+
+
+@dataclass
+class Server:
+    name: str
+    proc: subprocess.Popen[bytes]
+    port: int
+
+    def peak_rss_mb(self) -> float:
+        try:
+            for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return float("nan")
+
+
+BARE_BOLT = """
+import sys
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+app = AsyncApp(signing_secret=sys.argv[2], client=AsyncWebClient("xoxb-bench", base_url=sys.argv[3]))
+@app.command("/wow")
+async def wow(ack): await ack()
+@app.command("/ow")
+async def ow(ack): await ack()
+@app.event("reaction_added")
+async def reacted(ack): await ack()
+app.start(port=int(sys.argv[1]), path="/slack/events")
+"""
+
+
+def start(kind: str, port: int, env: dict[str, str]) -> Server:
+    if kind == "bare":
+        cmd = [sys.executable, "-c", BARE_BOLT, str(port), SECRET, env["SLACK_API_URL"]]
+    else:
+        cmd = [str(ROOT / ".venv/bin/moments"), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    with open(f"/tmp/moments-bench-{port}.log", "wb") as log:  # the child keeps its own copy
+        proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return Server(kind, proc, port)
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{kind} on {port} exited; see /tmp/moments-bench-{port}.log") from None
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError(f"{kind} on {port} did not start in 60 s")
+
+
+def signed(body: bytes, *, now: float | None = None) -> dict[str, str]:
+    ts = str(int(now or time.time()))
+    mac = hmac.new(SECRET.encode(), f"v0:{ts}:".encode() + body, hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={mac}"}
+
+
+def requests_mix(n: int, rng: random.Random) -> list[tuple[str, bytes, dict[str, str], bool]]:
+    """(content type, body, extra headers, creates a moment) — commands, reactions, retries."""
+    texts = ["the queue at check-in took 40 minutes", "@U3 found a lost passport at boarding",
+             "my bag never arrived", "crew were wonderful with our toddler", "app kept crashing"]
+    out = []
+    for i in range(n):
+        roll = rng.random()
+        if roll < 0.5:
+            form = urlencode({"command": rng.choice(["/wow", "/ow"]), "text": rng.choice(texts),
+                              "team_id": TEAM, "channel_id": CHANNEL, "user_id": f"U{i % 40}",
+                              "user_name": f"user{i % 40}", "trigger_id": "1.2.3",
+                              "response_url": "http://127.0.0.1:9/", "api_app_id": "ABENCH"})
+            out.append(("application/x-www-form-urlencoded", form.encode(), {}, True))
+        else:
+            event_id = f"Ev{uuid.uuid4().hex[:10]}"
+            event = {"type": "reaction_added", "user": f"U{i % 40}", "reaction": "tada",
+                     "item_user": "U2", "item": {"type": "message", "channel": CHANNEL,
+                                                 "ts": f"{1700000000 + i}.000100"},
+                     "event_ts": f"{time.time():.6f}"}
+            envelope = json.dumps({"token": "x", "team_id": TEAM, "api_app_id": "ABENCH",
+                                   "event": event, "type": "event_callback", "event_id": event_id,
+                                   "event_time": int(time.time())}).encode()
+            out.append(("application/json", envelope, {}, True))
+            if roll > 0.85:  # Slack retried it: same event id, must not store twice
+                out.append(("application/json", envelope,
+                            {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}, False))
+    return out
+
+
+async def fire(ports: list[int], load: list[tuple[str, bytes, dict[str, str], bool]],
+               concurrency: int) -> tuple[list[float], int, float]:
+    latencies: list[float] = []
+    errors = 0
+    queue: asyncio.Queue[tuple[int, tuple[str, bytes, dict[str, str], bool]]] = asyncio.Queue()
+    for i, item in enumerate(load):
+        queue.put_nowait((i, item))
+
+    async def worker(session: aiohttp.ClientSession) -> None:
+        nonlocal errors
+        while not queue.empty():
+            i, (ctype, body, extra, _creates) = queue.get_nowait()
+            port = ports[i % len(ports)]  # round robin, like the nginx upstream
+            headers = {"Content-Type": ctype, **signed(body), **extra}
+            t0 = time.perf_counter()
+            try:
+                async with session.post(f"http://127.0.0.1:{port}/slack/events", data=body,
+                                        headers=headers) as resp:
+                    await resp.read()
+                    if resp.status != 200:
+                        errors += 1
+            except aiohttp.ClientError:
+                errors += 1
+            latencies.append((time.perf_counter() - t0) * 1000)
+
+    t0 = time.perf_counter()
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(timeout=timeout,
+                                     connector=aiohttp.TCPConnector(limit=concurrency)) as session:
+        await asyncio.gather(*(worker(session) for _ in range(concurrency)))
+    return latencies, errors, time.perf_counter() - t0
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def run(args: argparse.Namespace) -> int:
+    rng = random.Random(7)
+    levels = [int(x) for x in args.concurrency.split(",")]
+    print(f"{'target':<14}{'conc':>5}{'req':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
+          f"{'errors':>8}{'peak MB':>10}  stored/expected")
+    with web_api() as api_url:
+        base_env = {**os.environ, "SLACK_SIGNING_SECRET": SECRET, "SLACK_BOT_TOKEN": "xoxb-bench",
+                    "SLACK_API_URL": api_url, "MOMENTS_LOG_LEVEL": "WARNING"}
+        base_env.pop("SLACK_APP_TOKEN", None)
+        targets: list[tuple[str, int]] = [("bare", 1)] + [("moments", n) for n in args.replicas if n > 0]
+        for kind, replicas in targets:
+            with throwaway_database() as url:
+                env = {**base_env, "DATABASE_URL": url}
+                if kind == "moments":
+                    seed(url)
+                servers = [start(kind, free_port(), env) for _ in range(replicas)]
+                try:
+                    for level in levels:
+                        load = requests_mix(args.requests, rng)
+                        before = count_moments(url) if kind == "moments" else 0
+                        lat, errors, took = asyncio.run(fire([s.port for s in servers], load, level))
+                        time.sleep(1.0)  # let lazy listeners finish before counting
+                        expected = sum(1 for *_x, creates in load if creates)
+                        stored = (count_moments(url) - before) if kind == "moments" else 0
+                        label = kind if kind == "bare" else f"{kind} x{replicas}"
+                        peak = max(s.peak_rss_mb() for s in servers)
+                        check = f"{stored}/{expected}" if kind == "moments" else "-"
+                        print(f"{label:<14}{level:>5}{len(load):>6}{len(load) / took:>9.0f}"
+                              f"{statistics.median(lat):>9.1f}{pct(lat, 99):>9.1f}{errors:>8}"
+                              f"{peak:>10.0f}  {check}", flush=True)
+                finally:
+                    for s in servers:
+                        s.proc.send_signal(signal.SIGTERM)
+                    for s in servers:
+                        try:
+                            s.proc.wait(timeout=20)
+                        except subprocess.TimeoutExpired:
+                            s.proc.kill()
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=600, help="requests per concurrency level")
+    parser.add_argument("--concurrency", default="1,10,50,100")
+    parser.add_argument("--replicas", type=lambda s: [int(x) for x in s.split(",")], default=[1, 2])
+    return run(parser.parse_args())
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -140,6 +140,18 @@ class DigestView:
 
 
 @dataclass(frozen=True, slots=True)
+class HomeView:
+    """A person's dashboard (Slack App Home, Teams personal tab)."""
+
+    team: str | None  # None: the person is in no team yet
+    my_moments: tuple[MomentView, ...]
+    week: DigestView | None
+    open_prompt: PromptView | None
+    standards: tuple[StandardView, ...]
+    is_lead: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """What a door shows the person: neutral text, numbered choices and an optional rich view."""
 

@@ -165,3 +165,17 @@ def test_a_correction_in_one_replica_teaches_the_other(world: World) -> None:
     again = replica.moments.report(workspace_id=world.ws, team_id=world.team.id, actor=STAFF,
                                    kind=MomentKind.OW, text=text, source=Source.COMMAND)
     assert again.touchpoint is not None and again.touchpoint.slug == "baggage"
+
+
+def test_home_shows_my_moments_the_week_the_open_prompt_and_standards(world: World) -> None:
+    world.say(STAFF, "/ow", "#check-in queue out the door")
+    world.say(OTHER, "/wow", "#boarding lovely welcome")
+    world.say(LEAD, "/moments", "prompt")
+    home = world.services.reports.home(workspace_id=world.ws, team_id=world.team.id, user_id="sam")
+    assert home.team == "Gate crew" and not home.is_lead
+    assert [m.text for m in home.my_moments] == ["queue out the door"]
+    assert home.week is not None and (home.week.wows, home.week.ows) == (1, 1)
+    assert home.open_prompt is not None and home.open_prompt.focus[0].touchpoint.slug == "check-in"
+    assert world.services.reports.home(workspace_id=world.ws, team_id=world.team.id,
+                                       user_id="lena").is_lead
+    assert world.services.reports.home(workspace_id=world.ws, team_id=None, user_id="x").team is None

@@ -11,6 +11,7 @@ from bot.services.base import Deps, display, ref, require_team
 from bot.views import (
     DigestView,
     FocusView,
+    HomeView,
     MomentView,
     PromptView,
     ProposalView,
@@ -71,6 +72,25 @@ class ReportService:
                 ows=_count(this_week, MomentKind.OW),
                 unfiled=sum(1 for m in this_week if m.touchpoint_id is None),
             )
+
+    def home(self, *, workspace_id: int, team_id: int | None, user_id: str,
+             is_admin: bool = False) -> HomeView:
+        """One person's dashboard: their recent moments, the team's week, the open prompt to
+        answer, and the standards in force."""
+        if team_id is None:
+            return HomeView(None, (), None, None, ())
+        week = self.digest(workspace_id=workspace_id, team_id=team_id)
+        with self._d.store.transaction(workspace_id) as repo:
+            team = require_team(repo, team_id)
+            by_id = {t.id: t for t in repo.touchpoints(team.id, include_retired=True)}
+            mine = repo.moments(team.id, reporter_id=user_id, limit=5)
+            prompts = repo.prompts(team.id, open_only=True)
+            open_prompt = prompt_view(repo, team, prompts[0]) if prompts else None
+            standards = [_standard(repo, s, by_id) for s in repo.standards(team.id)][:10]
+            lead = is_admin or user_id in team.leads or bool(
+                (m := repo.member(user_id)) and m.is_admin)
+            return HomeView(team.name, tuple(moment_view(repo, m, by_id) for m in mine), week,
+                            open_prompt, tuple(standards), lead)
 
     def prompt(self, *, workspace_id: int, prompt_id: int) -> PromptView:
         with self._d.store.transaction(workspace_id) as repo:

@@ -67,6 +67,12 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--fresh", action="store_true", help="start from an empty SQLite file")
     c.set_defaults(run=_console)
 
+    sv = sub.add_parser("serve", help="run the bot for Slack (HTTP and Socket Mode) and Teams")
+    sv.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
+    sv.add_argument("--port", type=int, default=3000, help="port (default 3000)")
+    sv.add_argument("--db", help="database URL")
+    sv.set_defaults(run=_serve)
+
     db = sub.add_parser("db", help="database maintenance").add_subparsers(title="db commands")
     up = db.add_parser("upgrade", help="apply the migrations (also done on every start)")
     up.add_argument("--db", help="database URL")
@@ -164,6 +170,14 @@ def _iso(raw: str) -> datetime:
     except ValueError:
         raise UserError(f"“{raw}” is not an ISO time such as 2026-11-16T09:00Z.") from None
     return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from handlers.observability import configure_logging
+    from handlers.server import run_serve
+
+    configure_logging(settings.log_level)
+    return run_serve(settings, _services(settings), host=args.host, port=args.port)
 
 
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:

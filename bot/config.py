@@ -20,6 +20,14 @@ class Settings:
     slack_signing_secret: str = ""
     slack_app_token: str = ""
     slack_api_url: str = ""
+    slack_client_id: str = ""  # with the secret: multi-workspace OAuth install
+    slack_client_secret: str = ""
+    slack_wow_emoji: tuple[str, ...] = (
+        "wow", "star-struck", "tada", "heart_eyes", "clap", "raised_hands", "100", "sparkles")
+    slack_ow_emoji: tuple[str, ...] = (
+        "ow", "disappointed", "pensive", "slightly_frowning_face", "confused", "face_palm")
+    slack_history_interval_seconds: float = 60.0  # conversations.history: ~1 call a minute
+    slack_message_cache_hours: int = 48
     microsoft_app_id: str = ""
     microsoft_app_password: str = ""
     microsoft_app_type: str = "MultiTenant"  # MultiTenant, SingleTenant or UserAssignedMSI
@@ -41,6 +49,11 @@ class Settings:
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
             slack_app_token=env.get("SLACK_APP_TOKEN", ""),
             slack_api_url=env.get("SLACK_API_URL", ""),
+            slack_client_id=env.get("SLACK_CLIENT_ID", ""),
+            slack_client_secret=env.get("SLACK_CLIENT_SECRET", ""),
+            slack_history_interval_seconds=float(env.get("SLACK_HISTORY_INTERVAL_SECONDS") or 60),
+            slack_message_cache_hours=int(env.get("SLACK_MESSAGE_CACHE_HOURS") or 48),
+            **_emoji(env),
             microsoft_app_id=env.get("MICROSOFT_APP_ID", ""),
             microsoft_app_password=env.get("MICROSOFT_APP_PASSWORD", ""),
             microsoft_app_type=env.get("MICROSOFT_APP_TYPE", "") or "MultiTenant",
@@ -48,6 +61,16 @@ class Settings:
             encryption_key=env.get("MOMENTS_ENCRYPTION_KEY", ""),
             public_url=env.get("MOMENTS_PUBLIC_URL", "").rstrip("/"),
         )
+
+
+def _emoji(env: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    """SLACK_WOW_EMOJI / SLACK_OW_EMOJI: comma-separated names, replacing the defaults."""
+    out: dict[str, tuple[str, ...]] = {}
+    for key, field in (("SLACK_WOW_EMOJI", "slack_wow_emoji"), ("SLACK_OW_EMOJI", "slack_ow_emoji")):
+        names = tuple(n.strip().strip(":") for n in env.get(key, "").split(",") if n.strip(": "))
+        if names:
+            out[field] = names
+    return out
 
 
 def read_dotenv(path: Path) -> dict[str, str]:

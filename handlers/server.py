@@ -1,0 +1,154 @@
+"""`moments serve`: one aiohttp server for Slack (and, beside it, Teams), with health and metrics.
+
+Slack in HTTP mode posts to /slack/events; multi-workspace installs go through /slack/install and
+/slack/oauth_redirect. With SLACK_APP_TOKEN set the Slack door also runs in Socket Mode (no public
+URL needed). The process keeps no state of its own: everything lives in the database, so several
+replicas can run behind a load balancer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from aiohttp import web
+from slack_bolt import App, BoltRequest, BoltResponse
+
+from bot.config import Settings
+from bot.services import Services
+from handlers.observability import METRICS, request_scope
+
+log = logging.getLogger(__name__)
+Extension = Callable[[web.Application], None]
+
+
+def _to_aiohttp(resp: BoltResponse) -> web.Response:
+    headers = {k: v[0] for k, v in resp.headers.items() if v and k.lower() != "content-length"}
+    return web.Response(status=resp.status, body=resp.body.encode() if isinstance(resp.body, str)
+                        else resp.body, headers=headers)
+
+
+def build_web_app(settings: Settings, services: Services, slack: App | None,
+                  extensions: tuple[Extension, ...] = ()) -> web.Application:
+    app = web.Application(client_max_size=1024 * 1024)
+
+    async def slack_events(request: web.Request) -> web.Response:
+        if slack is None:
+            return web.json_response({"error": "Slack is not configured"}, status=404)
+        body = await request.text()
+        bolt_req = BoltRequest(body=body, query=request.query_string,
+                               headers={k: v for k, v in request.headers.items()})
+        with request_scope(request.headers.get("X-Request-Id")):
+            loop = asyncio.get_running_loop()
+            resp = await loop.run_in_executor(None, slack.dispatch, bolt_req)
+        METRICS.inc("http_requests_total", route="/slack/events", status=str(resp.status))
+        return _to_aiohttp(resp)
+
+    async def slack_oauth(request: web.Request) -> web.Response:
+        flow = slack.oauth_flow if slack is not None else None
+        if flow is None:
+            return web.Response(status=404, text="This server installs into one workspace only.")
+        bolt_req = BoltRequest(body="", query=request.query_string,
+                               headers={k: v for k, v in request.headers.items()})
+        handle = flow.handle_installation if request.path == flow.install_path else flow.handle_callback
+        resp = await asyncio.get_running_loop().run_in_executor(None, handle, bolt_req)
+        return _to_aiohttp(resp)
+
+    async def healthz(request: web.Request) -> web.Response:
+        return web.json_response({"ok": True})
+
+    async def readyz(request: web.Request) -> web.Response:
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, services.store.workspaces)
+        except Exception as err:  # noqa: BLE001 - readiness reports, never raises
+            log.warning("not ready: database unreachable: %s", type(err).__name__)
+            return web.json_response({"ok": False, "database": "unreachable"}, status=503)
+        return web.json_response({"ok": True, "database": "ok"})
+
+    async def metrics(request: web.Request) -> web.Response:
+        return web.Response(text=METRICS.render(), content_type="text/plain")
+
+    app.router.add_post("/slack/events", slack_events)
+    app.router.add_get("/slack/install", slack_oauth)
+    app.router.add_get("/slack/oauth_redirect", slack_oauth)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)
+    for extend in extensions:  # the Teams door adds POST /api/messages here
+        extend(app)
+    return app
+
+
+def housekeeping(settings: Settings, services: Services, door: Any, stop: threading.Event,
+                 every: float = 60.0) -> None:
+    """Background chores: fetch reacted messages' text within the rate limit; purge the cache."""
+    while not stop.wait(every):
+        try:
+            now = services.clock.now()
+            for ws in services.store.workspaces():
+                services.capture.purge_messages(
+                    workspace_id=ws.id,
+                    seen_before=now - timedelta(hours=settings.slack_message_cache_hours))
+                if door is None or ws.platform.value != "slack":
+                    continue
+                for moment in services.capture.awaiting_text(workspace_id=ws.id, limit=5):
+                    channel, _, ts = (moment.message_ref or "").partition("/")
+                    if not door.fetch_text(door.app.client, ws.external_id, ws.id, moment.id, channel, ts):
+                        break
+        except Exception:
+            log.exception("housekeeping round failed; trying again next round")
+
+
+def run_serve(settings: Settings, services: Services, *, host: str, port: int,
+              extensions: tuple[Extension, ...] = ()) -> int:
+    from handlers.slackapp.app import SlackDoor, build_slack_door
+
+    slack: App | None = None
+    door: SlackDoor | None = None
+    if settings.slack_signing_secret and (settings.slack_bot_token or settings.slack_client_id):
+        store, state = _oauth_stores(settings, services)
+        door = build_slack_door(settings, services, installation_store=store, state_store=state)
+        slack = door.app
+        log.info("Slack door ready (%s mode)", "OAuth multi-workspace" if store else "single-workspace")
+    else:
+        log.warning("Slack is not configured (SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN): "
+                    "/slack/events answers 404")
+    stop = threading.Event()
+    threading.Thread(target=housekeeping, args=(settings, services, door, stop), daemon=True).start()
+    if slack is not None and settings.slack_app_token:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        handler = SocketModeHandler(slack, settings.slack_app_token)
+        handler.connect()  # type: ignore[no-untyped-call]  # own threads, beside HTTP
+        log.info("Slack Socket Mode connected")
+    web_app = build_web_app(settings, services, slack, extensions)
+    log.info("serving on http://%s:%d", host, port)
+    # aiohttp turns SIGTERM into a graceful stop: in-flight requests get up to 25 s to finish.
+    web.run_app(web_app, host=host, port=port, print=None, shutdown_timeout=25)
+    stop.set()
+    return 0
+
+
+def _oauth_stores(settings: Settings, services: Services) -> tuple[Any, Any]:
+    if not (settings.slack_client_id and settings.slack_client_secret):
+        return None, None
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+    from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
+    from handlers.encrypted_store import EncryptedInstallationStore
+
+    engine = services.store.engine  # type: ignore[attr-defined]
+    installations: Any = SQLAlchemyInstallationStore(client_id=settings.slack_client_id, engine=engine)
+    states = SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine)
+    installations.create_tables()  # idempotent: slack_sdk owns these tables' shape
+    states.create_tables()  # type: ignore[no-untyped-call]
+    if settings.encryption_key:
+        installations = EncryptedInstallationStore(installations, settings.encryption_key)
+    else:
+        log.warning("MOMENTS_ENCRYPTION_KEY is not set: Slack tokens are stored unencrypted")
+    return installations, states
+

@@ -131,6 +131,18 @@ def count_moments(url: str) -> int:
     return n
 
 
+def settle(url: str, before: int, timeout: float = 60.0) -> int:
+    """Moments stored since ``before``, once lazy listeners have stopped adding any."""
+    last, deadline = -1, time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        now = count_moments(url) - before
+        if now == last:
+            return now
+        last = now
+        time.sleep(1.0)
+    return last
+
+
 @dataclass
 class Server:
     name: str
@@ -188,24 +200,25 @@ def signed(body: bytes, *, now: float | None = None) -> dict[str, str]:
     return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={mac}"}
 
 
-def requests_mix(n: int, rng: random.Random) -> list[tuple[str, bytes, dict[str, str], bool]]:
+def requests_mix(n: int, rng: random.Random, api_url: str) -> list[tuple[str, bytes, dict[str, str], bool]]:
     """(content type, body, extra headers, creates a moment) — commands, reactions, retries."""
     texts = ["the queue at check-in took 40 minutes", "@U3 found a lost passport at boarding",
              "my bag never arrived", "crew were wonderful with our toddler", "app kept crashing"]
     out = []
+    base = rng.randrange(10**6) * 10**4  # fresh message timestamps for every round
     for i in range(n):
         roll = rng.random()
         if roll < 0.5:
             form = urlencode({"command": rng.choice(["/wow", "/ow"]), "text": rng.choice(texts),
                               "team_id": TEAM, "channel_id": CHANNEL, "user_id": f"U{i % 40}",
                               "user_name": f"user{i % 40}", "trigger_id": "1.2.3",
-                              "response_url": "http://127.0.0.1:9/", "api_app_id": "ABENCH"})
+                              "response_url": api_url + "response", "api_app_id": "ABENCH"})
             out.append(("application/x-www-form-urlencoded", form.encode(), {}, True))
         else:
             event_id = f"Ev{uuid.uuid4().hex[:10]}"
             event = {"type": "reaction_added", "user": f"U{i % 40}", "reaction": "tada",
                      "item_user": "U2", "item": {"type": "message", "channel": CHANNEL,
-                                                 "ts": f"{1700000000 + i}.000100"},
+                                                 "ts": f"{1700000000 + base + i}.000100"},
                      "event_ts": f"{time.time():.6f}"}
             envelope = json.dumps({"token": "x", "team_id": TEAM, "api_app_id": "ABENCH",
                                    "event": event, "type": "event_callback", "event_id": event_id,
@@ -273,12 +286,11 @@ def run(args: argparse.Namespace) -> int:
                 servers = [start(kind, free_port(), env) for _ in range(replicas)]
                 try:
                     for level in levels:
-                        load = requests_mix(args.requests, rng)
+                        load = requests_mix(args.requests, rng, api_url)
                         before = count_moments(url) if kind == "moments" else 0
                         lat, errors, took = asyncio.run(fire([s.port for s in servers], load, level))
-                        time.sleep(1.0)  # let lazy listeners finish before counting
                         expected = sum(1 for *_x, creates in load if creates)
-                        stored = (count_moments(url) - before) if kind == "moments" else 0
+                        stored = settle(url, before) if kind == "moments" else 0
                         label = kind if kind == "bare" else f"{kind} x{replicas}"
                         peak = max(s.peak_rss_mb() for s in servers)
                         check = f"{stored}/{expected}" if kind == "moments" else "-"

@@ -109,14 +109,17 @@ def run_serve(settings: Settings, services: Services, *, host: str, port: int,
 
     slack: App | None = None
     door: SlackDoor | None = None
-    if settings.slack_signing_secret and (settings.slack_bot_token or settings.slack_client_id):
+    if settings.slack_bot_token or (settings.slack_client_id and settings.slack_client_secret):
+        if not settings.slack_signing_secret:
+            log.warning("SLACK_SIGNING_SECRET is not set: HTTP requests to /slack/events are refused "
+                        "(401); only Socket Mode can reach the bot")
         store, state = _oauth_stores(settings, services)
         door = build_slack_door(settings, services, installation_store=store, state_store=state)
         slack = door.app
         log.info("Slack door ready (%s mode)", "OAuth multi-workspace" if store else "single-workspace")
     else:
-        log.warning("Slack is not configured (SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN): "
-                    "/slack/events answers 404")
+        log.warning("Slack is not configured (SLACK_BOT_TOKEN, or SLACK_CLIENT_ID and "
+                    "SLACK_CLIENT_SECRET): /slack/events answers 404")
     stop = threading.Event()
     threading.Thread(target=housekeeping, args=(settings, services, door, stop), daemon=True).start()
     if slack is not None and settings.slack_app_token:

@@ -107,6 +107,7 @@ def test_the_same_event_delivered_twice_makes_one_moment(slack: Slack) -> None:
 
 def test_vote_button_counts_and_refreshes_the_prompt(slack: Slack) -> None:
     slack.command("/ow", "#check-in queue out the door")
+    wait_for(lambda: len(responses(slack)) == 1)  # lazy listeners run concurrently: keep order
     slack.command("/moments", "prompt", user="ULEAD")
     wait_for(lambda: len(responses(slack)) == 2)
     slack.command("/moments", "propose Open the spare desk at ten people", user="U1")

@@ -118,6 +118,10 @@ def _parser() -> argparse.ArgumentParser:
                     help="default: MOMENTS_RETENTION_MONTHS")
     pg.set_defaults(run=_purge)
 
+    st = sub.add_parser("status", help="teams, their next weekly posts, and the last posts sent")
+    st.add_argument("--db", help="database URL")
+    st.set_defaults(run=_status)
+
     d = sub.add_parser("digest", help="render a team's weekly digest in the terminal")
     _team_args(d)
     d.add_argument("--week", help="ISO week such as 2026-W47 (default: this week)")
@@ -252,6 +256,29 @@ def _purge(args: argparse.Namespace, settings: Settings) -> int:
     total = sum(services.privacy.purge(workspace_id=w.id, older_than_months=months)
                 for w in services.store.workspaces())
     print(f"Deleted {total} moment(s) older than {months} month(s).")
+    return 0
+
+
+def _status(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.schedule import next_runs
+    from bot.weeks import zone
+
+    services = _services(settings)
+    now = services.clock.now()
+    for w in services.store.workspaces():
+        for team in services.journey.teams(workspace_id=w.id):
+            tz = zone(team.timezone)
+            state = "PAUSED (the bot cannot post there)" if team.paused else "active"
+            print(f"{w.platform.value}:{w.external_id} · {team.name} ({team.channel}, {team.timezone}) "
+                  f"— {state}")
+            for kind, at in next_runs(team, now).items():
+                print(f"    next {kind:<13} {at.astimezone(tz):%a %d %b %H:%M}")
+            with services.store.transaction(w.id) as repo:
+                records = repo.post_records(team_id=team.id, limit=5)
+            for r in records:
+                outcome = (f"sent {r.sent_at.astimezone(tz):%a %d %b %H:%M}" if r.sent_at
+                           else f"NOT SENT after {r.attempts} attempt(s): {r.last_error}")
+                print(f"    {r.week} {r.kind:<13} {outcome}")
     return 0
 
 

@@ -44,11 +44,12 @@ def setup(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
             raise UserError(f"I read setup options as key=value; “{word}” isn't one. "
                             "Example: `/moments setup name=\"Gate crew\" template=airline`.")
         options[key.lower().replace("_", "-")] = value
-    known = {"name", "template", "tz", "timezone", "basic-after", "focus"}
+    known = {"name", "template", "tz", "timezone", "basic-after", "focus", "prompt", "close",
+             "digest", "quiet"}
     unknown = sorted(set(options) - known)
     if unknown:
         raise UserError(f"Unknown setup option {unknown[0]}. Options: name, template, tz, "
-                        "basic-after, focus.")
+                        "basic-after, focus, prompt, close, digest, quiet.")
     tz = options.get("tz") or options.get("timezone")
     journey = r.services.journey
     existing = journey.team_for_channel(workspace_id=ctx.workspace_id, channel=ctx.channel)
@@ -73,12 +74,20 @@ def setup(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
         timezone=tz,
         basic_after_weeks=_int(options.get("basic-after"), "basic-after"),
         focus_count=_int(options.get("focus"), "focus"),
+        prompt_at=options.get("prompt"),
+        votes_close_at=options.get("close"),
+        digest_at=options.get("digest"),
+        quiet_days=tuple(d for d in options["quiet"].replace(",", " ").split()) if "quiet" in options
+        else None,
     )
     head = "Team set up" if created else "Settings saved"
     return Reply(
         f"{head}: *{team.name}* — {team.template} journey, timezone {team.timezone}, "
         f"standards turn basic after {team.basic_after_weeks} weeks, "
-        f"{team.focus_count} focus touchpoint(s) a week. `/moments touchpoints` shows the journey."
+        f"{team.focus_count} focus touchpoint(s) a week; prompt {team.prompt_at}, votes close "
+        f"{team.votes_close_at}, digest {team.digest_at}"
+        f"{', quiet on ' + ' '.join(team.quiet_days) if team.quiet_days else ''}. "
+        "`/moments touchpoints` shows the journey."
     )
 
 

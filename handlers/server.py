@@ -19,6 +19,7 @@ from aiohttp import web
 from slack_bolt import App, BoltRequest, BoltResponse
 
 from bot.config import Settings
+from bot.domain import Platform
 from bot.services import Services
 from handlers.observability import METRICS, request_scope
 
@@ -128,11 +129,21 @@ def run_serve(settings: Settings, services: Services, *, host: str, port: int,
         handler = SocketModeHandler(slack, settings.slack_app_token)
         handler.connect()  # type: ignore[no-untyped-call]  # own threads, beside HTTP
         log.info("Slack Socket Mode connected")
+    from handlers.notify import RoutingNotifier, SlackNotifier
+    from handlers.scheduled import start_scheduler
+
+    notifiers: dict[Any, Any] = {}
+    if slack is not None:
+        notifiers[Platform.SLACK] = SlackNotifier(settings, slack.installation_store if
+                                                  settings.slack_client_id else None)
+    scheduler = start_scheduler(services, RoutingNotifier(notifiers),
+                                getattr(services.store, "engine", None))
     web_app = build_web_app(settings, services, slack, extensions)
     log.info("serving on http://%s:%d", host, port)
     # aiohttp turns SIGTERM into a graceful stop: in-flight requests get up to 25 s to finish.
     web.run_app(web_app, host=host, port=port, print=None, shutdown_timeout=25)
     stop.set()
+    scheduler.shutdown(wait=True)  # a weekly post being sent finishes first
     return 0
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from bot.ports import Clock, Filer, Store
 from bot.services.base import Actor, Deps
 from bot.services.capture import CaptureService, Reacted
-from bot.services.cycle import CycleService
+from bot.services.cycle import CycleService, Delivery
 from bot.services.journey import JourneyService
 from bot.services.moments import Filed, MomentService
 from bot.services.privacy import PrivacyService
@@ -29,3 +29,4 @@ class Services:
         self.cycle = CycleService(self.weekly, self.reports, self.deps)
         self.capture = CaptureService(self.deps, self.moments)
         self.privacy = PrivacyService(self.deps)
+        self.delivery = Delivery(self.cycle, self.weekly, self.reports, self.deps)

@@ -10,6 +10,7 @@ from bot.domain import Team, Touchpoint, TouchpointTemplate
 from bot.errors import UserError
 from bot.journeys import load_template
 from bot.ports import DuplicateError, Repository
+from bot.schedule import DAYS, parse_slot
 from bot.services.base import (
     Actor,
     Deps,
@@ -90,7 +91,20 @@ class JourneyService:
         timezone: str | None = None,
         basic_after_weeks: int | None = None,
         focus_count: int | None = None,
+        prompt_at: str | None = None,
+        votes_close_at: str | None = None,
+        digest_at: str | None = None,
+        quiet_days: tuple[str, ...] | None = None,
     ) -> Team:
+        """Change a team's settings; a new schedule takes effect at the scheduler's next minute."""
+        for slot in (prompt_at, votes_close_at, digest_at):
+            if slot is not None:
+                parse_slot(slot)
+        if quiet_days is not None:
+            bad = [d for d in quiet_days if d.lower()[:3] not in DAYS]
+            if bad:
+                raise UserError(f"“{bad[0]}” is not a day. Quiet days look like `quiet=sat,sun`.")
+            quiet_days = tuple(d.lower()[:3] for d in quiet_days)
         with self._d.store.transaction(workspace_id) as repo:
             team = require_team(repo, team_id)
             require_lead(repo, team, actor, "change the team's settings")
@@ -106,6 +120,10 @@ class JourneyService:
                 timezone=timezone or team.timezone,
                 basic_after_weeks=basic_after_weeks or team.basic_after_weeks,
                 focus_count=focus_count or team.focus_count,
+                prompt_at=_slot(prompt_at) or team.prompt_at,
+                votes_close_at=_slot(votes_close_at) or team.votes_close_at,
+                digest_at=_slot(digest_at) or team.digest_at,
+                quiet_days=team.quiet_days if quiet_days is None else quiet_days,
             )
             repo.save_team(updated)
             return updated
@@ -229,3 +247,10 @@ class JourneyService:
         team = require_team(repo, team_id)
         require_lead(repo, team, actor, "edit the touchpoints")
         return team
+
+
+def _slot(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    day, at = parse_slot(raw)
+    return f"{DAYS[day - 1]} {at:%H:%M}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from bot.domain import (
     MAX_PROPOSAL_CHARS,
@@ -17,6 +17,7 @@ from bot.domain import (
 )
 from bot.errors import NotFound, UserError
 from bot.ports import DuplicateError, Repository
+from bot.schedule import due_at
 from bot.services.base import (
     Actor,
     Deps,
@@ -28,9 +29,8 @@ from bot.services.base import (
 )
 from bot.services.moments import check_text
 from bot.views import Priority
-from bot.weeks import iso_week, local_at, week_bounds
+from bot.weeks import iso_week, week_bounds
 
-VOTES_CLOSE = (4, time(17, 0))  # Thursday 17:00, team local time
 EXAMPLES_PER_TOUCHPOINT = 2
 LOOKBACK = timedelta(weeks=4)
 
@@ -80,7 +80,7 @@ class WeeklyService:
                     if m.touchpoint_id == tp.id
                 ]
                 examples += [m.id for m in ows[:EXAMPLES_PER_TOUCHPOINT]]
-            closes = local_at(week, team.timezone, VOTES_CLOSE[0], VOTES_CLOSE[1])
+            closes = due_at(team, "votes_closed", week)
             if closes - now < timedelta(days=1):
                 closes = now + timedelta(days=2)  # opened late in the week: still give time
             try:

@@ -1,0 +1,69 @@
+"""Delivering the bot's own posts: routed by platform; Slack paced per channel."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+
+from bot.config import Settings
+from bot.domain import Platform, Workspace
+from bot.ports import DeliveryError, Notifier
+from bot.views import Post
+
+log = logging.getLogger(__name__)
+PERMANENT = {"channel_not_found", "not_in_channel", "is_archived", "account_inactive",
+             "token_revoked", "invalid_auth", "missing_scope"}
+
+
+class SlackNotifier:
+    """chat.postMessage with Block Kit; about one message a second per channel, as Slack asks."""
+
+    def __init__(self, settings: Settings, installation_store: Any = None, spacing: float = 1.0) -> None:
+        self._settings = settings
+        self._installations = installation_store
+        self._spacing = spacing
+        self._last: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def _client(self, workspace: Workspace) -> Any:
+        from handlers.slackapp.app import make_client
+
+        if self._installations is not None:
+            bot = self._installations.find_bot(enterprise_id=None, team_id=workspace.external_id)
+            if bot is None:
+                raise DeliveryError("no Slack installation for this workspace", permanent=True)
+            return make_client(self._settings, bot.bot_token)
+        return make_client(self._settings, self._settings.slack_bot_token)
+
+    def send(self, workspace: Workspace, post: Post) -> None:
+        from handlers.slackapp import blocks as kit
+
+        with self._lock:
+            wait = self._last.get(post.channel, 0.0) + self._spacing - time.monotonic()
+            self._last[post.channel] = time.monotonic() + max(wait, 0.0)
+        if wait > 0:
+            time.sleep(wait)
+        try:
+            self._client(workspace).chat_postMessage(
+                channel=post.channel, text=kit.fallback_text(post.reply), blocks=kit.reply_blocks(post.reply))
+        except SlackApiError as err:
+            code = str(err.response.get("error", ""))
+            retry = err.response.headers.get("Retry-After") if err.response.status_code == 429 else None
+            raise DeliveryError(f"Slack said {code or err.response.status_code}",
+                                retry_after=float(retry) if retry else None,
+                                permanent=code in PERMANENT) from None
+
+
+class RoutingNotifier:
+    def __init__(self, by_platform: dict[Platform, Notifier]) -> None:
+        self._by_platform = by_platform
+
+    def send(self, workspace: Workspace, post: Post) -> None:
+        notifier = self._by_platform.get(workspace.platform)
+        if notifier is None:
+            raise DeliveryError(f"no way to post to {workspace.platform.value} from this server")
+        notifier.send(workspace, post)

@@ -48,7 +48,8 @@ class SlackNotifier:
         if wait > 0:
             time.sleep(wait)
         try:
-            self._client(workspace).chat_postMessage(
+            client = self._client(workspace)
+            client.chat_postMessage(
                 channel=post.channel, text=kit.fallback_text(post.reply), blocks=kit.reply_blocks(post.reply))
         except SlackApiError as err:
             code = str(err.response.get("error", ""))
@@ -56,6 +57,24 @@ class SlackNotifier:
             raise DeliveryError(f"Slack said {code or err.response.status_code}",
                                 retry_after=float(retry) if retry else None,
                                 permanent=code in PERMANENT) from None
+        self._attach_chart(client, post)
+
+    def _attach_chart(self, client: Any, post: Post) -> None:
+        """The digest's WOW/OW chart as a PNG in the channel; the digest itself is already there."""
+        from bot.views import DigestView
+        from handlers.charts import digest_chart
+
+        view = post.reply.view
+        if post.kind != "digest" or not isinstance(view, DigestView):
+            return
+        png = digest_chart(view)
+        if png is None:
+            return
+        try:
+            client.files_upload_v2(channel=post.channel, content=png, filename=f"moments-{view.week}.png",
+                                   title=f"{view.team}: WOW and OW by touchpoint, {view.week}")
+        except SlackApiError as err:
+            log.warning("digest chart not uploaded to %s: %s", post.channel, err.response.get("error"))
 
 
 class RoutingNotifier:

@@ -19,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from apscheduler.schedulers.background import BackgroundScheduler  # type: ignore[import-untyped]
 
+from bot.domain import Platform
 from bot.ports import Notifier
 from bot.services import Services
 from handlers.observability import METRICS
@@ -74,6 +75,8 @@ def tick(services: Services, notifier: Notifier, leadership: Leadership) -> int:
         return 0
     attempted = 0
     for workspace in services.store.workspaces():
+        if workspace.platform is Platform.CONSOLE:
+            continue  # the console has no channel to post to; `/moments week` runs it by hand
         try:
             teams = services.journey.teams(workspace_id=workspace.id)
         except Exception:

@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 BOT_SCOPES = [
     "commands", "chat:write", "reactions:read", "channels:history", "groups:history", "im:history",
-    "users:read", "app_mentions:read",
+    "users:read", "app_mentions:read", "files:write",
 ]
 LISTENER_THREADS = 4
 MESSAGE = re.compile(r"^\s*(wow|ow)\s*[:!-]\s*(.+)$", re.IGNORECASE | re.DOTALL)

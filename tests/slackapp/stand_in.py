@@ -42,6 +42,10 @@ class SlackStandIn:
             ts = str(args.get("latest"))
             msgs = [{"ts": ts, "user": "U2", "text": self.history[ts]}] if ts in self.history else []
             return {"ok": True, "messages": msgs}
+        if method == "files.getUploadURLExternal":
+            return {"ok": True, "upload_url": self.url + "upload", "file_id": "F123"}
+        if method == "files.completeUploadExternal":
+            return {"ok": True, "files": [{"id": "F123", "title": "chart"}]}
         if method == "chat.postMessage":
             return {"ok": True, "channel": args.get("channel"), "ts": "1700000001.000100"}
         return {"ok": True}
@@ -52,7 +56,16 @@ def start() -> tuple[SlackStandIn, ThreadingHTTPServer]:
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802
-            raw = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+            data = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            if self.path.endswith("/upload"):
+                with state.lock:
+                    state.calls.append(Call("upload", {"bytes": data}, dict(self.headers)))
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"OK")
+                return
+            raw = data.decode()
             if self.headers.get("Content-Type", "").startswith("application/json"):
                 args = json.loads(raw or "{}")
             else:

@@ -153,6 +153,12 @@ def digest(view: DigestView) -> Reply:
             who = ", ".join(m.credited)
             extra = f" (+{m.me_too} me too)" if m.me_too else ""
             lines.append(f"• {who}: “{_short(m.text, 200)}” — reported by {m.reporter}{extra}")
+    if view.impact:
+        lines.append("*Did our standards help?* (share of OWs at the touchpoint, before → since)")
+        for i in view.impact:
+            lines.append(f"• {i.standard.touchpoint.label}: {i.standard.text} — "
+                         f"{_share(i.ow_share_before, i.moments_before)} → "
+                         f"{_share(i.ow_share_since, i.moments_since)}")
     if view.turned_basic:
         lines.append("*Now basic: customers expect these; fresh ideas wanted*")
         lines += [f"• {s.touchpoint.label}: {s.text}" for s in view.turned_basic]
@@ -184,6 +190,10 @@ def mine(items: Sequence[tuple[Moment, Touchpoint | None]]) -> Reply:
 def _row(t: TouchpointWeek) -> str:
     return (f"• {t.touchpoint.label}: {t.wows} WOW ({_delta(t.wows - t.wows_last_week)}), "
             f"{t.ows} OW ({_delta(t.ows - t.ows_last_week)})")
+
+
+def _share(value: float | None, n: int) -> str:
+    return "no moments" if value is None else f"{value:.0%} of {n}"
 
 
 def _delta(n: int) -> str:

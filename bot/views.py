@@ -127,6 +127,17 @@ class TouchpointWeek:
 
 
 @dataclass(frozen=True, slots=True)
+class ImpactView:
+    """Did a standard help? The OW share at its touchpoint before it was adopted and since."""
+
+    standard: StandardView
+    ow_share_before: float | None  # None: no moments there in the weeks before
+    ow_share_since: float | None
+    moments_before: int
+    moments_since: int
+
+
+@dataclass(frozen=True, slots=True)
 class DigestView:
     team: str
     week: str
@@ -137,6 +148,7 @@ class DigestView:
     wows: int
     ows: int
     unfiled: int = 0
+    impact: tuple[ImpactView, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

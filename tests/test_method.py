@@ -179,3 +179,31 @@ def test_home_shows_my_moments_the_week_the_open_prompt_and_standards(world: Wor
     assert world.services.reports.home(workspace_id=world.ws, team_id=world.team.id,
                                        user_id="lena").is_lead
     assert world.services.reports.home(workspace_id=world.ws, team_id=None, user_id="x").team is None
+
+
+def test_digest_shows_whether_an_older_standard_helped(world: World) -> None:
+    world.clock.advance(timedelta(weeks=-6))
+    for _ in range(4):
+        report(world, MomentKind.OW, "#check-in queue out the door")
+    report(world, MomentKind.WOW, "#check-in quick and friendly")
+    world.router.handle(world.ctx(LEAD), "/moments", "prompt")
+    world.router.handle(world.ctx(STAFF), "/moments", "propose Open the spare desk at ten people")
+    prompt = world.services.weekly.current_prompt(workspace_id=world.ws, team_id=world.team.id)
+    assert prompt is not None
+    proposal = world.services.reports.prompt(workspace_id=world.ws, prompt_id=prompt.id).proposals[0]
+    world.clock.advance(timedelta(hours=3))
+    world.services.weekly.adopt(workspace_id=world.ws, proposal_id=proposal.id, actor=LEAD)
+    world.clock.advance(timedelta(weeks=1))
+    report(world, MomentKind.OW, "#check-in queue again")
+    for _ in range(3):
+        report(world, MomentKind.WOW, "#check-in spare desk opened right away")
+    world.clock.advance(timedelta(weeks=2))
+    assert world.services.reports.digest(workspace_id=world.ws, team_id=world.team.id).impact == ()
+    world.clock.advance(timedelta(weeks=3))
+    digest = world.services.reports.digest(workspace_id=world.ws, team_id=world.team.id)
+    [impact] = digest.impact
+    assert (impact.moments_before, impact.moments_since) == (5, 4)
+    assert (impact.ow_share_before, impact.ow_share_since) == (0.8, 0.25)
+    from bot.text import digest as render
+
+    assert "80% of 5 → 25% of 4" in render(digest).text

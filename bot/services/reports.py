@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.domain import Moment, MomentKind, Prompt, Standard, Team, Touchpoint
 from bot.errors import NotFound
@@ -12,6 +12,7 @@ from bot.views import (
     DigestView,
     FocusView,
     HomeView,
+    ImpactView,
     MomentView,
     PromptView,
     ProposalView,
@@ -22,6 +23,7 @@ from bot.views import (
 from bot.weeks import iso_week, shift_week, week_bounds
 
 SHOUTOUTS = 3
+IMPACT_AFTER = timedelta(weeks=4)  # a standard needs a few weeks before its effect shows
 UNFILED = TouchpointRef("", "Not filed yet", "❔")
 
 
@@ -71,6 +73,8 @@ class ReportService:
                 wows=_count(this_week, MomentKind.WOW),
                 ows=_count(this_week, MomentKind.OW),
                 unfiled=sum(1 for m in this_week if m.touchpoint_id is None),
+                impact=tuple(_impact(repo, team.id, s, by_id, end) for s in standards
+                             if s.adopted_at <= end - IMPACT_AFTER),
             )
 
     def home(self, *, workspace_id: int, team_id: int | None, user_id: str,
@@ -173,6 +177,22 @@ def moment_view(repo: Repository, m: Moment, by_id: dict[int, Touchpoint]) -> Mo
 def _standard(repo: Repository, s: Standard, by_id: dict[int, Touchpoint]) -> StandardView:
     return StandardView(s.id, ref(by_id[s.touchpoint_id]), s.text, display(repo, s.adopted_by),
                         s.adopted_at, s.level)
+
+
+def _impact(repo: Repository, team_id: int, s: Standard, by_id: dict[int, Touchpoint],
+            until: datetime) -> ImpactView:
+    """OW share at the standard's touchpoint in the weeks before adoption and since, up to
+    ``until``; the window before is as long as the time since, at most twelve weeks."""
+    window = min(until - s.adopted_at, timedelta(weeks=12))
+    there = [m for m in repo.moments(team_id, since=s.adopted_at - window, until=until)
+             if m.touchpoint_id == s.touchpoint_id]
+    before = [m for m in there if m.created_at < s.adopted_at]
+    since = [m for m in there if m.created_at >= s.adopted_at]
+
+    def share(ms: list[Moment]) -> float | None:
+        return _count(ms, MomentKind.OW) / len(ms) if ms else None
+
+    return ImpactView(_standard(repo, s, by_id), share(before), share(since), len(before), len(since))
 
 
 def _count(moments: list[Moment], kind: MomentKind) -> int:

@@ -22,7 +22,7 @@ from slack_sdk.oauth.installation_store import InstallationStore
 
 from bot.commands import ChatContext, CommandRouter
 from bot.config import Settings
-from bot.domain import MomentKind, Platform, Source
+from bot.domain import Moment, MomentKind, Platform, Source
 from bot.services import Actor, Services
 from bot.text import filed as render_filed
 from bot.text import prompt as render_prompt
@@ -210,10 +210,22 @@ class SlackDoor:
         return str(body.get("team_id") or (body.get("team") or {}).get("id")
                    or (body.get("user") or {}).get("team_id") or "")
 
-    def _respond(self, respond: Any, reply: Reply, *, replace: bool = False) -> None:
-        respond(text=kit.fallback_text(reply), blocks=kit.reply_blocks(reply),
+    def _respond(self, respond: Any, reply: Reply, *, replace: bool = False, workspace_id: int = 0) -> None:
+        respond(text=kit.fallback_text(reply), blocks=self._blocks(reply, workspace_id),
                 response_type="in_channel" if reply.public and not replace else "ephemeral",
                 replace_original=replace)
+
+    def _blocks(self, reply: Reply, workspace_id: int) -> list[dict[str, Any]]:
+        """A filed moment gets a "Change touchpoint" select; an unsure one already has buttons."""
+        blocks = kit.reply_blocks(reply, limit=kit.MAX_MESSAGE_BLOCKS - 1)
+        moment = reply.view
+        if isinstance(moment, Moment) and moment.touchpoint_id is not None and not reply.choices:
+            touchpoints = self.services.journey.touchpoints(workspace_id=workspace_id, team_id=moment.team_id)
+            options = [(f"{t.emoji} {t.name}".strip(), t.slug) for t in touchpoints
+                       if t.id != moment.touchpoint_id]
+            if options:
+                blocks.append(kit.change_touchpoint(moment.id, options))
+        return blocks
 
     def _tell(self, client: WebClient, channel: str, user: str, reply: Reply) -> None:
         """An ephemeral note to one person in a channel (or a DM post)."""
@@ -231,14 +243,15 @@ class SlackDoor:
                         Source.COMMAND, dm=str(body.get("channel_name")) == "directmessage")
         reply = self.router.handle(ctx, body["command"], plain(body.get("text") or ""))
         count_reply_moment(reply.view, "command")
-        self._respond(respond, reply)
+        self._respond(respond, reply, workspace_id=ctx.workspace_id)
 
     def on_button(self, body: dict[str, Any], respond: Any, client: WebClient) -> None:
         action = body["actions"][0]
         channel = (body.get("channel") or {}).get("id") or ""
         ctx = self._ctx(client, self._team_id(body), body["user"]["id"], channel, Source.COMMAND)
+        value = action.get("value") or (action.get("selected_option") or {}).get("value") or ""
         try:
-            parsed = kit.decode(action.get("value") or "")
+            parsed = kit.decode(value)
         except (ValueError, KeyError, TypeError):
             self._respond(respond, Reply("That button is out of date.", error=True))
             return

@@ -143,3 +143,22 @@ def home_view(sections: Iterable[str], choices: tuple[Choice, ...]) -> dict[str,
                for s, r in enumerate(rows)]
     blocks = blocks[: MAX_SURFACE_BLOCKS - len(actions)] + actions
     return {"type": "home", "blocks": blocks[:MAX_SURFACE_BLOCKS]}
+
+
+def change_touchpoint(moment_id: int, options: list[tuple[str, str]], index: int = 99) -> dict[str, Any]:
+    """A "Change touchpoint" select under a filed moment: (label, slug) options, at most 100."""
+    from bot.views import FILE_MOMENT
+
+    return {
+        "type": "actions",
+        "elements": [{
+            "type": "static_select",
+            "action_id": f"{ACTION_PREFIX}{index}",
+            "placeholder": {"type": "plain_text", "text": "Change touchpoint", "emoji": True},
+            "options": [
+                {"text": {"type": "plain_text", "text": label[:MAX_BUTTON], "emoji": True},
+                 "value": encode(Action.of(FILE_MOMENT, moment=moment_id, touchpoint=slug))}
+                for label, slug in options[:100]
+            ],
+        }],
+    }

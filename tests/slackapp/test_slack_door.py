@@ -167,3 +167,18 @@ def test_rate_limited_web_api_is_retried(slack: Slack) -> None:
     first = slack.api.calls[0].method  # answered 429 with Retry-After
     assert [c.method for c in slack.api.calls].count(first) == 2  # and retried once
     assert len(slack.moments()) == 1
+
+
+def test_a_filed_moment_can_be_moved_with_the_change_touchpoint_select(slack: Slack) -> None:
+    slack.command("/ow", "the baggage belt stopped for an hour")
+    [reply] = wait_for(lambda: responses(slack))
+    select = reply["blocks"][-1]["elements"][0]
+    assert select["type"] == "static_select" and select["placeholder"]["text"] == "Change touchpoint"
+    flight = next(o for o in select["options"] if "In-flight" in o["text"]["text"])
+    slack.interact({"type": "block_actions", "user": {"id": "U1"}, "channel": {"id": "C1"},
+                    "container": {"is_ephemeral": True}, "trigger_id": "1.1",
+                    "response_url": slack.api.url + "response",
+                    "actions": [{"action_id": select["action_id"], "type": "static_select",
+                                 "selected_option": flight}]})
+    wait_for(lambda: slack.moments()[0].filing is Filing.CORRECTED)
+    assert "In-flight" in json.dumps(responses(slack)[-1])

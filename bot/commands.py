@@ -16,7 +16,7 @@ from bot.errors import UserError
 from bot.services import Actor, Services
 from bot.subcommands import SUBCOMMANDS as _SUBCOMMANDS
 from bot.subcommands import parse_id
-from bot.views import ADOPT, FILE_MOMENT, FORGET_ME, RETRACT, VOTE, Action, Reply
+from bot.views import ADOPT, FILE_MOMENT, FORGET_ME, PROPOSE, RETRACT, VOTE, Action, Reply
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +109,8 @@ class CommandRouter:
             return self.vote(ctx, action.arg("proposal"))
         if action.name == ADOPT:
             return self.adopt(ctx, action.arg("proposal"))
+        if action.name == PROPOSE:
+            return Reply("Type your idea: `/moments propose [#touchpoint] [anon] what we could do`.")
         if action.name == FORGET_ME:
             from bot.subcommands import forgotten
 

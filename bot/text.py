@@ -15,6 +15,7 @@ from bot.services.weekly import Result
 from bot.views import (
     ADOPT,
     FILE_MOMENT,
+    PROPOSE,
     VOTE,
     Action,
     Choice,
@@ -95,6 +96,8 @@ def prompt(view: PromptView, *, lead: bool) -> Reply:
             choices.append(Choice(f"Vote: {_short(p.text, 60)}", Action.of(VOTE, proposal=p.id)))
         if lead and not p.adopted:
             choices.append(Choice(f"Adopt: {_short(p.text, 60)}", Action.of(ADOPT, proposal=p.id)))
+    if not view.closed:
+        choices.append(Choice("💡 Propose a response", Action.of(PROPOSE, prompt=view.id)))
     return Reply("\n".join(lines), tuple(choices), view=view, public=True)
 
 

@@ -26,7 +26,7 @@ from bot.domain import Moment, MomentKind, Platform, Source
 from bot.services import Actor, Services
 from bot.text import filed as render_filed
 from bot.text import prompt as render_prompt
-from bot.views import VOTE, Reply
+from bot.views import PROPOSE, VOTE, Reply
 from handlers.observability import METRICS, count_reply_moment
 from handlers.slackapp import blocks as kit
 
@@ -170,6 +170,7 @@ class SlackDoor:
         app.action(re.compile(f"^{re.escape(kit.ACTION_PREFIX)}"))(ack=_ack, lazy=[self.on_button])
         app.shortcut(kit.SHORTCUT)(ack=_ack, lazy=[self.on_shortcut])
         app.view(kit.LOG_MODAL)(ack=_ack, lazy=[self.on_log_modal])
+        app.view(kit.PROPOSE_MODAL)(ack=self.ack_proposal, lazy=[self.on_propose_modal])
         app.event("message")(ack=_ack, lazy=[self.on_message])
         app.event("reaction_added")(ack=_ack, lazy=[self.on_reaction_added])
         app.event("reaction_removed")(ack=_ack, lazy=[self.on_reaction_removed])
@@ -255,10 +256,47 @@ class SlackDoor:
         except (ValueError, KeyError, TypeError):
             self._respond(respond, Reply("That button is out of date.", error=True))
             return
+        if parsed.name == PROPOSE and body.get("trigger_id"):
+            self._open_propose(client, ctx, parsed, body["trigger_id"])
+            return
         reply = self.router.act(ctx, parsed)
         self._respond(respond, reply)
         if parsed.name == VOTE and not reply.error and body.get("container", {}).get("is_ephemeral") is False:
             self._refresh_prompt(ctx, parsed, respond)
+
+    def _open_propose(self, client: WebClient, ctx: ChatContext, action: Any, trigger_id: str) -> None:
+        prompt_id = int(action.arg("prompt"))
+        view = self.services.reports.prompt(workspace_id=ctx.workspace_id, prompt_id=prompt_id)
+        focus = [(f.touchpoint.label, f.touchpoint.slug) for f in view.focus]
+        client.views_open(trigger_id=trigger_id, view=kit.propose_modal(view.id, focus))
+
+    @staticmethod
+    def ack_proposal(ack: Any, body: dict[str, Any]) -> None:
+        """Empty or too long: say so in the form, before the modal closes."""
+        text = body["view"]["state"]["values"][kit.TEXT_INPUT][kit.TEXT_INPUT].get("value") or ""
+        if not text.strip():
+            ack(response_action="errors", errors={kit.TEXT_INPUT: "Write the idea first."})
+        else:
+            ack()
+
+    def on_propose_modal(self, body: dict[str, Any], client: WebClient) -> None:
+        values = body["view"]["state"]["values"]
+        text = values[kit.TEXT_INPUT][kit.TEXT_INPUT].get("value") or ""
+        slug = values[kit.TOUCHPOINT_INPUT][kit.TOUCHPOINT_INPUT]["selected_option"]["value"]
+        anonymous = bool(values.get(kit.ANON_INPUT, {}).get(kit.ANON_INPUT, {}).get("selected_options"))
+        user = body["user"]["id"]
+        ws = self._workspace(self._team_id(body))
+        actor = self.admins.actor(client, self._team_id(body), user)
+        from bot.errors import UserError
+
+        try:
+            proposal = self.services.weekly.propose(
+                workspace_id=ws, prompt_id=int(body["view"]["private_metadata"]), actor=actor,
+                text=plain(text), touchpoint=slug, anonymous=anonymous)
+            note = f"💡 Proposal {proposal.id} added{' anonymously' if anonymous else ''}. Thank you!"
+        except UserError as err:
+            note = err.message
+        client.chat_postMessage(channel=user, text=kit.escape(note))
 
     def _refresh_prompt(self, ctx: ChatContext, action: Any, respond: Any) -> None:
         """Live vote counts on the channel's prompt message."""

@@ -22,6 +22,8 @@ MAX_ACTIONS = 25
 ACTION_PREFIX = "moments:"  # every button the bot draws has action_id "moments:<n>"
 SHORTCUT = "log_moment"  # message shortcut callback id (manifest.yml)
 LOG_MODAL = "log_moment_modal"  # view callback id
+PROPOSE_MODAL = "propose_modal"
+ANON_INPUT, TOUCHPOINT_INPUT = "anonymous", "touchpoint"
 KIND_INPUT, TEXT_INPUT = "kind", "text"
 
 
@@ -161,4 +163,32 @@ def change_touchpoint(moment_id: int, options: list[tuple[str, str]], index: int
                 for label, slug in options[:100]
             ],
         }],
+    }
+
+
+def propose_modal(prompt_id: int, focus: list[tuple[str, str]]) -> dict[str, Any]:
+    """Step 2 in a form: the idea, which focus touchpoint it answers, and whether to sign it."""
+    options = [{"text": {"type": "plain_text", "text": label[:MAX_BUTTON], "emoji": True}, "value": slug}
+               for label, slug in focus]
+    return {
+        "type": "modal",
+        "callback_id": PROPOSE_MODAL,
+        "private_metadata": str(prompt_id),
+        "title": {"type": "plain_text", "text": "Propose a response"},
+        "submit": {"type": "plain_text", "text": "Propose"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {"type": "input", "block_id": TEXT_INPUT,
+             "label": {"type": "plain_text", "text": "What could we do that would delight the customer?"},
+             "element": {"type": "plain_text_input", "action_id": TEXT_INPUT, "multiline": True,
+                         "max_length": 1000}},
+            {"type": "input", "block_id": TOUCHPOINT_INPUT,
+             "label": {"type": "plain_text", "text": "Touchpoint"},
+             "element": {"type": "static_select", "action_id": TOUCHPOINT_INPUT, "options": options,
+                         "initial_option": options[0]}},
+            {"type": "input", "block_id": ANON_INPUT, "optional": True,
+             "label": {"type": "plain_text", "text": "Name"},
+             "element": {"type": "checkboxes", "action_id": ANON_INPUT, "options": [
+                 {"text": {"type": "plain_text", "text": "Propose anonymously"}, "value": "anon"}]}},
+        ],
     }

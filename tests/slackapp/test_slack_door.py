@@ -182,3 +182,36 @@ def test_a_filed_moment_can_be_moved_with_the_change_touchpoint_select(slack: Sl
                                  "selected_option": flight}]})
     wait_for(lambda: slack.moments()[0].filing is Filing.CORRECTED)
     assert "In-flight" in json.dumps(responses(slack)[-1])
+
+
+def test_propose_button_opens_a_modal_and_its_submission_adds_a_proposal(slack: Slack) -> None:
+    slack.command("/ow", "#check-in queue out the door")
+    wait_for(lambda: len(responses(slack)) == 1)
+    slack.command("/moments", "prompt", user="ULEAD")
+    wait_for(lambda: len(responses(slack)) == 2)
+    buttons = [e for b in responses(slack)[1]["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    propose = next(b for b in buttons if "Propose" in b["text"]["text"])
+    slack.interact({"type": "block_actions", "user": {"id": "U1"}, "channel": {"id": "C1"},
+                    "container": {"is_ephemeral": False}, "trigger_id": "7.7",
+                    "response_url": slack.api.url + "response",
+                    "actions": [{"action_id": propose["action_id"], "value": propose["value"],
+                                 "type": "button"}]})
+    [opened] = wait_for(lambda: slack.api.named("views.open"))
+    modal = opened.args["view"]
+    assert modal["callback_id"] == "propose_modal"
+    state = {"text": {"text": {"value": "Open the spare desk at <!here> ten people"}},
+             "touchpoint": {"touchpoint": {"selected_option": {"value": "check-in"}}},
+             "anonymous": {"anonymous": {"selected_options": [{"value": "anon"}]}}}
+    empty = slack.interact({"type": "view_submission", "user": {"id": "U1"},
+                            "view": {"type": "modal", "callback_id": "propose_modal", "private_metadata":
+                                     modal["private_metadata"], "state": {"values": {
+                                         **state, "text": {"text": {"value": "  "}}}}}})
+    assert empty.status == 200 and "Write the idea first" in str(empty.body)
+    slack.interact({"type": "view_submission", "user": {"id": "U1"},
+                    "view": {"type": "modal", "callback_id": "propose_modal",
+                             "private_metadata": modal["private_metadata"], "state": {"values": state}}})
+    wait_for(lambda: slack.api.named("chat.postMessage"))
+    prompt = slack.services.weekly.current_prompt(workspace_id=slack.ws, team_id=slack.team_id)
+    assert prompt is not None
+    [proposal] = slack.services.reports.prompt(workspace_id=slack.ws, prompt_id=prompt.id).proposals
+    assert proposal.author is None and proposal.text == "Open the spare desk at [here] ten people"

@@ -260,25 +260,10 @@ def _purge(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _status(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.schedule import next_runs
-    from bot.weeks import zone
+    from handlers.status import status_lines
 
     services = _services(settings)
-    now = services.clock.now()
-    for w in services.store.workspaces():
-        for team in services.journey.teams(workspace_id=w.id):
-            tz = zone(team.timezone)
-            state = "PAUSED (the bot cannot post there)" if team.paused else "active"
-            print(f"{w.platform.value}:{w.external_id} · {team.name} ({team.channel}, {team.timezone}) "
-                  f"— {state}")
-            for kind, at in next_runs(team, now).items():
-                print(f"    next {kind:<13} {at.astimezone(tz):%a %d %b %H:%M}")
-            with services.store.transaction(w.id) as repo:
-                records = repo.post_records(team_id=team.id, limit=5)
-            for r in records:
-                outcome = (f"sent {r.sent_at.astimezone(tz):%a %d %b %H:%M}" if r.sent_at
-                           else f"NOT SENT after {r.attempts} attempt(s): {r.last_error}")
-                print(f"    {r.week} {r.kind:<13} {outcome}")
+    print("\n".join(status_lines(services, services.clock.now())))
     return 0
 
 

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import io
+import textwrap
+from typing import Any
 
 from bot.views import DigestView
 
 WOW_COLOUR = "#0072B2"  # blue and orange: told apart with every common colour-vision deficiency
 OW_COLOUR = "#E69F00"
+OW_EDGE = "#7A5200"  # the hatching keeps OW apart from WOW in greyscale too
+FONT = 15  # points; the PNG is shown about half size on a phone, so this reads as ~8 pt there
+LABEL_WIDTH = 14  # characters per line of a touchpoint name, so long names wrap instead of
+# squeezing the bars
 
 
 def digest_chart(view: DigestView) -> bytes | None:
@@ -19,34 +25,48 @@ def digest_chart(view: DigestView) -> bytes | None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-
-    rows = rows[::-1]  # the journey reads top to bottom
-    labels = [t.touchpoint.name for t in rows]
-    height = 0.38
-    fig, ax = plt.subplots(figsize=(6.0, 1.9 + 0.55 * len(rows)), dpi=160)
-    ys = range(len(rows))
-    wow = ax.barh([y + height / 2 for y in ys], [t.wows for t in rows], height,
-                  color=WOW_COLOUR, label="WOW (delighted)")
-    ow = ax.barh([y - height / 2 for y in ys], [t.ows for t in rows], height,
-                 color=OW_COLOUR, hatch="///", edgecolor="#7a5200", linewidth=0.6, label="OW (let down)")
-    for bars in (wow, ow):
-        ax.bar_label(bars, labels=[str(int(b.get_width())) if b.get_width() else "" for b in bars],
-                     padding=3, fontsize=11)
-    ax.set_yticks(list(ys), labels, fontsize=12)
-    ax.set_xlabel("Moments this week", fontsize=12)
-    ax.set_ylabel("Touchpoint", fontsize=12)
-    ax.set_title(f"{view.team}: WOW and OW, {view.week}", fontsize=13, loc="left")
     from matplotlib.ticker import MaxNLocator
 
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlim(0, max(max(t.wows, t.ows) for t in rows) * 1.2 + 0.5)
+    rows = rows[::-1]  # barh draws bottom-up; reversed, the journey reads top to bottom
+    labels = [textwrap.fill(t.touchpoint.name, LABEL_WIDTH, max_lines=2, placeholder="…") for t in rows]
+    height = 0.4
+    fig, ax = plt.subplots(figsize=(5.0, 2.2 + 0.75 * len(rows)), dpi=160)
+    ys = range(len(rows))
+    wows = [t.wows for t in rows]
+    ows = [t.ows for t in rows]
+    wow = ax.barh([y + height / 2 for y in ys], wows, height, color=WOW_COLOUR, label="WOW (delighted)")
+    ow = ax.barh([y - height / 2 for y in ys], ows, height, color=OW_COLOUR, hatch="//",
+                 edgecolor=OW_EDGE, linewidth=[0.8 if n else 0 for n in ows],  # no sliver at zero
+                 label="OW (let down)")
+    for bars, counts in ((wow, wows), (ow, ows)):
+        ax.bar_label(bars, labels=[str(n) for n in counts], padding=4, fontsize=FONT - 2)
+    ax.set_yticks(list(ys), labels, fontsize=FONT - 1)
+    ax.set_xlabel("Moments this week", fontsize=FONT - 1)
+    ax.set_ylabel("Touchpoint", fontsize=FONT - 1)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
+    ax.set_xlim(0, max(max(wows), max(ows)) * 1.18 + 0.6)  # room for the count after the longest bar
     ax.spines[["top", "right"]].set_visible(False)
-    ax.tick_params(axis="x", labelsize=11)
-    # Below the axis, so the legend never covers a bar.
-    ax.legend(loc="upper center", bbox_to_anchor=(0.4, -0.12 - 0.3 / len(rows)), ncol=2, fontsize=11,
-              frameon=False)
-    fig.tight_layout()
+    ax.tick_params(axis="x", labelsize=FONT - 2)
+    # Title and legend above the plot, aligned with the figure's left edge: read first, never
+    # covering a bar, never cut off by long touchpoint names.
+    title = fig.suptitle(f"{view.team} · {view.week}", x=0.03, ha="left", fontsize=FONT + 1,
+                         fontweight="bold")
+    _fit_width(fig, title)
+    fig.legend(handles=[wow, ow], loc="upper left", bbox_to_anchor=(0.02, 1 - 0.42 / fig.get_figheight()),
+               ncol=2, fontsize=FONT - 2, frameon=False, handlelength=1.6, columnspacing=1.2)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.72 / fig.get_figheight()))
     out = io.BytesIO()
     fig.savefig(out, format="png")
     plt.close(fig)
     return out.getvalue()
+
+
+def _fit_width(fig: Any, text: Any, smallest: int = 10) -> None:
+    """Shrink a long team name's title until it fits the width, then shorten it."""
+    renderer = fig.canvas.get_renderer()
+    limit = fig.bbox.width * 0.97
+    while text.get_window_extent(renderer).x1 > limit and text.get_fontsize() > smallest:
+        text.set_fontsize(text.get_fontsize() - 1)
+    while text.get_window_extent(renderer).x1 > limit and len(text.get_text()) > 12:
+        team, week = text.get_text().rsplit(" · ", 1)
+        text.set_text(f"{team.rstrip('…')[:-1]}… · {week}")

@@ -46,9 +46,10 @@ class Leadership:
                 if self._conn is not None:
                     self._conn.execute(sa.text("SELECT 1"))
                     return True
-                conn = self._engine.connect()
+                # Autocommit: the lock belongs to the session, and a held connection must not sit
+                # "idle in transaction" between ticks (monitoring alarms, idle-transaction timeouts).
+                conn = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
                 got = conn.execute(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}).scalar()
-                conn.commit()
                 if got:
                     self._conn = conn
                     log.info("this replica now runs the weekly schedule")

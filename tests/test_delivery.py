@@ -74,7 +74,8 @@ def test_a_post_due_during_a_restart_goes_out_late_and_says_so() -> None:
     restarted = Services(store=world.store, clock=world.clock, make_filer=FakeFiler)
     tick(restarted, notifier, Leadership(None))
     [(_, post)] = notifier.sent
-    assert post.kind == "prompt" and post.reply.text.startswith("_(Late by about 3 hours")
+    assert post.kind == "prompt" and post.reply.text.startswith(
+        "_This prompt is late: the bot was offline on Monday at 09:00, when it was due._")
     tick(restarted, notifier, Leadership(None))
     assert len(notifier.sent) == 1
 
@@ -145,3 +146,4 @@ def test_changing_the_schedule_takes_effect_at_once() -> None:
     world.clock.set(datetime(2026, 11, 17, 6, 31, tzinfo=UTC))  # Tuesday 07:31 Stockholm
     tick(world.services, notifier, Leadership(None))
     assert kinds(notifier) == [("C-gate", "prompt", "2026-W47")]
+

@@ -10,12 +10,12 @@ from bot import text
 from bot.domain import PostRecord, Team, Workspace
 from bot.errors import UserError
 from bot.ports import DeliveryError, Notifier
-from bot.schedule import Due, due_posts
+from bot.schedule import Due, due_at, due_posts
 from bot.services.base import Deps, require_team
 from bot.services.reports import ReportService
 from bot.services.weekly import WeeklyService
 from bot.views import Post
-from bot.weeks import iso_week
+from bot.weeks import iso_week, zone
 
 log = logging.getLogger(__name__)
 
@@ -60,11 +60,35 @@ class CycleService:
         return [Post(team_id, channel, "digest", text.digest(view), view.week)]
 
     def run_week(self, *, workspace_id: int, team_id: int) -> list[Post]:
-        """Everything the schedule would do this week, now: close, review, digest, prompt."""
+        """Everything the schedule would do this week, now: close, review, digest, prompt.
+
+        The asker's door shows the posts, so they count as delivered: the scheduler will not
+        post them again, and a post the scheduler already sent is not repeated here."""
         posts = self.close_due_votes(workspace_id=workspace_id, team_id=team_id, force=True)
         posts += self.post_digest(workspace_id=workspace_id, team_id=team_id)
         posts += self.post_prompt(workspace_id=workspace_id, team_id=team_id)
-        return posts
+        return self._record_by_hand(workspace_id, team_id, posts)
+
+    def _record_by_hand(self, workspace_id: int, team_id: int, posts: list[Post]) -> list[Post]:
+        now = self._d.clock.now()
+        shown = []
+        with self._d.store.transaction(workspace_id) as repo:
+            team = require_team(repo, team_id)
+            for post in posts:
+                record = repo.post_record(team_id, post.kind, post.week)
+                if record is not None and record.sent_at is not None and post.kind == "digest":
+                    continue  # the week's digest is out already; `/moments digest` shows it again
+                # A digest run before its time is a preview: the scheduled one still goes out.
+                if post.kind == "digest" and now < due_at(team, "digest", post.week):
+                    shown.append(post)
+                    continue
+                if record is None and repo.claim_post(team_id, post.kind, post.week, now):
+                    record = repo.post_record(team_id, post.kind, post.week)
+                if record is not None and record.sent_at is None:
+                    repo.save_post_record(replace(record, sent_at=now, attempts=record.attempts + 1,
+                                                  last_error=""))
+                shown.append(post)
+        return shown
 
     def _channel(self, workspace_id: int, team_id: int) -> str:
         with self._d.store.transaction(workspace_id) as repo:
@@ -75,10 +99,37 @@ class CycleService:
             return iso_week(self._d.clock.now(), require_team(repo, team_id).timezone)
 
 
-class Delivery:
-    """The scheduler's side of the cycle: each due post claimed once, delivered, recorded."""
+LATE_AFTER = timedelta(minutes=15)  # later than this, a post says it is late and why
+IN_FLIGHT = timedelta(minutes=10)  # a claim with no attempt recorded: its claimer may still be sending
+RETRY_CAP = timedelta(minutes=30)  # retries back off 1, 2, 4 ... minutes, then every 30, until the grace ends
+LABELS = {"prompt": "prompt", "votes_closed": "vote result", "digest": "digest"}
 
-    MAX_ATTEMPTS = 6
+
+def next_attempt_at(record: PostRecord) -> datetime:
+    """When an unsent post may be tried again. No attempt yet means another process claimed it
+    and may be sending right now; only after IN_FLIGHT is it taken for dead and retried."""
+    if record.attempts == 0:
+        return record.claimed_at + IN_FLIGHT
+    waited = sum((min(timedelta(minutes=2 ** i), RETRY_CAP) for i in range(record.attempts)),
+                 timedelta())
+    return record.claimed_at + waited
+
+
+def late_note(team: Team, due: Due, now: datetime) -> str:
+    """'' when on time; otherwise one line saying when the post was due, in team local time."""
+    if now - due.due_at <= LATE_AFTER:
+        return ""
+    local = due.due_at.astimezone(zone(team.timezone))
+    return (f"_This {LABELS.get(due.kind, due.kind)} is late: the bot was offline on "
+            f"{local:%A} at {local:%H:%M}, when it was due._")
+
+
+class Delivery:
+    """The scheduler's side of the cycle: each due post claimed once, delivered, recorded.
+
+    A failed delivery keeps its claim and is retried with backoff (never claimed anew) until the
+    schedule's grace ends; the record's attempts and last error show in `moments status`. A
+    permanent failure (bot removed from the channel) pauses the team."""
 
     def __init__(self, cycle: CycleService, weekly: WeeklyService, reports: ReportService,
                  deps: Deps) -> None:
@@ -86,10 +137,12 @@ class Delivery:
         self._weekly = weekly
         self._reports = reports
         self._d = deps
+        # Retry-After from the platform, per post; in memory since a restart outlasts it anyway.
+        self._not_before: dict[tuple[int, int, str, str], datetime] = {}
 
     def run_due(self, *, workspace: Workspace, team_id: int, notifier: Notifier) -> list[PostRecord]:
         """Claim, build and send every post that is due for the team now. Returns the records
-        touched; a post another replica already sent is left alone."""
+        touched; a post another replica claimed or sent is left alone."""
         now = self._d.clock.now()
         with self._d.store.transaction(workspace.id) as repo:
             team = require_team(repo, team_id)
@@ -100,45 +153,50 @@ class Delivery:
                 record = repo.post_record(team.id, due.kind, due.week)
             if record is None or record.sent_at is not None:
                 continue
-            if not claimed and not self._retry_now(record, now):
+            key = (workspace.id, team.id, due.kind, due.week)
+            if not claimed and now < max(next_attempt_at(record), self._not_before.get(key, now)):
                 continue
             touched.append(self._deliver(workspace, team, due, record, notifier))
         return touched
 
-    def _retry_now(self, record: PostRecord, now: datetime) -> bool:
-        if record.attempts >= self.MAX_ATTEMPTS:
-            return False
-        return now >= record.claimed_at + timedelta(minutes=2 ** record.attempts - 1)
-
     def _deliver(self, workspace: Workspace, team: Team, due: Due, record: PostRecord,
                  notifier: Notifier) -> PostRecord:
         now = self._d.clock.now()
+        key = (workspace.id, team.id, due.kind, due.week)
         try:
-            posts = self._build(workspace.id, team, due)
-            late = due.late_by(now)
+            posts = self._build(workspace.id, team, due, record, now)
+            note = late_note(team, due, now)
             for post in posts:
-                if late > timedelta(minutes=15):
-                    hours = max(1, round(late.total_seconds() / 3600))
-                    plural = "" if hours == 1 else "s"
-                    note = f"_(Late by about {hours} hour{plural}: the bot was offline.)_\n"
-                    post = replace(post, reply=replace(post.reply, text=note + post.reply.text))
+                if note:
+                    post = replace(post, reply=replace(post.reply, text=f"{note}\n{post.reply.text}"))
                 notifier.send(workspace, post)
             done = replace(record, sent_at=now, attempts=record.attempts + 1,
                            last_error="" if posts else "nothing to post")
+            self._not_before.pop(key, None)
+            if note and posts:
+                log.warning("%s for team %s (%s) sent late, due %s", due.kind, team.name, due.week,
+                            due.due_at.isoformat())
         except DeliveryError as err:
             done = replace(record, attempts=record.attempts + 1, last_error=str(err)[:500])
-            log.warning("%s for team %s (%s) failed: %s", due.kind, team.name, due.week, err)
+            log.warning("%s for team %s (%s) failed (attempt %d): %s", due.kind, team.name, due.week,
+                        done.attempts, err)
+            if err.retry_after:
+                self._not_before[key] = now + timedelta(seconds=err.retry_after)
             if err.permanent:
                 self._pause(workspace.id, team)
         except Exception as err:  # one team's failure must not stop the others
             log.exception("%s for team %s (%s) failed", due.kind, team.name, due.week)
-            done = replace(record, attempts=record.attempts + 1, last_error=type(err).__name__)
+            done = replace(record, attempts=record.attempts + 1,
+                           last_error=f"{type(err).__name__}: {err}"[:500])
         with self._d.store.transaction(workspace.id) as repo:
             repo.save_post_record(done)
         return done
 
-    def _build(self, workspace_id: int, team: Team, due: Due) -> list[Post]:
+    def _build(self, workspace_id: int, team: Team, due: Due, record: PostRecord,
+               now: datetime) -> list[Post]:
         if due.kind == "prompt":
+            if iso_week(now, team.timezone) != due.week:
+                return []  # caught up after the week ended: that week's prompt would ask too late
             try:  # opened now, or by an earlier attempt that failed to deliver it
                 prompt, _new = self._weekly.open_prompt(workspace_id=workspace_id, team_id=team.id)
             except UserError:
@@ -148,8 +206,9 @@ class Delivery:
         if due.kind == "votes_closed":
             with self._d.store.transaction(workspace_id) as repo:
                 weeks_prompt = repo.prompt_for_week(team.id, due.week)
-            if weeks_prompt is None or weeks_prompt.closed_at is not None:
-                return []
+            if weeks_prompt is None or (weeks_prompt.is_closed and record.attempts == 0):
+                return []  # no prompt that week, or a lead closed it by hand before the deadline
+            # Closed now, or by an earlier attempt whose post failed: the result still goes out.
             result = self._weekly.close_votes(workspace_id=workspace_id, prompt_id=weeks_prompt.id)
             view = self._reports.prompt(workspace_id=workspace_id, prompt_id=weeks_prompt.id)
             return [Post(team.id, team.channel, "votes_closed", text.results(view, result, lead=True),

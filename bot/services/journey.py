@@ -124,6 +124,7 @@ class JourneyService:
                 votes_close_at=_slot(votes_close_at) or team.votes_close_at,
                 digest_at=_slot(digest_at) or team.digest_at,
                 quiet_days=team.quiet_days if quiet_days is None else quiet_days,
+                paused=False,  # a lead touching setup (e.g. after re-inviting the bot) resumes posts
             )
             repo.save_team(updated)
             return updated

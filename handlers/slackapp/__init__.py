@@ -1,1 +1,0 @@
-"""The Slack door (Bolt for Python)."""

@@ -30,7 +30,7 @@ class SlackNotifier:
         self._lock = threading.Lock()
 
     def _client(self, workspace: Workspace) -> Any:
-        from handlers.slackapp.app import make_client
+        from handlers.slack.app import make_client
 
         if self._installations is not None:
             bot = self._installations.find_bot(enterprise_id=None, team_id=workspace.external_id)
@@ -40,7 +40,7 @@ class SlackNotifier:
         return make_client(self._settings, self._settings.slack_bot_token)
 
     def send(self, workspace: Workspace, post: Post) -> None:
-        from handlers.slackapp import blocks as kit
+        from handlers.slack import blocks as kit
 
         with self._lock:
             wait = self._last.get(post.channel, 0.0) + self._spacing - time.monotonic()

@@ -106,10 +106,10 @@ def housekeeping(settings: Settings, services: Services, door: Any, stop: thread
 
 def run_serve(settings: Settings, services: Services, *, host: str, port: int,
               extensions: tuple[Extension, ...] = ()) -> int:
-    from handlers.slackapp.app import SlackDoor, build_slack_door
+    from handlers.slack.app import SlackDoorApp, build_slack_door
 
     slack: App | None = None
-    door: SlackDoor | None = None
+    door: SlackDoorApp | None = None
     if settings.slack_bot_token or (settings.slack_client_id and settings.slack_client_secret):
         if not settings.slack_signing_secret:
             log.warning("SLACK_SIGNING_SECRET is not set: HTTP requests to /slack/events are refused "

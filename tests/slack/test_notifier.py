@@ -12,7 +12,7 @@ from bot.ports import DeliveryError
 from bot.text import digest as render_digest
 from bot.views import DigestView, Post, TouchpointRef, TouchpointWeek
 from handlers.notify import SlackNotifier
-from tests.slackapp.stand_in import start
+from tests.slack.recorder import start
 
 WS = Workspace(1, Platform.SLACK, "T1")
 

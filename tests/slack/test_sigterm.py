@@ -15,7 +15,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
-from tests.slackapp.stand_in import start
+from tests.slack.recorder import start
 
 ROOT = Path(__file__).resolve().parents[2]
 

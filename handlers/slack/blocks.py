@@ -1,0 +1,232 @@
+"""Block Kit for the core's neutral replies, built with slack_sdk.models (which checks Slack's
+limits when a block is serialised) and laid out to stay within them: 50 blocks a message, 100 a
+modal or the home tab, 3000 characters a section, 75 a button; long lists are cut with a pointer
+to the command that shows the rest. Every user-written text goes through ``markup.mrkdwn``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    Option,
+    OptionGroup,
+    PlainTextObject,
+    SectionBlock,
+    StaticSelectElement,
+)
+
+from bot import text as render
+from bot.domain import Moment, Touchpoint
+from bot.views import ADOPT, FILE_MOMENT, VOTE, Action, Choice, DigestView, PromptView, Reply
+from handlers.slack import ids
+from handlers.slack.markup import clip, mrkdwn, one_line
+
+MAX_MESSAGE_BLOCKS = 50
+MAX_SURFACE_BLOCKS = 100  # a modal or the home tab
+MAX_SECTION = 3000
+MAX_BUTTON = 75
+MAX_OPTION = 75
+MAX_OPTIONS = 100
+MAX_ACTIONS = 25
+MAX_HEADER = 150
+
+
+# ids on buttons and options: a core Action, plus the prompt a vote belongs to (for live counts)
+
+
+def encode(action: Action, **extra: object) -> str:
+    data: dict[str, Any] = {"n": action.name, "a": dict(action.args)}
+    data.update({k: str(v) for k, v in extra.items()})
+    return json.dumps(data, separators=(",", ":"))
+
+
+def decode(value: str) -> tuple[Action, dict[str, str]]:
+    data = json.loads(value)
+    action = Action(str(data.pop("n")), tuple((str(k), str(v)) for k, v in dict(data.pop("a")).items()))
+    return action, {str(k): str(v) for k, v in data.items()}
+
+
+# small builders
+
+
+def chunks(text: str, size: int = MAX_SECTION) -> list[str]:
+    """Split at line breaks where possible so no section passes Slack's limit."""
+    out: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        if len(line) > size:
+            line = clip(line, size)
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > size:
+            out.append(current)
+            current = line
+        else:
+            current = candidate
+    if current.strip():
+        out.append(current)
+    return out
+
+
+def sections(text: str) -> list[Block]:
+    return [SectionBlock(text=MarkdownTextObject(text=part)) for part in chunks(text)]
+
+
+def grouped(text: str) -> list[Block]:
+    """Neutral text whose headings are *bold* lines: one run of sections per heading, dividers
+    between, so a long digest breaks where a reader expects it to."""
+    groups: list[list[str]] = [[]]
+    for line in text.split("\n"):
+        if line.startswith("*") and groups[-1]:
+            groups.append([])
+        groups[-1].append(line)
+    out: list[Block] = []
+    for group in groups:
+        if out:
+            out.append(DividerBlock())
+        out += sections("\n".join(group))
+    return out
+
+
+def note(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=clip(text, MAX_SECTION))])
+
+
+def button(label: str, action_id: str, value: str, style: str | None = None) -> ButtonElement:
+    return ButtonElement(text=PlainTextObject(text=clip(label, MAX_BUTTON) or "…", emoji=True),
+                         action_id=action_id, value=value, style=style)
+
+
+def actions(elements: Sequence[Any]) -> list[Block]:
+    """Buttons in rows of at most 25 (an actions block's limit)."""
+    return [ActionsBlock(elements=list(elements[i: i + MAX_ACTIONS]))
+            for i in range(0, len(elements), MAX_ACTIONS)]
+
+
+def act_buttons(choices: Iterable[Choice], start: int = 0, **extra: object) -> list[ButtonElement]:
+    return [button(c.label, f"{ids.ACT_PREFIX}{start + n}", encode(c.action, **extra))
+            for n, c in enumerate(choices)]
+
+
+def fit(blocks: list[Block], limit: int, more: str) -> list[dict[str, Any]]:
+    """At most ``limit`` blocks: when cut, the last says where the rest is. Serialising runs
+    slack_sdk's validators (section text, button text, option counts)."""
+    if len(blocks) > limit:
+        hidden = len(blocks) - (limit - 1)
+        blocks = blocks[: limit - 1] + [note(f"… {hidden} more not shown here. {more}")]
+    return [b.to_dict() for b in blocks]
+
+
+def fallback_text(reply: Reply) -> str:
+    """Notification text (and what screen readers get): the first line, escaped."""
+    return clip(mrkdwn(reply.text.split("\n", 1)[0]), 300)
+
+
+# replies
+
+
+def reply_blocks(reply: Reply, *, touchpoints: Sequence[Touchpoint] = (),
+                 limit: int = MAX_MESSAGE_BLOCKS) -> list[dict[str, Any]]:
+    """Any Reply as blocks: a prompt and a digest get their own layout; a confirmation gets the
+    touchpoint select; other choices become buttons."""
+    if isinstance(reply.view, PromptView):
+        return fit(prompt_blocks(reply.view, reply.choices), limit, "`/moments prompt` shows it all.")
+    if isinstance(reply.view, DigestView):
+        return fit(digest_blocks(reply.view), limit, "`/moments digest` shows it all.")
+    credited = reply.view.credited if isinstance(reply.view, Moment) else ()
+    blocks = grouped(mrkdwn(reply.text, credited))
+    filing = [c for c in reply.choices if c.action.name == FILE_MOMENT]
+    others = [c for c in reply.choices if c.action.name != FILE_MOMENT]
+    select = touchpoint_select(reply.view, filing, touchpoints)
+    if select is not None:
+        blocks.append(ActionsBlock(elements=[select]))
+    elif filing:
+        others = list(reply.choices)
+    blocks += actions(act_buttons(others))
+    return fit(blocks, limit, "`/moments help` lists the commands.")
+
+
+def touchpoint_select(view: object, asked: Sequence[Choice],
+                      touchpoints: Sequence[Touchpoint]) -> StaticSelectElement | None:
+    """"Which touchpoint?" with the filer's best guesses first when it asked; otherwise
+    "Change touchpoint" over the team's journey with the current one selected."""
+    if not isinstance(view, Moment) or view.retracted or not (asked or touchpoints):
+        return None
+
+    def option(label: str, slug: str) -> Option:
+        return Option(text=PlainTextObject(text=clip(label, MAX_OPTION) or slug, emoji=True),
+                      value=encode(Action.of(FILE_MOMENT, moment=view.id, touchpoint=slug)))
+
+    guessed = [c.action.arg("touchpoint") for c in asked]
+    rest = [(t, option(f"{t.emoji} {t.name}".strip(), t.slug)) for t in touchpoints
+            if t.active and t.slug not in guessed]
+    if asked:
+        groups = [OptionGroup(label="Best guesses", options=[option(c.label, c.action.arg("touchpoint"))
+                                                             for c in asked])]
+        if rest:
+            groups.append(OptionGroup(label="Other touchpoints",
+                                      options=[o for _, o in rest][: MAX_OPTIONS - len(asked)]))
+        return StaticSelectElement(action_id=ids.FILE_SELECT, placeholder="Which touchpoint?",
+                                   option_groups=groups)
+    current = next((o for t, o in rest[:MAX_OPTIONS] if t.id == view.touchpoint_id), None)
+    return StaticSelectElement(action_id=ids.FILE_SELECT, placeholder="Change touchpoint",
+                               options=[o for _, o in rest][:MAX_OPTIONS], initial_option=current)
+
+
+def prompt_blocks(view: PromptView, choices: Sequence[Choice]) -> list[Block]:
+    """The weekly prompt: the touchpoints in focus with example OWs, "Propose a response",
+    and each proposal with a vote button showing its live count (adopt buttons for leads)."""
+    closes = render.local(view.closes_at, view.timezone)
+    state = "Voting closed." if view.closed else f"Voting closes {closes}."
+    blocks: list[Block] = [
+        HeaderBlock(text=PlainTextObject(text=clip(f"{view.team}, week {view.week}", MAX_HEADER))),
+        SectionBlock(text=MarkdownTextObject(text="*How could we turn these OWs into WOWs?* " + state)),
+    ]
+    for focus in view.focus:
+        lines = [f"*{mrkdwn(focus.touchpoint.label)}* — {mrkdwn(focus.reason)}"]
+        lines += [f">_{mrkdwn(one_line(e, 200))}_" for e in focus.examples]
+        blocks += sections("\n".join(lines))
+    if not view.closed:
+        blocks.append(ActionsBlock(elements=[button("✍️ Propose a response", ids.OPEN_PROPOSE,
+                                                    str(view.id), style="primary")]))
+    votable = {c.action.arg("proposal"): c.action for c in choices if c.action.name == VOTE}
+    adoptable = [c for c in choices if c.action.name == ADOPT]
+    if view.proposals:
+        blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(
+            text="*Proposals* — vote for each one that would delight a customer"))]
+    ranked = sorted(view.proposals, key=lambda p: -p.votes) if view.closed else view.proposals
+    for p in ranked:
+        by = mrkdwn(p.author) if p.author else "anonymous"
+        adopted = " ✅ adopted" if p.adopted else ""
+        count = f"{p.votes} vote{'' if p.votes == 1 else 's'}"
+        text = clip(f"*[{p.id}] {mrkdwn(p.touchpoint.label)}*: {mrkdwn(p.text)}\n_{by} · {count}{adopted}_",
+                    MAX_SECTION)
+        vote = votable.get(str(p.id))
+        accessory = button(f"👍 Would delight ({p.votes})", f"{ids.ACT_PREFIX}v{p.id}",
+                           encode(vote, prompt=view.id)) if vote else None
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=text), accessory=accessory))
+    if adoptable:
+        blocks += actions([button(f"📏 Adopt [{c.action.arg('proposal')}] as standard",
+                                  f"{ids.ACT_PREFIX}a{n}", encode(c.action, prompt=view.id))
+                           for n, c in enumerate(adoptable)])
+    return blocks
+
+
+def digest_blocks(view: DigestView) -> list[Block]:
+    """The weekly digest: a header, then the neutral digest grouped under its headings."""
+    body = render.digest(view).text.split("\n", 1)
+    blocks: list[Block] = [
+        HeaderBlock(text=PlainTextObject(text=clip(f"{view.team}: weekly digest, {view.week}", MAX_HEADER))),
+        note(f"🌟 {view.wows} WOW · 🩹 {view.ows} OW"),
+    ]
+    if len(body) > 1:
+        blocks += grouped(mrkdwn(body[1]))  # shout-outs name people; they are not pinged
+    return blocks

@@ -1,0 +1,124 @@
+"""What every listener group shares: the services, the command router, who is acting, where to
+answer, and the queue that reads reacted messages. Listeners stay short and call into this."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from bot import text as render
+from bot.commands import OOPS, ChatContext, CommandRouter
+from bot.domain import Moment, Platform, Source, Touchpoint
+from bot.errors import UserError
+from bot.services import Actor, Services
+from bot.views import Reply
+from handlers.slack import blocks as kit
+from handlers.slack.history import Fetch, HistoryQueue
+from handlers.slack.markup import plain
+from handlers.slack.people import AdminCache
+from handlers.slack.settings import SlackSettings
+
+log = logging.getLogger(__name__)
+Respond = Callable[..., Any]
+UNREADABLE = "(the message could not be read)"
+
+
+def ack_only(ack: Any) -> None:
+    """Slack wants an answer within 3 seconds; the work runs after, in a lazy listener."""
+    ack()
+
+
+def team_id_of(body: dict[str, Any]) -> str:
+    """The workspace of any payload: events, commands, interactivity, views."""
+    return str(body.get("team_id") or (body.get("team") or {}).get("id")
+               or (body.get("user") or {}).get("team_id") or (body.get("view") or {}).get("team_id") or "")
+
+
+class SlackDoor:
+    def __init__(self, settings: SlackSettings, services: Services, installation_store: Any = None) -> None:
+        self.settings = settings
+        self.services = services
+        self.router = CommandRouter(services)
+        self.installations = installation_store
+        self.people = AdminCache(settings.admin_cache_seconds)
+        self.history = HistoryQueue(self._read_message, settings.history_interval_seconds)
+
+    # who and where
+
+    def workspace(self, team_id: str) -> int:
+        return self.services.store.workspace(platform=Platform.SLACK, external_id=team_id).id
+
+    def actor(self, client: Any, team_id: str, user_id: str) -> Actor:
+        return self.people.actor(client, team_id, user_id)
+
+    def context(self, client: Any, body: dict[str, Any], user_id: str, channel: str, source: Source,
+                message_ref: str | None = None) -> ChatContext:
+        """A ChatContext for the core. In a DM the person's team stands in for the channel."""
+        team_id = team_id_of(body)
+        ws = self.workspace(team_id)
+        if channel.startswith("D") or not channel:
+            team = self.services.journey.team_for_user(workspace_id=ws, user_id=user_id)
+            channel = team.channel if team else channel
+        return ChatContext(ws, channel, self.actor(client, team_id, user_id), source, message_ref)
+
+    def touchpoints_for(self, workspace_id: int, reply: Reply) -> list[Touchpoint]:
+        """The team's journey, for the "Change touchpoint" select under a confirmation."""
+        if not isinstance(reply.view, Moment) or reply.error:
+            return []
+        return self.services.journey.touchpoints(workspace_id=workspace_id, team_id=reply.view.team_id)
+
+    # answering
+
+    def send(self, client: Any, *, channel: str, user: str, reply: Reply, respond: Respond | None = None,
+             workspace_id: int | None = None) -> None:
+        """Public replies go to the channel; the rest only to the person (in a DM, as a message)."""
+        tps = self.touchpoints_for(workspace_id, reply) if workspace_id is not None else []
+        blocks = kit.reply_blocks(reply, touchpoints=tps)
+        text = kit.fallback_text(reply)
+        if respond is not None:
+            respond(text=text, blocks=blocks, response_type="in_channel" if reply.public else "ephemeral",
+                    replace_original=False)
+        elif reply.public or channel.startswith("D"):
+            client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+        elif channel:
+            client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks)
+        else:
+            log.info("no place to answer %s: %s", user, text)
+
+    @contextmanager
+    def friendly(self, tell: Callable[[Reply], None]) -> Iterator[None]:
+        """Errors become words for the person (and a trace in the log), never a stack trace."""
+        try:
+            yield
+        except UserError as err:
+            self._try(tell, Reply(err.message, error=True))
+        except Exception:
+            log.exception("Slack listener failed")
+            self._try(tell, Reply(OOPS, error=True))
+
+    @staticmethod
+    def _try(tell: Callable[[Reply], None], reply: Reply) -> None:
+        try:
+            tell(reply)
+        except Exception:
+            log.warning("could not tell the person about an error", exc_info=True)
+
+    # reacted messages the bot never saw
+
+    def fetch_text(self, client: Any, team_id: str, workspace_id: int, moment_id: int, channel: str,
+                   ts: str, user: str = "") -> bool:
+        """Queue a read of one message; the queue keeps to the per-workspace rate."""
+        self.history.put(Fetch(client, team_id, workspace_id, moment_id, channel, ts, user))
+        return True
+
+    def _read_message(self, job: Fetch) -> None:
+        found = job.client.conversations_history(channel=job.channel, latest=job.ts, inclusive=True, limit=1)
+        messages = [m for m in found.get("messages") or [] if m.get("ts") == job.ts]
+        text = plain(messages[0].get("text") or "") if messages else ""
+        filed = self.services.capture.fill_text(workspace_id=job.workspace_id, moment_id=job.moment_id,
+                                                text=text or UNREADABLE)
+        if filed is not None and job.user:
+            self.send(job.client, channel=job.channel, user=job.user, reply=render.filed(filed),
+                      workspace_id=job.workspace_id)

@@ -1,0 +1,82 @@
+"""Reacted messages whose text the bot never saw are read with conversations.history, which Slack
+limits to about one call a minute for apps outside the Marketplace. Fetches wait in a queue per
+workspace and one worker thread makes at most one call per workspace per interval; the moment
+itself was stored at once and is filed when its text arrives."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Fetch:
+    client: Any  # the WebClient holding this workspace's token
+    team_id: str
+    workspace_id: int
+    moment_id: int
+    channel: str
+    ts: str
+    user: str = ""  # who reacted: told where the moment was filed
+
+
+class HistoryQueue:
+    def __init__(self, fetch: Callable[[Fetch], None], interval: float) -> None:
+        self.interval = interval
+        self._fetch = fetch
+        self._queues: dict[str, deque[Fetch]] = {}
+        self._next: dict[str, float] = {}
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._stopped = False
+
+    def put(self, job: Fetch) -> None:
+        with self._cond:
+            queue = self._queues.setdefault(job.team_id, deque())
+            if any(j.moment_id == job.moment_id and j.workspace_id == job.workspace_id for j in queue):
+                return
+            queue.append(job)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="slack-history", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+
+    def pending(self) -> int:
+        with self._cond:
+            return sum(len(q) for q in self._queues.values())
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopped = True
+            self._cond.notify()
+
+    def _take(self) -> Fetch | None:
+        """The next job whose workspace may call now; waits until one may."""
+        with self._cond:
+            while not self._stopped:
+                now = time.monotonic()
+                waits = []
+                for team, queue in self._queues.items():
+                    if not queue:
+                        continue
+                    due = self._next.get(team, 0.0)
+                    if due <= now:
+                        self._next[team] = now + self.interval
+                        return queue.popleft()
+                    waits.append(due - now)
+                self._cond.wait(timeout=min(waits) if waits else None)
+            return None
+
+    def _run(self) -> None:
+        while (job := self._take()) is not None:
+            try:
+                self._fetch(job)
+            except Exception:  # one unreadable message must not stop the queue
+                log.exception("reading message %s/%s failed", job.channel, job.ts)

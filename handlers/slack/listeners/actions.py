@@ -1,0 +1,91 @@
+"""Buttons and selects: a core Action (vote, adopt, file, retract, forget-me) goes to the router;
+after a vote or an adoption the prompt message is redrawn with live counts; "Propose a response"
+opens the proposal modal."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import App
+
+from bot import text as render
+from bot.domain import Source
+from bot.views import ADOPT, VOTE, Reply
+from handlers.slack import blocks as kit
+from handlers.slack import ids
+from handlers.slack.door import SlackDoor, ack_only, team_id_of
+from handlers.slack.modals import Origin, propose_modal
+
+log = logging.getLogger(__name__)
+STALE = Reply("That button is out of date. Run the command again.", error=True)
+
+
+def _where(body: dict[str, Any]) -> tuple[str, str]:
+    """The channel and message a click came from ("" for the home tab)."""
+    container = body.get("container") or {}
+    channel = (body.get("channel") or {}).get("id") or container.get("channel_id") or ""
+    return channel, container.get("message_ts") or (body.get("message") or {}).get("ts") or ""
+
+
+def register(app: App, door: SlackDoor) -> None:
+    def answer(body: dict[str, Any], respond: Any, client: Any, reply: Reply, ws: int | None = None) -> None:
+        channel, _ = _where(body)
+        user = body["user"]["id"]
+        if body.get("response_url"):
+            door.send(client, channel=channel, user=user, reply=reply, respond=respond, workspace_id=ws)
+        elif (body.get("view") or {}).get("type") == "home":
+            from handlers.slack.listeners.home import publish_home
+
+            publish_home(door, client, team_id_of(body), user, notice=reply)
+        else:
+            door.send(client, channel=channel, user=user, reply=reply, workspace_id=ws)
+
+    def on_act(body: dict[str, Any], action: dict[str, Any], respond: Any, client: Any) -> None:
+        tell = lambda r: answer(body, respond, client, r)  # noqa: E731
+        with door.friendly(tell):
+            try:
+                parsed, extra = kit.decode(action.get("value") or action.get("selected_option", {})
+                                           .get("value") or "")
+            except (ValueError, KeyError, TypeError):
+                tell(STALE)  # type: ignore[no-untyped-call]
+                return
+            channel, _ = _where(body)
+            ctx = door.context(client, body, body["user"]["id"], channel, Source.COMMAND)
+            reply = door.router.act(ctx, parsed)
+            if action.get("action_id") == ids.FILE_SELECT and body.get("response_url") and not reply.error:
+                respond(text=kit.fallback_text(reply), blocks=kit.reply_blocks(reply), replace_original=True)
+                return
+            answer(body, respond, client, reply, ctx.workspace_id)
+            if parsed.name in (VOTE, ADOPT) and not reply.error and extra.get("prompt"):
+                redraw_prompt(body, respond, client, ctx.workspace_id, int(extra["prompt"]))
+
+    def redraw_prompt(body: dict[str, Any], respond: Any, client: Any, ws: int, prompt_id: int) -> None:
+        """Live counts: the message the click came from, drawn again from the core's view."""
+        if (body.get("view") or {}).get("type") == "home":
+            return  # answer() republished the home tab already
+        channel, ts = _where(body)
+        had_adopt = '"n":"adopt"' in json.dumps((body.get("message") or {}).get("blocks") or [])
+        view = door.services.reports.prompt(workspace_id=ws, prompt_id=prompt_id)
+        reply = render.prompt(view, lead=had_adopt)
+        text, blocks = kit.fallback_text(reply), kit.reply_blocks(reply)
+        if body.get("response_url"):
+            respond(text=text, blocks=blocks, replace_original=True)
+        elif channel and ts:
+            client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+
+    def on_open_propose(body: dict[str, Any], action: dict[str, Any], respond: Any, client: Any) -> None:
+        with door.friendly(lambda r: answer(body, respond, client, r)):
+            ws = door.workspace(team_id_of(body))
+            view = door.services.reports.prompt(workspace_id=ws, prompt_id=int(action.get("value") or 0))
+            if view.closed:
+                answer(body, respond, client, Reply("Voting on that prompt has closed.", error=True))
+                return
+            channel, ts = _where(body)
+            origin = Origin(channel=channel, ts=ts, prompt=view.id, url=body.get("response_url") or "")
+            client.views_open(trigger_id=body["trigger_id"], view=propose_modal(view, origin))
+
+    app.action(ids.ACT)(ack=ack_only, lazy=[on_act])
+    app.action(ids.FILE_SELECT)(ack=ack_only, lazy=[on_act])
+    app.action(ids.OPEN_PROPOSE)(ack=ack_only, lazy=[on_open_propose])

@@ -1,0 +1,50 @@
+"""Messages in the bot's channels and DMs: every one is remembered briefly (reactions need its
+text); those starting "WOW:" or "OW:" log a moment. Mentions of the bot run /moments."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt import App
+
+from bot.domain import Source
+from handlers.slack.door import SlackDoor, ack_only
+from handlers.slack.markup import plain
+
+MOMENT = re.compile(r"^\s*(wow|ow)\s*:\s*(.+)$", re.IGNORECASE | re.DOTALL)
+PEOPLE_SUBTYPES = (None, "thread_broadcast", "file_share")
+LEADING_MENTION = re.compile(r"^\s*<@[UW][A-Z0-9]+(?:\|[^>]*)?>[\s:,]*")
+
+
+def register(app: App, door: SlackDoor) -> None:
+    def on_message(body: dict[str, Any], event: dict[str, Any], client: Any, context: Any) -> None:
+        user, channel, ts = event.get("user", ""), event.get("channel", ""), event.get("ts", "")
+        if event.get("subtype") not in PEOPLE_SUBTYPES or event.get("bot_id") or not user \
+                or user == context.get("bot_user_id"):
+            return
+        text = plain(event.get("text") or "")
+        with door.friendly(lambda r: door.send(client, channel=channel, user=user, reply=r)):
+            if channel and ts and not channel.startswith("D"):
+                ws = door.workspace(str(body.get("team_id") or ""))
+                door.services.capture.remember_message(workspace_id=ws, channel=channel, ts=ts,
+                                                       author_id=user, text=text)
+            match = MOMENT.match(text)
+            if match is None:
+                return
+            ctx = door.context(client, body, user, channel, Source.MESSAGE, f"{channel}/{ts}")
+            reply = door.router.handle(ctx, f"/{match.group(1).lower()}", match.group(2))
+            door.send(client, channel=channel, user=user, reply=reply, workspace_id=ctx.workspace_id)
+
+    def on_mention(body: dict[str, Any], event: dict[str, Any], client: Any) -> None:
+        user, channel = event.get("user", ""), event.get("channel", "")
+        rest = LEADING_MENTION.sub("", event.get("text") or "")
+        if MOMENT.match(plain(rest)) or not user:
+            return  # "@moments WOW: ..." is logged by the message listener
+        with door.friendly(lambda r: door.send(client, channel=channel, user=user, reply=r)):
+            ctx = door.context(client, body, user, channel, Source.COMMAND)
+            reply = door.router.handle(ctx, "/moments", plain(rest))
+            door.send(client, channel=channel, user=user, reply=reply, workspace_id=ctx.workspace_id)
+
+    app.event("message")(ack=ack_only, lazy=[on_message])
+    app.event("app_mention")(ack=ack_only, lazy=[on_mention])

@@ -1,0 +1,64 @@
+"""WOW and OW emoji on any message: the first reaction makes the moment (a WOW credits the
+message's author), a colleague's same reaction adds a "me too", removing one withdraws it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App
+
+from bot import text as render
+from bot.domain import MomentKind
+from bot.services import Actor
+from bot.views import Reply
+from handlers.slack.door import SlackDoor, ack_only, team_id_of
+
+
+def reaction_kind(door: SlackDoor, name: str) -> MomentKind | None:
+    base = name.split("::", 1)[0]  # skin tones: clap::skin-tone-3
+    if base in door.settings.wow_emoji:
+        return MomentKind.WOW
+    if base in door.settings.ow_emoji:
+        return MomentKind.OW
+    return None
+
+
+def register(app: App, door: SlackDoor) -> None:
+    def on_added(body: dict[str, Any], event: dict[str, Any], client: Any) -> None:
+        kind = reaction_kind(door, event.get("reaction", ""))
+        item = event.get("item") or {}
+        if kind is None or item.get("type") != "message":
+            return
+        channel, ts, user = item.get("channel", ""), item.get("ts", ""), event["user"]
+        team_id = team_id_of(body)
+        with door.friendly(lambda r: door.send(client, channel=channel, user=user, reply=r)):
+            ws = door.workspace(team_id)
+            team = door.services.journey.team_for_channel(workspace_id=ws, channel=channel)
+            if team is None:
+                return  # reactions happen everywhere; only a team's channels count
+            cached = door.services.capture.cached_message(workspace_id=ws, channel=channel, ts=ts)
+            reacted = door.services.capture.react(
+                workspace_id=ws, team_id=team.id, actor=door.actor(client, team_id, user), kind=kind,
+                message_ref=f"{channel}/{ts}", author_id=event.get("item_user") or (cached.author_id
+                                                                                     if cached else ""),
+                text=cached.text if cached else None)
+            if not reacted.created:
+                reply = Reply(f"➕ Your “me too” is on moment #{reacted.moment.id}.")
+            elif reacted.filed is None:
+                door.fetch_text(client, team_id, ws, reacted.moment.id, channel, ts, user)
+                return
+            else:
+                reply = render.filed(reacted.filed)
+            door.send(client, channel=channel, user=user, reply=reply, workspace_id=ws)
+
+    def on_removed(body: dict[str, Any], event: dict[str, Any]) -> None:
+        kind = reaction_kind(door, event.get("reaction", ""))
+        item = event.get("item") or {}
+        if kind is None or item.get("type") != "message":
+            return
+        ws = door.workspace(team_id_of(body))
+        door.services.capture.unreact(workspace_id=ws, actor=Actor(event["user"]), kind=kind,
+                                      message_ref=f"{item.get('channel')}/{item.get('ts')}")
+
+    app.event("reaction_added")(ack=ack_only, lazy=[on_added])
+    app.event("reaction_removed")(ack=ack_only, lazy=[on_removed])

@@ -1,0 +1,112 @@
+"""A local stand-in for the Slack Web API (and response_url posts) on 127.0.0.1 that records every
+call and can be told to answer with an error first (429 with Retry-After, 500)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+
+@dataclass
+class Call:
+    method: str  # "chat.postMessage", ..., or "response" for a response_url post
+    args: dict[str, Any]
+    headers: dict[str, str]
+
+
+@dataclass
+class SlackApi:
+    url: str = ""  # the Web API base URL, ending in /api/
+    calls: list[Call] = field(default_factory=list)
+    failures: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    history: dict[str, dict[str, str]] = field(default_factory=dict)  # ts -> message
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def response_url(self) -> str:
+        return self.url.replace("/api/", "/response/1")
+
+    def named(self, method: str) -> list[Call]:
+        with self.lock:
+            return [c for c in self.calls if c.method == method]
+
+    def fail_next(self, status: int, headers: dict[str, str] | None = None) -> None:
+        with self.lock:
+            self.failures.append((status, headers or {}))
+
+    def recorded(self) -> str:
+        """Every recorded call's arguments as JSON text (for "is this anywhere?" checks)."""
+        with self.lock:
+            return json.dumps([c.args for c in self.calls], ensure_ascii=False)
+
+    def answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1", "team": "Acme",
+                    "url": "https://acme.slack.com/"}
+        if method == "users.info":
+            user = self.users.get(str(args.get("user")), {})
+            return {"ok": True, "user": {"id": args.get("user"), "name": user.get("name", "someone"),
+                                         "is_admin": user.get("is_admin", False), "is_owner": False,
+                                         "profile": {"display_name": user.get("name", "")}}}
+        if method == "conversations.history":
+            found = self.history.get(str(args.get("latest")))
+            return {"ok": True, "messages": [found] if found else [], "has_more": False}
+        if method in ("chat.postMessage", "chat.update"):
+            return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts") or "1700000099.000100"}
+        return {"ok": True}
+
+
+def _args(raw: str, content_type: str) -> dict[str, Any]:
+    if content_type.startswith("application/json"):
+        args: dict[str, Any] = json.loads(raw or "{}")
+    else:
+        args = {k: v[0] for k, v in parse_qs(raw).items()}
+    for key in ("blocks", "view"):
+        if isinstance(args.get(key), str):
+            args[key] = json.loads(args[key])
+    return args
+
+
+@contextmanager
+def running() -> Iterator[SlackApi]:
+    api = SlackApi()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            raw = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+            path = self.path.split("?", 1)[0]
+            method = "response" if path.startswith("/response/") else path.rsplit("/", 1)[-1]
+            args = _args(raw, self.headers.get("Content-Type", ""))
+            with api.lock:
+                api.calls.append(Call(method, args, dict(self.headers)))
+                failure = api.failures.pop(0) if api.failures else None
+            status, headers = failure or (200, {})
+            body = json.dumps({"ok": False, "error": "ratelimited" if status == 429 else "fatal_error"}
+                              if failure else api.answer(method, args)).encode()
+            self.send_response(status)
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    api.url = f"http://127.0.0.1:{server.server_address[1]}/api/"
+    try:
+        yield api
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,121 @@
+"""The Web API client (429 and 5xx retried), the bot's own posts, and multi-workspace OAuth with
+slack_sdk's SQLAlchemy installation and state stores."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy
+import yaml
+from slack_sdk.oauth.installation_store import Installation
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
+from bot.domain import MomentKind, Platform, Source
+from bot.services import Actor, Services
+from handlers.slack import ids
+from handlers.slack.app import BOT_SCOPES, build_slack_door, make_client
+from handlers.slack.blocks import fallback_text, reply_blocks
+from handlers.slack.settings import SlackSettings
+from tests.fakes import FakeFiler, FixedClock, InMemoryStore
+from tests.slack.conftest import MONDAY, SECRET, Slack, wait_for
+from tests.slack.stand_in import SlackApi
+from tests.slack.test_http import request, serve
+
+
+def test_429_with_retry_after_then_200_is_retried(slack: Slack) -> None:
+    with slack.api.lock:
+        slack.api.calls.clear()  # auth.test when the app was built
+    slack.api.fail_next(429, {"Retry-After": "1"})
+    slack.event({"type": "message", "channel": "C1", "user": "U1", "ts": "1700000000.000700",
+                 "text": "OW: #baggage belt stopped", "channel_type": "channel"}, "EvR")
+    started = time.monotonic()
+    wait_for(lambda: slack.api.named("chat.postEphemeral"), timeout=10)
+    first = slack.api.calls[0].method
+    assert [c.method for c in slack.api.calls].count(first) == 2  # answered 429, asked again
+    assert time.monotonic() - started >= 0.9  # after Retry-After
+    assert len(slack.moments()) == 1
+
+
+def test_the_weekly_digest_posts_as_block_kit_and_survives_a_server_error(api: SlackApi) -> None:
+    store = InMemoryStore()
+    services = Services(store=store, clock=FixedClock(MONDAY), make_filer=FakeFiler)
+    ws = store.workspace(platform=Platform.SLACK, external_id="T1").id
+    team = services.journey.setup_team(workspace_id=ws, actor=Actor("ULEAD"), channel="C1", name="Crew",
+                                       template="airline")
+    services.moments.report(workspace_id=ws, team_id=team.id, actor=Actor("U1"), kind=MomentKind.OW,
+                            text="#baggage <!channel> belt stopped", source=Source.COMMAND)
+    [post] = services.cycle.post_digest(workspace_id=ws, team_id=team.id)
+    api.fail_next(500)
+    client = make_client(SlackSettings(api_url=api.url), "xoxb-test")
+    client.chat_postMessage(channel=post.channel, text=fallback_text(post.reply),
+                            blocks=reply_blocks(post.reply))
+    [failed, sent] = api.named("chat.postMessage")
+    assert sent.args["channel"] == "C1" and sent.args["blocks"][0]["type"] == "header"
+    assert sent.headers["Authorization"] == "Bearer xoxb-test"
+    assert "<!channel>" not in api.recorded()
+
+
+@pytest.fixture
+def oauth(api: SlackApi, tmp_path: Path) -> Iterator[tuple[Slack, SQLAlchemyInstallationStore]]:
+    engine = sqlalchemy.create_engine(f"sqlite:///{tmp_path / 'oauth.db'}")
+    installations = SQLAlchemyInstallationStore(client_id="111.222", engine=engine)
+    states = SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine)
+    installations.create_tables()
+    states.create_tables()  # type: ignore[no-untyped-call]
+    installations.save(Installation(app_id="A1", team_id="T1", bot_token="xoxb-from-oauth", bot_id="B1",
+                                    bot_user_id="UBOT", bot_scopes=list(BOT_SCOPES), user_id="UADMIN",
+                                    installed_at=datetime.now(UTC).timestamp()))
+    store = InMemoryStore()
+    services = Services(store=store, clock=FixedClock(MONDAY), make_filer=FakeFiler)
+    ws = store.workspace(platform=Platform.SLACK, external_id="T1").id
+    team = services.journey.setup_team(workspace_id=ws, actor=Actor("ULEAD"), channel="C1", name="Crew",
+                                       template="airline")
+    settings = SlackSettings(signing_secret=SECRET, api_url=api.url, client_id="111.222",
+                             client_secret="shh", history_interval_seconds=0.0)
+    built = build_slack_door(settings, services, installation_store=installations, state_store=states)
+    yield Slack(built, api, services, store, FixedClock(MONDAY), ws, team.id), installations
+    built.door.history.stop()
+
+
+def test_oauth_mode_uses_each_workspaces_installed_token_and_forgets_it_on_uninstall(
+    oauth: tuple[Slack, SQLAlchemyInstallationStore],
+) -> None:
+    slack, installations = oauth
+    assert slack.api.named("auth.test") == []  # no startup check: tokens come per workspace
+    slack.event({"type": "message", "channel": "C1", "user": "U1", "ts": "1700000000.000800",
+                 "text": "WOW: <@U2> found a seat for the family #boarding"}, "EvO1")
+    [told] = wait_for(lambda: slack.api.named("chat.postEphemeral"))
+    assert told.headers["Authorization"] == "Bearer xoxb-from-oauth"
+    slack.event({"type": "app_uninstalled"}, "EvO2")
+    wait_for(lambda: installations.find_bot(enterprise_id=None, team_id="T1") is None)
+
+
+def test_oauth_install_page_over_http(oauth: tuple[Slack, SQLAlchemyInstallationStore]) -> None:
+    slack, _ = oauth
+    for base in serve(slack.services, slack.app):
+        status, page = request(f"{base}/slack/install")
+        assert status == 200 and "https://slack.com/oauth/v2/authorize?state=" in page
+        assert "client_id=111.222" in page and "scope=commands,chat:write" in page
+
+
+def test_manifest_asks_for_what_the_code_uses() -> None:
+    manifest = yaml.safe_load((Path(__file__).resolve().parents[2] / "manifest.yml").read_text())
+    features, settings = manifest["features"], manifest["settings"]
+    assert [c["command"] for c in features["slash_commands"]] == ["/wow", "/ow", "/moments"]
+    assert all(ids.COMMANDS.match(c["command"]) for c in features["slash_commands"])
+    assert features["shortcuts"] == [{"name": "Log as a moment", "type": "message",
+                                      "callback_id": ids.LOG_SHORTCUT,
+                                      "description": features["shortcuts"][0]["description"]}]
+    assert features["app_home"]["home_tab_enabled"] and features["app_home"]["messages_tab_enabled"]
+    assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == sorted(BOT_SCOPES)
+    assert set(settings["event_subscriptions"]["bot_events"]) == {
+        "reaction_added", "reaction_removed", "message.channels", "message.groups", "message.im",
+        "app_home_opened", "app_mention", "app_uninstalled", "tokens_revoked"}
+    assert settings["socket_mode_enabled"] is True and settings["interactivity"]["is_enabled"] is True
+    assert json.dumps(manifest).count("/slack/events") == 5  # three commands, events, interactivity

@@ -101,3 +101,13 @@ def test_forged_signature_and_stale_timestamp_get_401_and_store_nothing(slack: S
     assert slack.moments() == [] and slack.responses() == []
     assert slack.command("/wow", "#boarding lovely welcome").status == 200  # the same body, signed
     wait_for(slack.moments)
+
+
+def test_moments_logged_through_slack_are_counted_for_metrics(slack: Slack) -> None:
+    from handlers.observability import METRICS
+
+    before = METRICS.value("moments_logged_total", source="command", kind="ow")
+    slack.command("/ow", "the baggage belt stopped for an hour")
+    wait_for(slack.responses)
+    assert METRICS.value("moments_logged_total", source="command", kind="ow") == before + 1
+    assert 'moments_logged_total{kind="ow",source="command"}' in METRICS.render()

@@ -67,3 +67,4 @@ def test_sigterm_lets_acknowledged_moments_finish(tmp_path: Path) -> None:
     stored = sqlite3.connect(db).execute("select count(*) from moments").fetchone()[0]
     assert stored == 20  # every acknowledged moment was stored before the process exited
     assert len(api.named("response")) == 21  # and every person got their answer
+

@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import App
 
 from bot.domain import Source
+from handlers.observability import count_reply_moment
 from handlers.slack import ids
 from handlers.slack.door import SlackDoor, ack_only
 from handlers.slack.markup import plain
@@ -18,6 +19,7 @@ def register(app: App, door: SlackDoor) -> None:
         with door.friendly(lambda r: door.send(client, channel=channel, user=user, reply=r, respond=respond)):
             ctx = door.context(client, body, user, channel, Source.COMMAND)
             reply = door.router.handle(ctx, body["command"], plain(body.get("text") or ""))
+            count_reply_moment(reply.view, "command")
             door.send(client, channel=channel, user=user, reply=reply, respond=respond,
                       workspace_id=ctx.workspace_id)
 

@@ -9,6 +9,7 @@ from typing import Any
 from slack_bolt import App
 
 from bot.domain import Source
+from handlers.observability import count_reply_moment
 from handlers.slack.door import SlackDoor, ack_only
 from handlers.slack.markup import plain
 
@@ -34,6 +35,7 @@ def register(app: App, door: SlackDoor) -> None:
                 return
             ctx = door.context(client, body, user, channel, Source.MESSAGE, f"{channel}/{ts}")
             reply = door.router.handle(ctx, f"/{match.group(1).lower()}", match.group(2))
+            count_reply_moment(reply.view, "message")
             door.send(client, channel=channel, user=user, reply=reply, workspace_id=ctx.workspace_id)
 
     def on_mention(body: dict[str, Any], event: dict[str, Any], client: Any) -> None:

@@ -11,6 +11,7 @@ from bot import text as render
 from bot.domain import MomentKind
 from bot.services import Actor
 from bot.views import Reply
+from handlers.observability import METRICS
 from handlers.slack.door import SlackDoor, ack_only, team_id_of
 
 
@@ -42,6 +43,8 @@ def register(app: App, door: SlackDoor) -> None:
                 message_ref=f"{channel}/{ts}", author_id=event.get("item_user") or (cached.author_id
                                                                                      if cached else ""),
                 text=cached.text if cached else None)
+            if reacted.created:
+                METRICS.inc("moments_logged_total", source="reaction", kind=kind.value)
             if not reacted.created:
                 reply = Reply(f"➕ Your “me too” is on moment #{reacted.moment.id}.")
             elif reacted.filed is None:

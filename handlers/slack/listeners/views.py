@@ -11,6 +11,7 @@ from slack_sdk.webhook import WebhookClient
 from bot import text as render
 from bot.domain import MAX_PROPOSAL_CHARS, MomentKind, Source
 from bot.views import Reply
+from handlers.observability import count_reply_moment
 from handlers.slack import blocks as kit
 from handlers.slack import ids
 from handlers.slack.door import SlackDoor, team_id_of
@@ -46,6 +47,7 @@ def register(app: App, door: SlackDoor) -> None:
             filed = door.services.moments.report(
                 workspace_id=ctx.workspace_id, team_id=team.id, actor=ctx.actor, kind=kind, text=text,
                 source=Source.SHORTCUT, message_ref=ctx.message_ref, credited=credit, strict_tags=False)
+            count_reply_moment(filed.moment, "shortcut")
             door.send(client, channel=origin.channel, user=user, reply=render.filed(filed),
                       workspace_id=ctx.workspace_id)
 

@@ -118,6 +118,10 @@ def _parser() -> argparse.ArgumentParser:
                     help="default: MOMENTS_RETENTION_MONTHS")
     pg.set_defaults(run=_purge)
 
+    tp2 = sub.add_parser("teams-package", help="write the Microsoft Teams app package (zip)")
+    tp2.add_argument("--out", default=".", help="folder or .zip path (default: this folder)")
+    tp2.set_defaults(run=_teams_package)
+
     st = sub.add_parser("status", help="teams, their next weekly posts, and the last posts sent")
     st.add_argument("--db", help="database URL")
     st.set_defaults(run=_status)
@@ -256,6 +260,17 @@ def _purge(args: argparse.Namespace, settings: Settings) -> int:
     total = sum(services.privacy.purge(workspace_id=w.id, older_than_months=months)
                 for w in services.store.workspaces())
     print(f"Deleted {total} moment(s) older than {months} month(s).")
+    return 0
+
+
+def _teams_package(args: argparse.Namespace, settings: Settings) -> int:
+    from handlers.teams.package import write_teams_package
+
+    try:
+        path = write_teams_package(settings, Path(args.out))
+    except ValueError as err:
+        raise UserError(str(err)) from None
+    print(f"Wrote {path}: upload it in Teams (Apps → Manage your apps → Upload an app).")
     return 0
 
 

@@ -73,7 +73,8 @@ def configure_logging(level: str = "INFO", *, json_lines: bool = False) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))
+    for noisy in ("alembic", "apscheduler"):  # a line a minute from the scheduler tells nothing
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
 
 
 class Metrics:

@@ -131,14 +131,16 @@ def run_serve(settings: Settings, services: Services, *, host: str, port: int,
         log.info("Slack Socket Mode connected")
     from handlers.notify import RoutingNotifier, SlackNotifier
     from handlers.scheduled import start_scheduler
+    from handlers.teams.web import add_teams_routes
 
-    notifiers: dict[Any, Any] = {}
+    web_app = build_web_app(settings, services, slack, extensions)
+    teams = add_teams_routes(web_app, settings, services)  # POST /api/messages, beside Slack
+    notifiers: dict[Any, Any] = {Platform.TEAMS: teams.notifier}
     if slack is not None:
         notifiers[Platform.SLACK] = SlackNotifier(settings, slack.installation_store if
                                                   settings.slack_client_id else None)
     scheduler = start_scheduler(services, RoutingNotifier(notifiers),
                                 getattr(services.store, "engine", None))
-    web_app = build_web_app(settings, services, slack, extensions)
     log.info("serving on http://%s:%d", host, port)
     # aiohttp turns SIGTERM into a graceful stop: in-flight requests get up to 25 s to finish.
     web.run_app(web_app, host=host, port=port, print=None, shutdown_timeout=25)

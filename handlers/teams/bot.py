@@ -1,0 +1,289 @@
+"""The Teams door: activities in, one core call, Adaptive Cards out.
+
+Messages (``wow ...``, ``ow ...``, ``moments <sub>``, ``help``) and card submits go through the
+same ``CommandRouter`` as Slack. Every turn refreshes the conversation's stored reference, so the
+weekly posts can reach the channel later. Teams has no ephemeral messages: a reply goes to the
+conversation (the thread in a channel), and the message action answers inside its own dialog.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any, TypeVar
+
+from botbuilder.core import CardFactory, MessageFactory, TurnContext  # type: ignore[import-untyped]
+from botbuilder.core.teams import TeamsActivityHandler  # type: ignore[import-untyped]
+from botbuilder.schema import Activity  # type: ignore[import-untyped]
+from botbuilder.schema.teams import (  # type: ignore[import-untyped]
+    MessagingExtensionActionResponse,
+    TaskModuleContinueResponse,
+    TaskModuleMessageResponse,
+    TaskModuleTaskInfo,
+)
+
+from bot import text as render
+from bot.commands import NO_TEAM, OOPS, ChatContext, CommandRouter
+from bot.domain import Moment, MomentKind, Platform, Source, Team, Touchpoint
+from bot.errors import UserError
+from bot.services import Actor, Services
+from bot.views import PROPOSE, Reply
+from handlers.teams import cards, ids
+from handlers.teams.reading import (
+    conversation_key,
+    is_personal,
+    parse_command,
+    plain_from_html,
+    read_text,
+    teams_syntax,
+    tenant_of,
+    user_key,
+)
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+REFERENCE_PREFIX = "teams:"
+GREETING = ("Hi! Tell me about a moment of truth: `wow …` when a customer was delighted (credit a "
+            "colleague with @name), `ow …` when one was let down. `help` lists everything.")
+
+
+def reference_key(channel: str) -> str:
+    """The repository key of a conversation's stored reference (``Post.channel`` is the channel)."""
+    return REFERENCE_PREFIX + channel
+
+
+class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
+    def __init__(self, services: Services, *, tenant_fallback: str = "") -> None:
+        super().__init__()
+        self.services = services
+        self.router = CommandRouter(services)
+        self._tenant_fallback = tenant_fallback
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        await self._run(self._save_reference, turn_context.activity)
+        await super().on_turn(turn_context)
+
+    # messages and card submits
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if isinstance(activity.value, dict) and ids.ACTION in activity.value:
+            await self._on_submit(turn_context, activity.value)
+            return
+        text, names = read_text(activity)
+        parsed = parse_command(text)
+        if parsed is None:
+            await self._send(turn_context, Reply(GREETING))
+            return
+        command, rest = parsed
+        ctx = await self._run(self._context, activity, Source.TEAMS)
+        reply = await self._run(self.router.handle, ctx, command, rest)
+        await self._send(turn_context, reply, ctx=ctx, names=names)
+
+    async def _on_submit(self, turn_context: TurnContext, data: dict[str, Any]) -> None:
+        action = cards.decode(data)
+        if action is None:
+            return
+        ctx = await self._run(self._context, turn_context.activity, Source.TEAMS)
+        if action.name == PROPOSE and str(data.get(ids.PROPOSAL_TEXT) or "").strip():
+            reply = await self._run(self._friendly, self._propose, ctx, data)
+        else:
+            reply = await self._run(self.router.act, ctx, action)
+        if ids.PROMPT in data and not reply.error:
+            await self._redraw_prompt(turn_context, ctx, data)
+        await self._send(turn_context, reply, ctx=ctx)
+
+    def _propose(self, ctx: ChatContext, data: dict[str, Any]) -> Reply:
+        proposal = self.services.weekly.propose(
+            workspace_id=ctx.workspace_id, prompt_id=int(data[ids.PROMPT]), actor=ctx.actor,
+            text=str(data.get(ids.PROPOSAL_TEXT) or ""),
+            touchpoint=str(data.get(ids.PROPOSAL_TOUCHPOINT) or "") or None,
+            anonymous=str(data.get(ids.PROPOSAL_ANONYMOUS)).lower() == "true")
+        how = " anonymously" if proposal.anonymous else ""
+        return Reply(f"✍️ Thanks! Your proposal [{proposal.id}] is in{how}; the team can vote on it "
+                     "until the vote closes.")
+
+    async def _redraw_prompt(self, turn_context: TurnContext, ctx: ChatContext,
+                             data: dict[str, Any]) -> None:
+        """The prompt card the button was on, drawn again with live counts."""
+        card_id = turn_context.activity.reply_to_id
+        if not card_id:
+            return
+        try:
+            view = await self._run(self.services.reports.prompt, workspace_id=ctx.workspace_id,
+                                   prompt_id=int(data[ids.PROMPT]))
+            reply = render.prompt(view, lead=data.get(ids.LEAD_CARD) == "1")
+            updated = MessageFactory.attachment(CardFactory.adaptive_card(cards.reply_card(reply)))
+            updated.id = card_id
+            await turn_context.update_activity(updated)
+        except Exception:  # noqa: BLE001 - the vote counts; a stale card is only cosmetic
+            log.warning("could not redraw prompt card %s", card_id, exc_info=True)
+
+    # "Log as a moment" (message action)
+
+    async def on_teams_messaging_extension_fetch_task(
+        self, turn_context: TurnContext, action: Any
+    ) -> MessagingExtensionActionResponse:
+        message = action.message_payload
+        text = plain_from_html(message.body.content or "") if message and message.body else ""
+        user = message.from_property.user if message and message.from_property else None
+        author = user_key(user.id) if user and user.id else ""
+        ctx = await self._run(self._context, turn_context.activity, Source.SHORTCUT)
+        team = await self._run(self._team, ctx)
+        touchpoints = await self._run(self._touchpoints, ctx.workspace_id, team.id) if team else []
+        card = cards.log_card(text, ref=(message.id or "") if message else "", author=author,
+                              author_name=(user.display_name or "") if user else "",
+                              touchpoints=touchpoints)
+        return _task_card("Log as a moment", card)
+
+    async def on_teams_messaging_extension_submit_action(
+        self, turn_context: TurnContext, action: Any
+    ) -> MessagingExtensionActionResponse:
+        data = action.data if isinstance(action.data, dict) else {}
+        ctx = await self._run(self._context, turn_context.activity, Source.SHORTCUT)
+        follow_up = cards.decode(data)
+        if follow_up is not None:  # a button on the confirmation shown in this dialog
+            reply = await self._run(self.router.act, ctx, follow_up)
+        else:
+            reply = await self._run(self._friendly, self._log_moment, ctx, data)
+        reply = replace(reply, text=teams_syntax(reply.text))
+        if reply.choices:
+            return _task_card("Which touchpoint?", cards.reply_card(reply))
+        return MessagingExtensionActionResponse(task=TaskModuleMessageResponse(value=reply.text))
+
+    def _log_moment(self, ctx: ChatContext, data: dict[str, Any]) -> Reply:
+        team = self._team(ctx)
+        if team is None:
+            raise UserError(NO_TEAM)
+        kind = MomentKind(str(data.get(ids.LOG_KIND) or "wow").lower())
+        text = str(data.get(ids.LOG_TEXT) or "")
+        slug = str(data.get(ids.TOUCHPOINT) or "")
+        if slug:
+            text = f"{text} #{slug}"  # an explicit tag: filed where the person chose
+        author = str(data.get(ids.LOG_AUTHOR) or "")
+        credit = (author,) if kind is MomentKind.WOW and author not in ("", ctx.actor.user_id) else ()
+        ref = str(data.get(ids.LOG_REF) or "")
+        filed = self.services.moments.report(
+            workspace_id=ctx.workspace_id, team_id=team.id, actor=ctx.actor, kind=kind, text=text,
+            source=Source.SHORTCUT, message_ref=f"{ctx.channel}/{ref}" if ref else None,
+            credited=credit, strict_tags=False)
+        reply = render.filed(filed)
+        name = str(data.get(ids.LOG_AUTHOR_NAME) or "")
+        return replace(reply, text=teams_syntax(reply.text, {author: name}))
+
+    # reactions on the bot's own messages (Teams delivers no others)
+
+    async def on_reactions_added(self, message_reactions: list[Any], turn_context: TurnContext) -> None:
+        if not any((r.type or "").lower() in ids.WOW_REACTIONS for r in message_reactions):
+            return
+        reply = await self._run(self._react, turn_context.activity)
+        if reply is not None and is_personal(turn_context.activity):
+            await self._send(turn_context, reply)
+
+    def _react(self, activity: Any) -> Reply | None:
+        ctx = self._context(activity, Source.REACTION)
+        team = self._team(ctx)
+        if team is None or not activity.reply_to_id:
+            return None
+        ts = str(activity.reply_to_id)
+        cached = self.services.capture.cached_message(workspace_id=ctx.workspace_id,
+                                                      channel=ctx.channel, ts=ts)
+        reacted = self.services.capture.react(
+            workspace_id=ctx.workspace_id, team_id=team.id, actor=ctx.actor, kind=MomentKind.WOW,
+            message_ref=f"{ctx.channel}/{ts}", author_id=ctx.actor.user_id,  # the bot earns no credit
+            text=cached.text if cached else None)
+        log.info("Teams reaction on %s: moment %s (%s)", ts, reacted.moment.id,
+                 "new" if reacted.created else "me too")
+        if not reacted.created:
+            return Reply(f"➕ Your “me too” is on moment #{reacted.moment.id}.")
+        return render.filed(reacted.filed) if reacted.filed else None
+
+    async def on_reactions_removed(self, message_reactions: list[Any], turn_context: TurnContext) -> None:
+        if not any((r.type or "").lower() in ids.WOW_REACTIONS for r in message_reactions):
+            return
+        activity = turn_context.activity
+        ctx = await self._run(self._context, activity, Source.REACTION)
+        await self._run(self.services.capture.unreact, workspace_id=ctx.workspace_id, actor=ctx.actor,
+                        kind=MomentKind.WOW, message_ref=f"{ctx.channel}/{activity.reply_to_id}")
+
+    async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        log.info("Moments was removed from Teams conversation %s (tenant %s); its weekly posts will "
+                 "fail permanently from now on", conversation_key(activity.conversation.id),
+                 tenant_of(activity, self._tenant_fallback))
+
+    # who, where, and answering
+
+    def _context(self, activity: Any, source: Source) -> ChatContext:
+        ws = self._workspace(activity)
+        sender = activity.from_property
+        actor = Actor(user_key(sender.id, getattr(sender, "aad_object_id", None)), sender.name or "")
+        channel = conversation_key(activity.conversation.id)
+        if is_personal(activity) and \
+                self.services.journey.team_for_channel(workspace_id=ws, channel=channel) is None:
+            team = self.services.journey.team_for_user(workspace_id=ws, user_id=actor.user_id)
+            channel = team.channel if team else channel
+        return ChatContext(ws, channel, actor, source)
+
+    def _workspace(self, activity: Any) -> int:
+        return self.services.store.workspace(
+            platform=Platform.TEAMS, external_id=tenant_of(activity, self._tenant_fallback)).id
+
+    def _team(self, ctx: ChatContext) -> Team | None:
+        return self.services.journey.team_for_channel(workspace_id=ctx.workspace_id, channel=ctx.channel)
+
+    def _touchpoints(self, workspace_id: int, team_id: int) -> list[Touchpoint]:
+        return self.services.journey.touchpoints(workspace_id=workspace_id, team_id=team_id)
+
+    def _save_reference(self, activity: Any) -> None:
+        if not activity.conversation or not activity.conversation.id:
+            return
+        reference = TurnContext.get_conversation_reference(activity)
+        reference.conversation.id = conversation_key(activity.conversation.id)
+        reference.activity_id = None  # posts start a new thread, not a reply to this message
+        with self.services.store.transaction(self._workspace(activity)) as repo:
+            repo.save_conversation(reference_key(reference.conversation.id),
+                                   json.dumps(reference.serialize()), self.services.clock.now())
+
+    def _friendly(self, fn: Callable[..., Reply], *args: Any) -> Reply:
+        """Errors a person can fix as words; anything else logged, never a stack trace."""
+        try:
+            return fn(*args)
+        except UserError as err:
+            return Reply(err.message, error=True)
+        except Exception:
+            log.exception("Teams door call failed")
+            return Reply(OOPS, error=True)
+
+    async def _send(self, turn_context: TurnContext, reply: Reply, *, ctx: ChatContext | None = None,
+                    names: dict[str, str] | None = None) -> None:
+        reply = replace(reply, text=teams_syntax(reply.text, names))
+        touchpoints: list[Touchpoint] = []
+        if ctx is not None and isinstance(reply.view, Moment) and not reply.error:
+            touchpoints = await self._run(self._touchpoints, ctx.workspace_id, reply.view.team_id)
+        await turn_context.send_activity(render_activity(reply, touchpoints=touchpoints))
+
+    @staticmethod
+    async def _run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """The core is synchronous (database work): off the event loop."""
+        return await asyncio.to_thread(fn, *args, **kwargs)
+
+
+def render_activity(reply: Reply, *, touchpoints: list[Touchpoint] | None = None) -> Activity:
+    """A reply as a Teams message: an Adaptive Card when it has buttons or a rich view, else text."""
+    if not cards.wants_card(reply):
+        return MessageFactory.text(cards.markdown(reply.text))
+    activity = MessageFactory.attachment(
+        CardFactory.adaptive_card(cards.reply_card(reply, touchpoints=touchpoints or [])))
+    activity.summary = reply.text.split("\n", 1)[0][:200]  # the notification preview
+    return activity
+
+
+def _task_card(title: str, card: cards.Card) -> MessagingExtensionActionResponse:
+    info = TaskModuleTaskInfo(title=title, card=CardFactory.adaptive_card(card), height="medium",
+                              width="medium")
+    return MessagingExtensionActionResponse(task=TaskModuleContinueResponse(value=info))
+

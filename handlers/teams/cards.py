@@ -1,0 +1,289 @@
+"""Adaptive Cards 1.4 (plain JSON dicts) for the core's neutral replies.
+
+Which buttons a card shows comes from ``Reply.choices`` (the core decides, e.g. Adopt only for
+leads); each becomes an Action.Submit whose data names the core action (see ``ids``). TextBlocks
+render a subset of markdown, so every text that people wrote goes through ``safe``: link syntax
+is broken up, so nobody can dress a link up as something else in the team's channel.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from bot import text as render
+from bot.domain import MAX_MOMENT_CHARS, MAX_PROPOSAL_CHARS, Moment, StandardLevel, Touchpoint
+from bot.views import (
+    ADOPT,
+    FILE_MOMENT,
+    PROPOSE,
+    VOTE,
+    Action,
+    Choice,
+    DigestView,
+    PromptView,
+    Reply,
+    StandardView,
+)
+from handlers.teams import ids
+
+Card = dict[str, Any]
+Element = dict[str, Any]
+SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+VERSION = "1.4"
+MAX_PROPOSALS = 25  # Teams cards stop at about 28 KB
+MAX_LIST = 10
+
+_LINK = re.compile(r"\]\s*([(\[:])")  # [text](url), [text][ref], [ref]: url
+_AUTOLINK = re.compile(r"<((?:https?|mailto|ftp):[^>\s]*)>", re.IGNORECASE)
+_BOLD = re.compile(r"(?<![*\w])\*([^*\n]+)\*(?![*\w])")
+
+
+def safe(text: str) -> str:
+    """User text for a TextBlock: markdown link syntax neutralised, everything else kept."""
+    text = _LINK.sub(lambda m: "] " + m.group(1), text)
+    return _AUTOLINK.sub(lambda m: m.group(1), text)
+
+
+def markdown(text: str) -> str:
+    """The core's plain text (``*bold*``) as TextBlock markdown, with user text made safe."""
+    return _BOLD.sub(r"**\1**", safe(text))
+
+
+def block(text: str, **style: Any) -> Element:
+    return {"type": "TextBlock", "text": text, "wrap": True, **style}
+
+
+def lines(text: str, **style: Any) -> list[Element]:
+    """One TextBlock a line: a TextBlock's markdown joins single line breaks."""
+    out = [block(line, spacing="None", **style) for line in text.split("\n") if line.strip()]
+    if out:
+        out[0].pop("spacing")
+    return out
+
+
+def heading(text: str) -> Element:
+    return block(text, weight="Bolder", size="Medium")
+
+
+def card(body: Sequence[Element], actions: Sequence[Element] = ()) -> Card:
+    out: Card = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": list(body)}
+    if actions:
+        out["actions"] = list(actions)
+    return out
+
+
+def submit(title: str, action: Action, *, inputs: str = "none", **extra: object) -> Element:
+    """An Action.Submit carrying a core action. ``inputs="none"``: the card's inputs are neither
+    sent nor validated (a vote must not be blocked by an empty proposal box)."""
+    data: dict[str, str] = {ids.ACTION: action.name, **dict(action.args)}
+    data.update({k: str(v) for k, v in extra.items()})
+    return {"type": "Action.Submit", "title": title[:80], "data": data, "associatedInputs": inputs}
+
+
+def decode(data: dict[str, Any]) -> Action | None:
+    """Submit data (activity.value) back into a core Action; None when it is not ours."""
+    name = data.get(ids.ACTION)
+    if not isinstance(name, str) or not name:
+        return None
+    args = tuple((str(k), str(v)) for k, v in data.items()
+                 if k not in (ids.ACTION, "msteams") and isinstance(v, (str, int, float)))
+    return Action(name, args)
+
+
+# which card for which reply
+
+
+def wants_card(reply: Reply) -> bool:
+    return bool(reply.choices) or isinstance(reply.view, (PromptView, DigestView, StandardView, Moment))
+
+
+def reply_card(reply: Reply, *, touchpoints: Sequence[Touchpoint] = ()) -> Card:
+    view = reply.view
+    if isinstance(view, PromptView) and not reply.error:
+        return prompt_card(view, reply)
+    if isinstance(view, DigestView) and not reply.error:
+        return digest_card(view)
+    if isinstance(view, StandardView) and not reply.error:
+        return standard_card(view)
+    if isinstance(view, Moment) and not reply.error:
+        return moment_card(reply, view, touchpoints)
+    return card(lines(markdown(reply.text), color="Attention" if reply.error else "Default"),
+                [submit(c.label, c.action) for c in reply.choices])
+
+
+def moment_card(reply: Reply, moment: Moment, touchpoints: Sequence[Touchpoint]) -> Card:
+    """The confirmation: what was logged; "Which touchpoint?" buttons when the filer was unsure,
+    else a "Change touchpoint" select."""
+    body = lines(markdown(reply.text))
+    actions = [submit(c.label, c.action) for c in reply.choices]
+    active = [t for t in touchpoints if t.active]
+    if not reply.choices and active:
+        current = next((t.slug for t in active if t.id == moment.touchpoint_id), "")
+        body.append(_touchpoint_select(ids.TOUCHPOINT, active, current, "Change touchpoint"))
+        actions.append(submit("Move it", Action.of(FILE_MOMENT, moment=moment.id), inputs="auto"))
+    return card(body, actions)
+
+
+def prompt_card(view: PromptView, reply: Reply) -> Card:
+    """Step 2 and 3: the focus touchpoints, each proposal with its votes, and a proposal form."""
+    votes = _by_proposal(reply.choices, VOTE)
+    adopts = _by_proposal(reply.choices, ADOPT)
+    lead = "1" if adopts else "0"
+    body: list[Element] = [heading(f"{safe(view.team)}, week {view.week}: how could we turn these "
+                                   "OWs into WOWs?")]
+    for f in view.focus:
+        body.append(block(f"**{safe(f.touchpoint.label)}** — {safe(f.reason)}", spacing="Medium"))
+        body += [block(f"_“{safe(_short(e, 160))}”_", isSubtle=True, spacing="None")
+                 for e in f.examples]
+    state = "Voting closed." if view.closed else \
+        f"Voting closes {render.local(view.closes_at, view.timezone)}."
+    body.append(block(state, isSubtle=True))
+    if view.proposals:
+        body.append(heading("Proposals: vote for each one that would delight a customer"))
+    for p in view.proposals[:MAX_PROPOSALS]:
+        by = safe(p.author) if p.author else "anonymous"
+        count = f"{p.votes} vote{'' if p.votes == 1 else 's'}"
+        done = " · ✅ adopted" if p.adopted else ""
+        items: list[Element] = [
+            block(f"**[{p.id}] {safe(p.touchpoint.label)}**: {safe(p.text)}"),
+            block(f"{by} · {count}{done}", isSubtle=True, spacing="None"),
+        ]
+        buttons = []
+        if p.id in votes:
+            buttons.append(submit(f"👍 Would delight ({p.votes})", votes[p.id].action,
+                                  prompt=view.id, lead_card=lead))
+        if p.id in adopts:
+            buttons.append(submit("📏 Adopt as standard", adopts[p.id].action,
+                                  prompt=view.id, lead_card=lead))
+        if buttons:
+            items.append({"type": "ActionSet", "actions": buttons})
+        body.append({"type": "Container", "separator": True, "items": items})
+    if len(view.proposals) > MAX_PROPOSALS:
+        body.append(block(f"…and {len(view.proposals) - MAX_PROPOSALS} more: `moments results`.",
+                          isSubtle=True))
+    actions: list[Element] = []
+    propose = next((c for c in reply.choices if c.action.name == PROPOSE), None)
+    if propose is not None:
+        body += _proposal_form(view)
+        actions.append(submit("💡 Propose", propose.action, inputs="auto", lead_card=lead))
+    return card(body, actions)
+
+
+def _proposal_form(view: PromptView) -> list[Element]:
+    form: list[Element] = [
+        heading("Your proposal"),
+        {"type": "Input.Text", "id": ids.PROPOSAL_TEXT, "isMultiline": True,
+         "maxLength": MAX_PROPOSAL_CHARS, "placeholder": "What should we do next time?",
+         "isRequired": True, "errorMessage": "Tell us what we could do."},
+    ]
+    focus = [f.touchpoint for f in view.focus]
+    if len(focus) > 1:
+        form.append({"type": "Input.ChoiceSet", "id": ids.PROPOSAL_TOUCHPOINT, "style": "compact",
+                     "placeholder": "Touchpoint (empty: Moments picks the closest)",
+                     "choices": [{"title": t.label, "value": t.slug} for t in focus]})
+    form.append({"type": "Input.Toggle", "id": ids.PROPOSAL_ANONYMOUS, "title": "Don't show my name",
+                 "valueOn": "true", "valueOff": "false", "value": "false"})
+    return form
+
+
+def digest_card(view: DigestView) -> Card:
+    body: list[Element] = [
+        heading(f"{safe(view.team)}: weekly digest, {view.week}"),
+        block(f"🌟 {view.wows} WOW · 🩹 {view.ows} OW", spacing="None"),
+    ]
+    if view.new_standards:
+        body.append(heading("New service standards"))
+        body += [block(f"• **{safe(s.touchpoint.label)}**: {safe(s.text)} (adopted by "
+                       f"{safe(s.adopted_by)})") for s in view.new_standards[:MAX_LIST]]
+    active = [t for t in view.touchpoints if t.wows or t.ows or t.wows_last_week or t.ows_last_week]
+    body.append(heading("WOW / OW by touchpoint (change from last week)"))
+    if active:
+        body.append({"type": "FactSet", "facts": [
+            {"title": safe(t.touchpoint.label),
+             "value": f"{t.wows} WOW ({_delta(t.wows - t.wows_last_week)}) · "
+                      f"{t.ows} OW ({_delta(t.ows - t.ows_last_week)})"} for t in active]})
+    else:
+        body.append(block("No moments this week or last.", isSubtle=True))
+    if view.unfiled:
+        body.append(block(f"❔ {view.unfiled} moment(s) not filed yet.", isSubtle=True))
+    if view.shoutouts:
+        body.append(heading("Shout-outs"))
+        for m in view.shoutouts[:MAX_LIST]:
+            extra = f" (+{m.me_too} me too)" if m.me_too else ""
+            body.append(block(f"• **{safe(', '.join(m.credited))}**: “{safe(_short(m.text, 200))}” "
+                              f"— reported by {safe(m.reporter)}{extra}"))
+    if view.impact:
+        body.append(heading("Did our standards help? (share of OWs, before → since)"))
+        body += [block(f"• {safe(i.standard.touchpoint.label)}: {safe(i.standard.text)} — "
+                       f"{_share(i.ow_share_before, i.moments_before)} → "
+                       f"{_share(i.ow_share_since, i.moments_since)}") for i in view.impact[:MAX_LIST]]
+    if view.turned_basic:
+        body.append(heading("Now basic: customers expect these; fresh ideas wanted"))
+        body += [block(f"• {safe(s.touchpoint.label)}: {safe(s.text)}")
+                 for s in view.turned_basic[:MAX_LIST]]
+    return card(body)
+
+
+def standard_card(view: StandardView) -> Card:
+    level = "delight" if view.level is StandardLevel.DELIGHT else "basic (customers expect it)"
+    return card([
+        heading(f"📏 New service standard at {safe(view.touchpoint.label)}"),
+        block(f"**{safe(view.text)}**"),
+        block(f"Adopted by {safe(view.adopted_by)} · {level}. Everyone follows it from today.",
+              isSubtle=True),
+    ])
+
+
+def log_card(text: str, *, ref: str, author: str, author_name: str,
+             touchpoints: Sequence[Touchpoint] = ()) -> Card:
+    """The "Log as a moment" form, prefilled with the message's text."""
+    whose = f"From {safe(author_name)}'s message." if author_name else "From a message."
+    body: list[Element] = [
+        block(whose + " A WOW credits its author; an OW is blameless: it goes to a touchpoint, "
+              "never to a person.", isSubtle=True),
+        {"type": "Input.ChoiceSet", "id": ids.LOG_KIND, "style": "expanded", "value": "wow",
+         "label": "What was it?", "choices": [
+             {"title": "🌟 WOW: a customer was delighted", "value": "wow"},
+             {"title": "🩹 OW: a customer was let down", "value": "ow"}]},
+        {"type": "Input.Text", "id": ids.LOG_TEXT, "label": "What happened", "isMultiline": True,
+         "value": text[:MAX_MOMENT_CHARS], "maxLength": MAX_MOMENT_CHARS, "isRequired": True,
+         "errorMessage": "Tell us what happened."},
+    ]
+    active = [t for t in touchpoints if t.active]
+    if active:
+        body.append(_touchpoint_select(ids.TOUCHPOINT, active, "", "Touchpoint (empty: Moments files it)"))
+    data = {ids.LOG_REF: ref, ids.LOG_AUTHOR: author, ids.LOG_AUTHOR_NAME: author_name}
+    return card(body, [{"type": "Action.Submit", "title": "Log it", "data": data}])
+
+
+# small helpers
+
+
+def _touchpoint_select(input_id: str, touchpoints: Iterable[Touchpoint], value: str,
+                       label: str) -> Element:
+    return {"type": "Input.ChoiceSet", "id": input_id, "style": "compact", "label": label,
+            "value": value, "choices": [{"title": f"{t.emoji} {t.name}".strip(), "value": t.slug}
+                                        for t in touchpoints]}
+
+
+def _by_proposal(choices: Iterable[Choice], name: str) -> dict[int, Choice]:
+    out: dict[int, Choice] = {}
+    for c in choices:
+        if c.action.name == name:
+            out[int(c.action.arg("proposal"))] = c
+    return out
+
+
+def _short(text: str, limit: int) -> str:
+    one_line = " ".join(text.split())
+    return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
+
+
+def _delta(n: int) -> str:
+    return f"+{n}" if n > 0 else ("±0" if n == 0 else str(n))
+
+
+def _share(value: float | None, n: int) -> str:
+    return "no moments" if value is None else f"{value:.0%} of {n}"

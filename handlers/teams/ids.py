@@ -1,0 +1,29 @@
+"""Keys of Action.Submit data and input ids, shared by the card renderer and the bot.
+
+A button's data is ``{ACTION: <core action name>, <arg>: <value>, ...}``; Teams merges the card's
+input values into that object (input id -> value), so an input whose id is a core action's
+argument name (``touchpoint``) becomes that argument.
+"""
+
+from __future__ import annotations
+
+ACTION = "moments_action"  # the core action name (bot.views: FILE_MOMENT, VOTE, ADOPT, ...)
+PROMPT = "prompt"  # the weekly prompt a card shows, so a submit can redraw it with live counts
+LEAD_CARD = "lead_card"  # "1" when the card was drawn for a lead (with Adopt buttons)
+
+# inputs
+TOUCHPOINT = "touchpoint"  # also FILE_MOMENT's argument name: the "Change touchpoint" select
+PROPOSAL_TEXT = "proposal_text"
+PROPOSAL_TOUCHPOINT = "proposal_touchpoint"
+PROPOSAL_ANONYMOUS = "proposal_anonymous"  # Input.Toggle: "true" / "false"
+
+# the "Log as a moment" message action (manifest composeExtensions[0].commands[0].id)
+LOG_COMMAND = "logMoment"
+LOG_TEXT = "log_text"
+LOG_KIND = "log_kind"  # "wow" / "ow"
+LOG_REF = "log_ref"  # the id of the message the moment is made from
+LOG_AUTHOR = "log_author"  # its author's user key, credited by a WOW
+LOG_AUTHOR_NAME = "log_author_name"
+
+# Teams reactions (messageReaction activities) that count as a WOW on the bot's own messages
+WOW_REACTIONS = frozenset({"like", "heart"})

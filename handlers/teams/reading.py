@@ -1,0 +1,119 @@
+"""Reading Teams activities into the core's neutral terms: who, where, and what they typed.
+
+A person's key for the core is their Azure AD object id where Teams sends it (every message's
+sender, the author in a message action), so the same person has the same key however they reached
+the bot; otherwise the Teams id (``29:1AbC...``) with ``:`` written as ``.``, because the core's
+``@name`` syntax stops at ``:``. Mentions of colleagues become ``@<key>``; the bot's own mention
+is dropped.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from html.parser import HTMLParser
+from typing import Any
+
+_TAGS = re.compile(r"</?at[^>]*>", re.IGNORECASE)
+_COMMAND = re.compile(r"^\s*/?(wow|ow|moments)(?![\w-])\s*:?\s*(.*)$", re.IGNORECASE | re.DOTALL)
+_SLASH = re.compile(r"(?<![\w/`])`?/(wow|ow|moments)\b")
+
+
+def user_key(account_id: str, aad_object_id: str | None = None) -> str:
+    return aad_object_id or account_id.replace(":", ".")
+
+
+def conversation_key(conversation_id: str) -> str:
+    """A channel's id without the ``;messageid=...`` Teams adds for replies in a thread."""
+    return conversation_id.split(";", 1)[0]
+
+
+def tenant_of(activity: Any, fallback: str = "") -> str:
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = (data.get("tenant") or {}).get("id") if isinstance(data.get("tenant"), dict) else None
+    conversation = activity.conversation
+    return str(tenant or getattr(conversation, "tenant_id", None) or fallback or "local")
+
+
+def is_personal(activity: Any) -> bool:
+    kind = getattr(activity.conversation, "conversation_type", None)
+    return kind in (None, "", "personal")
+
+
+def mentions(activity: Any) -> list[tuple[str, str, str, str]]:
+    """(account id, name, text as it appears, user key) for each mention entity."""
+    out = []
+    for entity in activity.entities or []:
+        if (getattr(entity, "type", "") or "").lower() != "mention":
+            continue
+        mentioned = getattr(entity, "mentioned", None)
+        if mentioned is not None:
+            account, name = mentioned.id or "", mentioned.name or ""
+            aad, shown = getattr(mentioned, "aad_object_id", None), getattr(entity, "text", "") or ""
+        else:
+            props = getattr(entity, "additional_properties", None) or {}
+            who = props.get("mentioned") or {}
+            account, name = str(who.get("id") or ""), str(who.get("name") or "")
+            aad, shown = who.get("aadObjectId"), str(props.get("text") or "")
+        if account:
+            out.append((account, name, shown, user_key(account, aad)))
+    return out
+
+
+def read_text(activity: Any) -> tuple[str, dict[str, str]]:
+    """The typed text with the bot's mention dropped and colleagues as ``@key``; and key -> name."""
+    text = activity.text or ""
+    bot_id = getattr(activity.recipient, "id", None)
+    names: dict[str, str] = {}
+    for account, name, shown, key in mentions(activity):
+        if account == bot_id:
+            replacement = ""
+        else:
+            replacement = "@" + key
+            names[key] = name
+        text = text.replace(shown, replacement) if shown else text
+    text = html.unescape(_TAGS.sub("", text))
+    return " ".join(text.split(" ")).strip(), names
+
+
+def parse_command(text: str) -> tuple[str, str] | None:
+    """``wow ...`` / ``WOW: ...`` / ``ow ...`` / ``moments <sub>`` / ``/moments <sub>`` / ``help``
+    -> (core command, rest); None for anything else."""
+    if text.strip().lower() in ("help", "/help", "?"):
+        return "/moments", "help"
+    match = _COMMAND.match(text)
+    if match is None:
+        return None
+    return "/" + match.group(1).lower(), match.group(2).strip()
+
+
+def teams_syntax(text: str, names: dict[str, str] | None = None) -> str:
+    """The core's command hints as people type them in Teams (``moments stats``, not
+    ``/moments stats``), and ``@key`` shown as the person's name where this turn knows it."""
+    text = _SLASH.sub(lambda m: m.group(0).replace("/", ""), text)
+    for key, name in (names or {}).items():
+        if name:
+            text = text.replace("@" + key, name)
+    return text
+
+
+class _Plain(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("br", "p", "div", "li"):
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def plain_from_html(content: str) -> str:
+    """A Teams message body (HTML) as plain text, for the "Log as a moment" form."""
+    parser = _Plain()
+    parser.feed(content)
+    parser.close()
+    lines = [" ".join(line.split()) for line in "".join(parser.parts).split("\n")]
+    return "\n".join(line for line in lines if line).strip()

@@ -191,6 +191,11 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         ts = str(activity.reply_to_id)
         cached = self.services.capture.cached_message(workspace_id=ctx.workspace_id,
                                                       channel=ctx.channel, ts=ts)
+        if cached is None:
+            # Teams never tells the bot what a message it did not keep said; a moment without
+            # text would stay empty forever, so ask for the message action instead.
+            return Reply("I can't read that message, so I haven't logged it. Use the message action "
+                         "“Log as a moment” on it instead.")
         reacted = self.services.capture.react(
             workspace_id=ctx.workspace_id, team_id=team.id, actor=ctx.actor, kind=MomentKind.WOW,
             message_ref=f"{ctx.channel}/{ts}", author_id=ctx.actor.user_id,  # the bot earns no credit

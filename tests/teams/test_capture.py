@@ -118,6 +118,14 @@ def test_a_like_on_the_bots_message_is_a_wow_and_a_colleagues_like_a_me_too(worl
     assert m.reporter_id == key(SAM) and m.also_reported_by == (key(OMAR),) and m.credited == ()
 
 
+def test_a_like_on_a_message_the_bot_cannot_read_logs_nothing(world: World) -> None:
+    reaction = message("", SAM)
+    reaction.type, reaction.reply_to_id = "messageReaction", "unknown-msg"
+    reaction.reactions_added = [MessageReaction(type="like")]
+    world.turn(reaction)
+    assert moments(world) == []  # no moment without text that nothing would ever fill in
+
+
 def test_every_turn_stores_the_channels_conversation_reference(world: World) -> None:
     world.turn(message("moments stats", conversation=channel_conversation(thread="42")))
     stored = json.loads(world.reference() or "{}")

@@ -7,12 +7,14 @@ waits for ``fill_text`` and is filed then.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot import parsing
 from bot.domain import CachedMessage, Filing, Moment, MomentKind, Source
-from bot.services.base import Actor, Deps, remember, require_team
+from bot.ports import Repository
+from bot.services.base import Actor, Deps, display, remember, require_team
 from bot.services.moments import Filed, MomentService, check_text, decide
 
 
@@ -43,14 +45,7 @@ class CaptureService:
         with self._d.store.transaction(workspace_id) as repo:
             existing = repo.moment_by_ref(message_ref, kind)
             if existing is not None:
-                if actor.user_id != existing.reporter_id and \
-                        actor.user_id not in existing.also_reported_by:
-                    existing = replace(
-                        existing, also_reported_by=(*existing.also_reported_by, actor.user_id),
-                        updated_at=self._d.clock.now(),
-                    )
-                    repo.save_moment(existing)
-                return Reacted(existing, False, None)
+                return Reacted(self._add_me_too(repo, existing, actor), False, None)
         credited = (author_id,) if kind is MomentKind.WOW and author_id != actor.user_id else ()
         if text is not None and parsing.tidy(text):
             filed = self._moments.report(
@@ -92,6 +87,76 @@ class CaptureService:
                 return None
             repo.save_moment(moment)
             return moment
+
+    # the bot's own messages about a moment (Teams delivers reactions only on those)
+
+    def link_message(self, *, workspace_id: int, moment_id: int, message_ref: str) -> bool:
+        """The bot's message about a moment (its confirmation): reactions on it mean "me too".
+
+        A moment made from a chat message keeps that message as its ref; False then."""
+        with self._d.store.transaction(workspace_id) as repo:
+            moment = repo.moment(moment_id)
+            if moment is None or moment.retracted or moment.message_ref:
+                return False
+            repo.save_moment(replace(moment, message_ref=message_ref))
+            return True
+
+    def moment_for_message(self, *, workspace_id: int, message_ref: str) -> Moment | None:
+        """The live moment, WOW or OW, made from or confirmed by that chat message."""
+        with self._d.store.transaction(workspace_id) as repo:
+            return repo.moment_by_ref(message_ref, MomentKind.WOW) or \
+                repo.moment_by_ref(message_ref, MomentKind.OW)
+
+    def me_too(self, *, workspace_id: int, moment_id: int, actor: Actor) -> Moment | None:
+        """Add the person as "me too" to a moment; None when it is gone."""
+        with self._d.store.transaction(workspace_id) as repo:
+            moment = repo.moment(moment_id)
+            if moment is None or moment.retracted:
+                return None
+            remember(repo, actor)
+            return self._add_me_too(repo, moment, actor)
+
+    def withdraw(self, *, workspace_id: int, moment_id: int, actor: Actor) -> Moment | None:
+        """Take back a "me too"; the reporter's own report stays (that is ``/moments undo``)."""
+        with self._d.store.transaction(workspace_id) as repo:
+            moment = repo.moment(moment_id)
+            if moment is None or actor.user_id not in moment.also_reported_by:
+                return None
+            others = tuple(u for u in moment.also_reported_by if u != actor.user_id)
+            moment = replace(moment, also_reported_by=others, updated_at=self._d.clock.now())
+            repo.save_moment(moment)
+            return moment
+
+    def _add_me_too(self, repo: Repository, moment: Moment, actor: Actor) -> Moment:
+        # The reporter already reported it; a credited colleague liking their thanks is not a
+        # second witness (it would lift their own shout-out in the digest).
+        if actor.user_id == moment.reporter_id or actor.user_id in moment.also_reported_by or \
+                actor.user_id in moment.credited:
+            return moment
+        moment = replace(moment, also_reported_by=(*moment.also_reported_by, actor.user_id),
+                         updated_at=self._d.clock.now())
+        repo.save_moment(moment)
+        return moment
+
+    # people's names, as a door sees them (mentions, message authors)
+
+    def remember_people(self, *, workspace_id: int, people: Iterable[Actor]) -> None:
+        """Keep display names the door learned, so digests show names rather than ids."""
+        known = [p for p in people if p.user_id and p.display_name]
+        if not known:
+            return
+        with self._d.store.transaction(workspace_id) as repo:
+            for person in known:
+                remember(repo, person)
+
+    def names(self, *, workspace_id: int, user_ids: Iterable[str]) -> dict[str, str]:
+        """user id -> display name, for the ids whose name is known."""
+        wanted = list(dict.fromkeys(user_ids))
+        if not wanted:
+            return {}
+        with self._d.store.transaction(workspace_id) as repo:
+            shown = {u: display(repo, u) for u in wanted}
+        return {u: name for u, name in shown.items() if name != u}
 
     def fill_text(self, *, workspace_id: int, moment_id: int, text: str) -> Filed | None:
         """The text of a reacted message is known now: store and file it."""

@@ -244,6 +244,16 @@ class JourneyService:
                     updated += 1
             return added, updated
 
+    def set_paused(self, *, workspace_id: int, team_id: int, paused: bool) -> Team | None:
+        """Stop (or restart) the team's weekly posts: the bot was removed, or added back."""
+        with self._d.store.transaction(workspace_id) as repo:
+            team = repo.team(team_id)
+            if team is None or team.paused == paused:
+                return team
+            team = replace(team, paused=paused)
+            repo.save_team(team)
+            return team
+
     def _lead_team(self, repo: Repository, team_id: int, actor: Actor) -> Team:
         team = require_team(repo, team_id)
         require_lead(repo, team, actor, "edit the touchpoints")

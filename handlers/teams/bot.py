@@ -25,6 +25,7 @@ from botbuilder.schema.teams import (  # type: ignore[import-untyped]
     TaskModuleTaskInfo,
 )
 
+from bot import parsing
 from bot import text as render
 from bot.commands import NO_TEAM, OOPS, ChatContext, CommandRouter
 from bot.domain import Moment, MomentKind, Platform, Source, Team, Touchpoint
@@ -39,6 +40,7 @@ from handlers.teams.reading import (
     plain_from_html,
     read_text,
     teams_syntax,
+    teams_team_of,
     tenant_of,
     user_key,
 )
@@ -46,6 +48,9 @@ from handlers.teams.reading import (
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 REFERENCE_PREFIX = "teams:"
+TEAMS_TEAM = "teamsTeamId"  # stored beside a reference: the Teams team the channel belongs to
+NOTHING_TO_LOG = ("There's no text in that message (only an image or a file), so there's nothing "
+                  "to log. Type what happened instead: `wow …` or `ow …`.")
 GREETING = ("Hi! Tell me about a moment of truth: `wow …` when a customer was delighted (credit a "
             "colleague with @name), `ow …` when one was let down. `help` lists everything.")
 
@@ -80,6 +85,9 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             return
         command, rest = parsed
         ctx = await self._run(self._context, activity, Source.TEAMS)
+        if names:  # so the digest, and later cards, show the colleagues' names
+            await self._run(self.services.capture.remember_people, workspace_id=ctx.workspace_id,
+                            people=[Actor(k, n) for k, n in names.items()])
         reply = await self._run(self.router.handle, ctx, command, rest)
         await self._send(turn_context, reply, ctx=ctx, names=names)
 
@@ -131,6 +139,8 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         text = plain_from_html(message.body.content or "") if message and message.body else ""
         user = message.from_property.user if message and message.from_property else None
         author = user_key(user.id) if user and user.id else ""
+        if not text:  # only an image, a file or a sticker: nothing Moments can read
+            return MessagingExtensionActionResponse(task=TaskModuleMessageResponse(value=NOTHING_TO_LOG))
         ctx = await self._run(self._context, turn_context.activity, Source.SHORTCUT)
         team = await self._run(self._team, ctx)
         touchpoints = await self._run(self._touchpoints, ctx.workspace_id, team.id) if team else []
@@ -172,6 +182,9 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             credited=credit, strict_tags=False)
         reply = render.filed(filed)
         name = str(data.get(ids.LOG_AUTHOR_NAME) or "")
+        if credit and name:
+            self.services.capture.remember_people(workspace_id=ctx.workspace_id,
+                                                  people=[Actor(author, name)])
         return replace(reply, text=teams_syntax(reply.text, {author: name}))
 
     # reactions on the bot's own messages (Teams delivers no others)
@@ -185,10 +198,21 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
 
     def _react(self, activity: Any) -> Reply | None:
         ctx = self._context(activity, Source.REACTION)
-        team = self._team(ctx)
-        if team is None or not activity.reply_to_id:
+        if not activity.reply_to_id:
             return None
         ts = str(activity.reply_to_id)
+        linked = self.services.capture.moment_for_message(
+            workspace_id=ctx.workspace_id, message_ref=bot_message_ref(activity, ts))
+        if linked is not None:  # the bot's confirmation of a moment: a like is "me too"
+            moment = self.services.capture.me_too(workspace_id=ctx.workspace_id,
+                                                  moment_id=linked.id, actor=ctx.actor)
+            if moment is None or ctx.actor.user_id not in moment.also_reported_by:
+                return None  # their own moment, or a thank-you from the colleague it credits
+            log.info("Teams reaction on %s: me too on moment %s", ts, moment.id)
+            return Reply(f"➕ Your “me too” is on moment #{moment.id}.")
+        team = self._team(ctx)
+        if team is None:
+            return None
         cached = self.services.capture.cached_message(workspace_id=ctx.workspace_id,
                                                       channel=ctx.channel, ts=ts)
         if cached is None:
@@ -199,7 +223,7 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         reacted = self.services.capture.react(
             workspace_id=ctx.workspace_id, team_id=team.id, actor=ctx.actor, kind=MomentKind.WOW,
             message_ref=f"{ctx.channel}/{ts}", author_id=ctx.actor.user_id,  # the bot earns no credit
-            text=cached.text if cached else None)
+            text=cached.text)
         log.info("Teams reaction on %s: moment %s (%s)", ts, reacted.moment.id,
                  "new" if reacted.created else "me too")
         if not reacted.created:
@@ -209,16 +233,68 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
     async def on_reactions_removed(self, message_reactions: list[Any], turn_context: TurnContext) -> None:
         if not any((r.type or "").lower() in ids.WOW_REACTIONS for r in message_reactions):
             return
-        activity = turn_context.activity
-        ctx = await self._run(self._context, activity, Source.REACTION)
-        await self._run(self.services.capture.unreact, workspace_id=ctx.workspace_id, actor=ctx.actor,
-                        kind=MomentKind.WOW, message_ref=f"{ctx.channel}/{activity.reply_to_id}")
+        await self._run(self._unreact, turn_context.activity)
+
+    def _unreact(self, activity: Any) -> None:
+        if not activity.reply_to_id:
+            return
+        ctx = self._context(activity, Source.REACTION)
+        ts = str(activity.reply_to_id)
+        capture = self.services.capture
+        linked = capture.moment_for_message(workspace_id=ctx.workspace_id,
+                                            message_ref=bot_message_ref(activity, ts))
+        if linked is not None:
+            capture.withdraw(workspace_id=ctx.workspace_id, moment_id=linked.id, actor=ctx.actor)
+            return
+        capture.unreact(workspace_id=ctx.workspace_id, actor=ctx.actor, kind=MomentKind.WOW,
+                        message_ref=f"{ctx.channel}/{ts}")
+
+    # the bot removed from a team or chat, or added back
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        await self._run(self._set_paused, turn_context.activity, False)
 
     async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
+        await self._run(self._set_paused, turn_context.activity, True)
+
+    async def on_members_added_activity(self, members_added: list[Any], turn_context: TurnContext) -> None:
         activity = turn_context.activity
-        log.info("Moments was removed from Teams conversation %s (tenant %s); its weekly posts will "
-                 "fail permanently from now on", conversation_key(activity.conversation.id),
-                 tenant_of(activity, self._tenant_fallback))
+        if any(m.id == getattr(activity.recipient, "id", None) for m in members_added or []):
+            await self._run(self._set_paused, activity, False)
+
+    async def on_members_removed_activity(self, members_removed: list[Any],
+                                          turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if any(m.id == getattr(activity.recipient, "id", None) for m in members_removed or []):
+            await self._run(self._set_paused, activity, True)
+
+    def _set_paused(self, activity: Any, paused: bool) -> None:
+        """Pause (or resume) the weekly posts of every Moments team in that Teams team or chat.
+
+        A team's channels share nothing in their ids, so each stored reference carries the Teams
+        team it was seen in; a personal install touches no team."""
+        if is_personal(activity) or not activity.conversation:
+            return
+        ws = self._workspace(activity)
+        where = {conversation_key(activity.conversation.id)}
+        teams_team = teams_team_of(activity)
+        if teams_team:
+            where.add(teams_team)
+        for team in self.services.journey.teams(workspace_id=ws):
+            if team.channel not in where:
+                with self.services.store.transaction(ws) as repo:
+                    stored = json.loads(repo.conversation(reference_key(team.channel)) or "{}")
+                if not teams_team or stored.get(TEAMS_TEAM) != teams_team:
+                    continue
+            changed = self.services.journey.set_paused(workspace_id=ws, team_id=team.id, paused=paused)
+            if changed is not None and changed.paused == paused:
+                if paused:
+                    log.warning("Moments was removed from Teams conversation %s (tenant %s): weekly "
+                                "posts of team %s are paused", team.channel,
+                                tenant_of(activity, self._tenant_fallback), team.name)
+                else:
+                    log.info("Moments is back in Teams conversation %s: weekly posts of team %s "
+                             "resume", team.channel, team.name)
 
     # who, where, and answering
 
@@ -249,9 +325,13 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         reference = TurnContext.get_conversation_reference(activity)
         reference.conversation.id = conversation_key(activity.conversation.id)
         reference.activity_id = None  # posts start a new thread, not a reply to this message
+        stored = reference.serialize()
+        teams_team = teams_team_of(activity)
+        if teams_team:  # botbuilder ignores the extra key when it reads the reference back
+            stored[TEAMS_TEAM] = teams_team
         with self.services.store.transaction(self._workspace(activity)) as repo:
-            repo.save_conversation(reference_key(reference.conversation.id),
-                                   json.dumps(reference.serialize()), self.services.clock.now())
+            repo.save_conversation(reference_key(reference.conversation.id), json.dumps(stored),
+                                   self.services.clock.now())
 
     def _friendly(self, fn: Callable[..., Reply], *args: Any) -> Reply:
         """Errors a person can fix as words; anything else logged, never a stack trace."""
@@ -265,16 +345,32 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
 
     async def _send(self, turn_context: TurnContext, reply: Reply, *, ctx: ChatContext | None = None,
                     names: dict[str, str] | None = None) -> None:
+        names = dict(names or {})
+        unnamed = [k for k in dict.fromkeys(parsing.MENTION.findall(reply.text)) if k not in names]
+        if ctx is not None and unnamed:  # people this turn did not mention, known from earlier
+            names.update(await self._run(self.services.capture.names, workspace_id=ctx.workspace_id,
+                                         user_ids=unnamed))
         reply = replace(reply, text=teams_syntax(reply.text, names))
         touchpoints: list[Touchpoint] = []
-        if ctx is not None and isinstance(reply.view, Moment) and not reply.error:
-            touchpoints = await self._run(self._touchpoints, ctx.workspace_id, reply.view.team_id)
-        await turn_context.send_activity(render_activity(reply, touchpoints=touchpoints))
+        moment = reply.view if isinstance(reply.view, Moment) and not reply.error else None
+        if ctx is not None and moment is not None:
+            touchpoints = await self._run(self._touchpoints, ctx.workspace_id, moment.team_id)
+        sent = await turn_context.send_activity(render_activity(reply, touchpoints=touchpoints))
+        if ctx is not None and moment is not None and sent is not None and sent.id:
+            # Teams delivers likes on the bot's own messages: on this one they mean "me too"
+            await self._run(self.services.capture.link_message, workspace_id=ctx.workspace_id,
+                            moment_id=moment.id,
+                            message_ref=bot_message_ref(turn_context.activity, str(sent.id)))
 
     @staticmethod
     async def _run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """The core is synchronous (database work): off the event loop."""
         return await asyncio.to_thread(fn, *args, **kwargs)
+
+
+def bot_message_ref(activity: Any, message_id: str) -> str:
+    """A message of the bot's in this conversation, as a moment's ``message_ref``."""
+    return f"{conversation_key(activity.conversation.id)}/{message_id}"
 
 
 def render_activity(reply: Reply, *, touchpoints: list[Touchpoint] | None = None) -> Activity:

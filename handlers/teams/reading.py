@@ -35,6 +35,13 @@ def tenant_of(activity: Any, fallback: str = "") -> str:
     return str(tenant or getattr(conversation, "tenant_id", None) or fallback or "local")
 
 
+def teams_team_of(activity: Any) -> str:
+    """The Teams team a channel activity comes from (channelData.team.id); "" outside teams."""
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    team = data.get("team")
+    return str(team.get("id") or "") if isinstance(team, dict) else ""
+
+
 def is_personal(activity: Any) -> bool:
     kind = getattr(activity.conversation, "conversation_type", None)
     return kind in (None, "", "personal")

@@ -25,7 +25,6 @@ from botbuilder.schema.teams import (  # type: ignore[import-untyped]
     TaskModuleTaskInfo,
 )
 
-from bot import parsing
 from bot import text as render
 from bot.commands import NO_TEAM, OOPS, ChatContext, CommandRouter
 from bot.domain import Moment, MomentKind, Platform, Source, Team, Touchpoint
@@ -37,12 +36,14 @@ from handlers.teams.reading import (
     conversation_key,
     is_personal,
     parse_command,
+    people_in,
     plain_from_html,
     read_text,
     teams_syntax,
     teams_team_of,
     tenant_of,
     user_key,
+    with_names,
 )
 
 log = logging.getLogger(__name__)
@@ -345,17 +346,18 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
 
     async def _send(self, turn_context: TurnContext, reply: Reply, *, ctx: ChatContext | None = None,
                     names: dict[str, str] | None = None) -> None:
-        names = dict(names or {})
-        unnamed = [k for k in dict.fromkeys(parsing.MENTION.findall(reply.text)) if k not in names]
-        if ctx is not None and unnamed:  # people this turn did not mention, known from earlier
-            names.update(await self._run(self.services.capture.names, workspace_id=ctx.workspace_id,
-                                         user_ids=unnamed))
-        reply = replace(reply, text=teams_syntax(reply.text, names))
+        reply = replace(reply, text=teams_syntax(reply.text))
         touchpoints: list[Touchpoint] = []
         moment = reply.view if isinstance(reply.view, Moment) and not reply.error else None
         if ctx is not None and moment is not None:
             touchpoints = await self._run(self._touchpoints, ctx.workspace_id, moment.team_id)
-        sent = await turn_context.send_activity(render_activity(reply, touchpoints=touchpoints))
+        activity = render_activity(reply, touchpoints=touchpoints)
+        names = dict(names or {})
+        unnamed = [k for k in people_of(activity) if k not in names]
+        if ctx is not None and unnamed:  # people this turn did not mention, known from earlier
+            names.update(await self._run(self.services.capture.names, workspace_id=ctx.workspace_id,
+                                         user_ids=unnamed))
+        sent = await turn_context.send_activity(name_people(activity, names))
         if ctx is not None and moment is not None and sent is not None and sent.id:
             # Teams delivers likes on the bot's own messages: on this one they mean "me too"
             await self._run(self.services.capture.link_message, workspace_id=ctx.workspace_id,
@@ -371,6 +373,45 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
 def bot_message_ref(activity: Any, message_id: str) -> str:
     """A message of the bot's in this conversation, as a moment's ``message_ref``."""
     return f"{conversation_key(activity.conversation.id)}/{message_id}"
+
+
+def people_of(activity: Activity) -> list[str]:
+    """The user keys (``@key``) a rendered message shows, to look their names up."""
+    found: list[str] = []
+
+    def collect(text: str) -> str:
+        found.extend(people_in(text))
+        return text
+
+    _walk_texts(activity, collect)
+    return list(dict.fromkeys(found))
+
+
+def name_people(activity: Activity, names: dict[str, str]) -> Activity:
+    """The rendered message with ``@key`` as people's names, where known."""
+    if names:
+        safe = {k: cards.safe(v) for k, v in names.items() if v}
+        _walk_texts(activity, lambda text: with_names(text, safe))
+    return activity
+
+
+def _walk_texts(activity: Activity, fix: Callable[[str], str]) -> None:
+    """Apply ``fix`` to every text people read in a message (not to submit data or input ids)."""
+    def walk(node: Any) -> Any:
+        if isinstance(node, str):
+            return fix(node)
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        if isinstance(node, dict):
+            return {k: v if k in ("data", "id", "type") else walk(v) for k, v in node.items()}
+        return node
+
+    for attr in ("text", "summary"):
+        if isinstance(getattr(activity, attr, None), str):
+            setattr(activity, attr, fix(getattr(activity, attr)))
+    for attachment in activity.attachments or []:
+        if isinstance(attachment.content, dict):
+            attachment.content = walk(attachment.content)
 
 
 def render_activity(reply: Reply, *, touchpoints: list[Touchpoint] | None = None) -> Activity:

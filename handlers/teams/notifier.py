@@ -19,7 +19,7 @@ from botbuilder.schema import ConversationReference  # type: ignore[import-untyp
 from bot.domain import Workspace
 from bot.ports import DeliveryError, Store
 from bot.views import Post
-from handlers.teams.bot import reference_key, render_activity
+from handlers.teams.bot import name_people, people_of, reference_key, render_activity
 
 log = logging.getLogger(__name__)
 PERMANENT_STATUS = {401, 403, 404}  # removed from the team, conversation gone, app blocked
@@ -38,13 +38,16 @@ class TeamsNotifier:
         self._loop = loop
 
     def send(self, workspace: Workspace, post: Post) -> None:
+        activity = render_activity(post.reply)
         with self._store.transaction(workspace.id) as repo:
             stored = repo.conversation(reference_key(post.channel))
+            names = {u: m.display_name for u in people_of(activity)  # credited people by name
+                     if (m := repo.member(u)) is not None and m.display_name}
         if stored is None:
             raise DeliveryError(f"no conversation reference for Teams channel {post.channel} yet: "
                                 "someone must talk to Moments there once")
         reference = ConversationReference().deserialize(json.loads(stored))
-        delivery = self._deliver(reference, post)
+        delivery = self._deliver(reference, name_people(activity, names))
         loop = self._loop
         if loop is not None and loop.is_running():
             if getattr(loop, "_thread_id", None) == threading.get_ident():
@@ -54,7 +57,7 @@ class TeamsNotifier:
         else:
             asyncio.run(delivery)
 
-    async def _deliver(self, reference: Any, post: Post) -> None:
+    async def _deliver(self, reference: Any, activity: Any) -> None:
         failure: list[BaseException] = []
 
         async def post_it(turn_context: TurnContext) -> None:
@@ -63,7 +66,7 @@ class TeamsNotifier:
             # scheduler must see them.
             turn_context.activity.id = None
             try:
-                await turn_context.send_activity(render_activity(post.reply))
+                await turn_context.send_activity(activity)
             except Exception as err:  # noqa: BLE001 - re-raised below as a DeliveryError
                 failure.append(err)
 

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
 from html.parser import HTMLParser
 from typing import Any
+
+from bot import parsing
 
 _TAGS = re.compile(r"</?at[^>]*>", re.IGNORECASE)
 _COMMAND = re.compile(r"^\s*/?(wow|ow|moments)(?![\w-])\s*:?\s*(.*)$", re.IGNORECASE | re.DOTALL)
@@ -98,10 +101,25 @@ def teams_syntax(text: str, names: dict[str, str] | None = None) -> str:
     """The core's command hints as people type them in Teams (``moments stats``, not
     ``/moments stats``), and ``@key`` shown as the person's name where this turn knows it."""
     text = _SLASH.sub(lambda m: m.group(0).replace("/", ""), text)
-    for key, name in (names or {}).items():
-        if name:
-            text = text.replace("@" + key, name)
-    return text
+    return with_names(text, names or {})
+
+
+def people_in(text: str) -> list[str]:
+    """The user keys ``@key`` names in a text, in order, once each."""
+    return list(dict.fromkeys(m.group(1).rstrip(".") for m in parsing.MENTION.finditer(text)))
+
+
+def with_names(text: str, names: Mapping[str, str]) -> str:
+    """``@key`` as the person's name where it is known; unknown keys stay as they are."""
+    if not names:
+        return text
+
+    def name(match: re.Match[str]) -> str:
+        key = match.group(1).rstrip(".")  # a mention at the end of a sentence
+        known = names.get(key)
+        return known + match.group(1)[len(key):] if known else match.group(0)
+
+    return parsing.MENTION.sub(name, text)
 
 
 class _Plain(HTMLParser):

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 TAG = re.compile(r"(?<![\w&/])#([A-Za-z][A-Za-z0-9_-]{0,40})\b")
-MENTION = re.compile(r"(?<![\w.])@([A-Za-z0-9][A-Za-z0-9._-]{0,79})")
+MENTION = re.compile(r"(?<![\w.])@([A-Za-z0-9][A-Za-z0-9._-]{0,127})")  # Teams ids run to ~100
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 

@@ -2,9 +2,9 @@
 
 A person's key for the core is their Azure AD object id where Teams sends it (every message's
 sender, the author in a message action), so the same person has the same key however they reached
-the bot; otherwise the Teams id (``29:1AbC...``) with ``:`` written as ``.``, because the core's
-``@name`` syntax stops at ``:``. Mentions of colleagues become ``@<key>``; the bot's own mention
-is dropped.
+the bot; otherwise the Teams id (``29:1AbC...``) with ``:`` (and anything else but letters, digits
+and ``._-``) written as ``.``, because the core's ``@name`` syntax stops there. Mentions of
+colleagues become ``@<key>``; the bot's own mention is dropped.
 """
 
 from __future__ import annotations
@@ -18,12 +18,15 @@ from typing import Any
 from bot import parsing
 
 _TAGS = re.compile(r"</?at[^>]*>", re.IGNORECASE)
+_NOT_IN_KEY = re.compile(r"[^A-Za-z0-9._-]")  # what the core's @key syntax cannot hold
+_MENTION_TAG = re.compile(r"<at[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
+_REPEATED = re.compile(r"(@[A-Za-z0-9][A-Za-z0-9._-]*)(?:\s+\1)+(?![A-Za-z0-9._-])")
 _COMMAND = re.compile(r"^\s*/?(wow|ow|moments)(?![\w-])\s*:?\s*(.*)$", re.IGNORECASE | re.DOTALL)
 _SLASH = re.compile(r"(?<![\w/`])`?/(wow|ow|moments)\b")
 
 
 def user_key(account_id: str, aad_object_id: str | None = None) -> str:
-    return aad_object_id or account_id.replace(":", ".")
+    return aad_object_id or _NOT_IN_KEY.sub(".", account_id)
 
 
 def conversation_key(conversation_id: str) -> str:
@@ -71,19 +74,35 @@ def mentions(activity: Any) -> list[tuple[str, str, str, str]]:
 
 
 def read_text(activity: Any) -> tuple[str, dict[str, str]]:
-    """The typed text with the bot's mention dropped and colleagues as ``@key``; and key -> name."""
-    text = activity.text or ""
+    """The typed text with the bot's mention dropped and colleagues as ``@key``; and key -> name.
+
+    Each ``<at>...</at>`` tag is matched to its mention entity by what it shows, compared
+    unescaped, so names with ``&``, ``:`` or ``(`` in them still match; a tag with no entity
+    keeps the name as typed. A name Teams splits into a tag a word is one mention."""
     bot_id = getattr(activity.recipient, "id", None)
+    found = mentions(activity)
     names: dict[str, str] = {}
-    for account, name, shown, key in mentions(activity):
-        if account == bot_id:
-            replacement = ""
-        else:
-            replacement = "@" + key
-            names[key] = name
-        text = text.replace(shown, replacement) if shown else text
+
+    def replace_tag(tag: re.Match[str]) -> str:
+        shown = _squash(tag.group(0))
+        for i, (account, name, entity_text, key) in enumerate(found):
+            if _squash(entity_text) == shown:
+                del found[i]  # each entity stands for one tag
+                if account == bot_id:
+                    return ""
+                names[key] = name
+                return "@" + key
+        return html.unescape(tag.group(1))
+
+    text = _MENTION_TAG.sub(replace_tag, activity.text or "")
+    text = _REPEATED.sub(r"\1", text)  # "@key @key": one person's split name
     text = html.unescape(_TAGS.sub("", text))
     return " ".join(text.split(" ")).strip(), names
+
+
+def _squash(shown: str) -> str:
+    """A mention's text as compared: unescaped, with single spaces."""
+    return " ".join(html.unescape(shown).split())
 
 
 def parse_command(text: str) -> tuple[str, str] | None:

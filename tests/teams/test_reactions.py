@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from botbuilder.schema import Activity, MessageReaction  # type: ignore[import-untyped]
 
+from bot.config import Settings
 from bot.domain import Moment, MomentKind
 from tests.teams.conftest import (
     OMAR,
@@ -16,6 +18,8 @@ from tests.teams.conftest import (
     message,
     personal_conversation,
 )
+from tests.teams.connector import connector_stand_in
+from tests.teams.test_http import activity_json, post
 
 
 def moments(world: World) -> list[Moment]:
@@ -109,3 +113,18 @@ def test_a_like_on_the_confirmation_of_a_retracted_moment_logs_nothing(world: Wo
     world.turn(reaction(OMAR, card_id, added="like"))
     [m] = moments(world)
     assert m.retracted and m.also_reported_by == ()  # and no new moment made of the card
+
+
+def test_over_http_a_like_on_the_reply_the_connector_acknowledged_is_a_me_too(world: World) -> None:
+    with connector_stand_in() as connector:
+        asyncio.run(post(Settings(), world, activity_json(
+            connector.url, "<at>Moments</at> ow the queue at check-in was an hour long")))
+        [(_path, _reply)] = connector.posts
+        like = activity_json(connector.url, "")
+        like.update(type="messageReaction", id="1700000000002", replyToId="sent-1",
+                    reactionsAdded=[{"type": "like"}],
+                    **{"from": {"id": "29:omar", "name": "Omar", "aadObjectId": "aad-omar"}})
+        status, _ = asyncio.run(post(Settings(), world, like))
+    assert status in (200, 201)
+    [m] = moments(world)
+    assert m.kind is MomentKind.OW and m.also_reported_by == (key(OMAR),)

@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.domain import MomentKind, Touchpoint  # noqa: E402
-from bot.filing import DEFAULT_THRESHOLD, KeywordFiler  # noqa: E402
+from bot.filing import CALIBRATED_THRESHOLD, DEFAULT_THRESHOLD, KeywordFiler  # noqa: E402
 from bot.journeys import load_template  # noqa: E402
 from bot.ports import FilingGuess  # noqa: E402
 from bot.textnorm import stem  # noqa: E402
@@ -92,11 +92,13 @@ def score(
     n_tp = right = auto = auto_right = explicit = explicit_right = 0
     tp_counts: Counter[tuple[str, str]] = Counter()
     n_kind = kind_right = kind_given = 0
+    ranked_by_confidence: list[tuple[float, bool]] = []
     for row, guess in zip(rows, guesses, strict=True):
         if row.touchpoints and (row.touchpoint_agreed or not agreed_only):
             n_tp += 1
             ok = guess.best in row.touchpoints
             right += ok
+            ranked_by_confidence.append((2.0 if guess.explicit else guess.confidence, ok))
             explicit += guess.explicit
             explicit_right += guess.explicit and ok
             if guess.best is not None and (guess.explicit or guess.confidence >= threshold):
@@ -118,6 +120,7 @@ def score(
         tp, fp, fn = tp_counts["tp", c], tp_counts["fp", c], tp_counts["fn", c]
         f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
     return {
+        "cov95": coverage_at(ranked_by_confidence, 0.95),
         "n_tp": n_tp,
         "tp_acc": right / n_tp if n_tp else 0.0,
         "macro_f1": sum(f1s) / len(f1s) if f1s else 0.0,
@@ -129,6 +132,17 @@ def score(
         "kind_acc": kind_right / n_kind if n_kind else 0.0,
         "kind_cov": kind_given / n_kind if n_kind else 0.0,
     }
+
+
+def coverage_at(ranked: list[tuple[float, bool]], precision: float) -> float:
+    """The largest share of rows a threshold could file without asking at this precision."""
+    ranked = sorted(ranked, key=lambda pair: -pair[0])
+    best = right = 0
+    for n, (_, ok) in enumerate(ranked, 1):
+        right += ok
+        if right >= precision * n:
+            best = n
+    return best / len(ranked) if ranked else 0.0
 
 
 def confusion(rows: Sequence[Row], guesses: Sequence[FilingGuess]) -> str:
@@ -155,14 +169,15 @@ def kind_confusion(rows: Sequence[Row], guesses: Sequence[FilingGuess]) -> str:
 
 
 def filer_memory(
-    train: Sequence[Row], test: Sequence[Row], touchpoints: list[Touchpoint], threshold: float
+    train: Sequence[Row], test: Sequence[Row], touchpoints: list[Touchpoint],
+    threshold: float | None,
 ) -> tuple[int, int]:
     """Bytes the warm filer holds after its run, and its peak while learning and guessing."""
     stem.cache_clear()
     tracemalloc.start()
     filer = KeywordFiler(threshold=threshold)
     for r in train:
-        filer.learn(r.text, r.kind, r.first_touchpoint)
+        filer.learn(r.text, r.kind, r.first_touchpoint, touchpoints)
     for r in test:
         filer.guess(r.text, touchpoints)
     current, peak = tracemalloc.get_traced_memory()
@@ -174,7 +189,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("csv", type=Path)
     parser.add_argument("--template", required=True)
-    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
+    parser.add_argument("--threshold", type=float, default=None,
+                        help="one fixed bar (default: the filer's own, "
+                        f"{DEFAULT_THRESHOLD} cold, {CALIBRATED_THRESHOLD} once calibrated)")
     parser.add_argument("--learn", type=int, default=500, help="rows to learn from when warm")
     parser.add_argument("--seed", type=int, default=20260101)
     parser.add_argument("--confusion", action="store_true", help="print gold x guess counts")
@@ -186,6 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     touchpoints = touchpoints_of(args.template)
 
     cold = KeywordFiler(threshold=args.threshold)
+    print(f"{args.csv.name}: reading {len(rows)} rows", file=sys.stderr)
     start = time.perf_counter()
     cold_guesses = [cold.guess(r.text, touchpoints) for r in rows]
     elapsed = time.perf_counter() - start
@@ -196,38 +214,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     test_idx = shuffled[args.learn :]
     warm = KeywordFiler(threshold=args.threshold)
     for r in train:
-        warm.learn(r.text, r.kind, r.first_touchpoint)
+        warm.learn(r.text, r.kind, r.first_touchpoint, touchpoints)
     test = [rows[i] for i in test_idx]
+    start = time.perf_counter()
     warm_guesses = [warm.guess(r.text, touchpoints) for r in test]
+    warm_elapsed = time.perf_counter() - start
     current, peak = filer_memory(train, test, touchpoints, args.threshold)
     cold_test = [cold_guesses[i] for i in test_idx]
 
     print(
         f"{args.csv.name}: {len(rows)} rows, template {args.template}, "
-        f"threshold {args.threshold}, warm = learn {len(train)} (seed {args.seed}), test rest"
+        f"threshold cold {cold.threshold}, warm {warm.threshold}"
+        f"{' (calibrated)' if warm.calibrated else ''}, "
+        f"warm = learn {len(train)} (seed {args.seed}), test rest"
     )
     header = (
         f"{'mode':<13}{'rows':<7}{'n_tp':>6}{'tp_acc':>8}{'macroF1':>9}{'explicit':>9}{'expl_prec':>10}"
-        f"{'auto_prec':>10}{'auto_cov':>9}{'n_kind':>8}{'kind_acc':>9}{'kind_cov':>9}"
+        f"{'auto_prec':>10}{'auto_cov':>9}{'cov@95':>8}{'n_kind':>8}{'kind_acc':>9}{'kind_cov':>9}"
     )
     print(header)
     print("-" * len(header))
     runs = [
-        ("cold", rows, cold_guesses),
-        ("cold (rest)", test, cold_test),
-        ("warm (rest)", test, warm_guesses),
+        ("cold", rows, cold_guesses, cold.threshold),
+        ("cold (rest)", test, cold_test, cold.threshold),
+        ("warm (rest)", test, warm_guesses, warm.threshold),
     ]
-    for label, subset, guesses in runs:
+    for label, subset, guesses, threshold in runs:
         for agreed in (False, True):
-            m = score(subset, guesses, args.threshold, agreed)
+            m = score(subset, guesses, threshold, agreed)
             print(
                 f"{label:<13}{'agreed' if agreed else 'all':<7}{m['n_tp']:>6}"
                 f"{m['tp_acc']:>8.1%}{m['macro_f1']:>9.3f}{m['explicit']:>9.1%}{m['explicit_prec']:>10.1%}"
-                f"{m['auto_prec']:>10.1%}{m['auto_cov']:>9.1%}{m['n_kind']:>8}"
+                f"{m['auto_prec']:>10.1%}{m['auto_cov']:>9.1%}{m['cov95']:>8.1%}{m['n_kind']:>8}"
                 f"{m['kind_acc']:>9.1%}{m['kind_cov']:>9.1%}"
             )
     print(
-        f"speed: {len(rows) / elapsed:,.0f} guesses/s (cold, one core); "
+        f"speed: {len(rows) / elapsed:,.0f} guesses/s cold, {len(test) / warm_elapsed:,.0f} warm "
+        f"(one core); "
         f"warm filer memory (with the stem cache): peak {peak / 1024:,.0f} KiB, "
         f"retained {current / 1024:,.0f} KiB"
     )

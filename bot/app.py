@@ -13,8 +13,6 @@ def build_services(settings: Settings, *, clock: Clock, migrate: bool = True) ->
     store = open_store(settings.database_url, migrate=migrate)
 
     def make_filer() -> Filer:
-        if settings.filing_threshold is not None:
-            return KeywordFiler(threshold=settings.filing_threshold)
-        return KeywordFiler()
+        return KeywordFiler(threshold=settings.filing_threshold)
 
     return Services(store=store, clock=clock, make_filer=make_filer)

@@ -37,7 +37,7 @@ def file_jsonl(
     touchpoints = template_touchpoints(template)
     filer = KeywordFiler()
     for line in learn_lines or ():
-        _learn(filer, line)
+        _learn(filer, line, touchpoints)
     processed = 0
     for line in lines:
         if not line.strip():
@@ -103,7 +103,7 @@ def _error(ident: Any, message: str) -> dict[str, Any]:
     return {"id": ident, "kind": None, "touchpoint": None, "confidence": 0.0, "error": message}
 
 
-def _learn(filer: KeywordFiler, line: str) -> None:
+def _learn(filer: KeywordFiler, line: str, touchpoints: list[Touchpoint]) -> None:
     try:
         record = json.loads(line)
     except ValueError:
@@ -116,4 +116,5 @@ def _learn(filer: KeywordFiler, line: str) -> None:
         record["text"],
         MomentKind(kind) if kind in ("wow", "ow") else None,
         slug if isinstance(slug, str) and slug else None,
+        touchpoints,
     )

@@ -1,23 +1,34 @@
-"""Filing v1: text -> (kind, touchpoint, confidence), from the journey's keywords and from what
-reporters confirmed.
+"""Filing v2: text -> (kind, touchpoint, confidence), from the journey's keywords and from what
+the team confirmed.
 
-1. A ``#slug`` tag, or the one touchpoint name the text mentions, wins outright (explicit).
-2. Otherwise every active touchpoint scores the keywords found in the text. Phrases are matched
-   longest first ("delayed bag" is baggage even though "delayed" is disruption); a keyword that
-   several touchpoints share is split between them. Confirmed filings add a word -> touchpoint
-   weight (a smoothed pointwise mutual information, once a word was confirmed twice), so a filer
-   gets better at its own team's words. Scores become a ranking with
-   ``p = score / (total + UNSURE)``: one keyword of its own just passes the default threshold, a
-   keyword shared by two touchpoints or two conflicting ones do not, several agreeing ones pass
-   easily. No evidence at all gives an empty ranking.
-3. The kind comes from cue words and emoji with negation (:mod:`bot.kindcues`), plus what
+1. A ``#slug`` tag wins outright (explicit): it is the reporter's own choice.
+2. Every active touchpoint scores the keywords found in the text. Phrases are matched longest
+   first ("delayed bag" is baggage even though "delayed" is disruption); a keyword that several
+   touchpoints share is split between them; the one touchpoint the text names gets a bonus
+   (strong evidence, but "lost bag ... customer service" is still about the bag). Cold, scores
+   become a ranking with ``p = score / (total + UNSURE)``: one keyword of its own just passes
+   the default threshold, a keyword shared by two touchpoints or two conflicting ones do not.
+   No evidence at all gives an empty ranking.
+3. Warm: every confirmation or correction updates a naive Bayes model over the team's words and
+   word pairs (counts only: learning is O(words), and replaying a team's history on start is
+   cheap). The keyword scores enter it as evidence, so the template keeps counting while the
+   team's own words add up. The posterior orders the choices.
+4. Confidence is calibrated on the team's own confirmations: before learning each one, the filer
+   notes its margin (log-odds between its first and second choice) and whether it was right. A
+   guess's confidence is how often guesses with a similar margin were right, pulled towards the
+   model's own (tempered) figure while there are few records, and never above the model's
+   untempered probability. The bar for filing without asking rises with that evidence from
+   DEFAULT_THRESHOLD to CALIBRATED_THRESHOLD. A team with consistent words soon gets its moments
+   filed unasked; a team whose moments are hard to tell apart keeps being asked.
+5. The kind comes from cue words and emoji with negation (:mod:`bot.kindcues`), plus what
    confirmed filings taught about the team's words.
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter
+from bisect import bisect_left, insort
+from collections import Counter, deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,19 +37,25 @@ from bot.kindcues import cue_score, kind_from_score
 from bot.ports import FilingGuess
 from bot.textnorm import BOUNDARIES, STOPWORDS, parse_tags, stems, tokenize
 
-DEFAULT_THRESHOLD = 0.6
+DEFAULT_THRESHOLD = 0.6  # on the template's measure: one keyword of its own just passes
+CALIBRATED_THRESHOLD = 0.75  # on the calibrated confidence, once the team has confirmed enough
 UNSURE = 0.6  # evidence mass that always stays with "none of these"
 _NAME_WEIGHT = 2.0  # a touchpoint's own name, when the text names several touchpoints
 _PHRASE_BONUS = 0.5  # per extra word: "lost luggage" says more than "lost"
-# Learning. A word counts for a touchpoint once it was confirmed there _MIN_HITS times and is
-# _MIN_LIFT times likelier there than on average; sparse evidence like this beats adding every
-# small association (which blurs confidence). Values picked by measuring warm accuracy with
-# bench/filing.py; the keywords themselves are never derived from data.
-_LEARNED_WEIGHT = 0.6  # scale of a learned word -> touchpoint weight next to a keyword's 1.0
 _LEARNED_SMOOTHING = 2.0  # pseudo-observations pulling a rare word back to "no information"
-_MIN_LIFT = 1.5
-_MIN_HITS = 2
-_PRIOR_WEIGHT = 0.1  # after learning, the team's usual touchpoints rank first when nothing matches
+# Learning: naive Bayes over stemmed words and word pairs of the team's confirmed filings, with
+# the template's keyword scores as evidence beside them. Values picked by measuring warm accuracy
+# and auto-filing precision with bench/filing.py; no word or weight is derived from data.
+_KEYWORD_WEIGHT = 3.0  # log-odds per unit of keyword score
+_NAMED_WEIGHT = 3.0  # log-odds for the one touchpoint the text names
+_ALPHA = 0.5  # additive smoothing of word counts
+_TEMPERATURE = 6.0  # naive Bayes is overconfident: this tempers it into a usable confidence
+_NAMED_BOOST = 1.5  # score for the one touchpoint the text names (beside its keywords)
+_LISTED = 0.005  # choices less likely than this are not offered
+_CALIBRATED_AFTER = 50  # confirmations noted before the calibrated confidence is used
+_CALIBRATION_WINDOW = 2000  # the team's latest confirmations that calibrate its confidence
+_NEIGHBOURS = 100  # records nearest a guess's margin that say how often such guesses were right
+_CALIBRATION_PRIOR = 20.0  # pseudo-records at the model's own confidence
 _KIND_LEARNED_WEIGHT = 0.5
 _EARLY_BONUS = 0.05  # ties go to what the text mentions first
 _CACHE_SIZE = 16
@@ -57,22 +74,91 @@ class _Catalogue:
     tags: dict[str, int]
 
 
+@dataclass(frozen=True, slots=True)
+class _Ranking:
+    ranked: tuple[tuple[str, float], ...]
+    margin: float  # log-odds between the first and second choice
+    sharp: float  # the untempered posterior of the first choice: no confidence goes above it
+    tagged: bool
+    named: int | None
+
+
+class _Calibration:
+    """How often the filer was right at each margin, on the team's own confirmations.
+
+    Before each confirmation is learned the filer notes its margin and whether its first choice
+    was the confirmed one. A new guess's confidence is the share of right ones among the records
+    nearest its margin, pulled towards the model's own figure while there are few records. So a
+    team whose words are consistent soon gets moments filed without asking, and a team whose
+    moments are hard to tell apart gets asked more: the threshold means the same for both.
+    """
+
+    def __init__(self) -> None:
+        self._records: deque[tuple[float, bool]] = deque()
+        self._sorted: list[tuple[float, bool]] = []
+
+    @property
+    def size(self) -> int:
+        return len(self._records)
+
+    def add(self, margin: float, right: bool) -> None:
+        record = (margin, right)
+        self._records.append(record)
+        insort(self._sorted, record)
+        if len(self._records) > _CALIBRATION_WINDOW:
+            old = self._records.popleft()
+            del self._sorted[bisect_left(self._sorted, old)]
+
+    def confidence(self, margin: float, prior: float) -> float:
+        records = self._sorted
+        at = bisect_left(records, (margin, False))
+        near = records[max(0, at - _NEIGHBOURS // 2):at + _NEIGHBOURS // 2]
+        right = sum(1 for _, ok in near if ok)
+        return (right + _CALIBRATION_PRIOR * prior) / (len(near) + _CALIBRATION_PRIOR)
+
+
+def _monotone(ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    out = []
+    ceiling = 1.0
+    for slug, p in ranked:
+        ceiling = min(ceiling, p)
+        out.append((slug, ceiling))
+    if len(out) > 1 and out[0][1] < ranked[1][1]:
+        # a calibrated first choice below the second's figure: both are that unsure
+        out = [(slug, min(p, out[0][1])) for slug, p in out]
+    return out
+
+
 class KeywordFiler:
     """Implements :class:`bot.ports.Filer`. One instance per workspace; not thread-safe."""
 
-    def __init__(self, threshold: float = DEFAULT_THRESHOLD) -> None:
-        if not 0.0 < threshold <= 1.0:
+    def __init__(self, threshold: float | None = None) -> None:
+        """``threshold``: one fixed bar for filing without asking; by default the bar is
+        DEFAULT_THRESHOLD until the team's confirmations calibrate the filer, then
+        CALIBRATED_THRESHOLD on its calibrated confidence."""
+        if threshold is not None and not 0.0 < threshold <= 1.0:
             raise ValueError("threshold must be in (0, 1]")
-        self._threshold = threshold
+        self._fixed = threshold
         self._catalogues: dict[tuple[Touchpoint, ...], _Catalogue] = {}
         self._slug_docs: Counter[str] = Counter()
-        self._word_slugs: dict[str, Counter[str]] = {}
+        self._feature_slugs: dict[str, Counter[str]] = {}
+        self._slug_features: Counter[str] = Counter()
         self._kind_docs: Counter[MomentKind] = Counter()
+        self._calibration = _Calibration()
         self._word_kinds: dict[str, Counter[MomentKind]] = {}
 
     @property
     def threshold(self) -> float:
-        return self._threshold
+        if self._fixed is not None:
+            return self._fixed
+        # The bar rises from the template's measure to the calibrated one with the evidence.
+        done = min(1.0, self._calibration.size / _CALIBRATED_AFTER)
+        return round(DEFAULT_THRESHOLD + (CALIBRATED_THRESHOLD - DEFAULT_THRESHOLD) * done, 4)
+
+    @property
+    def calibrated(self) -> bool:
+        """Enough confirmations to say how often this filer is right at each margin."""
+        return self._calibration.size >= _CALIBRATED_AFTER
 
     def guess(self, text: str, touchpoints: Sequence[Touchpoint]) -> FilingGuess:
         tokens = tokenize(text)
@@ -81,38 +167,83 @@ class KeywordFiler:
         catalogue = self._catalogue(tuple(tp for tp in touchpoints if tp.active))
         if not catalogue.slugs:
             return FilingGuess(kind=kind, kind_confidence=kind_confidence, ranked=())
-        scores, spans = _keyword_scores(catalogue, stemmed)
-        if self._slug_docs:
-            self._add_learned(catalogue, _features(tokens, stemmed), scores)
-        chosen = _tagged(catalogue, text)
-        if chosen is None:
-            chosen = _named(catalogue, tokens, spans)
-        total = sum(scores) + UNSURE
-        ranked = sorted(
-            ((catalogue.slugs[i], s / total) for i, s in enumerate(scores) if s > 0 and i != chosen),
-            key=lambda pair: -pair[1],
-        )
-        if chosen is not None:
-            ranked.insert(0, (catalogue.slugs[chosen], 1.0))
+        ranking = self._rank(catalogue, text, tokens, stemmed)
+        ranked = list(ranking.ranked)
+        if ranked and not ranking.tagged and self._calibration.size:
+            slug, confidence = ranked[0]
+            calibrated = self._calibration.confidence(ranking.margin, confidence)
+            ranked[0] = (slug, min(calibrated, ranking.sharp))
+            ranked = _monotone(ranked)
         return FilingGuess(
             kind=kind,
             kind_confidence=kind_confidence,
             ranked=tuple((slug, round(p, 4)) for slug, p in ranked),
-            explicit=chosen is not None,
+            explicit=ranking.tagged or (ranking.named is not None and ranked[0][1] >= 1.0
+                                        and ranked[0][0] == catalogue.slugs[ranking.named]),
         )
 
-    def learn(self, text: str, kind: MomentKind | None, touchpoint_slug: str | None) -> None:
-        """Remember a confirmed filing: its words now point a little more to that touchpoint."""
+    def learn(self, text: str, kind: MomentKind | None, touchpoint_slug: str | None,
+              touchpoints: Sequence[Touchpoint] = ()) -> None:
+        """Remember a confirmed filing: its words now point a little more to that touchpoint.
+
+        With the team's ``touchpoints``, the filer first notes how sure it would have been and
+        whether it was right: that record calibrates its confidence for this team.
+        """
         tokens = tokenize(text)
-        features = _features(tokens, stems(tokens))
+        stemmed = stems(tokens)
         if touchpoint_slug:
+            catalogue = self._catalogue(tuple(tp for tp in touchpoints if tp.active))
+            if touchpoint_slug in catalogue.slugs:
+                ranking = self._rank(catalogue, text, tokens, stemmed)
+                if ranking.ranked and not ranking.tagged:
+                    self._calibration.add(ranking.margin, ranking.ranked[0][0] == touchpoint_slug)
             self._slug_docs[touchpoint_slug] += 1
-            for word in features:
-                self._word_slugs.setdefault(word, Counter())[touchpoint_slug] += 1
+            for feature in _ngrams(tokens, stemmed):
+                counts = self._feature_slugs.get(feature)
+                if counts is None:
+                    counts = self._feature_slugs[feature] = Counter()
+                counts[touchpoint_slug] += 1
+                self._slug_features[touchpoint_slug] += 1
         if kind is not None:
             self._kind_docs[kind] += 1
-            for word in features:
+            for word in _features(tokens, stemmed):
                 self._word_kinds.setdefault(word, Counter())[kind] += 1
+
+    def _rank(self, catalogue: _Catalogue, text: str, tokens: list[str],
+              stemmed: list[str]) -> _Ranking:
+        scores, spans = _keyword_scores(catalogue, stemmed)
+        tagged = _tagged(catalogue, text)
+        named = _named(catalogue, tokens, spans) if tagged is None else None
+        n = len(catalogue.slugs)
+        if named is not None and _NAMED_BOOST:
+            scores = list(scores)
+            scores[named] += _NAMED_BOOST
+        total = sum(scores) + UNSURE
+        probs = [s / total for s in scores]
+        if named is not None and not _NAMED_BOOST:
+            probs = [1.0 if i == named else p for i, p in enumerate(probs)]
+        docs = sum(self._slug_docs[slug] for slug in catalogue.slugs)
+        z = self._log_posterior(catalogue, _ngrams(tokens, stemmed) if docs else set(), scores,
+                                named, docs)
+        top, second = sorted(z, reverse=True)[:2] if n > 1 else (z[0], z[0] - 10.0)
+        margin = top - second
+        order = probs
+        if docs:
+            # The posterior (template keywords and what the team confirmed) decides the order;
+            # before calibration, the filer is as sure as the template or the tempered
+            # posterior says, whichever is surer.
+            order = _softmax(z, 1.0)
+            tempered = _softmax(z, _TEMPERATURE)
+            probs = [max(c, w) for c, w in zip(probs, tempered, strict=True)]
+        if tagged is not None:
+            probs[tagged] = order[tagged] = 2.0
+        ranked = []
+        ceiling = 1.0
+        for i in sorted(range(n), key=lambda i: -order[i]):
+            ceiling = min(ceiling, probs[i])
+            if ceiling >= _LISTED:
+                ranked.append((catalogue.slugs[i], ceiling))
+        return _Ranking(tuple(ranked), margin, max(_softmax(z, 1.0)), tagged is not None, named)
 
     def _kind(self, tokens: list[str], stemmed: list[str]) -> tuple[MomentKind | None, float]:
         score = cue_score(tokens, stemmed)
@@ -131,24 +262,24 @@ class KeywordFiler:
             score += _KIND_LEARNED_WEIGHT * learned
         return kind_from_score(score)
 
-    def _add_learned(self, catalogue: _Catalogue, features: set[str], scores: list[float]) -> None:
+    def _log_posterior(self, catalogue: _Catalogue, features: set[str], scores: list[float],
+                       named: int | None, docs: int) -> list[float]:
+        """Naive Bayes over the team's confirmed filings, with the keyword scores as evidence."""
         n = len(catalogue.slugs)
-        docs = sum(self._slug_docs[slug] for slug in catalogue.slugs)
-        prior = [(self._slug_docs[slug] + 1) / (docs + n) for slug in catalogue.slugs]
-        for i in range(n):
-            scores[i] += _PRIOR_WEIGHT * prior[i]
-        m = _LEARNED_SMOOTHING
-        for word in features:
-            counts = self._word_slugs.get(word)
-            if not counts:
+        vocabulary = len(self._feature_slugs) + 1
+        z = [
+            math.log((self._slug_docs[slug] + 1) / (docs + n))
+            + _KEYWORD_WEIGHT * scores[i] + (_NAMED_WEIGHT if i == named else 0.0)
+            for i, slug in enumerate(catalogue.slugs)
+        ]
+        for feature in features:
+            counts = self._feature_slugs.get(feature)
+            if counts is None:
                 continue
-            seen = sum(counts[slug] for slug in catalogue.slugs)
             for i, slug in enumerate(catalogue.slugs):
-                hits = counts[slug]
-                if hits >= _MIN_HITS:
-                    lift = (hits + m * prior[i]) / ((seen + m) * prior[i])
-                    if lift > _MIN_LIFT:
-                        scores[i] += min(1.0, _LEARNED_WEIGHT * math.log(lift))
+                z[i] += math.log((counts[slug] + _ALPHA) /
+                                 (self._slug_features[slug] + _ALPHA * vocabulary))
+        return z
 
     def _catalogue(self, active: tuple[Touchpoint, ...]) -> _Catalogue:
         catalogue = self._catalogues.get(active)
@@ -248,6 +379,28 @@ def _named(
             if not covered:
                 found.add(index)
     return found.pop() if len(found) == 1 else None
+
+
+def _softmax(z: list[float], temperature: float) -> list[float]:
+    top = max(z)
+    weights = [math.exp((v - top) / temperature) for v in z]
+    total = sum(weights)
+    return [w / total for w in weights]
+
+
+def _ngrams(tokens: list[str], stemmed: list[str]) -> set[str]:
+    """Stemmed words and the pairs of neighbouring words within a clause, for learning."""
+    found: set[str] = set()
+    previous = ""
+    for t, s in zip(tokens, stemmed, strict=True):
+        if t in BOUNDARIES or t in STOPWORDS or t[0].isdigit():
+            previous = ""
+            continue
+        found.add(s)
+        if previous:
+            found.add(previous + " " + s)
+        previous = s
+    return found
 
 
 def _features(tokens: list[str], stemmed: list[str]) -> set[str]:

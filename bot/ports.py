@@ -215,7 +215,10 @@ class Filer(Protocol):
     """Text -> touchpoint and kind. One filer per workspace; it learns from confirmed filings."""
 
     def guess(self, text: str, touchpoints: Sequence[Touchpoint]) -> FilingGuess: ...
-    def learn(self, text: str, kind: MomentKind | None, touchpoint_slug: str | None) -> None: ...
+    def learn(self, text: str, kind: MomentKind | None, touchpoint_slug: str | None,
+              touchpoints: Sequence[Touchpoint] = ()) -> None:
+        """A confirmed filing; ``touchpoints`` (the team's journey) lets it calibrate."""
+        ...
     @property
     def threshold(self) -> float:
         """Confidence at or above which a moment is filed without asking."""

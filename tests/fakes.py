@@ -435,7 +435,8 @@ class FakeFiler:
         share = 1 / len(hits) if hits else 0.0
         return FilingGuess(kind, 0.9 if kind else 0.0, tuple((s, share) for s in hits))
 
-    def learn(self, text: str, kind: MomentKind | None, touchpoint_slug: str | None) -> None:
+    def learn(self, text: str, kind: MomentKind | None, touchpoint_slug: str | None,
+              touchpoints: Sequence[Touchpoint] = ()) -> None:
         if touchpoint_slug:
             self.learned[text.lower()] = touchpoint_slug
 

@@ -8,7 +8,7 @@ import pytest
 
 from bot.domain import MomentKind, Touchpoint
 from bot.filebatch import template_touchpoints
-from bot.filing import KeywordFiler
+from bot.filing import DEFAULT_THRESHOLD, KeywordFiler
 from bot.ports import Filer
 from bot.textnorm import parse_tags, stem, stems, tokenize
 
@@ -52,9 +52,17 @@ def test_an_unknown_tag_is_just_a_word(filer: KeywordFiler) -> None:
 
 
 @pytest.mark.parametrize("text", ["check in took a while", "Check-in took a while", "CHECKIN took a while"])
-def test_the_touchpoint_name_wins(filer: KeywordFiler, text: str) -> None:
+def test_the_touchpoint_name_files_without_asking(filer: KeywordFiler, text: str) -> None:
     guess = filer.guess(text, AIRLINE)
-    assert (guess.best, guess.confidence, guess.explicit) == ("check-in", 1.0, True)
+    assert guess.best == "check-in" and guess.confidence >= filer.threshold
+    assert not guess.explicit  # only a #tag is the reporter's own choice
+
+
+def test_a_name_is_strong_evidence_but_not_a_verdict(filer: KeywordFiler) -> None:
+    # "customer service" is named, but the text is about a lost bag: the bot asks.
+    guess = filer.guess("lost my bag and the suitcase is still missing, customer service", AIRLINE)
+    assert {slug for slug, _ in guess.ranked[:2]} == {"baggage", "customer-service"}
+    assert guess.confidence < filer.threshold
 
 
 def test_a_name_inside_another_touchpoints_phrase_does_not_count(filer: KeywordFiler) -> None:
@@ -278,3 +286,66 @@ def test_cue_words_do_not_collide_after_stemming() -> None:
         for phrase in phrases:
             key = tuple(stems(tokenize(phrase)))
             assert weights.setdefault(key, weight) * weight > 0, f"{phrase!r} changes sign"
+
+
+def _team_history() -> list[tuple[str, MomentKind, str]]:
+    """A team's confirmed filings in its own words: "the hub" is its transfer bus (boarding),
+    "SkyDesk" its chat help (customer service); neither is in the template."""
+    history = []
+    for n in range(12):
+        history.append((f"the hub shuttle left {n} passengers behind", MomentKind.OW, "boarding"))
+        history.append((f"SkyDesk chat took {n} tries to answer", MomentKind.OW,
+                        "customer-service"))
+        history.append((f"flight {n} delayed by the storm", MomentKind.OW, "disruption"))
+    return history
+
+
+def test_a_team_learns_its_own_words_until_it_files_them_without_asking(
+    filer: KeywordFiler,
+) -> None:
+    text = "nobody drove the hub shuttle this morning"
+    cold = filer.guess(text, AIRLINE)
+    assert cold.best != "boarding" or cold.confidence < filer.threshold  # the bot had to ask
+    for text_, kind, slug in _team_history():
+        filer.learn(text_, kind, slug, AIRLINE)
+    warm = filer.guess(text, AIRLINE)
+    assert warm.best == "boarding" and warm.confidence >= filer.threshold
+    skydesk = filer.guess("SkyDesk chat never answered the family", AIRLINE)
+    assert skydesk.best == "customer-service" and skydesk.confidence >= filer.threshold
+    # Words the team never used still go by the template, and nothing makes it overconfident.
+    unknown = filer.guess("the lounge had no chairs", AIRLINE)
+    assert unknown.confidence < filer.threshold
+    assert len(unknown.ranked) >= 3  # when it asks, it has three choices to offer
+    assert KeywordFiler().guess(text, AIRLINE).best == cold.best  # learning stays in its filer
+
+
+def test_learned_confidence_grows_with_confirmations_not_in_one_jump(filer: KeywordFiler) -> None:
+    text = "the hub shuttle was full again"
+    seen = []
+    for text_, kind, slug in _team_history():
+        filer.learn(text_, kind, slug, AIRLINE)
+        seen.append(filer.guess(text, AIRLINE).confidence)
+    assert seen[0] < DEFAULT_THRESHOLD and filer.threshold <= seen[-1]
+    jumps = [b - a for a, b in zip(seen, seen[1:], strict=False)]
+    assert max(jumps) < 0.1
+
+
+def test_a_team_whose_moments_are_hard_to_tell_apart_is_asked_more(filer: KeywordFiler) -> None:
+    """Calibration: the same words confirmed now here, now there, do not get filed unasked."""
+    mixed = KeywordFiler()
+    for n, (text_, kind, slug) in enumerate(_team_history()):
+        filer.learn(text_, kind, slug, AIRLINE)
+        muddled = ("boarding", "customer-service", "disruption")[(n // 3) % 3]
+        mixed.learn(text_, kind, muddled, AIRLINE)  # this team's labels follow no pattern
+    text = "the hub shuttle was full again"
+    assert filer.guess(text, AIRLINE).confidence >= filer.threshold
+    assert mixed.guess(text, AIRLINE).confidence < mixed.threshold
+
+
+def test_a_fixed_threshold_is_the_bar_whatever_was_learned() -> None:
+    filer = KeywordFiler(threshold=0.9)
+    for text_, kind, slug in _team_history():
+        filer.learn(text_, kind, slug, AIRLINE)
+    assert filer.threshold == 0.9
+    with pytest.raises(ValueError):
+        KeywordFiler(threshold=1.5)

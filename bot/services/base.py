@@ -38,8 +38,11 @@ class Deps:
         process reaches this filer on its next guess, and a restart replays them all."""
         ws = repo.workspace.id
         filer, seen = self._filers.get(ws) or (self.make_filer(), 0)
+        journeys: dict[int, list[Touchpoint]] = {}
         for fb in repo.filing_feedback(after_id=seen):
-            filer.learn(fb.text, fb.kind, fb.touchpoint_slug)
+            if fb.team_id not in journeys:
+                journeys[fb.team_id] = repo.touchpoints(fb.team_id)
+            filer.learn(fb.text, fb.kind, fb.touchpoint_slug, journeys[fb.team_id])
             seen = max(seen, fb.id)
         self._filers[ws] = (filer, seen)
         return filer

@@ -52,10 +52,10 @@ _ALPHA = 0.5  # additive smoothing of word counts
 _TEMPERATURE = 6.0  # naive Bayes is overconfident: this tempers it into a usable confidence
 _NAMED_BOOST = 1.5  # score for the one touchpoint the text names (beside its keywords)
 _LISTED = 0.005  # choices less likely than this are not offered
-_CALIBRATED_AFTER = 50  # confirmations noted before the calibrated confidence is used
+_CALIBRATED_AFTER = 50  # records at which the bar reaches CALIBRATED_THRESHOLD
 _CALIBRATION_WINDOW = 2000  # the team's latest confirmations that calibrate its confidence
-_NEIGHBOURS = 100  # records nearest a guess's margin that say how often such guesses were right
-_CALIBRATION_PRIOR = 20.0  # pseudo-records at the model's own confidence
+_NEIGHBOURS = 40  # records just below a guess's margin that say how often such guesses were right
+_CALIBRATION_PRIOR = 5.0  # pseudo-records at the model's own (tempered) confidence
 _KIND_LEARNED_WEIGHT = 0.5
 _EARLY_BONUS = 0.05  # ties go to what the text mentions first
 _CACHE_SIZE = 16
@@ -110,9 +110,13 @@ class _Calibration:
             del self._sorted[bisect_left(self._sorted, old)]
 
     def confidence(self, margin: float, prior: float) -> float:
+        """How often the guesses just below this margin were right: a guess the filer is surer
+        of is right at least as often (a conservative estimate), pulled towards ``prior``."""
         records = self._sorted
-        at = bisect_left(records, (margin, False))
-        near = records[max(0, at - _NEIGHBOURS // 2):at + _NEIGHBOURS // 2]
+        at = bisect_left(records, (margin, True))
+        near = records[max(0, at - _NEIGHBOURS):at]
+        if len(near) < _NEIGHBOURS:  # not enough below: take the nearest ones above too
+            near = records[:_NEIGHBOURS]
         right = sum(1 for _, ok in near if ok)
         return (right + _CALIBRATION_PRIOR * prior) / (len(near) + _CALIBRATION_PRIOR)
 

@@ -213,8 +213,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     train = [rows[i] for i in shuffled[: args.learn]]
     test_idx = shuffled[args.learn :]
     warm = KeywordFiler(threshold=args.threshold)
+    start = time.perf_counter()
     for r in train:
         warm.learn(r.text, r.kind, r.first_touchpoint, touchpoints)
+    learn_elapsed = time.perf_counter() - start
     test = [rows[i] for i in test_idx]
     start = time.perf_counter()
     warm_guesses = [warm.guess(r.text, touchpoints) for r in test]
@@ -250,7 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
     print(
         f"speed: {len(rows) / elapsed:,.0f} guesses/s cold, {len(test) / warm_elapsed:,.0f} warm "
-        f"(one core); "
+        f"(one core); learning {len(train) / learn_elapsed:,.0f} confirmations/s; "
         f"warm filer memory (with the stem cache): peak {peak / 1024:,.0f} KiB, "
         f"retained {current / 1024:,.0f} KiB"
     )

@@ -24,6 +24,8 @@ _CUES: dict[float, tuple[str, ...]] = {
     2.0: (
         "amazing", "awesome", "excellent", "fantastic", "wonderful", "outstanding", "superb",
         "brilliant", "incredible", "phenomenal", "exceptional", "perfect", "perfectly", "best",
+        "nicest", "finest", "greatest", "magnificent", "rave", "raving", "well worth",
+        "worth the trip", "rivals",
         "love", "lovely", "delighted", "delightful", "impressed", "impressive", "superstar",
         "hero", "legend", "gem", "exceeded", "grateful", "kudos", "bravo", "shoutout",
         "shout out", "props", "stellar", "top notch", "much appreciated", "appreciate",
@@ -37,7 +39,8 @@ _CUES: dict[float, tuple[str, ...]] = {
         "recommend", "smooth", "delicious", "tasty", "yummy", "beautiful", "welcoming",
         "caring", "professional", "well done", "nice", "good", "cool", "fun", "on time",
         "complimentary", "upgraded", "got me home", "resolved", "sorted", "fixed it",
-        "yay", "woohoo", "made it", "held the plane", "held the flight", "waited for us",
+        "yum", "accomodating", "well priced", "devoured", "yay", "woohoo", "made it",
+        "held the plane", "held the flight", "waited for us",
         "😊", "😀", "😁", "😃", "😄", "🙂", "☺", "😘", "👍", "👌", "✨",
         "🌟", "⭐", "😎", "💪",
     ),
@@ -80,7 +83,8 @@ _CUES: dict[float, tuple[str, ...]] = {
     -1.5: (
         "bad", "poor", "poorly", "slow", "worse", "sad", "upset", "annoyed", "annoying", "mad",
         "angry", "unhappy", "frustrated", "frustrating", "frustration", "disappointed",
-        "disappointing", "disappointment", "complaint", "complain", "delay", "delayed",
+        "disappointing", "disappointment", "disapointing", "disapointed", "overdone",
+        "walked away", "dumped", "complaint", "complain", "delay", "delayed",
         "cancel", "cancelled", "canceled", "cancellation", "stuck", "missed", "lost", "lose",
         "losing", "broken",
         "damaged", "dirty", "rude", "ignored", "forgot", "forgotten", "overbooked", "bumped",

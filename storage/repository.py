@@ -74,28 +74,40 @@ class SqlStore:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # Workspace rows are never changed or deleted once created, so every request needn't
+        # read them again: this saves a query per transaction and a transaction per request.
+        self._known: dict[tuple[Platform, str], Workspace] = {}
+        self._known_ids: dict[int, Workspace] = {}
+
+    def _remember(self, workspace: Workspace) -> Workspace:
+        self._known[workspace.platform, workspace.external_id] = workspace
+        self._known_ids[workspace.id] = workspace
+        return workspace
 
     def close(self) -> None:
         self.engine.dispose()
 
     def workspace(self, *, platform: Platform, external_id: str, name: str = "") -> Workspace:
+        known = self._known.get((platform, external_id))
+        if known is not None:
+            return known
         with self._sessions.begin() as session:
             row = self._find_workspace(session, platform, external_id)
             if row is not None:
-                return to_entity(Workspace, row)
+                return self._remember(to_entity(Workspace, row))
         try:
             with self._sessions.begin() as session:
                 row = WorkspaceRow(platform=platform, external_id=external_id, name=name)
                 session.add(row)
                 session.flush()
-                return to_entity(Workspace, row)
+                return self._remember(to_entity(Workspace, row))
         except IntegrityError:
             pass  # another process created it between our read and our insert
         with self._sessions.begin() as session:
             row = self._find_workspace(session, platform, external_id)
             if row is None:
                 raise LookupError(f"workspace {platform}:{external_id} vanished while created")
-            return to_entity(Workspace, row)
+            return self._remember(to_entity(Workspace, row))
 
     @staticmethod
     def _find_workspace(
@@ -118,10 +130,13 @@ class SqlStore:
     @contextmanager
     def transaction(self, workspace_id: int) -> Iterator[SqlRepository]:
         with self._sessions.begin() as session:
-            row = session.get(WorkspaceRow, workspace_id)
-            if row is None:
-                raise KeyError(f"no workspace {workspace_id}")
-            yield SqlRepository(session, to_entity(Workspace, row))
+            workspace = self._known_ids.get(workspace_id)
+            if workspace is None:
+                row = session.get(WorkspaceRow, workspace_id)
+                if row is None:
+                    raise KeyError(f"no workspace {workspace_id}")
+                workspace = self._remember(to_entity(Workspace, row))
+            yield SqlRepository(session, workspace)
 
 
 class SqlRepository(delivery.DeliveryRows, PrivacyRows):
@@ -130,6 +145,9 @@ class SqlRepository(delivery.DeliveryRows, PrivacyRows):
     def __init__(self, session: Session, workspace: Workspace) -> None:
         self._s = session
         self._ws = workspace
+        # The session's identity map holds rows weakly; keeping the teams and touchpoints this
+        # transaction read lets a later lookup by id (e.g. add_moment's checks) skip the query.
+        self._kept: list[Any] = []
 
     @property
     def workspace(self) -> Workspace:
@@ -143,7 +161,13 @@ class SqlRepository(delivery.DeliveryRows, PrivacyRows):
     def _get(self, model: type[R], row_id: int | None) -> R | None:
         if row_id is None:
             return None
-        return self._s.scalar(self._select(model).where(model.id == row_id))
+        # By primary key through the session, so a row this transaction already read costs no
+        # query; a row of another workspace is treated as missing.
+        row = self._s.get(model, row_id)
+        if row is None or row.workspace_id != self._ws.id:  # type: ignore[attr-defined]
+            return None
+        self._kept.append(row)
+        return row
 
     def _require(self, model: type[R], row_id: int | None) -> None:
         """Refuse a reference to a row of another workspace, the same way as a missing one."""
@@ -214,7 +238,8 @@ class SqlRepository(delivery.DeliveryRows, PrivacyRows):
         query = self._select(TouchpointRow).where(TouchpointRow.team_id == team_id)
         if not include_retired:
             query = query.where(TouchpointRow.retired_at.is_(None))
-        rows = self._s.scalars(query.order_by(TouchpointRow.position, TouchpointRow.id))
+        rows = list(self._s.scalars(query.order_by(TouchpointRow.position, TouchpointRow.id)))
+        self._kept.extend(rows)
         return [to_entity(Touchpoint, row) for row in rows]
 
     def save_touchpoint(self, touchpoint: Touchpoint) -> None:

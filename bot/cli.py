@@ -364,7 +364,7 @@ def _file(args: argparse.Namespace, settings: Settings) -> int:
     learn: list[str] | None = None
     if args.learn:
         learn = Path(args.learn).read_text(encoding="utf-8").splitlines()
-    file_jsonl(sys.stdin, sys.stdout, template=args.template, learn_lines=learn)
+    file_jsonl(sys.stdin, sys.stdout, template=args.template, learn_lines=learn, warn=sys.stderr)
     return 0
 
 

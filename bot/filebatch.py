@@ -28,6 +28,7 @@ def file_jsonl(
     *,
     template: str,
     learn_lines: Iterable[str] | None = None,
+    warn: TextIO | None = None,
 ) -> int:
     """File every JSON line against the template's journey; returns the number of lines written.
 
@@ -36,8 +37,9 @@ def file_jsonl(
     """
     touchpoints = template_touchpoints(template)
     filer = KeywordFiler()
-    for line in learn_lines or ():
-        _learn(filer, line, touchpoints)
+    for number, line in enumerate(learn_lines or (), 1):
+        if line.strip() and not _learn(filer, line, touchpoints) and warn is not None:
+            warn.write(f"learn line {number} skipped: not a JSON object with a \"text\" string\n")
     processed = 0
     for line in lines:
         if not line.strip():
@@ -103,13 +105,13 @@ def _error(ident: Any, message: str) -> dict[str, Any]:
     return {"id": ident, "kind": None, "touchpoint": None, "confidence": 0.0, "error": message}
 
 
-def _learn(filer: KeywordFiler, line: str, touchpoints: list[Touchpoint]) -> None:
+def _learn(filer: KeywordFiler, line: str, touchpoints: list[Touchpoint]) -> bool:
     try:
         record = json.loads(line)
     except ValueError:
-        return
+        return False
     if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-        return
+        return False
     slug = record.get("touchpoint")
     kind = record.get("kind")
     filer.learn(
@@ -118,3 +120,4 @@ def _learn(filer: KeywordFiler, line: str, touchpoints: list[Touchpoint]) -> Non
         slug if isinstance(slug, str) and slug else None,
         touchpoints,
     )
+    return True

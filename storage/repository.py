@@ -164,7 +164,7 @@ class SqlRepository(delivery.DeliveryRows, PrivacyRows):
         # By primary key through the session, so a row this transaction already read costs no
         # query; a row of another workspace is treated as missing.
         row = self._s.get(model, row_id)
-        if row is None or row.workspace_id != self._ws.id:  # type: ignore[attr-defined]
+        if row is None or row.workspace_id != self._ws.id:
             return None
         self._kept.append(row)
         return row

@@ -100,3 +100,15 @@ def test_template_touchpoints_are_numbered_in_journey_order() -> None:
     assert [tp.slug for tp in tps] == [t.slug for t in load_template("hotel").touchpoints]
     assert {tp.team_id for tp in tps} == {0}
     assert all(tp.active and tp.keywords and tp.emoji for tp in tps)
+
+
+def test_learn_lines_that_are_not_filings_are_reported_and_the_rest_still_learned() -> None:
+    warnings = io.StringIO()
+    learn = ['{"text": "the hub shuttle left", "touchpoint": "boarding", "kind": "ow"}',
+             "not json", "", '{"text": 5}', '["text"]']
+    out = io.StringIO()
+    assert file_jsonl([json.dumps({"id": 1, "text": "hub shuttle"})], out, template="airline",
+                      learn_lines=learn, warn=warnings) == 1
+    assert warnings.getvalue().splitlines() == [
+        f'learn line {n} skipped: not a JSON object with a "text" string' for n in (2, 4, 5)
+    ]

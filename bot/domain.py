@@ -210,6 +210,9 @@ class PostRecord:
     sent_at: datetime | None = None
     attempts: int = 0
     last_error: str = ""
+    # Set while one process is sending; still set after a crash mid-send, when nobody knows
+    # whether the post went out: such a post is checked, not blindly sent again.
+    sending_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

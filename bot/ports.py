@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.domain import (
     CachedMessage,
@@ -153,6 +153,11 @@ class Repository(Protocol):
 
     def post_record(self, team_id: int, kind: str, week: str) -> PostRecord | None: ...
     def save_post_record(self, record: PostRecord) -> None: ...
+    def swap_post_record(self, expected: PostRecord, new: PostRecord) -> bool:
+        """Write ``new`` only if the stored record is still unsent with ``expected``'s attempts
+        and sending mark; False when another process got there first."""
+        ...
+
     def post_records(self, *, team_id: int | None = None, limit: int = 50) -> list[PostRecord]:
         """Newest claim first."""
         ...
@@ -241,4 +246,13 @@ class Notifier(Protocol):
 
     def send(self, workspace: Workspace, post: Post) -> None:
         """Deliver or raise DeliveryError."""
+        ...
+
+
+@runtime_checkable
+class SentChecker(Protocol):
+    """A notifier that can look in the channel for a post it may have sent before a crash."""
+
+    def was_sent(self, workspace: Workspace, post: Post, since: datetime) -> bool | None:
+        """True if the post is in the channel, False if surely not, None when it can't tell."""
         ...

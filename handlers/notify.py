@@ -5,16 +5,23 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from datetime import datetime
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
 from bot.domain import Platform, Workspace
-from bot.ports import DeliveryError, Notifier
+from bot.ports import DeliveryError, Notifier, SentChecker
 from bot.views import Post
 
 log = logging.getLogger(__name__)
+
+
+def post_key(post: Post) -> str:
+    return f"{post.team_id}:{post.kind}:{post.week}"
+POST_EVENT = "moments_weekly_post"  # message metadata on every weekly post, to find it again
+HISTORY_PAGES = 5
 PERMANENT = {"channel_not_found", "not_in_channel", "is_archived", "account_inactive",
              "token_revoked", "invalid_auth", "missing_scope"}
 
@@ -50,7 +57,8 @@ class SlackNotifier:
         try:
             client = self._client(workspace)
             client.chat_postMessage(
-                channel=post.channel, text=kit.fallback_text(post.reply), blocks=kit.reply_blocks(post.reply))
+                channel=post.channel, text=kit.fallback_text(post.reply), blocks=kit.reply_blocks(post.reply),
+                metadata={"event_type": POST_EVENT, "event_payload": {"post": post_key(post)}})
         except SlackApiError as err:
             code = str(err.response.get("error", ""))
             retry = err.response.headers.get("Retry-After") if err.response.status_code == 429 else None
@@ -58,6 +66,32 @@ class SlackNotifier:
                                 retry_after=float(retry) if retry else None,
                                 permanent=code in PERMANENT) from None
         self._attach_chart(client, post)
+
+    def was_sent(self, workspace: Workspace, post: Post, since: datetime) -> bool | None:
+        """Look in the channel for this weekly post, by the metadata it was sent with: after a
+        crash mid-send, it is sent again only if it is surely not there. One conversations.history
+        call or a few, which is within even the strictest rate tier for something this rare."""
+        key, cursor, unlabelled = post_key(post), None, False
+        try:
+            client = self._client(workspace)
+            for _page in range(HISTORY_PAGES):
+                page = client.conversations_history(
+                    channel=post.channel, oldest=f"{since.timestamp() - 60:.6f}", limit=200,
+                    include_all_metadata=True, cursor=cursor)
+                for message in page.get("messages") or []:
+                    meta = message.get("metadata") or {}
+                    if (meta.get("event_type") == POST_EVENT
+                            and (meta.get("event_payload") or {}).get("post") == key):
+                        return True
+                    # A bot's message that came back without metadata: if Slack withheld it,
+                    # absence of the label proves nothing.
+                    unlabelled = unlabelled or (bool(message.get("bot_id")) and not meta)
+                cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                if not page.get("has_more") or not cursor:
+                    return None if unlabelled else False
+        except (SlackApiError, DeliveryError) as err:
+            log.warning("could not read %s to look for %s: %s", post.channel, key, err)
+        return None  # too much traffic to be sure, or unreadable: a person checks
 
     def _attach_chart(self, client: Any, post: Post) -> None:
         """The digest's WOW/OW chart as a PNG in the channel; the digest itself is already there."""
@@ -80,6 +114,12 @@ class SlackNotifier:
 class RoutingNotifier:
     def __init__(self, by_platform: dict[Platform, Notifier]) -> None:
         self._by_platform = by_platform
+
+    def was_sent(self, workspace: Workspace, post: Post, since: datetime) -> bool | None:
+        notifier = self._by_platform.get(workspace.platform)
+        if isinstance(notifier, SentChecker):
+            return notifier.was_sent(workspace, post, since)
+        return None
 
     def send(self, workspace: Workspace, post: Post) -> None:
         notifier = self._by_platform.get(workspace.platform)

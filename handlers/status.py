@@ -7,7 +7,7 @@ from datetime import datetime
 from bot.domain import PostRecord, Team
 from bot.schedule import GRACE, due_at, next_runs
 from bot.services import Services
-from bot.services.cycle import next_attempt_at
+from bot.services.cycle import UNKNOWN, next_attempt_at
 from bot.weeks import zone
 
 RECENT_POSTS = 6
@@ -53,8 +53,13 @@ def _outcome(record: PostRecord, team: Team, now: datetime) -> str:
     if record.sent_at is not None:
         done = "nothing to post" if record.last_error == "nothing to post" else "sent"
         return f"{done} {_local(record.sent_at, team)}"
+    if record.sending_at is not None:
+        if record.last_error == UNKNOWN:
+            return (f"UNKNOWN: the bot stopped while sending it {_local(record.sending_at, team)}; "
+                    f"check {team.channel} (not sent again, to avoid a double post)")
+        return f"sending since {_local(record.sending_at, team)}"
     if record.attempts == 0:
-        return f"claimed {_local(record.claimed_at, team)}, sending"
+        return f"claimed {_local(record.claimed_at, team)}, not yet sent"
     failed = f"NOT SENT after {record.attempts} attempt(s): {record.last_error}"
     if now >= due_at(team, record.kind, record.week) + GRACE:
         return f"{failed}; gave up (more than {GRACE.total_seconds() / 3600:.0f} h late)"

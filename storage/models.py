@@ -308,6 +308,7 @@ class PostRecordRow(Base):
     sent_at: Mapped[datetime | None]
     attempts: Mapped[int]
     last_error: Mapped[str] = mapped_column(sa.Text)
+    sending_at: Mapped[datetime | None]
 
 
 class ConversationRow(Base):

@@ -356,6 +356,15 @@ class InMemoryRepository:
         if key in self._t.posts:
             self._t.posts[key] = record
 
+    def swap_post_record(self, expected: PostRecord, new: PostRecord) -> bool:
+        key = (self._ws.id, expected.team_id, expected.kind, expected.week)
+        current = self._t.posts.get(key)
+        if (current is None or current.sent_at is not None or current.attempts != expected.attempts
+                or current.sending_at != expected.sending_at):
+            return False
+        self._t.posts[key] = new
+        return True
+
     def post_records(self, *, team_id: int | None = None, limit: int = 50) -> list[PostRecord]:
         rows = [r for k, r in self._t.posts.items()
                 if k[0] == self._ws.id and (team_id is None or r.team_id == team_id)]

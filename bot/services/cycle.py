@@ -9,12 +9,12 @@ from datetime import datetime, timedelta
 from bot import text
 from bot.domain import PostRecord, Team, Workspace
 from bot.errors import UserError
-from bot.ports import DeliveryError, Notifier
+from bot.ports import DeliveryError, Notifier, SentChecker
 from bot.schedule import Due, due_at, due_posts
 from bot.services.base import Deps, require_team
 from bot.services.reports import ReportService
 from bot.services.weekly import WeeklyService
-from bot.views import Post
+from bot.views import Post, Reply
 from bot.weeks import iso_week, zone
 
 log = logging.getLogger(__name__)
@@ -103,6 +103,7 @@ LATE_AFTER = timedelta(minutes=15)  # later than this, a post says it is late an
 IN_FLIGHT = timedelta(minutes=10)  # a claim with no attempt recorded: its claimer may still be sending
 RETRY_CAP = timedelta(minutes=30)  # retries back off 1, 2, 4 ... minutes, then every 30, until the grace ends
 LABELS = {"prompt": "prompt", "votes_closed": "vote result", "digest": "digest"}
+UNKNOWN = "the bot stopped while sending this post; it may be in the channel already"
 
 
 def next_attempt_at(record: PostRecord) -> datetime:
@@ -127,9 +128,14 @@ def late_note(team: Team, due: Due, now: datetime) -> str:
 class Delivery:
     """The scheduler's side of the cycle: each due post claimed once, delivered, recorded.
 
-    A failed delivery keeps its claim and is retried with backoff (never claimed anew) until the
-    schedule's grace ends; the record's attempts and last error show in `moments status`. A
-    permanent failure (bot removed from the channel) pauses the team."""
+    Each attempt is taken with a compare-and-set on the record (so two replicas never send the
+    same post at once) and marked as sending before anything goes out. A failed delivery keeps
+    its claim and is retried with backoff (never claimed anew) until the schedule's grace ends;
+    the record's attempts and last error show in `moments status`. A process that died while
+    sending leaves its mark: the post is looked for in the channel and sent again only if it is
+    surely not there; when the platform can't tell, it is not sent twice but shown in
+    `moments status` and the log for a person to check. A permanent failure (bot removed from the
+    channel) pauses the team."""
 
     def __init__(self, cycle: CycleService, weekly: WeeklyService, reports: ReportService,
                  deps: Deps) -> None:
@@ -153,11 +159,60 @@ class Delivery:
                 record = repo.post_record(team.id, due.kind, due.week)
             if record is None or record.sent_at is not None:
                 continue
+            if record.sending_at is not None:
+                settled = self._settle_interrupted(workspace, team, due, record, notifier, now)
+                if settled is None or settled.sent_at is not None or settled.sending_at is not None:
+                    if settled is not None and settled != record:
+                        touched.append(settled)
+                    continue
+                record = settled
             key = (workspace.id, team.id, due.kind, due.week)
             if not claimed and now < max(next_attempt_at(record), self._not_before.get(key, now)):
                 continue
-            touched.append(self._deliver(workspace, team, due, record, notifier))
+            sending = replace(record, sending_at=now)
+            with self._d.store.transaction(workspace.id) as repo:
+                if not repo.swap_post_record(record, sending):
+                    continue  # another replica took this attempt a moment ago
+            touched.append(self._deliver(workspace, team, due, sending, notifier))
         return touched
+
+    def _settle_interrupted(self, workspace: Workspace, team: Team, due: Due, record: PostRecord,
+                            notifier: Notifier, now: datetime) -> PostRecord | None:
+        """A record marked as sending: wait while its sender may be alive, then find out whether
+        the post went out. Returns the record as it now stands (None: leave it alone)."""
+        assert record.sending_at is not None
+        if now - record.sending_at < IN_FLIGHT:
+            return None  # another process is sending right now
+        found: bool | None = None
+        if isinstance(notifier, SentChecker):
+            probe = Post(team.id, team.channel, due.kind, Reply(""), due.week)
+            try:
+                found = notifier.was_sent(workspace, probe, record.sending_at)
+            except Exception:
+                log.warning("could not check whether %s for team %s (%s) went out", due.kind,
+                            team.name, due.week, exc_info=True)
+        if found is True:
+            settled = replace(record, sent_at=record.sending_at, sending_at=None,
+                              attempts=record.attempts + 1, last_error="")
+            log.info("%s for team %s (%s) was sent before the sender stopped; recorded", due.kind,
+                     team.name, due.week)
+        elif found is False:
+            settled = replace(record, sending_at=None, attempts=record.attempts + 1,
+                              last_error="the sender stopped before the post went out")
+            log.warning("%s for team %s (%s): the sender stopped before posting; sending again",
+                        due.kind, team.name, due.week)
+        else:
+            if record.last_error == UNKNOWN:
+                return record
+            settled = replace(record, last_error=UNKNOWN)
+            log.error("%s for team %s (%s): the bot stopped while posting it at %s and can't tell "
+                      "whether it went out; not sending it twice. Check %s and see `moments "
+                      "status`.", due.kind, team.name, due.week, record.sending_at.isoformat(),
+                      team.channel)
+        with self._d.store.transaction(workspace.id) as repo:
+            if not repo.swap_post_record(record, settled):
+                return None
+        return settled
 
     def _deliver(self, workspace: Workspace, team: Team, due: Due, record: PostRecord,
                  notifier: Notifier) -> PostRecord:
@@ -170,14 +225,15 @@ class Delivery:
                 if note:
                     post = replace(post, reply=replace(post.reply, text=f"{note}\n{post.reply.text}"))
                 notifier.send(workspace, post)
-            done = replace(record, sent_at=now, attempts=record.attempts + 1,
+            done = replace(record, sent_at=now, attempts=record.attempts + 1, sending_at=None,
                            last_error="" if posts else "nothing to post")
             self._not_before.pop(key, None)
             if note and posts:
                 log.warning("%s for team %s (%s) sent late, due %s", due.kind, team.name, due.week,
                             due.due_at.isoformat())
         except DeliveryError as err:
-            done = replace(record, attempts=record.attempts + 1, last_error=str(err)[:500])
+            done = replace(record, attempts=record.attempts + 1, sending_at=None,
+                           last_error=str(err)[:500])
             log.warning("%s for team %s (%s) failed (attempt %d): %s", due.kind, team.name, due.week,
                         done.attempts, err)
             if err.retry_after:
@@ -186,10 +242,12 @@ class Delivery:
                 self._pause(workspace.id, team)
         except Exception as err:  # one team's failure must not stop the others
             log.exception("%s for team %s (%s) failed", due.kind, team.name, due.week)
-            done = replace(record, attempts=record.attempts + 1,
+            done = replace(record, attempts=record.attempts + 1, sending_at=None,
                            last_error=f"{type(err).__name__}: {err}"[:500])
         with self._d.store.transaction(workspace.id) as repo:
-            repo.save_post_record(done)
+            if not repo.swap_post_record(record, done):
+                log.warning("%s for team %s (%s): another process settled this post meanwhile",
+                            due.kind, team.name, due.week)
         return done
 
     def _build(self, workspace_id: int, team: Team, due: Due, record: PostRecord,

@@ -2,8 +2,11 @@
 
 Messages (``wow ...``, ``ow ...``, ``moments <sub>``, ``help``) and card submits go through the
 same ``CommandRouter`` as Slack. Every turn refreshes the conversation's stored reference, so the
-weekly posts can reach the channel later. Teams has no ephemeral messages: a reply goes to the
-conversation (the thread in a channel), and the message action answers inside its own dialog.
+weekly posts can reach the channel later, and remembers whose Teams account id is which AAD object
+id, so a colleague credited through a mention has the key they have when they report (reading.py).
+A turn whose tenant cannot be told is refused: the tenant is the workspace. Teams has no
+ephemeral messages: a reply goes to the conversation (the thread in a channel), and the message
+action answers inside its own dialog.
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ from dataclasses import replace
 from typing import Any, TypeVar
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext  # type: ignore[import-untyped]
-from botbuilder.core.teams import TeamsActivityHandler  # type: ignore[import-untyped]
-from botbuilder.schema import Activity  # type: ignore[import-untyped]
+from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo  # type: ignore[import-untyped]
+from botbuilder.schema import Activity, ActivityTypes  # type: ignore[import-untyped]
 from botbuilder.schema.teams import (  # type: ignore[import-untyped]
     MessagingExtensionActionResponse,
     TaskModuleContinueResponse,
@@ -30,18 +33,22 @@ from bot.commands import NO_TEAM, OOPS, ChatContext, CommandRouter
 from bot.domain import Moment, MomentKind, Platform, Source, Team, Touchpoint
 from bot.errors import UserError
 from bot.services import Actor, Services
-from bot.views import PROPOSE, Reply
+from bot.subcommands import forgotten
+from bot.views import FORGET_ME, PROPOSE, Reply
 from handlers.teams import cards, ids
 from handlers.teams.reading import (
+    alias_key,
     conversation_key,
     is_personal,
     parse_command,
     people_in,
+    people_seen,
     plain_from_html,
     read_text,
     teams_syntax,
     teams_team_of,
     tenant_of,
+    unresolved_mentions,
     user_key,
     with_names,
 )
@@ -52,6 +59,8 @@ REFERENCE_PREFIX = "teams:"
 TEAMS_TEAM = "teamsTeamId"  # stored beside a reference: the Teams team the channel belongs to
 NOTHING_TO_LOG = ("There's no text in that message (only an image or a file), so there's nothing "
                   "to log. Type what happened instead: `wow …` or `ow …`.")
+NO_TENANT = ("I can't tell which organisation this message comes from, so I can't act on it. "
+             "Please try again from Teams.")
 GREETING = ("Hi! Tell me about a moment of truth: `wow …` when a customer was delighted (credit a "
             "colleague with @name), `ow …` when one was let down. `help` lists everything.")
 
@@ -69,8 +78,80 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         self._tenant_fallback = tenant_fallback
 
     async def on_turn(self, turn_context: TurnContext) -> None:
-        await self._run(self._save_reference, turn_context.activity)
+        activity = turn_context.activity
+        if not tenant_of(activity, self._tenant_fallback):
+            # No workspace is safe to guess: a wrong one would mix two organisations' moments.
+            log.warning("Teams %s activity %s refused: it names no tenant, or two different ones",
+                        activity.type, activity.id)
+            if activity.type == ActivityTypes.message:
+                await turn_context.send_activity(NO_TENANT)
+            return
+        await self._identify_sender(turn_context)
+        await self._run(self._save_reference, activity)
         await super().on_turn(turn_context)
+
+    # one key per person: AAD object ids for Teams account ids
+
+    async def _identify_sender(self, turn_context: TurnContext) -> None:
+        """Remember whose account id is which AAD id; give a sender without one theirs."""
+        activity = turn_context.activity
+        ws = await self._run(self._workspace, activity)
+        sender = activity.from_property
+        if sender is not None and sender.id and not getattr(sender, "aad_object_id", None) and \
+                sender.id != getattr(activity.recipient, "id", None):
+            sender.aad_object_id = (await self._aad_ids(turn_context, ws, [sender.id])).get(sender.id)
+        seen = people_seen(activity)
+        if seen:
+            await self._run(self._remember_ids, ws, seen)
+
+    async def _aad_ids(self, turn_context: TurnContext, workspace_id: int,
+                       account_ids: list[str]) -> dict[str, str]:
+        """account id -> AAD object id: remembered from earlier turns, else asked of Teams.
+
+        An account Teams will not tell about stays unresolved (keyed by its account id)."""
+        if not account_ids:
+            return {}
+        remembered = await self._run(self.services.capture.names, workspace_id=workspace_id,
+                                     user_ids=[alias_key(a) for a in account_ids])
+        found = {a: remembered[alias_key(a)] for a in account_ids if alias_key(a) in remembered}
+        learned: list[tuple[str, str, str]] = []
+        for account in account_ids:
+            if account in found:
+                continue
+            try:
+                member = await TeamsInfo.get_member(turn_context, account)
+            except Exception:  # noqa: BLE001 - no roster (emulator, a 403, a guest): the account id
+                log.debug("Teams would not say who %s is; keyed by the account id", account,
+                          exc_info=True)
+                continue
+            aad = str(getattr(member, "aad_object_id", None) or "")
+            if aad:
+                found[account] = aad
+                learned.append((account, aad, str(getattr(member, "name", None) or "")))
+        if learned:
+            await self._run(self._remember_ids, workspace_id, learned)
+        return found
+
+    def _remember_ids(self, workspace_id: int, people: list[tuple[str, str, str]]) -> None:
+        """(account id, AAD id, name) into the name memory: the AAD id under the account's alias
+        key, the name under the person's key."""
+        self.services.capture.remember_people(
+            workspace_id=workspace_id,
+            people=[Actor(alias_key(account), aad) for account, aad, _ in people] +
+                   [Actor(user_key(account, aad), name) for account, aad, name in people])
+
+    def _forget(self, ctx: ChatContext, sender: Any) -> Reply:
+        """forget-me, for every key the person may be stored under: their AAD id, their account
+        id (credits from before mentions were resolved) and the remembered account -> AAD id."""
+        account = str(getattr(sender, "id", None) or "")
+        keys = [ctx.actor.user_id] + ([user_key(account), alias_key(account)] if account else [])
+        counts: dict[str, int] = {}
+        for user_id in dict.fromkeys(keys):
+            erased = self.services.privacy.forget_me(workspace_id=ctx.workspace_id,
+                                                     actor=Actor(user_id))
+            for kind, n in erased.items():
+                counts[kind] = counts.get(kind, 0) + n
+        return forgotten(counts, "Done: I have forgotten you.")
 
     # messages and card submits
 
@@ -80,16 +161,23 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             await self._on_submit(turn_context, activity.value)
             return
         text, names = read_text(activity)
-        parsed = parse_command(text)
-        if parsed is None:
+        if parse_command(text) is None:
             await self._send(turn_context, Reply(GREETING))
             return
-        command, rest = parsed
         ctx = await self._run(self._context, activity, Source.TEAMS)
+        unresolved = unresolved_mentions(activity)
+        if unresolved:  # mentions carry account ids: credit people by the key they report with
+            text, names = read_text(activity, await self._aad_ids(turn_context, ctx.workspace_id,
+                                                                  unresolved))
+        command, rest = parse_command(text) or ("", "")
         if names:  # so the digest, and later cards, show the colleagues' names
             await self._run(self.services.capture.remember_people, workspace_id=ctx.workspace_id,
                             people=[Actor(k, n) for k, n in names.items()])
-        reply = await self._run(self.router.handle, ctx, command, rest)
+        if command == "/moments" and rest.lower().split() in (["forget-me", "confirm"],
+                                                               ["forget-me", "yes"]):
+            reply = await self._run(self._friendly, self._forget, ctx, activity.from_property)
+        else:
+            reply = await self._run(self.router.handle, ctx, command, rest)
         await self._send(turn_context, reply, ctx=ctx, names=names)
 
     async def _on_submit(self, turn_context: TurnContext, data: dict[str, Any]) -> None:
@@ -99,6 +187,9 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         ctx = await self._run(self._context, turn_context.activity, Source.TEAMS)
         if action.name == PROPOSE and str(data.get(ids.PROPOSAL_TEXT) or "").strip():
             reply = await self._run(self._friendly, self._propose, ctx, data)
+        elif action.name == FORGET_ME:
+            reply = await self._run(self._friendly, self._forget, ctx,
+                                    turn_context.activity.from_property)
         else:
             reply = await self._run(self.router.act, ctx, action)
         if ids.PROMPT in data and not reply.error:
@@ -311,8 +402,10 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         return ChatContext(ws, channel, actor, source)
 
     def _workspace(self, activity: Any) -> int:
-        return self.services.store.workspace(
-            platform=Platform.TEAMS, external_id=tenant_of(activity, self._tenant_fallback)).id
+        tenant = tenant_of(activity, self._tenant_fallback)
+        if not tenant:  # on_turn refuses these; never file them under a guessed workspace
+            raise ValueError("a Teams activity with no tenant (or two) has no workspace")
+        return self.services.store.workspace(platform=Platform.TEAMS, external_id=tenant).id
 
     def _team(self, ctx: ChatContext) -> Team | None:
         return self.services.journey.team_for_channel(workspace_id=ctx.workspace_id, channel=ctx.channel)

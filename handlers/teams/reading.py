@@ -1,10 +1,17 @@
 """Reading Teams activities into the core's neutral terms: who, where, and what they typed.
 
-A person's key for the core is their Azure AD object id where Teams sends it (every message's
-sender, the author in a message action), so the same person has the same key however they reached
-the bot; otherwise the Teams id (``29:1AbC...``) with ``:`` (and anything else but letters, digits
-and ``._-``) written as ``.``, because the core's ``@name`` syntax stops there. Mentions of
-colleagues become ``@<key>``; the bot's own mention is dropped.
+A person's key for the core is ``user_key``, the one function every Teams person goes through
+(reporter, credited colleague, voter, lead, forget-me): their Azure AD object id, so the same
+person has the same key however they reached the bot. Senders carry it; a mention entity often
+carries only the Teams account id (``29:1AbC...``), so the bot resolves that first (from people it
+has seen, or by asking Teams) and passes the answer to ``read_text``. Only when nothing knows the
+AAD id is the account id the key, with ``:`` (and anything else but letters, digits and ``._-``)
+written as ``.``, because the core's ``@name`` syntax stops there. Mentions of colleagues become
+``@<key>``; the bot's own mention is dropped.
+
+The tenant an activity comes from is its workspace. An activity whose tenant cannot be told (or
+whose ``channelData.tenant.id`` and ``conversation.tenantId`` disagree) has none: the bot refuses
+it rather than guess, since a wrong guess would show one organisation another's moments.
 """
 
 from __future__ import annotations
@@ -25,8 +32,36 @@ _COMMAND = re.compile(r"^\s*/?(wow|ow|moments)(?![\w-])\s*:?\s*(.*)$", re.IGNORE
 _SLASH = re.compile(r"(?<![\w/`])`?/(wow|ow|moments)\b")
 
 
+ALIAS_PREFIX = "teams-account:"  # a remembered account id -> AAD id (never a person's key)
+
+
 def user_key(account_id: str, aad_object_id: str | None = None) -> str:
+    """A Teams person's key in the core: the AAD object id, else the account id made key-safe."""
     return aad_object_id or _NOT_IN_KEY.sub(".", account_id)
+
+
+def alias_key(account_id: str) -> str:
+    """Where the name memory keeps an account id's AAD object id (``:`` keeps it off real keys)."""
+    return ALIAS_PREFIX + account_id
+
+
+def people_seen(activity: Any) -> list[tuple[str, str, str]]:
+    """(account id, AAD object id, name) of everyone an activity shows with both ids: the sender,
+    mentioned colleagues, members added."""
+    found: list[Any] = [activity.from_property, *(activity.members_added or [])]
+    out = [(p.id, p.aad_object_id, p.name or "") for p in found
+           if p is not None and p.id and getattr(p, "aad_object_id", None)]
+    bot_id = getattr(activity.recipient, "id", None)
+    out += [(account, aad, name) for account, name, _shown, aad in mentions(activity)
+            if aad and account != bot_id]
+    return list(dict.fromkeys(out))
+
+
+def unresolved_mentions(activity: Any) -> list[str]:
+    """Account ids of mentioned people (not the bot) whose entity carries no AAD object id."""
+    bot_id = getattr(activity.recipient, "id", None)
+    return list(dict.fromkeys(account for account, _name, _shown, aad in mentions(activity)
+                              if not aad and account != bot_id))
 
 
 def conversation_key(conversation_id: str) -> str:
@@ -35,10 +70,14 @@ def conversation_key(conversation_id: str) -> str:
 
 
 def tenant_of(activity: Any, fallback: str = "") -> str:
+    """The activity's tenant id; ``fallback`` when it names none; "" when its two places for it
+    disagree (or neither says and there is no fallback): no workspace for it."""
     data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
-    tenant = (data.get("tenant") or {}).get("id") if isinstance(data.get("tenant"), dict) else None
-    conversation = activity.conversation
-    return str(tenant or getattr(conversation, "tenant_id", None) or fallback or "local")
+    in_data = str(data["tenant"].get("id") or "") if isinstance(data.get("tenant"), dict) else ""
+    in_conversation = str(getattr(activity.conversation, "tenant_id", None) or "")
+    if in_data and in_conversation and in_data.lower() != in_conversation.lower():
+        return ""
+    return in_data or in_conversation or fallback
 
 
 def teams_team_of(activity: Any) -> str:
@@ -53,8 +92,8 @@ def is_personal(activity: Any) -> bool:
     return kind in (None, "", "personal")
 
 
-def mentions(activity: Any) -> list[tuple[str, str, str, str]]:
-    """(account id, name, text as it appears, user key) for each mention entity."""
+def mentions(activity: Any) -> list[tuple[str, str, str, str | None]]:
+    """(account id, name, text as it appears, AAD object id if the entity has it) per mention."""
     out = []
     for entity in activity.entities or []:
         if (getattr(entity, "type", "") or "").lower() != "mention":
@@ -69,13 +108,14 @@ def mentions(activity: Any) -> list[tuple[str, str, str, str]]:
             account, name = str(who.get("id") or ""), str(who.get("name") or "")
             aad, shown = who.get("aadObjectId"), str(props.get("text") or "")
         if account:
-            out.append((account, name, shown, user_key(account, aad)))
+            out.append((account, name, shown, str(aad) if aad else None))
     return out
 
 
-def read_text(activity: Any) -> tuple[str, dict[str, str]]:
+def read_text(activity: Any, aad_ids: Mapping[str, str] | None = None) -> tuple[str, dict[str, str]]:
     """The typed text with the bot's mention dropped and colleagues as ``@key``; and key -> name.
 
+    ``aad_ids`` (account id -> AAD object id) resolves mentions whose entity lacks the AAD id.
     Each ``<at>...</at>`` tag is matched to its mention entity by what it shows, compared
     unescaped, so names with ``&``, ``:`` or ``(`` in them still match; a tag with no entity
     keeps the name as typed. A name Teams splits into a tag a word is one mention."""
@@ -85,11 +125,12 @@ def read_text(activity: Any) -> tuple[str, dict[str, str]]:
 
     def replace_tag(tag: re.Match[str]) -> str:
         shown = _squash(tag.group(0))
-        for i, (account, name, entity_text, key) in enumerate(found):
+        for i, (account, name, entity_text, aad) in enumerate(found):
             if _squash(entity_text) == shown:
                 del found[i]  # each entity stands for one tag
                 if account == bot_id:
                     return ""
+                key = user_key(account, aad or (aad_ids or {}).get(account))
                 names[key] = name
                 return "@" + key
         return html.unescape(tag.group(1))

@@ -64,7 +64,7 @@ def add_teams_routes(app: web.Application, settings: Settings, services: Service
     adapter = adapter if adapter is not None else make_adapter(settings)
     if getattr(adapter, "on_turn_error", None) is None:
         adapter.on_turn_error = _on_turn_error
-    bot = MomentsTeamsBot(services, tenant_fallback=settings.microsoft_app_tenant_id)
+    bot = MomentsTeamsBot(services, tenant_fallback=tenant_fallback(settings))
     notifier = TeamsNotifier(adapter, services.store, app_id=settings.microsoft_app_id)
 
     async def messages(request: web.Request) -> web.StreamResponse:
@@ -94,6 +94,17 @@ def add_teams_routes(app: web.Application, settings: Settings, services: Service
     app.router.add_post(ROUTE, messages)
     app.on_startup.append(bind_notifier)
     return TeamsDoor(adapter, bot, notifier)
+
+
+def tenant_fallback(settings: Settings) -> str:
+    """The workspace of an activity that names no tenant: the emulator's "local"; a single-tenant
+    app's own tenant (no other can reach it); none for a multi-tenant app, whose activities from
+    different organisations must never share a workspace (the bot refuses them)."""
+    if not settings.microsoft_app_id:
+        return "local"
+    if (settings.microsoft_app_type or "").lower() == "multitenant":
+        return ""
+    return settings.microsoft_app_tenant_id
 
 
 async def _on_turn_error(turn_context: TurnContext, error: Exception) -> None:

@@ -1,6 +1,9 @@
 """One `moments serve` replica's scheduler, as a separate OS process, for the replica tests.
 
     python -m tests.storage.replica DATABASE_URL ISO_TIME OUT_FILE TICKS [HOLD_SECONDS]
+
+MOMENTS_TEST_STALL=before|after makes the first send stall forever, before or after its line is
+written: the test kills the process there, as a crash in the middle of sending.
 """
 
 from __future__ import annotations
@@ -23,8 +26,25 @@ class FileNotifier:
         self.path = path
 
     def send(self, workspace: Workspace, post: Post) -> None:
+        stall = os.environ.get("MOMENTS_TEST_STALL", "")
+        if stall == "before":
+            self._stall()
         with open(self.path, "a", encoding="utf-8") as out:
             out.write(f"{post.channel} {post.kind} {post.week} {os.getpid()}\n")
+        if stall == "after":
+            self._stall()
+
+    @staticmethod
+    def _stall() -> None:
+        print("sending", flush=True)
+        time.sleep(600)
+
+    def was_sent(self, workspace: Workspace, post: Post, since: datetime) -> bool | None:
+        """Like the Slack notifier, look in the 'channel' for the post."""
+        if not os.path.exists(self.path):
+            return False
+        with open(self.path, encoding="utf-8") as lines:
+            return any(line.split()[:3] == [post.channel, post.kind, post.week] for line in lines)
 
 
 def main() -> int:

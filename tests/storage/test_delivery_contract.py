@@ -3,7 +3,9 @@ references, platform events), run on the in-memory fake, SQLite and PostgreSQL a
 
 from __future__ import annotations
 
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import pytest
@@ -90,6 +92,60 @@ def test_post_records_are_updated_and_listed_newest_first(
         repo.save_post_record(sent)
     with store.transaction(ws.id) as repo:
         assert_exact(repo.post_record(team.id, "digest", "W1"), sent)
+
+
+def test_an_attempt_is_taken_by_compare_and_set(store: Store, ws: Workspace, team: Team) -> None:
+    """Two replicas that read the same unsent record both try to take the next attempt: the
+    first wins, the second learns it lost and sends nothing."""
+    with store.transaction(ws.id) as repo:
+        assert repo.claim_post(team.id, "digest", "2026-W47", at(0))
+        seen = repo.post_record(team.id, "digest", "2026-W47")
+    assert seen is not None
+    sending = replace(seen, sending_at=at(1))
+    with store.transaction(ws.id) as repo:
+        assert repo.swap_post_record(seen, sending) is True
+    with store.transaction(ws.id) as repo:
+        assert repo.swap_post_record(seen, replace(seen, sending_at=at(2))) is False
+        assert_exact(repo.post_record(team.id, "digest", "2026-W47"), sending)
+        failed = replace(sending, sending_at=None, attempts=1, last_error="Slack said ratelimited")
+        assert repo.swap_post_record(sending, failed) is True
+        assert repo.swap_post_record(sending, failed) is False  # that attempt is over
+        retry = replace(failed, sending_at=at(3))
+        assert repo.swap_post_record(failed, retry) is True
+        done = replace(retry, sending_at=None, sent_at=at(4), attempts=2, last_error="")
+        assert repo.swap_post_record(retry, done) is True
+        assert repo.swap_post_record(done, replace(done, sending_at=at(5))) is False  # sent: final
+    with store.transaction(ws.id) as repo:
+        assert_exact(repo.post_record(team.id, "digest", "2026-W47"), done)
+    with store.transaction(ws.id) as repo:
+        assert repo.claim_post(team.id, "prompt", "2026-W48", at(6))
+        fresh = repo.post_record(team.id, "prompt", "2026-W48")
+    assert fresh is not None
+    other = new_workspace(store, "T-OTHER")
+    with store.transaction(other.id) as repo:  # another workspace cannot take it
+        assert repo.swap_post_record(fresh, replace(fresh, sending_at=at(7))) is False
+    with store.transaction(ws.id) as repo:
+        assert_exact(repo.post_record(team.id, "prompt", "2026-W48"), fresh)
+
+
+def test_of_many_concurrent_attempts_exactly_one_wins(store: Store, ws: Workspace, team: Team) -> None:
+    with store.transaction(ws.id) as repo:
+        assert repo.claim_post(team.id, "digest", "2026-W47", at(0))
+        seen = repo.post_record(team.id, "digest", "2026-W47")
+    assert seen is not None
+    barrier = threading.Barrier(6)
+
+    def attempt(n: int) -> bool:
+        barrier.wait(timeout=10)
+        with store.transaction(ws.id) as repo:
+            return repo.swap_post_record(seen, replace(seen, sending_at=at(n + 1)))
+
+    with ThreadPoolExecutor(6) as pool:
+        won = list(pool.map(attempt, range(6)))
+    assert won.count(True) == 1
+    with store.transaction(ws.id) as repo:
+        record = repo.post_record(team.id, "digest", "2026-W47")
+    assert record is not None and record.sending_at == at(won.index(True) + 1)
 
 
 def test_a_claim_in_a_failed_transaction_is_released(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -70,3 +71,37 @@ def test_a_follower_takes_over_when_the_leader_dies(
     leader.wait(timeout=10)
     [taken] = replicas(url, "2026-11-16T08:05:00+00:00", out, 1)
     assert taken == "leader" and out.read_text().split()[:3] == ["C0", "prompt", "2026-W47"]
+
+
+@pytest.mark.parametrize(("stall", "posted_by_the_dead"), [("after", True), ("before", False)])
+def test_a_leader_killed_while_sending_is_neither_doubled_nor_skipped(
+    new_postgres_database: Callable[[], str], tmp_path: Path, stall: str, posted_by_the_dead: bool
+) -> None:
+    """The leader dies in the middle of sending a prompt: after it posted but before it could
+    record that, or before it posted. The next leader looks in the channel and posts only what
+    is not there."""
+    url = seeded(new_postgres_database, teams=1)
+    out = tmp_path / "posts.txt"
+    dying = subprocess.Popen([sys.executable, "-m", "tests.storage.replica", url,
+                              "2026-11-16T08:05:00+00:00", str(out), "1"],
+                             cwd=ROOT, stdout=subprocess.PIPE, text=True,
+                             env={**os.environ, "MOMENTS_TEST_STALL": stall})
+    assert dying.stdout is not None and dying.stdout.readline().strip() == "sending"
+    dying.kill()
+    dying.wait(timeout=10)
+    assert out.exists() is posted_by_the_dead
+    # Five minutes on, the post might still be on its way: nobody touches it.
+    [soon] = replicas(url, "2026-11-16T08:10:00+00:00", out, 1)
+    assert soon == "leader" and out.exists() is posted_by_the_dead
+    # Fifteen minutes on, the new leader finds out and settles it: exactly one prompt in the end.
+    replicas(url, "2026-11-16T08:20:00+00:00", out, 2)
+    lines = [line.rsplit(" ", 1)[0] for line in out.read_text().splitlines()]
+    assert lines == ["C0 prompt 2026-W47"]
+    store = open_store(url, migrate=False)
+    try:
+        ws = store.workspace(platform=Platform.SLACK, external_id="T1").id
+        with store.transaction(ws) as repo:
+            [record] = [r for r in repo.post_records() if r.kind == "prompt"]
+        assert record.sent_at is not None and record.sending_at is None
+    finally:
+        store.close()

@@ -1,7 +1,9 @@
 """A local stand-in for the Bot Framework connector service (an activity's serviceUrl).
 
 It records what the bot posts (``POST /v3/conversations/{id}/activities[/{replyToId}]``) and
-answers ``{"id": ...}``, or the status it is told to answer with.
+answers ``{"id": ...}``, or the status it is told to answer with. It answers
+``GET /v3/conversations/{id}/members/{memberId}`` (``TeamsInfo.get_member``) from ``members``
+(account id -> TeamsChannelAccount JSON), with 404 for anyone else, and records the ids asked.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ class Connector:
     posts: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
+    members: dict[str, dict[str, Any]] = field(default_factory=dict)
+    member_lookups: list[str] = field(default_factory=list)
 
     def texts(self) -> str:
         return "\n".join(json.dumps(body, ensure_ascii=False) for _, body in self.posts)
@@ -44,6 +48,24 @@ def connector_stand_in() -> Iterator[Connector]:
             self.send_response(state.status)
             for name, value in state.headers.items():
                 self.send_header(name, value)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            path = unquote(self.path.split("?", 1)[0])
+            conversation, found, member_id = path.partition("/members/")
+            if not conversation.startswith("/v3/conversations/") or not found:
+                self.send_response(404)
+                self.end_headers()
+                return
+            state.member_lookups.append(member_id)
+            member = state.members.get(member_id)
+            payload = json.dumps(member if member is not None else
+                                 {"error": {"code": "MemberNotFoundInConversation",
+                                            "message": "stand-in knows no such member"}}).encode()
+            self.send_response(200 if member is not None else 404)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()

@@ -189,6 +189,16 @@ class Standard:
 
 
 @dataclass(frozen=True, slots=True)
+class RedactionPattern:
+    """A workspace's own pattern of personal data (say employee numbers), redacted like emails."""
+
+    id: int
+    pattern: str  # a Python regular expression
+    added_by: str
+    added_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class CachedMessage:
     """A recent channel message the bot saw, kept briefly so a reaction can quote it."""
 

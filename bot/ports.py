@@ -25,6 +25,7 @@ from bot.domain import (
     PostRecord,
     Prompt,
     Proposal,
+    RedactionPattern,
     Standard,
     StandardLevel,
     Team,
@@ -176,6 +177,16 @@ class Repository(Protocol):
     # proactive messaging (Teams): a conversation reference per channel, as JSON
     def save_conversation(self, key: str, reference_json: str, at: datetime) -> None: ...
     def conversation(self, key: str) -> str | None: ...
+
+    # the workspace's own redaction patterns, oldest first
+    def redaction_patterns(self) -> list[RedactionPattern]: ...
+    def add_redaction_pattern(self, pattern: RedactionPattern) -> RedactionPattern:
+        """Raises DuplicateError when the workspace already has that pattern."""
+        ...
+
+    def remove_redaction_pattern(self, pattern_id: int) -> bool:
+        """False when there is no such pattern in this workspace."""
+        ...
 
 
 class Store(Protocol):

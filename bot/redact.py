@@ -79,6 +79,93 @@ def redact(text: str, extra_patterns: Iterable[re.Pattern[str]] = ()) -> Redacte
     return Redacted(text, tuple(found))
 
 
+MAX_PATTERN_CHARS = 200
+# Text with no personal data in it: a workspace's own pattern that finds anything here would
+# redact ordinary retellings, not a customer's details.
+ORDINARY_TEXT = (
+    "the customer waited at the gate for twenty minutes",
+    "The guest thanked Sam and the crew at check-in: quick, friendly and kind!",
+    "Flight 42 boarded at 9:30 on 16 Nov 2026 from gate 7; 3 bags came late, row 23 had no water.",
+    "Maria found two seats together for a family (with a pram) in the lounge.",
+)
+_SINGLES = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,"
+
+
+def check_pattern(raw: str) -> re.Pattern[str]:
+    """A workspace's own redaction pattern, compiled; ValueError says why it can't be one."""
+    example = r"Make it specific to the data, e.g. `EMP-\d{5}` for employee numbers."
+    if len(raw) > MAX_PATTERN_CHARS:
+        raise ValueError(f"That pattern is {len(raw):,} characters long; keep it to "
+                         f"{MAX_PATTERN_CHARS} or fewer.")
+    if "`" in raw or "\n" in raw or "\r" in raw:
+        raise ValueError("A pattern can't contain a backtick or a line break.")
+    try:
+        pattern = re.compile(raw)
+    except re.error as err:
+        raise ValueError(f"`{raw}` isn't a valid pattern ({err}). Patterns are Python regular "
+                         r"expressions, e.g. `EMP-\d{5}`.") from None
+    if nests_repeats(raw):  # before trying it on anything
+        raise ValueError(f"`{raw}` repeats something that itself repeats, which can make "
+                         "checking a long moment very slow. Write it without a repeat inside a "
+                         "repeat, e.g. `(ab)+` rather than `(a+b)+`.")
+    if any(m.end() == m.start() for text in ("", *ORDINARY_TEXT) for m in pattern.finditer(text)):
+        raise ValueError(f"`{raw}` matches empty text, so it would match everywhere. " + example)
+    if any(pattern.fullmatch(ch) for ch in _SINGLES):
+        raise ValueError(f"`{raw}` matches a single letter, digit or space, so it would "
+                         "redact ordinary words. " + example)
+    for sentence in ORDINARY_TEXT:
+        found = pattern.search(sentence)
+        if found is not None:
+            raise ValueError(f"`{raw}` matches ordinary text (“{found.group(0)}” in “{sentence}”), "
+                             "so it would redact far too much. " + example)
+    return pattern
+
+
+def nests_repeats(raw: str) -> bool:
+    """True for a group with an open-ended repeat inside that is itself repeated, e.g. ``(a+)+``:
+    the shape that makes a regular expression take exponential time on text that nearly matches.
+    """
+    unbounded = re.compile(r"[*+]|\{\d*,\}")
+    stack: list[bool] = []  # per open group: does it contain an open-ended repeat?
+    i, closed_repeats = 0, False
+    while i < len(raw):
+        ch = raw[i]
+        if ch == "\\":
+            i += 2
+            closed_repeats = False
+            continue
+        if ch == "[":  # a character class: skip to its end
+            j = i + 1
+            if j < len(raw) and raw[j] == "^":
+                j += 1
+            if j < len(raw) and raw[j] == "]":
+                j += 1
+            while j < len(raw) and raw[j] != "]":
+                j += 2 if raw[j] == "\\" else 1
+            i, closed_repeats = j + 1, False
+            continue
+        repeat = unbounded.match(raw, i)
+        if repeat is not None:
+            if closed_repeats:
+                return True
+            if stack:
+                stack[-1] = True
+            i, closed_repeats = repeat.end(), False
+            continue
+        if ch == "(":
+            stack.append(False)
+        elif ch == ")" and stack:
+            inner = stack.pop()
+            closed_repeats = inner
+            if stack and inner:
+                stack[-1] = True
+            i += 1
+            continue
+        closed_repeats = False
+        i += 1
+    return False
+
+
 def compile_patterns(patterns: Iterable[str]) -> list[re.Pattern[str]]:
     """A workspace's own patterns; a broken one is reported, not ignored."""
     compiled = []

@@ -324,6 +324,19 @@ class ConversationRow(Base):
     updated_at: Mapped[datetime]
 
 
+class RedactionPatternRow(Base):
+    """A workspace's own redaction pattern (a Python regular expression)."""
+
+    __tablename__ = "redaction_patterns"
+    __table_args__ = (sa.UniqueConstraint("workspace_id", "pattern"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(sa.ForeignKey("workspaces.id"))
+    pattern: Mapped[str]
+    added_by: Mapped[str]
+    added_at: Mapped[datetime]
+
+
 class ProcessedEventRow(Base):
     """Platform event ids already handled (Slack retries). Outside any workspace, like
     ``Store.claim_event``, which runs before the event's workspace is looked up."""

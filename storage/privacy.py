@@ -19,6 +19,7 @@ from storage.models import (
     MemberRow,
     MomentRow,
     ProposalRow,
+    RedactionPatternRow,
     StandardRow,
     TeamRow,
     VoteRow,
@@ -68,6 +69,10 @@ class PrivacyRows:
             sa.update(StandardRow)
             .where(self._where(StandardRow), StandardRow.adopted_by == user_id)
             .values(adopted_by=""))
+        self._s.execute(
+            sa.update(RedactionPatternRow)
+            .where(self._where(RedactionPatternRow), RedactionPatternRow.added_by == user_id)
+            .values(added_by=""))
         for team in self._s.scalars(sa.select(TeamRow).where(self._where(TeamRow))):
             if user_id in team.leads:
                 team.leads = tuple(u for u in team.leads if u != user_id)

@@ -24,6 +24,7 @@ from bot.domain import (
     Platform,
     Prompt,
     Proposal,
+    RedactionPattern,
     Standard,
     StandardLevel,
     Team,
@@ -38,6 +39,7 @@ from storage.models import (
     MomentRow,
     PromptRow,
     ProposalRow,
+    RedactionPatternRow,
     StandardRow,
     TeamRow,
     TouchpointRow,
@@ -60,6 +62,7 @@ R = TypeVar(
     ProposalRow,
     VoteRow,
     StandardRow,
+    RedactionPatternRow,
 )
 
 
@@ -429,3 +432,22 @@ class SqlRepository(delivery.DeliveryRows, PrivacyRows):
         self._require(TeamRow, standard.team_id)
         self._require(TouchpointRow, standard.touchpoint_id)
         self._require(ProposalRow, standard.proposal_id)
+
+    # the workspace's own redaction patterns
+
+    def redaction_patterns(self) -> list[RedactionPattern]:
+        rows = self._s.scalars(self._select(RedactionPatternRow).order_by(RedactionPatternRow.id))
+        return [to_entity(RedactionPattern, row) for row in rows]
+
+    def add_redaction_pattern(self, pattern: RedactionPattern) -> RedactionPattern:
+        row = RedactionPatternRow(workspace_id=self._ws.id, **entity_values(pattern))
+        self._insert(row, f"the workspace already has the pattern {pattern.pattern!r}")
+        return to_entity(RedactionPattern, row)
+
+    def remove_redaction_pattern(self, pattern_id: int) -> bool:
+        row = self._get(RedactionPatternRow, pattern_id)
+        if row is None:
+            return False
+        self._s.delete(row)
+        self._s.flush()
+        return True

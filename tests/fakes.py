@@ -19,6 +19,7 @@ from bot.domain import (
     PostRecord,
     Prompt,
     Proposal,
+    RedactionPattern,
     Standard,
     StandardLevel,
     Team,
@@ -59,6 +60,7 @@ class _Tables:
     messages: dict[tuple[int, str, str], CachedMessage] = field(default_factory=dict)
     posts: dict[tuple[int, int, str, str], PostRecord] = field(default_factory=dict)
     conversations: dict[tuple[int, str], str] = field(default_factory=dict)
+    redaction_patterns: dict[int, tuple[int, RedactionPattern]] = field(default_factory=dict)
     next_id: int = 1
 
 
@@ -404,6 +406,9 @@ class InMemoryRepository:
             if s.adopted_by == user_id:
                 self.save_standard(replace(s, adopted_by=""))
                 counts["standards"] += 1
+        for p in self._all(self._t.redaction_patterns):
+            if p.added_by == user_id:
+                self._t.redaction_patterns[p.id] = (self._ws.id, replace(p, added_by=""))
         for t in self.teams():
             if user_id in t.leads:
                 self.save_team(replace(t, leads=tuple(u for u in t.leads if u != user_id)))
@@ -418,6 +423,23 @@ class InMemoryRepository:
 
     def conversation(self, key: str) -> str | None:
         return self._t.conversations.get((self._ws.id, key))
+
+    # the workspace's own redaction patterns
+    def redaction_patterns(self) -> list[RedactionPattern]:
+        return sorted(self._all(self._t.redaction_patterns), key=lambda p: p.id)
+
+    def add_redaction_pattern(self, pattern: RedactionPattern) -> RedactionPattern:
+        if any(p.pattern == pattern.pattern for p in self.redaction_patterns()):
+            raise DuplicateError(f"the workspace already has the pattern {pattern.pattern!r}")
+        pattern = replace(pattern, id=self._new_id())
+        self._t.redaction_patterns[pattern.id] = (self._ws.id, pattern)
+        return pattern
+
+    def remove_redaction_pattern(self, pattern_id: int) -> bool:
+        if self._mine(self._t.redaction_patterns, pattern_id) is None:
+            return False
+        del self._t.redaction_patterns[pattern_id]
+        return True
 
 
 class FakeFiler:

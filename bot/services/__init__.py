@@ -10,7 +10,7 @@ from bot.services.capture import CaptureService, Reacted
 from bot.services.cycle import CycleService, Delivery
 from bot.services.journey import JourneyService
 from bot.services.moments import Filed, MomentService
-from bot.services.privacy import PrivacyService
+from bot.services.privacy import PrivacyService, WorkspacePatterns
 from bot.services.reports import ReportService
 from bot.services.weekly import Result, WeeklyService
 
@@ -22,11 +22,13 @@ class Services:
         self.deps = Deps(store, clock, make_filer)
         self.store = store
         self.clock = clock
-        self.moments = MomentService(self.deps)
+        # One cache of each workspace's redaction patterns, so adding one takes effect at once.
+        self.redaction = WorkspacePatterns(self.deps)
+        self.moments = MomentService(self.deps, self.redaction)
         self.journey = JourneyService(self.deps)
-        self.weekly = WeeklyService(self.deps)
+        self.weekly = WeeklyService(self.deps, self.redaction)
         self.reports = ReportService(self.deps)
         self.cycle = CycleService(self.weekly, self.reports, self.deps)
         self.capture = CaptureService(self.deps, self.moments)
-        self.privacy = PrivacyService(self.deps)
+        self.privacy = PrivacyService(self.deps, self.redaction)
         self.delivery = Delivery(self.cycle, self.weekly, self.reports, self.deps)

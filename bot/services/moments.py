@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from bot import parsing
@@ -25,6 +27,7 @@ from bot.services.base import (
     require_team,
     require_touchpoint,
 )
+from bot.services.privacy import WorkspacePatterns
 
 ASK_CHOICES = 3
 
@@ -39,12 +42,16 @@ class Filed:
     notes: tuple[str, ...] = ()
 
 
-def check_text(text: str, *, what: str = "moment", example: str = "/wow ...") -> str:
-    """Tidied, length-checked text with customers' personal data taken out."""
-    return checked(text, what=what, example=example).text
+def check_text(text: str, *, what: str = "moment", example: str = "/wow ...",
+               patterns: Iterable[re.Pattern[str]] = ()) -> str:
+    """Tidied, length-checked text with customers' personal data taken out.
+
+    ``patterns``: the workspace's own, redacted as well as the built-in kinds."""
+    return checked(text, what=what, example=example, patterns=patterns).text
 
 
-def checked(text: str, *, what: str = "moment", example: str = "/wow ...") -> Redacted:
+def checked(text: str, *, what: str = "moment", example: str = "/wow ...",
+            patterns: Iterable[re.Pattern[str]] = ()) -> Redacted:
     text = parsing.tidy(text)
     if not text:
         raise UserError(f"Tell me what happened, for example: `{example}`.")
@@ -53,19 +60,21 @@ def checked(text: str, *, what: str = "moment", example: str = "/wow ...") -> Re
             f"That {what} is {len(text):,} characters long; the limit is {MAX_MOMENT_CHARS:,}. "
             "Please shorten it and send it again."
         )
-    return redact(text)
+    return redact(text, patterns)
 
 
 def privacy_note(found: tuple[str, ...]) -> tuple[str, ...]:
     if not found:
         return ()
-    kinds = ", ".join(k.replace("-", " ") for k in found)
+    kinds = ", ".join("a workspace pattern" if k == "redacted" else k.replace("-", " ")
+                      for k in found)
     return (f"🔒 I removed personal data ({kinds}) before saving; customers' details stay out.",)
 
 
 class MomentService:
-    def __init__(self, deps: Deps) -> None:
+    def __init__(self, deps: Deps, patterns: WorkspacePatterns | None = None) -> None:
         self._d = deps
+        self.patterns = patterns or WorkspacePatterns(deps)
 
     def report(
         self,
@@ -82,7 +91,7 @@ class MomentService:
     ) -> Filed:
         """Store a moment and file it: an explicit tag wins, else the filer, else ask."""
         example = f"/{(kind or MomentKind.WOW).value} the gate agent found a seat for my family"
-        clean = checked(text, example=example)
+        clean = checked(text, example=example, patterns=self.patterns.compiled(workspace_id))
         parsed = parsing.parse(clean.text)
         with self._d.store.transaction(workspace_id) as repo:
             team = require_team(repo, team_id)
@@ -185,7 +194,8 @@ class MomentService:
 
     def edit(self, *, workspace_id: int, moment_id: int, actor: Actor, text: str) -> Filed:
         """Change a moment's text; an automatic filing is redone, a chosen one is kept."""
-        clean = checked(text, example=f"/moments edit {moment_id} new text")
+        clean = checked(text, example=f"/moments edit {moment_id} new text",
+                        patterns=self.patterns.compiled(workspace_id))
         body = clean.text
         with self._d.store.transaction(workspace_id) as repo:
             moment = _own_moment(repo, moment_id, actor, "edit")

@@ -2,17 +2,121 @@
 
 from __future__ import annotations
 
+import logging
+import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.errors import NotAllowed, UserError
-from bot.ports import Repository
+from bot.domain import RedactionPattern
+from bot.errors import NotAllowed, NotFound, UserError
+from bot.ports import DuplicateError, Repository
+from bot.redact import check_pattern
 from bot.services.base import Actor, Deps
+
+log = logging.getLogger(__name__)
+
+MAX_PATTERNS = 25
+
+
+class WorkspacePatterns:
+    """Each workspace's own redaction patterns, compiled once and kept for a minute.
+
+    A change made through this process is seen at once; one made by another replica is seen
+    when the entry here is older than ``max_age``. Call ``compiled`` outside any transaction:
+    on a miss it opens its own (on SQLite a nested one would wait for the write lock)."""
+
+    def __init__(self, deps: Deps, *, max_age: timedelta = timedelta(seconds=60)) -> None:
+        self._d = deps
+        self._max_age = max_age
+        self._cache: dict[int, tuple[datetime, tuple[re.Pattern[str], ...]]] = {}
+
+    def compiled(self, workspace_id: int) -> tuple[re.Pattern[str], ...]:
+        now = self._d.clock.now()
+        cached = self._cache.get(workspace_id)
+        if cached is not None and cached[0] <= now < cached[0] + self._max_age:
+            return cached[1]
+        with self._d.store.transaction(workspace_id) as repo:
+            stored = repo.redaction_patterns()
+        compiled = []
+        for p in stored:
+            try:
+                compiled.append(re.compile(p.pattern))
+            except re.error:  # checked when added; only a different Python could refuse it now
+                log.error("workspace %s: redaction pattern %s no longer compiles", workspace_id, p.id)
+        self._cache[workspace_id] = (now, tuple(compiled))
+        return self._cache[workspace_id][1]
+
+    def forget(self, workspace_id: int) -> None:
+        self._cache.pop(workspace_id, None)
+
+
+@dataclass(frozen=True, slots=True)
+class PatternAdded:
+    pattern: RedactionPattern
+    added: bool  # False: the workspace already had it
 
 
 class PrivacyService:
-    def __init__(self, deps: Deps) -> None:
+    def __init__(self, deps: Deps, patterns: WorkspacePatterns | None = None) -> None:
         self._d = deps
+        self.patterns = patterns or WorkspacePatterns(deps)
+
+    # the workspace's own redaction patterns
+
+    def redaction_patterns(self, *, workspace_id: int) -> list[RedactionPattern]:
+        """The workspace's own patterns, oldest first, as ``list`` numbers them."""
+        with self._d.store.transaction(workspace_id) as repo:
+            return repo.redaction_patterns()
+
+    def add_redaction_pattern(self, *, workspace_id: int, actor: Actor, pattern: str) -> PatternAdded:
+        """An admin adds a pattern; every moment stored from now on is redacted with it too."""
+        raw = _unquoted(pattern)
+        if not raw:
+            raise UserError(r"Which pattern? For example: `/moments redact add EMP-\d{5}`.")
+        with self._d.store.transaction(workspace_id) as repo:
+            _require_admin(repo, actor, "change the workspace's redaction patterns")
+            existing = repo.redaction_patterns()
+            same = next((p for p in existing if p.pattern == raw), None)
+            if same is not None:
+                return PatternAdded(same, False)
+            try:
+                check_pattern(raw)
+            except ValueError as err:
+                raise UserError(str(err)) from None
+            if len(existing) >= MAX_PATTERNS:
+                raise UserError(f"This workspace has {len(existing)} patterns, the most it can "
+                                "have. Remove one with `/moments redact remove NUMBER` first.")
+            try:
+                added = repo.add_redaction_pattern(
+                    RedactionPattern(0, raw, actor.user_id, self._d.clock.now()))
+            except DuplicateError:  # another admin added it a moment ago
+                return PatternAdded(next(p for p in repo.redaction_patterns() if p.pattern == raw),
+                                    False)
+        self.patterns.forget(workspace_id)
+        return PatternAdded(added, True)
+
+    def remove_redaction_pattern(
+        self, *, workspace_id: int, actor: Actor, which: str
+    ) -> RedactionPattern:
+        """An admin removes a pattern, named as written or by its number in the list."""
+        raw = _unquoted(which)
+        with self._d.store.transaction(workspace_id) as repo:
+            _require_admin(repo, actor, "change the workspace's redaction patterns")
+            existing = repo.redaction_patterns()
+            found = next((p for p in existing if p.pattern == raw), None)
+            if found is None and raw.isascii() and raw.isdigit() and 1 <= int(raw) <= len(existing):
+                found = existing[int(raw) - 1]
+            if not raw:
+                raise UserError("Which pattern? Give it as written or its number from "
+                                "`/moments redact list`.")
+            if found is None:
+                shown = raw.replace("`", "'")
+                raise NotFound(f"This workspace has no pattern `{shown}`. `/moments redact list` "
+                               "shows them with their numbers.")
+            repo.remove_redaction_pattern(found.id)
+        self.patterns.forget(workspace_id)
+        return found
 
     def forget_me(self, *, workspace_id: int, actor: Actor) -> dict[str, int]:
         """Erase the asking person's data in this workspace."""
@@ -67,10 +171,20 @@ class PrivacyService:
             return repo.delete_moments_before(cutoff)
 
 
-def _require_admin(repo: Repository, actor: Actor) -> None:
+def _require_admin(
+    repo: Repository, actor: Actor, doing: str = "export or delete another person's data"
+) -> None:
     member = repo.member(actor.user_id)
     if not (actor.is_admin or (member and member.is_admin)):
-        raise NotAllowed("Only workspace admins can export or delete another person's data.")
+        raise NotAllowed(f"Only workspace admins can {doing}.")
+
+
+def _unquoted(pattern: str) -> str:
+    """The pattern as meant: chat apps make it easy to send it wrapped in backticks."""
+    pattern = pattern.strip()
+    if len(pattern) >= 2 and pattern[0] == pattern[-1] == "`":
+        pattern = pattern[1:-1].strip()
+    return pattern
 
 
 def _who(user_id: str) -> str:

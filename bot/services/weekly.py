@@ -28,6 +28,7 @@ from bot.services.base import (
     require_touchpoint,
 )
 from bot.services.moments import check_text
+from bot.services.privacy import WorkspacePatterns
 from bot.views import Priority
 from bot.weeks import iso_week, week_bounds
 
@@ -44,8 +45,9 @@ class Result:
 
 
 class WeeklyService:
-    def __init__(self, deps: Deps) -> None:
+    def __init__(self, deps: Deps, patterns: WorkspacePatterns | None = None) -> None:
         self._d = deps
+        self._patterns = patterns or WorkspacePatterns(deps)
 
     # step 1
     def prioritise(self, *, workspace_id: int, team_id: int) -> list[Priority]:
@@ -111,7 +113,8 @@ class WeeklyService:
         anonymous: bool = False,
     ) -> Proposal:
         """A staff member suggests an alternative response at one of the prompt's touchpoints."""
-        body = check_text(text, what="proposal", example="/moments propose Greet every guest by name")
+        body = check_text(text, what="proposal", example="/moments propose Greet every guest by name",
+                          patterns=self._patterns.compiled(workspace_id))
         if len(body) > MAX_PROPOSAL_CHARS:
             raise UserError(f"Keep a proposal under {MAX_PROPOSAL_CHARS:,} characters.")
         with self._d.store.transaction(workspace_id) as repo:

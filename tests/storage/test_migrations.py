@@ -29,7 +29,7 @@ from storage.models import Base
 TABLES = {
     "workspaces", "members", "teams", "touchpoints", "moments", "filing_feedback", "prompts",
     "proposals", "votes", "standards", "cached_messages", "post_records", "conversations",
-    "processed_events",
+    "processed_events", "redaction_patterns",
 }
 
 
@@ -126,6 +126,38 @@ def test_downgrade_to_base_removes_every_table(empty_database: str) -> None:
     schema = _schema(empty_database)
     assert schema.pop("revision") is None
     assert set(schema) == {"alembic_version"}
+
+
+def test_redaction_patterns_migration_upgrades_and_downgrades(empty_database: str) -> None:
+    """0003 adds the table of workspace patterns and takes only that table away again."""
+    engine = create_engine(empty_database)
+    try:
+        with engine.begin() as connection:
+            command.upgrade(alembic_config(connection), "0002")
+        before = _schema(empty_database)
+        assert "redaction_patterns" not in before
+        with engine.begin() as connection:
+            command.upgrade(alembic_config(connection), "0003")
+            connection.execute(sa.text(
+                "INSERT INTO workspaces (platform, external_id, name) VALUES ('slack', 'T1', '')"))
+            workspace_id = connection.execute(sa.text("SELECT id FROM workspaces")).scalar_one()
+            insert = sa.text(
+                "INSERT INTO redaction_patterns (workspace_id, pattern, added_by, added_at) "
+                "VALUES (:ws, :pattern, 'U1', CURRENT_TIMESTAMP)")
+            connection.execute(insert, {"ws": workspace_id, "pattern": r"EMP-\d{5}"})
+        with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:
+            connection.execute(insert, {"ws": workspace_id, "pattern": r"EMP-\d{5}"})
+        schema = _schema(empty_database)
+        assert schema["revision"] == "0003"
+        assert schema["redaction_patterns"][2] == [("workspace_id", "pattern")]
+        with engine.begin() as connection:
+            command.downgrade(alembic_config(connection), "0002")
+    finally:
+        engine.dispose()
+    after = _schema(empty_database)
+    assert after == before  # the workspace row stays; nothing else changed
+    upgrade(empty_database)
+    assert _schema(empty_database)["revision"] == _head()
 
 
 def test_open_store_migrates_unless_told_not_to(empty_database: str) -> None:

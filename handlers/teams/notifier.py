@@ -47,6 +47,11 @@ class TeamsNotifier:
             raise DeliveryError(f"no conversation reference for Teams channel {post.channel} yet: "
                                 "someone must talk to Moments there once")
         reference = ConversationReference().deserialize(json.loads(stored))
+        tenant = _tenant_of(reference)
+        if tenant and tenant.lower() != workspace.external_id.lower():
+            # each workspace is one tenant: a reference naming another is never used
+            raise DeliveryError(f"the stored reference for Teams channel {post.channel} belongs to "
+                                f"tenant {tenant}, not {workspace.external_id}", permanent=True)
         delivery = self._deliver(reference, name_people(activity, names))
         loop = self._loop
         if loop is not None and loop.is_running():
@@ -73,6 +78,15 @@ class TeamsNotifier:
         await self._adapter.continue_conversation(reference, post_it, self._app_id)
         if failure:
             raise _delivery_error(failure[0]) from failure[0]
+
+
+def _tenant_of(reference: Any) -> str:
+    """The tenant a reference names: botbuilder writes ``tenantID``, Teams itself ``tenantId``."""
+    conversation = reference.conversation
+    if conversation is None:
+        return ""
+    extra = getattr(conversation, "additional_properties", None) or {}
+    return str(getattr(conversation, "tenant_id", None) or extra.get("tenantId") or "")
 
 
 def _delivery_error(err: BaseException) -> DeliveryError:

@@ -4,15 +4,18 @@ answer, and the queue that reads reacted messages. Listeners stay short and call
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from slack_sdk.models.blocks import Block
+
 from bot import text as render
 from bot.commands import OOPS, ChatContext, CommandRouter
-from bot.domain import Moment, Platform, Source, Touchpoint
+from bot.domain import Moment, Platform, Source, Team, Touchpoint
 from bot.errors import UserError
 from bot.services import Actor, Services
+from bot.services.base import is_lead_of, require_lead
 from bot.views import Reply
 from handlers.slack import blocks as kit
 from handlers.slack.history import Fetch, HistoryQueue
@@ -63,6 +66,15 @@ class SlackDoor:
             channel = team.channel if team else channel
         return ChatContext(ws, channel, self.actor(client, team_id, user_id), source, message_ref)
 
+    def is_lead(self, workspace_id: int, team: Team, actor: Actor) -> bool:
+        return is_lead_of(self.services.deps, workspace_id, team, actor)
+
+    def require_lead(self, workspace_id: int, team: Team, actor: Actor, doing: str) -> None:
+        """The core's own refusal, before a lead tool opens: nobody fills in a form they cannot
+        submit (the core checks again when it is submitted)."""
+        with self.services.store.transaction(workspace_id) as repo:
+            require_lead(repo, team, actor, doing)
+
     def touchpoints_for(self, workspace_id: int, reply: Reply) -> list[Touchpoint]:
         """The team's journey, for the "Change touchpoint" select under a confirmation."""
         if not isinstance(reply.view, Moment) or reply.error:
@@ -72,10 +84,12 @@ class SlackDoor:
     # answering
 
     def send(self, client: Any, *, channel: str, user: str, reply: Reply, respond: Respond | None = None,
-             workspace_id: int | None = None) -> None:
-        """Public replies go to the channel; the rest only to the person (in a DM, as a message)."""
+             workspace_id: int | None = None, extra: Sequence[Block] = ()) -> None:
+        """Public replies go to the channel; the rest only to the person (in a DM, as a message).
+        ``extra``: blocks the door adds under the core's reply (a lead's "Edit touchpoints")."""
         tps = self.touchpoints_for(workspace_id, reply) if workspace_id is not None else []
-        blocks = kit.reply_blocks(reply, touchpoints=tps)
+        blocks = kit.reply_blocks(reply, touchpoints=tps, limit=kit.MAX_MESSAGE_BLOCKS - len(extra))
+        blocks += [b.to_dict() for b in extra]
         text = kit.fallback_text(reply)
         if respond is not None:
             respond(text=text, blocks=blocks, response_type="in_channel" if reply.public else "ephemeral",

@@ -1,4 +1,5 @@
-"""The modals: "Log as a moment" (message shortcut) and "Propose a response" (weekly prompt)."""
+"""The modals: "Log as a moment" (message shortcut), "Propose a response" (weekly prompt), and
+the leads' tools: the team's settings (/moments setup) and its touchpoints."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.models.blocks import (
+    Block,
     CheckboxesElement,
+    DividerBlock,
     InputBlock,
     MarkdownTextObject,
+    NumberInputElement,
     Option,
     PlainTextInputElement,
     PlainTextObject,
@@ -20,8 +24,13 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain import MAX_PROPOSAL_CHARS, MomentKind, Touchpoint
+from bot.domain import MAX_PROPOSAL_CHARS, MomentKind, Team, Touchpoint
+from bot.errors import UserError
+from bot.journeys import template_names
+from bot.schedule import DAYS, parse_slot
+from bot.services.journey import SLUG
 from bot.views import PromptView
+from bot.weeks import zone
 from handlers.slack import ids
 from handlers.slack.markup import clip, mrkdwn, one_line
 
@@ -108,6 +117,216 @@ def propose_modal(view: PromptView, origin: Origin) -> dict[str, Any]:
             Option(value=ids.ANONYMOUS, text=PlainTextObject(text="Don't show my name"))])))
     return View(type="modal", callback_id=ids.PROPOSE_MODAL, private_metadata=origin.dump(),
                 title="Propose a response", submit="Propose", close="Cancel", blocks=blocks).to_dict()
+
+
+# the leads' tools
+
+DAY_NAMES = dict(zip(DAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+                     strict=True))
+SLOT_HINT = "A day and a local time, e.g. mon 09:00 or fri-16:30."
+
+
+def _text_input(block_id: str, label: str, initial: str = "", hint: str | None = None,
+                placeholder: str | None = None, optional: bool = False) -> InputBlock:
+    return InputBlock(block_id=block_id, label=label, hint=hint, optional=optional,
+                      element=PlainTextInputElement(action_id=block_id, initial_value=initial or None,
+                                                    placeholder=placeholder))
+
+
+def _number_input(block_id: str, label: str, initial: int, low: int, high: int, hint: str) -> InputBlock:
+    return InputBlock(block_id=block_id, label=label, hint=hint,
+                      element=NumberInputElement(action_id=block_id, is_decimal_allowed=False,
+                                                 initial_value=initial, min_value=low, max_value=high))
+
+
+def setup_modal(team: Team | None, channel: str, origin: Origin, suggested_name: str = "") -> dict[str, Any]:
+    """The team's settings, prefilled; a new team also picks its journey (a team keeps it)."""
+    now = team or Team(0, suggested_name, channel)
+    days = [Option(value=d, text=PlainTextObject(text=DAY_NAMES[d])) for d in DAYS]
+    quiet = [o for o in days if o.value in {d.lower()[:3] for d in now.quiet_days}]
+    blocks: list[Block] = [
+        _text_input(ids.SETUP_NAME, "Team name", now.name, placeholder="Gate crew"),
+    ]
+    if team is None:
+        templates = [Option(value=n, text=PlainTextObject(text=n.title())) for n in template_names()]
+        blocks.append(InputBlock(
+            block_id=ids.SETUP_TEMPLATE, label="Customer journey",
+            hint="The touchpoints the team starts with. A team keeps its journey; leads edit its "
+                 "touchpoints later.",
+            element=StaticSelectElement(action_id=ids.SETUP_TEMPLATE, options=templates,
+                                        initial_option=next((o for o in templates
+                                                             if o.value == now.template), None))))
+    blocks += [
+        _text_input(ids.SETUP_TZ, "Timezone", now.timezone,
+                    hint="An IANA name, e.g. Europe/Stockholm, America/New_York or UTC."),
+        _text_input(ids.SETUP_PROMPT, "Weekly prompt opens", now.prompt_at, hint=SLOT_HINT),
+        _text_input(ids.SETUP_CLOSE, "Votes close", now.votes_close_at, hint=SLOT_HINT),
+        _text_input(ids.SETUP_DIGEST, "Weekly digest", now.digest_at, hint=SLOT_HINT),
+        InputBlock(block_id=ids.SETUP_QUIET, label="Quiet days", optional=True,
+                   hint="Nothing is posted on these days.",
+                   element=CheckboxesElement(action_id=ids.SETUP_QUIET, options=days,
+                                             initial_options=quiet or None)),
+        _number_input(ids.SETUP_BASIC_AFTER, "Standards turn basic after (weeks)", now.basic_after_weeks,
+                      1, 520, "After this long a delight standard is what customers expect; "
+                              "Moments asks for fresh ideas."),
+        _number_input(ids.SETUP_FOCUS, "Focus touchpoints a week", now.focus_count, 1, 5,
+                      "How many touchpoints each weekly prompt asks about."),
+    ]
+    return View(type="modal", callback_id=ids.SETUP_MODAL, private_metadata=origin.dump(),
+                title="Set up Moments" if team is None else "Team settings",
+                submit="Set up" if team is None else "Save", close="Cancel", blocks=blocks).to_dict()
+
+
+@dataclass(frozen=True, slots=True)
+class SetupForm:
+    name: str
+    template: str | None  # only asked when the team is new
+    timezone: str
+    prompt_at: str
+    votes_close_at: str
+    digest_at: str
+    quiet_days: tuple[str, ...]
+    basic_after_weeks: int | None
+    focus_count: int | None
+
+
+def _whole(raw: object, low: int, high: int, block_id: str, errors: dict[str, str]) -> int | None:
+    text = str(raw or "").strip()
+    if not text.isascii() or not text.isdigit() or not low <= int(text) <= high:
+        errors[block_id] = f"A whole number from {low} to {high}."
+        return None
+    return int(text)
+
+
+def read_setup(values: dict[str, Any]) -> tuple[SetupForm, dict[str, str]]:
+    """The submitted settings and, by block, what the person has to fix (checked with the same
+    functions the core uses, so a field error names the problem before anything is saved)."""
+    errors: dict[str, str] = {}
+
+    def text(block_id: str) -> str:
+        return " ".join(str(values.get(block_id) or "").split())
+
+    name, tz = text(ids.SETUP_NAME), text(ids.SETUP_TZ)
+    if not name:
+        errors[ids.SETUP_NAME] = "Give the team a name."
+    template = values.get(ids.SETUP_TEMPLATE) if ids.SETUP_TEMPLATE in values else None
+    if ids.SETUP_TEMPLATE in values and template not in template_names():
+        errors[ids.SETUP_TEMPLATE] = f"Pick one of: {', '.join(template_names())}."
+    try:
+        zone(tz)
+    except UserError as err:
+        errors[ids.SETUP_TZ] = err.message
+    slots = {}
+    for block_id in (ids.SETUP_PROMPT, ids.SETUP_CLOSE, ids.SETUP_DIGEST):
+        slots[block_id] = text(block_id)
+        try:
+            parse_slot(slots[block_id])
+        except UserError as err:
+            errors[block_id] = err.message
+    quiet = tuple(str(d) for d in values.get(ids.SETUP_QUIET) or () if str(d) in DAYS)
+    form = SetupForm(name=name, template=str(template) if template else None, timezone=tz,
+                     prompt_at=slots[ids.SETUP_PROMPT], votes_close_at=slots[ids.SETUP_CLOSE],
+                     digest_at=slots[ids.SETUP_DIGEST], quiet_days=quiet,
+                     basic_after_weeks=_whole(values.get(ids.SETUP_BASIC_AFTER), 1, 520,
+                                              ids.SETUP_BASIC_AFTER, errors),
+                     focus_count=_whole(values.get(ids.SETUP_FOCUS), 1, 5, ids.SETUP_FOCUS, errors))
+    return form, errors
+
+
+def setup_saved(team: Team, created: bool) -> str:
+    """The text `/moments setup key=value` answers with (bot/subcommands.py ``setup``), word for
+    word: the core builds it inline, so the door repeats it; a test keeps the two in step."""
+    head = "Team set up" if created else "Settings saved"
+    return (
+        f"{head}: *{team.name}* — {team.template} journey, timezone {team.timezone}, "
+        f"standards turn basic after {team.basic_after_weeks} weeks, "
+        f"{team.focus_count} focus touchpoint(s) a week; prompt {team.prompt_at}, votes close "
+        f"{team.votes_close_at}, digest {team.digest_at}"
+        f"{', quiet on ' + ' '.join(team.quiet_days) if team.quiet_days else ''}. "
+        "`/moments touchpoints` shows the journey."
+    )
+
+
+MAX_MODAL_BLOCKS = 100
+# each touchpoint takes two blocks (name, retire); the intro, a divider and the add pair take four
+TOUCHPOINT_ROOM = (MAX_MODAL_BLOCKS - 4) // 2
+
+
+def touchpoints_modal(team: Team, touchpoints: Sequence[Touchpoint], origin: Origin) -> dict[str, Any]:
+    """Rename or retire each active touchpoint, and add one; within Slack's 100 blocks a modal."""
+    active = [t for t in touchpoints if t.active]
+    shown = active[:TOUCHPOINT_ROOM]
+    intro = (f"*{mrkdwn(team.name)}: customer journey ({mrkdwn(team.template)})*\n"
+             "Rename a touchpoint, retire it (its moments and standards stay in the history), "
+             "or add a new one at the end.")
+    if len(active) > len(shown):
+        intro += (f"\n_Showing the first {len(shown)} of {len(active)} touchpoints; "
+                  "`/moments touchpoints rename|retire` changes the others._")
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=clip(intro, 3000)))]
+    for t in shown:
+        blocks += [
+            InputBlock(block_id=f"{ids.TP_NAME}{t.slug}", label=clip(f"{t.emoji} #{t.slug}".strip(), 2000),
+                       element=PlainTextInputElement(action_id=ids.TP_NAME.rstrip(":"),
+                                                     initial_value=t.name)),
+            InputBlock(block_id=f"{ids.TP_RETIRE}{t.slug}", label="Retire", optional=True,
+                       element=CheckboxesElement(action_id=ids.TP_RETIRE.rstrip(":"), options=[
+                           Option(value=ids.RETIRE,
+                                  text=PlainTextObject(text=f"Stop filing new moments at #{t.slug}"))])),
+        ]
+    blocks += [
+        DividerBlock(),
+        _text_input(ids.TP_ADD_SLUG, "Add a touchpoint: id", optional=True, placeholder="bag-drop",
+                    hint="Lowercase letters, digits and hyphens; people tag moments with it (#bag-drop)."),
+        _text_input(ids.TP_ADD_NAME, "Add a touchpoint: name", optional=True, placeholder="Bag drop"),
+    ]
+    return View(type="modal", callback_id=ids.TOUCHPOINTS_MODAL, private_metadata=origin.dump(),
+                title="Edit touchpoints", submit="Save", close="Cancel", blocks=blocks).to_dict()
+
+
+@dataclass(frozen=True, slots=True)
+class TouchpointEdits:
+    renames: dict[str, str]  # slug -> new name (only the changed ones)
+    retire: tuple[str, ...]
+    add: tuple[str, str] | None  # (slug, name)
+
+
+def read_touchpoints(values: dict[str, Any], current: Sequence[Touchpoint]) -> tuple[TouchpointEdits,
+                                                                                      dict[str, str]]:
+    """What the lead changed against the journey as it is now, and by block what to fix."""
+    errors: dict[str, str] = {}
+    by_slug = {t.slug: t for t in current}
+    active = [t.slug for t in current if t.active]
+    renames: dict[str, str] = {}
+    retire: list[str] = []
+    for block_id, value in values.items():
+        if block_id.startswith(ids.TP_RETIRE) and ids.RETIRE in (value or []):
+            retire.append(block_id.removeprefix(ids.TP_RETIRE))
+    for block_id, value in values.items():
+        slug = block_id.removeprefix(ids.TP_NAME)
+        if not block_id.startswith(ids.TP_NAME) or slug not in by_slug or slug in retire:
+            continue
+        name = " ".join(str(value or "").split())
+        if not name:
+            errors[block_id] = "Give it a name, or tick Retire."
+        elif name != by_slug[slug].name:
+            renames[slug] = name
+    raw_slug = str(values.get(ids.TP_ADD_SLUG) or "").strip().lstrip("#").lower()
+    new_name = " ".join(str(values.get(ids.TP_ADD_NAME) or "").split())
+    add = None
+    if raw_slug:
+        if not SLUG.match(raw_slug):
+            errors[ids.TP_ADD_SLUG] = (f"“{raw_slug}” can't be a touchpoint id: use lowercase letters, "
+                                       "digits and hyphens, e.g. lounge or bag-drop.")
+        elif raw_slug in by_slug:
+            errors[ids.TP_ADD_SLUG] = f"#{raw_slug} already exists" + (
+                " (retired)." if not by_slug[raw_slug].active else ".")
+        else:
+            add = (raw_slug, new_name or raw_slug.replace("-", " ").title())
+    elif new_name:
+        errors[ids.TP_ADD_SLUG] = "Give the new touchpoint an id too, e.g. bag-drop."
+    if active and set(active) <= set(retire) and add is None and not errors:
+        errors[f"{ids.TP_RETIRE}{retire[0]}"] = "A journey needs at least one touchpoint; add another first."
+    return TouchpointEdits(renames, tuple(s for s in retire if s in by_slug), add), errors
 
 
 # reading a submission

@@ -1,6 +1,6 @@
 """Buttons and selects: a core Action (vote, adopt, file, retract, forget-me) goes to the router;
 after a vote or an adoption the prompt message is redrawn with live counts; "Propose a response"
-opens the proposal modal."""
+opens the proposal modal, and a lead's "Edit touchpoints" the touchpoints modal."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from bot.views import ADOPT, VOTE, Reply
 from handlers.slack import blocks as kit
 from handlers.slack import ids
 from handlers.slack.door import SlackDoor, ack_only, team_id_of
+from handlers.slack.listeners.views import open_touchpoints
 from handlers.slack.modals import Origin, propose_modal
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,12 @@ def register(app: App, door: SlackDoor) -> None:
             origin = Origin(channel=channel, ts=ts, prompt=view.id, url=body.get("response_url") or "")
             client.views_open(trigger_id=body["trigger_id"], view=propose_modal(view, origin))
 
+    def on_open_touchpoints(body: dict[str, Any], action: dict[str, Any], respond: Any, client: Any) -> None:
+        with door.friendly(lambda r: answer(body, respond, client, r)):
+            channel = action.get("value") or _where(body)[0]  # the team's channel, where it was listed
+            open_touchpoints(door, client, body, body["user"]["id"], channel)
+
     app.action(ids.ACT)(ack=ack_only, lazy=[on_act])
     app.action(ids.FILE_SELECT)(ack=ack_only, lazy=[on_act])
     app.action(ids.OPEN_PROPOSE)(ack=ack_only, lazy=[on_open_propose])
+    app.action(ids.OPEN_TOUCHPOINTS)(ack=ack_only, lazy=[on_open_touchpoints])

@@ -1,26 +1,44 @@
-"""/wow, /ow and /moments: one call on the command router, answered where Slack asked."""
+"""/wow, /ow and /moments: one call on the command router, answered where Slack asked. Two lead
+tools open a modal instead: `/moments setup` with no options, and `/moments touchpoints edit`."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from slack_bolt import App
+from slack_sdk.models.blocks import ActionsBlock, Block
 
 from bot.domain import Source
 from handlers.observability import count_reply_moment
+from handlers.slack import blocks as kit
 from handlers.slack import ids
 from handlers.slack.door import SlackDoor, ack_only
+from handlers.slack.listeners.views import open_setup, open_touchpoints
 from handlers.slack.markup import plain
+
+MODALS = {("setup",): open_setup, ("touchpoints", "edit"): open_touchpoints}
+TOUCHPOINT_LISTS = (("touchpoints",), ("touchpoints", "list"))
 
 
 def register(app: App, door: SlackDoor) -> None:
     def run_command(body: dict[str, Any], respond: Any, client: Any) -> None:
         user, channel = body["user_id"], body.get("channel_id", "")
+        text = plain(body.get("text") or "")
+        words = tuple(text.lower().split()) if body["command"] == "/moments" else ()
         with door.friendly(lambda r: door.send(client, channel=channel, user=user, reply=r, respond=respond)):
+            if words in MODALS:
+                MODALS[words](door, client, body, user, channel)
+                return
             ctx = door.context(client, body, user, channel, Source.COMMAND)
-            reply = door.router.handle(ctx, body["command"], plain(body.get("text") or ""))
+            reply = door.router.handle(ctx, body["command"], text)
             count_reply_moment(reply.view, "command")
+            extra: list[Block] = []
+            if words in TOUCHPOINT_LISTS and not reply.error:
+                team = door.router.team(ctx)
+                if door.is_lead(ctx.workspace_id, team, ctx.actor):
+                    extra.append(ActionsBlock(elements=[kit.button("✏️ Edit touchpoints", ids.OPEN_TOUCHPOINTS,
+                                                                   ctx.channel)]))
             door.send(client, channel=channel, user=user, reply=reply, respond=respond,
-                      workspace_id=ctx.workspace_id)
+                      workspace_id=ctx.workspace_id, extra=extra)
 
     app.command(ids.COMMANDS)(ack=ack_only, lazy=[run_command])

@@ -1,38 +1,128 @@
 """Modal submissions. The ack checks what the person can fix in the modal itself (empty or too
-long text); the report or proposal runs after, and the answer arrives as a message."""
+long text, an unknown timezone, a bad touchpoint id) and keeps the modal open with the error on
+the field; only then does the work run after, and the answer arrives as a message. Also the
+openers of the leads' modals (team settings, touchpoints), shared by the command and the button."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App
 from slack_sdk.webhook import WebhookClient
 
 from bot import text as render
+from bot.commands import NO_TEAM
 from bot.domain import MAX_PROPOSAL_CHARS, MomentKind, Source
+from bot.errors import UserError
+from bot.services import Actor
+from bot.services.journey import JourneyService
 from bot.views import Reply
 from handlers.observability import count_reply_moment
 from handlers.slack import blocks as kit
 from handlers.slack import ids
 from handlers.slack.door import SlackDoor, team_id_of
 from handlers.slack.markup import plain
-from handlers.slack.modals import Origin, submitted
+from handlers.slack.modals import (
+    Origin,
+    TouchpointEdits,
+    read_setup,
+    read_touchpoints,
+    setup_modal,
+    setup_saved,
+    submitted,
+    touchpoints_modal,
+)
+
+# Bolt starts the lazy listeners whatever the ack answered; an ack that kept the modal open with
+# field errors marks the request (the mark travels to the lazy listener's copy of the context).
+REFUSED = "moments_modal_refused"
+
+
+def answer_fields(ack: Any, context: Any, errors: dict[str, str]) -> None:
+    if errors:
+        context[REFUSED] = True
+        ack(response_action="errors", errors=errors)
+    else:
+        ack()
 
 
 def _check_text(limit: int) -> Any:
-    def check(ack: Any, view: dict[str, Any]) -> None:
+    def check(ack: Any, view: dict[str, Any], context: Any) -> None:
         text = (submitted(view).get(ids.TEXT_INPUT) or "").strip()
         if not text:
-            ack(response_action="errors", errors={ids.TEXT_INPUT: "Tell us what happened."})
+            answer_fields(ack, context, {ids.TEXT_INPUT: "Tell us what happened."})
         elif len(text) > limit:
-            ack(response_action="errors", errors={ids.TEXT_INPUT: f"Keep it under {limit:,} characters."})
+            answer_fields(ack, context, {ids.TEXT_INPUT: f"Keep it under {limit:,} characters."})
         else:
             ack()
     return check
 
 
+# the leads' modals
+
+
+def _teller(door: SlackDoor, client: Any, channel: str, user: str) -> Callable[[Reply], None]:
+    """Answers only the person, in the channel the modal was opened from."""
+    def tell(reply: Reply) -> None:
+        door.send(client, channel=channel, user=user, reply=reply)
+    return tell
+
+
+def _who(body: dict[str, Any], view: dict[str, Any]) -> tuple[Origin, str, str]:
+    """Where to answer, who submitted, and their workspace."""
+    return Origin.load(view.get("private_metadata")), body["user"]["id"], team_id_of(body)
+
+
+def open_setup(door: SlackDoor, client: Any, body: dict[str, Any], user: str, channel: str) -> None:
+    """The team's settings for a lead (or the new team's, for anyone), prefilled."""
+    ctx = door.context(client, body, user, channel, Source.COMMAND)
+    if not ctx.channel or ctx.channel.startswith("D"):
+        raise UserError("Run `/moments setup` in the team's channel: the team lives there.")
+    team = door.services.journey.team_for_channel(workspace_id=ctx.workspace_id, channel=ctx.channel)
+    if team is not None:
+        door.require_lead(ctx.workspace_id, team, ctx.actor, "change the team's settings")
+    suggested = str(body.get("channel_name") or "")
+    suggested = "" if suggested in ("directmessage", "privategroup", "mpdm") else suggested
+    client.views_open(trigger_id=body["trigger_id"],
+                      view=setup_modal(team, ctx.channel, Origin(channel=ctx.channel), suggested))
+
+
+def open_touchpoints(door: SlackDoor, client: Any, body: dict[str, Any], user: str, channel: str) -> None:
+    ctx = door.context(client, body, user, channel, Source.COMMAND)
+    team = door.router.team(ctx)
+    door.require_lead(ctx.workspace_id, team, ctx.actor, "edit the touchpoints")
+    items = door.services.journey.touchpoints(workspace_id=ctx.workspace_id, team_id=team.id)
+    client.views_open(trigger_id=body["trigger_id"],
+                      view=touchpoints_modal(team, items, Origin(channel=ctx.channel)))
+
+
+def apply_touchpoint_edits(journey: JourneyService, ws: int, team_id: int, actor: Actor,
+                           edits: TouchpointEdits) -> Reply:
+    """Add first (so the last old touchpoint can go), then rename, then retire; the same words as
+    the text commands, and on a refusal what was done before it."""
+    done: list[str] = []
+    try:
+        if edits.add is not None:
+            tp = journey.add_touchpoint(workspace_id=ws, team_id=team_id, actor=actor, slug=edits.add[0],
+                                        name=edits.add[1])
+            done.append(f"Added touchpoint *{tp.name}* #{tp.slug} at the end of the journey.")
+        for slug, name in edits.renames.items():
+            tp = journey.rename_touchpoint(workspace_id=ws, team_id=team_id, actor=actor, slug=slug,
+                                           name=name)
+            done.append(f"#{tp.slug} is now called *{tp.name}*. Its history stays.")
+        for slug in edits.retire:
+            tp = journey.retire_touchpoint(workspace_id=ws, team_id=team_id, actor=actor, slug=slug)
+            done.append(f"Retired *{tp.name}*. New moments won't be filed there; its history stays.")
+    except UserError as err:
+        return Reply("\n".join([*done, err.message]), error=True)
+    return Reply("\n".join(done) or "Nothing changed.")
+
+
 def register(app: App, door: SlackDoor) -> None:
-    def log_moment(body: dict[str, Any], view: dict[str, Any], client: Any) -> None:
+    def log_moment(body: dict[str, Any], view: dict[str, Any], client: Any, context: Any) -> None:
+        if context.get(REFUSED):
+            return
         values, origin, user = submitted(view), Origin.load(view.get("private_metadata")), body["user"]["id"]
         with door.friendly(lambda r: door.send(client, channel=origin.channel, user=user, reply=r)):
             ctx = door.context(client, body, user, origin.channel, Source.SHORTCUT,
@@ -51,7 +141,9 @@ def register(app: App, door: SlackDoor) -> None:
             door.send(client, channel=origin.channel, user=user, reply=render.filed(filed),
                       workspace_id=ctx.workspace_id)
 
-    def propose(body: dict[str, Any], view: dict[str, Any], client: Any) -> None:
+    def propose(body: dict[str, Any], view: dict[str, Any], client: Any, context: Any) -> None:
+        if context.get(REFUSED):
+            return
         values, origin, user = submitted(view), Origin.load(view.get("private_metadata")), body["user"]["id"]
         team_id = team_id_of(body)
         tell = lambda r: door.send(client, channel=origin.channel, user=user, reply=r)  # noqa: E731
@@ -75,5 +167,64 @@ def register(app: App, door: SlackDoor) -> None:
                 WebhookClient(origin.url).send(text=kit.fallback_text(reply), blocks=kit.reply_blocks(reply),
                                                replace_original=True)
 
+    def check_setup(ack: Any, view: dict[str, Any], context: Any) -> None:
+        answer_fields(ack, context, read_setup(submitted(view))[1])
+
+    def save_setup(body: dict[str, Any], view: dict[str, Any], client: Any, context: Any) -> None:
+        if context.get(REFUSED):
+            return
+        form, _ = read_setup(submitted(view))
+        origin, user, team_id = _who(body, view)
+        tell = _teller(door, client, origin.channel, user)
+        with door.friendly(tell):
+            ws, actor = door.workspace(team_id), door.actor(client, team_id, user)
+            journey = door.services.journey
+            team = journey.team_for_channel(workspace_id=ws, channel=origin.channel)
+            created = team is None
+            if team is None:
+                team = journey.setup_team(workspace_id=ws, actor=actor, channel=origin.channel,
+                                          name=form.name, template=form.template or "airline",
+                                          timezone=form.timezone)
+            team = journey.configure(
+                workspace_id=ws, team_id=team.id, actor=actor, name=form.name, timezone=form.timezone,
+                basic_after_weeks=form.basic_after_weeks, focus_count=form.focus_count,
+                prompt_at=form.prompt_at, votes_close_at=form.votes_close_at, digest_at=form.digest_at,
+                quiet_days=form.quiet_days)
+            tell(Reply(setup_saved(team, created)))
+
+    def journey_of(body: dict[str, Any], view: dict[str, Any]) -> tuple[int, Any]:
+        ws = door.workspace(team_id_of(body))
+        team = door.services.journey.team_for_channel(
+            workspace_id=ws, channel=Origin.load(view.get("private_metadata")).channel)
+        if team is None:
+            raise UserError(NO_TEAM)
+        return ws, team
+
+    def check_touchpoints(ack: Any, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
+        try:
+            ws, team = journey_of(body, view)
+            current = door.services.journey.touchpoints(workspace_id=ws, team_id=team.id,
+                                                        include_retired=True)
+        except Exception:  # the lazy listener says what went wrong, as a message
+            ack()
+            return
+        answer_fields(ack, context, read_touchpoints(submitted(view), current)[1])
+
+    def save_touchpoints(body: dict[str, Any], view: dict[str, Any], client: Any, context: Any) -> None:
+        if context.get(REFUSED):
+            return
+        origin, user, team_id = _who(body, view)
+        tell = _teller(door, client, origin.channel, user)
+        with door.friendly(tell):
+            ws, team = journey_of(body, view)
+            journey = door.services.journey
+            current = journey.touchpoints(workspace_id=ws, team_id=team.id, include_retired=True)
+            edits, errors = read_touchpoints(submitted(view), current)
+            if errors:  # the journey changed between the check and now
+                raise UserError(next(iter(errors.values())))
+            tell(apply_touchpoint_edits(journey, ws, team.id, door.actor(client, team_id, user), edits))
+
     app.view(ids.LOG_MODAL)(ack=_check_text(3000), lazy=[log_moment])
     app.view(ids.PROPOSE_MODAL)(ack=_check_text(MAX_PROPOSAL_CHARS), lazy=[propose])
+    app.view(ids.SETUP_MODAL)(ack=check_setup, lazy=[save_setup])
+    app.view(ids.TOUCHPOINTS_MODAL)(ack=check_touchpoints, lazy=[save_touchpoints])

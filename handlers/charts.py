@@ -16,7 +16,32 @@ LABEL_WIDTH = 14  # characters per line of a touchpoint name, so long names wrap
 # squeezing the bars
 
 
-def digest_chart(view: DigestView) -> bytes | None:
+CARD_BUDGET = 15_000  # bytes of PNG in a Teams card: base64 adds a third; a card tops out at 28 KB
+CARD_PIXELS = 1024  # Teams shows inline card images up to 1024 x 1024
+
+
+def compact_chart(view: DigestView) -> bytes | None:
+    """The same chart small enough to travel inside a Teams card as a data URI: drawn for a
+    480-pixel-wide phone screen and reduced to a 16-colour palette (the chart has fewer). None
+    when the week had no moments or the chart will not fit the card (then the card's own
+    table says it all)."""
+    from PIL import Image
+
+    for dpi, colours in ((96, 16), (80, 8), (64, 8)):
+        png = digest_chart(view, dpi=dpi)
+        if png is None:
+            return None
+        picture = Image.open(io.BytesIO(png))
+        if max(picture.size) > CARD_PIXELS:
+            continue
+        out = io.BytesIO()
+        picture.convert("RGB").quantize(colors=colours).save(out, "PNG", optimize=True)
+        if len(out.getvalue()) <= CARD_BUDGET:
+            return out.getvalue()
+    return None
+
+
+def digest_chart(view: DigestView, dpi: int = 160) -> bytes | None:
     """None when the week had no moments: an empty chart says nothing."""
     rows = [t for t in view.touchpoints if t.wows or t.ows]
     if not rows:
@@ -30,7 +55,7 @@ def digest_chart(view: DigestView) -> bytes | None:
     rows = rows[::-1]  # barh draws bottom-up; reversed, the journey reads top to bottom
     labels = [textwrap.fill(t.touchpoint.name, LABEL_WIDTH, max_lines=2, placeholder="…") for t in rows]
     height = 0.4
-    fig, ax = plt.subplots(figsize=(5.0, 2.2 + 0.75 * len(rows)), dpi=160)
+    fig, ax = plt.subplots(figsize=(5.0, 2.2 + 0.75 * len(rows)), dpi=dpi)
     ys = range(len(rows))
     wows = [t.wows for t in rows]
     ows = [t.ows for t in rows]

@@ -8,6 +8,7 @@ is broken up, so nobody can dress a link up as something else in the team's chan
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -26,6 +27,7 @@ from bot.views import (
     Reply,
     StandardView,
 )
+from handlers.charts import compact_chart
 from handlers.teams import ids
 
 Card = dict[str, Any]
@@ -206,6 +208,10 @@ def digest_card(view: DigestView) -> Card:
                       f"{t.ows} OW ({_delta(t.ows - t.ows_last_week)})"} for t in active]})
     else:
         body.append(block("No moments this week or last.", isSubtle=True))
+    chart = compact_chart(view)
+    if chart is not None:
+        body.append({"type": "Image", "url": "data:image/png;base64," + base64.b64encode(chart).decode(),
+                     "altText": f"Bar chart: WOW and OW per touchpoint, {view.week}", "size": "Stretch"})
     if view.unfiled:
         body.append(block(f"❔ {view.unfiled} moment(s) not filed yet.", isSubtle=True))
     if view.shoutouts:

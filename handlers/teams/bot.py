@@ -59,6 +59,8 @@ REFERENCE_PREFIX = "teams:"
 TEAMS_TEAM = "teamsTeamId"  # stored beside a reference: the Teams team the channel belongs to
 NOTHING_TO_LOG = ("There's no text in that message (only an image or a file), so there's nothing "
                   "to log. Type what happened instead: `wow …` or `ow …`.")
+NOT_PEOPLE = ("19:", "28:")  # mentioned channels, teams and chats; bots: no AAD user to ask for
+MEMBER_LOOKUP_SECONDS = 5.0  # a slow roster must not hold the reply up for long
 NO_TENANT = ("I can't tell which organisation this message comes from, so I can't act on it. "
              "Please try again from Teams.")
 GREETING = ("Hi! Tell me about a moment of truth: `wow …` when a customer was delighted (credit a "
@@ -116,10 +118,11 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         found = {a: remembered[alias_key(a)] for a in account_ids if alias_key(a) in remembered}
         learned: list[tuple[str, str, str]] = []
         for account in account_ids:
-            if account in found:
+            if account in found or account.startswith(NOT_PEOPLE):
                 continue
             try:
-                member = await TeamsInfo.get_member(turn_context, account)
+                member = await asyncio.wait_for(TeamsInfo.get_member(turn_context, account),
+                                                MEMBER_LOOKUP_SECONDS)
             except Exception:  # noqa: BLE001 - no roster (emulator, a 403, a guest): the account id
                 log.debug("Teams would not say who %s is; keyed by the account id", account,
                           exc_info=True)

@@ -175,3 +175,11 @@ def test_when_teams_will_not_say_who_it_is_the_moment_is_saved_by_account_id(
     assert "keyed by the account id" in caplog.text
     [(_path, reply)] = connector.posts
     assert "WOW" in json.dumps(reply, ensure_ascii=False)
+
+
+def test_a_mentioned_channel_is_not_looked_up_as_a_person(world: World) -> None:
+    general = {"id": "19:general@thread.tacv2", "name": "General"}
+    with connector_stand_in() as connector:
+        asyncio.run(post_all(world, [activity_json(connector.url, "wow <at>General</at> was great",
+                                                   general)]))
+    assert connector.member_lookups == [] and len(moments(world)) == 1

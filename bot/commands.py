@@ -32,7 +32,8 @@ HELP = """*Moments: turn customer moments into better service*
 `/moments stats` · `digest [2026-W47]` · `touchpoints` · `week` (leads: run the weekly cycle now)
 `/moments setup name=… template=airline tz=Europe/Stockholm basic-after=12 focus=2`
 `/moments touchpoints add|rename|retire|move …` · `leads add|remove @name` (leads)
-`/moments forget-me` — erase what Moments keeps about you · admins: `privacy export|delete @name`"""
+`/moments forget-me` — erase what Moments keeps about you · admins: `privacy export|delete @name`
+`/moments redact list` — your workspace's own personal-data patterns · admins: `redact add|remove …`"""
 
 NO_TEAM = (
     "This channel has no Moments team yet. A lead sets one up with "

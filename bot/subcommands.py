@@ -319,6 +319,36 @@ def privacy(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
     return forgotten(counts, f"Done: {words[1].lstrip('@')}'s data is erased.")
 
 
+def redaction(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
+    """`redact add PATTERN` · `redact list` · `redact remove PATTERN-or-NUMBER`."""
+    # Not shlex: a pattern's backslashes and quotes are meant literally.
+    verb, _, arg = rest.strip().partition(" ")
+    verb, arg = verb.lower() or "list", arg.strip()
+    p, ws = r.services.privacy, ctx.workspace_id
+    if verb == "list" and not arg:
+        patterns = p.redaction_patterns(workspace_id=ws)
+        if not patterns:
+            return Reply("This workspace has no redaction patterns of its own yet; emails, phone "
+                         "numbers, card numbers and booking references are always redacted. "
+                         "Admins add one with `/moments redact add EMP-\\d{5}`.")
+        lines = "\n".join(f"{n}. `{pattern.pattern}`" for n, pattern in enumerate(patterns, 1))
+        return Reply("Redacted from new moments and proposals as well as emails, phones, cards "
+                     f"and booking references:\n{lines}\nAdmins: `/moments redact remove NUMBER`.")
+    if verb == "add" and arg:
+        result = p.add_redaction_pattern(workspace_id=ws, actor=ctx.actor, pattern=arg)
+        if not result.added:
+            return Reply(f"`{result.pattern.pattern}` is already one of this workspace's "
+                         "patterns; nothing changed.")
+        return Reply(f"🔒 Added `{result.pattern.pattern}`: from now on it is replaced with "
+                     "[redacted] in new and edited moments and proposals. Moments already "
+                     "stored stay as they are.")
+    if verb == "remove" and arg:
+        removed = p.remove_redaction_pattern(workspace_id=ws, actor=ctx.actor, which=arg)
+        return Reply(f"Removed `{removed.pattern}`; new moments are no longer redacted with it.")
+    raise UserError("Usage: `/moments redact list`, admins: `/moments redact add PATTERN` or "
+                    "`/moments redact remove PATTERN-or-NUMBER`.")
+
+
 SUBCOMMANDS: dict[str, Handler] = {
     "setup": setup,
     "touchpoints": touchpoints,
@@ -341,4 +371,5 @@ SUBCOMMANDS: dict[str, Handler] = {
     "week": week,
     "forget-me": forget_me,
     "privacy": privacy,
+    "redact": redaction,
 }

@@ -23,21 +23,26 @@ class WorkspacePatterns:
     """Each workspace's own redaction patterns, compiled once and kept for a minute.
 
     A change made through this process is seen at once; one made by another replica is seen
-    when the entry here is older than ``max_age``. Call ``compiled`` outside any transaction:
-    on a miss it opens its own (on SQLite a nested one would wait for the write lock)."""
+    when the entry here is older than ``max_age``. Inside a transaction, pass its ``repo``: on a
+    miss ``compiled`` otherwise opens its own, and on SQLite a nested one waits for the lock."""
 
     def __init__(self, deps: Deps, *, max_age: timedelta = timedelta(seconds=60)) -> None:
         self._d = deps
         self._max_age = max_age
         self._cache: dict[int, tuple[datetime, tuple[re.Pattern[str], ...]]] = {}
 
-    def compiled(self, workspace_id: int) -> tuple[re.Pattern[str], ...]:
+    def compiled(
+        self, workspace_id: int, repo: Repository | None = None
+    ) -> tuple[re.Pattern[str], ...]:
         now = self._d.clock.now()
         cached = self._cache.get(workspace_id)
         if cached is not None and cached[0] <= now < cached[0] + self._max_age:
             return cached[1]
-        with self._d.store.transaction(workspace_id) as repo:
+        if repo is not None:
             stored = repo.redaction_patterns()
+        else:
+            with self._d.store.transaction(workspace_id) as own:
+                stored = own.redaction_patterns()
         compiled = []
         for p in stored:
             try:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 
 from bot import text as render
@@ -128,8 +130,26 @@ class SlackDoor:
         return True
 
     def _read_message(self, job: Fetch) -> None:
-        found = job.client.conversations_history(channel=job.channel, latest=job.ts, inclusive=True, limit=1)
+        """One Web API call per turn of the queue: conversations.history first; a message it does
+        not return may be a thread reply, asked of conversations.replies on the next turn."""
+        if job.thread:
+            # ts may be a reply's own ts. Replies come oldest first and may lead with the thread's
+            # parent, so the range is pinned to the one message on both ends (oldest = latest = ts,
+            # inclusive) with room for the parent, and the reply is picked out by its ts.
+            try:
+                found = job.client.conversations_replies(channel=job.channel, ts=job.ts, oldest=job.ts,
+                                                         latest=job.ts, inclusive=True, limit=2)
+            except SlackApiError as err:
+                if err.response.get("error") != "thread_not_found":
+                    raise
+                found = {}  # deleted before we could read it
+        else:
+            found = job.client.conversations_history(channel=job.channel, latest=job.ts, inclusive=True,
+                                                     limit=1)
         messages = [m for m in found.get("messages") or [] if m.get("ts") == job.ts]
+        if not messages and not job.thread:
+            self.history.put(replace(job, thread=True), first=True)
+            return
         text = plain(messages[0].get("text") or "") if messages else ""
         filed = self.services.capture.fill_text(workspace_id=job.workspace_id, moment_id=job.moment_id,
                                                 text=text or UNREADABLE)

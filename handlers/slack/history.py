@@ -1,7 +1,9 @@
 """Reacted messages whose text the bot never saw are read with conversations.history, which Slack
 limits to about one call a minute for apps outside the Marketplace. Fetches wait in a queue per
 workspace and one worker thread makes at most one call per workspace per interval; the moment
-itself was stored at once and is filed when its text arrives."""
+itself was stored at once and is filed when its text arrives. conversations.history holds no
+thread replies: a message it does not return is asked of conversations.replies (limited the
+same way) on the workspace's next turn, ahead of the queue."""
 
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ class Fetch:
     channel: str
     ts: str
     user: str = ""  # who reacted: told where the moment was filed
+    thread: bool = False  # not in conversations.history: read it as a thread reply
 
 
 class HistoryQueue:
@@ -37,12 +40,17 @@ class HistoryQueue:
         self._thread: threading.Thread | None = None
         self._stopped = False
 
-    def put(self, job: Fetch) -> None:
+    def put(self, job: Fetch, *, first: bool = False) -> None:
+        """Queue a read (``first``: the follow-up of one just made, next in its workspace's line);
+        each read is one Web API call and waits its workspace's turn."""
         with self._cond:
             queue = self._queues.setdefault(job.team_id, deque())
             if any(j.moment_id == job.moment_id and j.workspace_id == job.workspace_id for j in queue):
                 return
-            queue.append(job)
+            if first:
+                queue.appendleft(job)
+            else:
+                queue.append(job)
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="slack-history", daemon=True)
                 self._thread.start()

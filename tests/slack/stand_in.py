@@ -26,6 +26,8 @@ class SlackApi:
     calls: list[Call] = field(default_factory=list)
     failures: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     history: dict[str, dict[str, str]] = field(default_factory=dict)  # ts -> message
+    # a reply's ts -> its thread, parent first (conversations.history never returns replies)
+    replies: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -58,9 +60,22 @@ class SlackApi:
         if method == "conversations.history":
             found = self.history.get(str(args.get("latest")))
             return {"ok": True, "messages": [found] if found else [], "has_more": False}
+        if method == "conversations.replies":
+            return self._thread(args)
         if method in ("chat.postMessage", "chat.update"):
             return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts") or "1700000099.000100"}
         return {"ok": True}
+
+
+    def _thread(self, args: dict[str, Any]) -> dict[str, Any]:
+        """As Slack documents it: oldest first, led by the parent, the rest within oldest..latest."""
+        thread = self.replies.get(str(args.get("ts")))
+        if thread is None:
+            return {"ok": False, "error": "thread_not_found"}
+        oldest, latest = float(args.get("oldest") or 0), float(args.get("latest") or "inf")
+        inside = [m for m in thread[1:] if oldest <= float(m["ts"]) <= latest]
+        limit = int(args.get("limit") or 15)
+        return {"ok": True, "messages": ([thread[0]] + inside)[:limit], "has_more": False}
 
 
 def _args(raw: str, content_type: str) -> dict[str, Any]:

@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
-from bot.domain import CachedMessage, FilingFeedback, Member, MomentKind, Team, Workspace
-from bot.ports import Store
+import random
+
+import pytest
+import sqlalchemy as sa
+
+from bot.domain import (
+    CachedMessage,
+    FilingFeedback,
+    Member,
+    MomentKind,
+    RedactionPattern,
+    Team,
+    Workspace,
+)
+from bot.ports import DuplicateError, Store
+from storage import SqlStore
 from tests.storage.builders import (
     a_moment,
     a_prompt,
@@ -66,3 +80,56 @@ def test_forget_user_erases_them_everywhere_but_keeps_the_teams_work(
         assert repo.member("U9") is None and repo.cached_message("C1", "1.1") is None
     with store.transaction(other.id) as repo:
         assert repo.moment(kept.id) == kept
+
+
+def test_redaction_patterns_are_kept_per_workspace_once_each(store: Store, ws: Workspace) -> None:
+    with store.transaction(ws.id) as repo:
+        emp = repo.add_redaction_pattern(RedactionPattern(0, r"EMP-\d{5}", "U1", at(0)))
+        ff = repo.add_redaction_pattern(RedactionPattern(0, r"FF-\d{6}", "U9", at(1)))
+        with pytest.raises(DuplicateError):
+            repo.add_redaction_pattern(RedactionPattern(0, r"EMP-\d{5}", "U2", at(2)))
+        assert repo.redaction_patterns() == [emp, ff]  # still usable after the duplicate
+        assert emp.id and emp.pattern == r"EMP-\d{5}" and emp.added_at == at(0)
+    other = new_workspace(store)
+    with store.transaction(other.id) as repo:
+        assert repo.redaction_patterns() == []
+        assert repo.remove_redaction_pattern(emp.id) is False  # another tenant's id: no such row
+        theirs = repo.add_redaction_pattern(RedactionPattern(0, r"EMP-\d{5}", "U1", at(0)))
+    with store.transaction(ws.id) as repo:
+        repo.forget_user("U9")
+        assert [p.added_by for p in repo.redaction_patterns()] == ["U1", ""]
+        assert repo.remove_redaction_pattern(emp.id) is True
+        assert repo.remove_redaction_pattern(emp.id) is False
+        assert [p.pattern for p in repo.redaction_patterns()] == [r"FF-\d{6}"]
+    with store.transaction(other.id) as repo:
+        assert repo.redaction_patterns() == [theirs]
+
+
+def _everything_stored(store: SqlStore) -> str:
+    with store.engine.connect() as connection:
+        tables = sa.inspect(connection).get_table_names()
+        return "\n".join(str(row) for table in tables
+                         for row in connection.execute(sa.text(f'SELECT * FROM "{table}"')))
+
+
+def test_a_workspace_pattern_keeps_the_original_out_of_the_database(sql_store: SqlStore) -> None:
+    from tests.conftest import ADMIN, LEAD, STAFF
+    from tests.storage.test_method_on_sql import sql_world
+
+    world = sql_world(sql_store)
+    refused = world.router.handle(world.ctx(STAFF), "/moments", r"redact add EMP-\d{5}")
+    assert refused.error and "Only workspace admins" in refused.text
+    assert "Added" in world.say(ADMIN, "/moments", r"redact add EMP-\d{5}")
+    token = f"EMP-{random.randrange(10**5):05d}"
+
+    filed = world.router.handle(world.ctx(STAFF), "/ow", f"#baggage {token} lost the bag")
+    world.router.handle(world.ctx(LEAD), "/moments", "prompt")
+    proposed = world.router.handle(world.ctx(STAFF), "/moments", f"propose #baggage ask {token} first")
+
+    assert not filed.error and not proposed.error, proposed.text
+    with sql_store.transaction(world.ws) as repo:
+        assert [m.text for m in repo.moments(world.team.id)] == ["[redacted] lost the bag"]
+    assert token not in _everything_stored(sql_store)
+    assert "Removed" in world.say(ADMIN, "/moments", "redact remove 1")
+    with sql_store.transaction(world.ws) as repo:
+        assert repo.redaction_patterns() == []

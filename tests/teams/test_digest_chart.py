@@ -41,7 +41,7 @@ def test_the_digest_card_shows_the_chart_as_a_small_png() -> None:
         png = base64.b64decode(data)
         assert len(png) <= CARD_BUDGET
         picture = Image.open(io.BytesIO(png))
-        assert picture.format == "PNG" and 320 <= picture.size[0] and max(picture.size) <= 1024
+        assert picture.format == "PNG" and picture.size[0] >= 320 and max(picture.size) <= 1024
         assert "WOW and OW per touchpoint" in image["altText"]
         assert len(json.dumps(card)) < CARD_LIMIT
 

@@ -6,18 +6,23 @@ here in code, so migrations run from an installed package with no alembic.ini in
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
+from bot.domain import Workspace
+from storage.models import ProcessedEventRow
 from storage.repository import SqlRepository, SqlStore
 
 __all__ = [
+    "ReconnectingStore",
     "SqlRepository",
     "SqlStore",
     "alembic_config",
@@ -25,8 +30,12 @@ __all__ = [
     "migrate_engine",
     "normalise_url",
     "open_store",
+    "retry_on_disconnect",
     "upgrade",
 ]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -113,7 +122,58 @@ def open_store(url: str, *, migrate: bool = True) -> SqlStore:
         except BaseException:
             engine.dispose()
             raise
-    return SqlStore(engine)
+    return ReconnectingStore(engine)
+
+
+def retry_on_disconnect(work: Callable[[], T], *, read_only: bool = False) -> T:
+    """Run a self-contained unit of work once more if its connection was dropped under it.
+
+    PostgreSQL restarts, failovers and idle-connection killers close connections under a running
+    transaction; pool_pre_ping only catches the ones that died while idle in the pool. When a
+    *statement* fails that way the server has rolled the transaction back, so running the whole
+    unit again on a fresh connection is safe. A failed COMMIT (SQLAlchemy reports it with no
+    statement) may have been applied, so a unit that writes is not run again after one.
+    """
+    try:
+        return work()
+    except sa.exc.DBAPIError as err:
+        if not dropped(err) or (err.statement is None and not read_only):
+            raise
+    log.warning("database connection dropped before commit; running the unit of work again")
+    return work()
+
+
+def dropped(err: sa.exc.DBAPIError) -> bool:
+    """The connection was lost (and the pool told so), as opposed to an error in the SQL."""
+    return bool(err.connection_invalidated)
+
+
+class ReconnectingStore(SqlStore):
+    """SqlStore whose own short units of work survive one dropped connection.
+
+    Only methods whose whole transaction lives in the store can be run again; ``transaction()``
+    cannot, as its body is the caller's (a failure there reaches the person as "nothing was
+    saved, please try again"). The one that matters is the event claim: it runs before the HTTP
+    acknowledgement, so a connection dropped under it answered Slack with a 500.
+    """
+
+    def claim_event(self, event_id: str, at: datetime) -> bool:
+        try:
+            return super().claim_event(event_id, at)
+        except sa.exc.DBAPIError as err:
+            if not dropped(err):
+                raise
+        log.warning("database connection dropped while claiming event %s; claiming again", event_id)
+        if super().claim_event(event_id, at):
+            return True
+        # Taken: by a redelivery, or by the first attempt, whose COMMIT went through as the
+        # connection dropped. Only the first attempt wrote this very timestamp.
+        with self._sessions.begin() as session:
+            row = session.get(ProcessedEventRow, event_id)
+            return row is not None and row.claimed_at == at
+
+    def workspaces(self) -> list[Workspace]:
+        return retry_on_disconnect(super().workspaces, read_only=True)
 
 
 @contextmanager

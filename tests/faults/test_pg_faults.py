@@ -1,0 +1,145 @@
+"""PostgreSQL drops every connection of `moments serve` a few times during a burst of slash
+commands and reactions. Nothing may vanish: each moment is stored once, or the person is told
+that nothing was saved; and once the database is back, the server stores again."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.faults.conftest import (
+    CHANNEL,
+    CONNECTION_ERRORS,
+    OOPS_WORDS,
+    Api,
+    Scratch,
+    Server,
+    far_from,
+    seed_team,
+    wait_healthy,
+    wait_until,
+)
+
+pytestmark = pytest.mark.postgres
+COMMANDS = 60
+REACTIONS = 30
+FAULT_AFTER_ACKS = (12, 30, 48, 66)  # drop every connection when this many requests were acked
+TOKEN = re.compile(r"fault(\d{3})x")
+
+
+def command_text(n: int) -> str:
+    return f"#baggage fault{n:03d}x bag came out last"
+
+
+def reaction_ts(n: int) -> str:
+    return f"1700000000.{n:06d}"
+
+
+def stored_commands(db: Scratch) -> Counter[int]:
+    texts = db.rows("SELECT text FROM moments WHERE source = 'COMMAND' OR text LIKE '%fault%'")
+    return Counter(int(m.group(1)) for (text,) in texts if (m := TOKEN.search(text)))
+
+
+def stored_reactions(db: Scratch) -> Counter[str]:
+    refs = db.rows("SELECT message_ref FROM moments WHERE message_ref IS NOT NULL")
+    return Counter(str(ref).partition("/")[2] for (ref,) in refs)
+
+
+def test_dropped_connections_during_a_burst_lose_nothing_silently(
+    api: Api, scratch: Scratch, serve: Callable[[str], Server]
+) -> None:
+    seed_team(scratch.url, **far_from(datetime.now(UTC).isoweekday()))
+    server = serve("faults-pg")
+    wait_healthy(server)
+    assert server.command(command_text(999), api.response_url("warm")) == 200
+    assert wait_until(lambda: bool(api.answers_to("warm")), 20), server.tail()
+
+    # the burst: commands and reactions interleaved, 8 at a time, with faults at fixed progress
+    jobs: list[tuple[str, int]] = [("command", n) for n in range(COMMANDS)]
+    for n in range(REACTIONS):
+        jobs.insert(n * 3 + 1, ("reaction", n))
+    statuses: dict[tuple[str, int], int | str] = {}
+    acked = 0
+    lock = threading.Lock()
+    progress = threading.Condition(lock)
+    terminated: list[int] = []
+
+    def send(job: tuple[str, int]) -> None:
+        nonlocal acked
+        kind, n = job
+        try:
+            if kind == "command":
+                status: int | str = server.command(command_text(n), api.response_url(f"c{n}"))
+            else:
+                status = server.reaction(f"EvFault{n:04d}", f"UR{n:03d}", reaction_ts(n))
+        except CONNECTION_ERRORS as err:
+            status = type(err).__name__
+        with progress:
+            statuses[job] = status
+            acked += 1
+            progress.notify_all()
+
+    def faults() -> None:
+        for mark in FAULT_AFTER_ACKS:
+            with progress:
+                progress.wait_for(lambda mark=mark: acked >= mark, timeout=30)
+            terminated.append(scratch.terminate_backends())
+            time.sleep(0.05)
+
+    injector = threading.Thread(target=faults)
+    injector.start()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(send, jobs))
+    injector.join(timeout=30)
+
+    def command_settled(n: int) -> bool:
+        return bool(api.answers_to(f"c{n}"))
+
+    def reaction_settled(n: int, stored: Counter[str]) -> bool:
+        return stored[reaction_ts(n)] > 0 or any(OOPS_WORDS in t for t in api.ephemerals_to(f"UR{n:03d}"))
+
+    def all_settled() -> bool:
+        stored = stored_reactions(scratch)
+        return all(command_settled(n) for n in range(COMMANDS)) and \
+            all(reaction_settled(n, stored) for n in range(REACTIONS))
+
+    settled = wait_until(all_settled, timeout=40, step=0.3)
+    time.sleep(1.0)  # anything still running (a text fetch) gets to finish
+
+    commands, reactions = stored_commands(scratch), stored_reactions(scratch)
+    told_c = {n for n in range(COMMANDS) if any(OOPS_WORDS in t for t in api.answers_to(f"c{n}"))}
+    told_r = {n for n in range(REACTIONS) if any(OOPS_WORDS in t for t in api.ephemerals_to(f"UR{n:03d}"))}
+    stored_c = {n for n in range(COMMANDS) if commands[n]}
+    stored_r = {n for n in range(REACTIONS) if reactions[reaction_ts(n)]}
+    silent_c = sorted(set(range(COMMANDS)) - stored_c - told_c)
+    silent_r = sorted(set(range(REACTIONS)) - stored_r - told_r)
+    not_2xx = {job: s for job, s in statuses.items() if not (isinstance(s, int) and 200 <= s < 300)}
+    print(f"\nPG faults: {len(jobs)} sent, {len(jobs) - len(not_2xx)} acked 2xx, backends terminated "
+          f"{terminated}; commands stored {len(stored_c)}/{COMMANDS}, told to retry {len(told_c)} "
+          f"(of which stored anyway {len(told_c & stored_c)}); reactions stored "
+          f"{len(stored_r)}/{REACTIONS}, told to retry {len(told_r)}; silent drops {silent_c} {silent_r}")
+
+    assert not not_2xx, f"requests not acknowledged: {not_2xx}\n{server.tail()}"
+    assert sum(terminated) > 0, "the faults hit no connection"
+    assert [n for n, c in commands.items() if c > 1] == [], "a command's moment was stored twice"
+    assert [ts for ts, c in reactions.items() if c > 1] == [], "a reaction's moment was stored twice"
+    assert (silent_c, silent_r) == ([], []), f"dropped silently\n{server.tail(80)}"
+    assert settled
+    # every command is answered exactly once, and a stored one is not also told to try again
+    assert all(len(api.answers_to(f"c{n}")) == 1 for n in range(COMMANDS))
+
+    # the pool recovers: after the faults, every new command is stored and confirmed
+    for n in range(COMMANDS, COMMANDS + 5):
+        assert server.command(command_text(n), api.response_url(f"c{n}")) == 200
+    assert wait_until(lambda: all(api.answers_to(f"c{n}") for n in range(COMMANDS, COMMANDS + 5)), 20)
+    after = stored_commands(scratch)
+    assert all(after[n] == 1 for n in range(COMMANDS, COMMANDS + 5)), server.tail()
+    assert not any(OOPS_WORDS in api.answers_to(f"c{n}")[0] for n in range(COMMANDS, COMMANDS + 5))
+    assert CHANNEL  # the burst went to the seeded team's channel

@@ -140,9 +140,11 @@ class SlackDoor:
                 found = job.client.conversations_replies(channel=job.channel, ts=job.ts, oldest=job.ts,
                                                          latest=job.ts, inclusive=True, limit=2)
             except SlackApiError as err:
-                if err.response.get("error") != "thread_not_found":
-                    raise
-                found = {}  # deleted before we could read it
+                # thread_not_found: deleted before we could read it. Slack's reference also says
+                # classic bot tokens may not read channel threads; either way the moment keeps
+                # what it had before replies were asked: an "unreadable" text.
+                log.warning("conversations.replies %s/%s: %s", job.channel, job.ts, err.response.get("error"))
+                found = {}
         else:
             found = job.client.conversations_history(channel=job.channel, latest=job.ts, inclusive=True,
                                                      limit=1)

@@ -13,7 +13,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot import text as render
 from bot.commands import NO_TEAM
-from bot.domain import MAX_PROPOSAL_CHARS, MomentKind, Source
+from bot.domain import MAX_PROPOSAL_CHARS, MomentKind, Source, Team
 from bot.errors import UserError
 from bot.services import Actor
 from bot.services.journey import JourneyService
@@ -171,9 +171,9 @@ def register(app: App, door: SlackDoor) -> None:
         answer_fields(ack, context, read_setup(submitted(view))[1])
 
     def save_setup(body: dict[str, Any], view: dict[str, Any], client: Any, context: Any) -> None:
-        if context.get(REFUSED):
+        form, errors = read_setup(submitted(view))
+        if errors or context.get(REFUSED):
             return
-        form, _ = read_setup(submitted(view))
         origin, user, team_id = _who(body, view)
         tell = _teller(door, client, origin.channel, user)
         with door.friendly(tell):
@@ -192,7 +192,7 @@ def register(app: App, door: SlackDoor) -> None:
                 quiet_days=form.quiet_days)
             tell(Reply(setup_saved(team, created)))
 
-    def journey_of(body: dict[str, Any], view: dict[str, Any]) -> tuple[int, Any]:
+    def journey_of(body: dict[str, Any], view: dict[str, Any]) -> tuple[int, Team]:
         ws = door.workspace(team_id_of(body))
         team = door.services.journey.team_for_channel(
             workspace_id=ws, channel=Origin.load(view.get("private_metadata")).channel)

@@ -120,6 +120,17 @@ def test_invalid_or_too_broad_patterns_get_a_friendly_error(
     assert world.services.privacy.redaction_patterns(workspace_id=world.ws) == []
 
 
+@pytest.mark.parametrize(
+    "pattern",
+    [r"(?:EMP|STF)-\d{5}", r"(?i)passport\s*[A-Z0-9]{8,9}", r"FF[+*]\d{6}", r"(ab\d{2})+X",
+     "LOYALTY 1234 5678"],
+)
+def test_specific_patterns_are_accepted(world: World, pattern: str) -> None:
+    assert "Added" in add(world, pattern)
+    assert [p.pattern for p in world.services.privacy.redaction_patterns(workspace_id=world.ws)] \
+        == [pattern]
+
+
 def test_a_duplicate_is_a_friendly_no_op_and_backticks_around_a_pattern_are_dropped(
     world: World,
 ) -> None:
@@ -201,3 +212,16 @@ def test_usage_and_help(world: World) -> None:
     usage = world.router.handle(world.ctx(ADMIN), "/moments", "redact frobnicate")
     assert usage.error and "/moments redact add PATTERN" in usage.text
     assert "redact" in world.say(STAFF, "/moments", "help")
+
+
+def test_who_added_a_pattern_is_in_their_export_and_forgotten_with_them(world: World) -> None:
+    add(world, EMP)
+    data = world.services.privacy.export_user(workspace_id=world.ws, actor=ADMIN, user_id="@ada")
+    assert data["redaction_patterns_added"] == [EMP]
+
+    world.services.privacy.forget_me(workspace_id=world.ws, actor=ADMIN)
+
+    [kept] = world.services.privacy.redaction_patterns(workspace_id=world.ws)
+    assert (kept.pattern, kept.added_by) == (EMP, "")  # the workspace keeps the protection
+    world.router.handle(world.ctx(STAFF), "/ow", "#baggage EMP-12345 lost the bag")
+    assert texts(world) == ["[redacted] lost the bag"]

@@ -106,15 +106,15 @@ class PrivacyService:
     ) -> RedactionPattern:
         """An admin removes a pattern, named as written or by its number in the list."""
         raw = _unquoted(which)
+        if not raw:
+            raise UserError("Which pattern? Give it as written or its number from "
+                            "`/moments redact list`.")
         with self._d.store.transaction(workspace_id) as repo:
             _require_admin(repo, actor, "change the workspace's redaction patterns")
             existing = repo.redaction_patterns()
             found = next((p for p in existing if p.pattern == raw), None)
             if found is None and raw.isascii() and raw.isdigit() and 1 <= int(raw) <= len(existing):
                 found = existing[int(raw) - 1]
-            if not raw:
-                raise UserError("Which pattern? Give it as written or its number from "
-                                "`/moments redact list`.")
             if found is None:
                 shown = raw.replace("`", "'")
                 raise NotFound(f"This workspace has no pattern `{shown}`. `/moments redact list` "
@@ -165,6 +165,8 @@ class PrivacyService:
                 "moments_credited_or_seconded": credited,
                 "proposals": proposals,
                 "votes": votes,
+                "redaction_patterns_added": [p.pattern for p in repo.redaction_patterns()
+                                             if p.added_by == user_id],
             }
 
     def purge(self, *, workspace_id: int, older_than_months: int, now: datetime | None = None) -> int:

@@ -189,7 +189,8 @@ class Server:
     proc: subprocess.Popen[bytes]
     log: Path
 
-    def post(self, body: str, content_type: str, timeout: float = 10.0) -> int:
+    def post(self, body: str, content_type: str, timeout: float = 10.0,
+             headers: dict[str, str] | None = None) -> int:
         """The HTTP status of one signed request; connection failures raise (see CONNECTION_ERRORS)."""
         stamp = str(int(time.time()))
         mac = hmac.new(SECRET.encode(), f"v0:{stamp}:{body}".encode(), hashlib.sha256).hexdigest()
@@ -197,7 +198,7 @@ class Server:
         try:
             conn.request("POST", "/slack/events", body=body.encode(), headers={
                 "Content-Type": content_type, "X-Slack-Request-Timestamp": stamp,
-                "X-Slack-Signature": f"v0={mac}"})
+                "X-Slack-Signature": f"v0={mac}", **(headers or {})})
             resp = conn.getresponse()
             resp.read()
             return resp.status
@@ -211,12 +212,13 @@ class Server:
             "trigger_id": "1.2.3", "response_url": response_url, "api_app_id": "A1"}),
             "application/x-www-form-urlencoded")
 
-    def reaction(self, event_id: str, user: str, ts: str, emoji: str = "disappointed") -> int:
+    def reaction(self, event_id: str, user: str, ts: str, emoji: str = "disappointed",
+                 headers: dict[str, str] | None = None) -> int:
         event = {"type": "reaction_added", "user": user, "reaction": emoji, "item_user": "U9",
                  "item": {"type": "message", "channel": CHANNEL, "ts": ts}, "event_ts": ts}
         return self.post(json.dumps({"token": "t", "team_id": TEAM_ID, "api_app_id": "A1", "event": event,
                                      "type": "event_callback", "event_id": event_id, "event_time": 1}),
-                         "application/json")
+                         "application/json", headers=headers)
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -291,12 +293,13 @@ def wait_until(check: Callable[[], bool], timeout: float, step: float = 0.1) -> 
     return True
 
 
-def seed_team(url: str, channel: str = CHANNEL, **schedule: str) -> int:
-    """A workspace T1 and a team in ``channel``; ``schedule`` overrides prompt_at and the like.
-    Returns the team's id."""
+def seed_team(url: str, channel: str = CHANNEL, ow: str = "", **schedule: str) -> int:
+    """A workspace T1 and a team in ``channel``; ``schedule`` overrides prompt_at and the like;
+    ``ow`` is logged as an OW (a weekly prompt needs one to ask about). Returns the team's id."""
     from dataclasses import replace
 
     from bot.clock import SystemClock
+    from bot.commands import ChatContext, CommandRouter
     from bot.domain import Platform
     from bot.services import Actor, Services
     from storage import open_store
@@ -311,6 +314,8 @@ def seed_team(url: str, channel: str = CHANNEL, **schedule: str) -> int:
         if schedule:
             with store.transaction(ws) as repo:
                 repo.save_team(replace(team, **schedule))
+        if ow:
+            CommandRouter(services).handle(ChatContext(ws, channel, Actor("U2")), "/ow", ow)
         return team.id
     finally:
         store.close()

@@ -124,7 +124,8 @@ def test_dropped_connections_during_a_burst_lose_nothing_silently(
     print(f"\nPG faults: {len(jobs)} sent, {len(jobs) - len(not_2xx)} acked 2xx, backends terminated "
           f"{terminated}; commands stored {len(stored_c)}/{COMMANDS}, told to retry {len(told_c)} "
           f"(of which stored anyway {len(told_c & stored_c)}); reactions stored "
-          f"{len(stored_r)}/{REACTIONS}, told to retry {len(told_r)}; silent drops {silent_c} {silent_r}")
+          f"{len(stored_r)}/{REACTIONS}, told to retry {len(told_r)} (stored anyway "
+          f"{len(told_r & stored_r)}); silent drops {silent_c} {silent_r}")
 
     assert not not_2xx, f"requests not acknowledged: {not_2xx}\n{server.tail()}"
     assert sum(terminated) > 0, "the faults hit no connection"

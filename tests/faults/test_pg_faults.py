@@ -10,10 +10,12 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 
+from storage import SqlStore, open_store
 from tests.faults.conftest import (
     CHANNEL,
     CONNECTION_ERRORS,
@@ -144,3 +146,60 @@ def test_dropped_connections_during_a_burst_lose_nothing_silently(
     assert all(after[n] == 1 for n in range(COMMANDS, COMMANDS + 5)), server.tail()
     assert not any(OOPS_WORDS in api.answers_to(f"c{n}")[0] for n in range(COMMANDS, COMMANDS + 5))
     assert CHANNEL  # the burst went to the seeded team's channel
+
+
+def dropped(statement: str | None) -> sa.exc.OperationalError:
+    return sa.exc.OperationalError(statement, {}, Exception("server closed the connection unexpectedly"),
+                                   connection_invalidated=True)
+
+
+@pytest.mark.parametrize("applied", [False, True])
+def test_an_event_claim_survives_a_connection_dropped_under_it(
+    scratch: Scratch, monkeypatch: pytest.MonkeyPatch, applied: bool
+) -> None:
+    """Before COMMIT (a statement failed): claimed again. During COMMIT, applied or not: the row's
+    own timestamp tells the store whether the claim it finds is its own."""
+    store = open_store(scratch.url, migrate=False)
+    real = SqlStore.claim_event
+    attempts: list[str] = []
+
+    def flaky(self: SqlStore, event_id: str, at: datetime) -> bool:
+        attempts.append(event_id)
+        if len(attempts) > 1:
+            return real(self, event_id, at)
+        if applied:  # the COMMIT went through; its answer was lost with the connection
+            real(self, event_id, at)
+            raise dropped(None)
+        raise dropped("INSERT INTO processed_events ...")
+
+    monkeypatch.setattr(SqlStore, "claim_event", flaky)
+    try:
+        at = datetime.now(UTC)
+        assert store.claim_event("EvDropped", at) is True
+        assert len(attempts) == 2
+        attempts.clear()
+        attempts.append("again")  # no more faults: a real redelivery is still refused
+        assert store.claim_event("EvDropped", at + timedelta(seconds=30)) is False
+    finally:
+        store.close()
+
+
+def test_a_claim_dropped_twice_fails_and_other_errors_pass_through(
+    scratch: Scratch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = open_store(scratch.url, migrate=False)
+    disk_full = sa.exc.OperationalError("INSERT", {}, Exception("disk full"))
+    errors = [dropped("INSERT"), dropped("INSERT"), disk_full]
+
+    def failing(self: SqlStore, event_id: str, at: datetime) -> bool:
+        raise errors.pop(0)
+
+    monkeypatch.setattr(SqlStore, "claim_event", failing)
+    try:
+        with pytest.raises(sa.exc.OperationalError, match="closed"):
+            store.claim_event("EvTwice", datetime.now(UTC))  # the database is really gone: a 500
+        with pytest.raises(sa.exc.OperationalError, match="disk full"):
+            store.claim_event("EvOther", datetime.now(UTC))  # not a dropped connection: no retry
+        assert errors == []
+    finally:
+        store.close()

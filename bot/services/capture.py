@@ -14,6 +14,7 @@ from datetime import datetime
 from bot import parsing
 from bot.domain import CachedMessage, Filing, Moment, MomentKind, Source
 from bot.ports import Repository
+from bot.redact import redact
 from bot.services.base import Actor, Deps, display, remember, require_team
 from bot.services.moments import Filed, MomentService, check_text, decide
 
@@ -165,7 +166,8 @@ class CaptureService:
             if moment is None or moment.retracted or moment.text:
                 return None
             touchpoints = repo.touchpoints(moment.team_id)
-            body = check_text(text[:3000] or "(no text)")
+            patterns = self._moments.patterns.compiled(workspace_id, repo)
+            body = check_text(text[:3000] or "(no text)", patterns=patterns)
             if moment.kind is MomentKind.OW:
                 body = parsing.blameless(body, parsing.parse(body).mentions)
             filer = self._d.filer(repo)
@@ -186,9 +188,10 @@ class CaptureService:
         self, *, workspace_id: int, channel: str, ts: str, author_id: str, text: str
     ) -> None:
         with self._d.store.transaction(workspace_id) as repo:
-            repo.remember_message(
-                CachedMessage(channel, ts, author_id, text[:4000], self._d.clock.now())
-            )
+            # Kept only briefly, but customers' personal data is kept out of it all the same.
+            patterns = self._moments.patterns.compiled(workspace_id, repo)
+            clean = redact(text[:4000], patterns).text
+            repo.remember_message(CachedMessage(channel, ts, author_id, clean, self._d.clock.now()))
 
     def cached_message(self, *, workspace_id: int, channel: str, ts: str) -> CachedMessage | None:
         with self._d.store.transaction(workspace_id) as repo:

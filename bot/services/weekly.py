@@ -181,6 +181,9 @@ class WeeklyService:
             if any(s.proposal_id == proposal.id for s in repo.standards(team.id)):
                 raise UserError("That proposal is already a service standard.")
             now = self._d.clock.now()
+            if text:  # a lead's own wording is redacted like any other text people write
+                text = check_text(text, what="standard", example="/moments adopt 3",
+                                  patterns=self._patterns.compiled(workspace_id, repo))
             standard = repo.add_standard(
                 Standard(0, team.id, proposal.touchpoint_id, (text or proposal.text).strip(),
                          actor.user_id, now, proposal.id)

@@ -32,6 +32,7 @@ HELP = """*Moments: turn customer moments into better service*
 `/moments stats` · `digest [2026-W47]` · `touchpoints` · `week` (leads: run the weekly cycle now)
 `/moments setup name=… template=airline tz=Europe/Stockholm basic-after=12 focus=2`
 `/moments touchpoints add|rename|retire|move …` · `leads add|remove @name` (leads)
+In Slack, `/moments setup` and `/moments touchpoints edit` on their own open a form.
 `/moments forget-me` — erase what Moments keeps about you · admins: `privacy export|delete @name`
 `/moments redact list` — your workspace's own personal-data patterns · admins: `redact add|remove …`"""
 

@@ -36,6 +36,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+# admin_shutdown (pg_terminate_backend, a restart), crash_shutdown, cannot_connect_now
+DROPPED_SQLSTATES = frozenset({"57P01", "57P02", "57P03"})
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -144,8 +146,13 @@ def retry_on_disconnect(work: Callable[[], T], *, read_only: bool = False) -> T:
 
 
 def dropped(err: sa.exc.DBAPIError) -> bool:
-    """The connection was lost (and the pool told so), as opposed to an error in the SQL."""
-    return bool(err.connection_invalidated)
+    """The connection was lost, as opposed to an error in the SQL. SQLAlchemy notices most drops
+    (``connection_invalidated``), but not every one psycopg reports while reading a COMMIT's answer."""
+    if err.connection_invalidated:
+        return True
+    if getattr(err.orig, "sqlstate", None) in DROPPED_SQLSTATES:
+        return True
+    return isinstance(err, sa.exc.OperationalError) and "server closed the connection" in str(err.orig)
 
 
 class ReconnectingStore(SqlStore):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 from bot.domain import (
@@ -201,8 +201,20 @@ class Store(Protocol):
         ...
 
     def claim_event(self, event_id: str, at: datetime) -> bool:
-        """True the first time a platform event id is seen (Slack retries), False after."""
+        """True the first time a platform event id is seen (Slack retries), False after; True
+        also for a claim its taker never finished and left for dead (older than a lease)."""
         ...
+
+    def finish_event(self, event_id: str, at: datetime) -> None:
+        """The claimed event was acknowledged: a redelivery is a duplicate for good."""
+        ...
+
+    def event_done(self, event_id: str) -> bool:
+        """False while another process holds the claim without having finished it."""
+        ...
+
+
+EVENT_LEASE = timedelta(seconds=30)  # an event claimed but never acknowledged is left for dead
 
 
 class DuplicateError(Exception):

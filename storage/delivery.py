@@ -8,7 +8,7 @@ the plumbing of getting messages in and out. Every read is still scoped to the w
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain import CachedMessage, Moment, PostRecord, Workspace
+from bot.ports import EVENT_LEASE
 from storage.models import (
     CachedMessageRow,
     ConversationRow,
@@ -31,15 +32,38 @@ from storage.models import (
 Row = TypeVar("Row", CachedMessageRow, ConversationRow, MomentRow, PostRecordRow, TeamRow)
 
 
-def claim_event(sessions: sessionmaker[Session], event_id: str, at: datetime) -> bool:
+def claim_event(sessions: sessionmaker[Session], event_id: str, at: datetime,
+                lease: timedelta = EVENT_LEASE) -> bool:
     """Its own short transaction: the claim must stick even if handling the event fails later,
-    or the platform's retry would be handled twice."""
+    or the platform's retry would be handled twice. A claim never marked done (its process died
+    before acknowledging) is a lease: older than ``lease``, a redelivery takes it over."""
     try:
         with sessions.begin() as session:
             session.add(ProcessedEventRow(event_id=event_id, claimed_at=at))
     except IntegrityError:
-        return False
+        with sessions.begin() as session:
+            taken = session.execute(
+                sa.update(ProcessedEventRow)
+                .where(ProcessedEventRow.event_id == event_id, ProcessedEventRow.done_at.is_(None),
+                       ProcessedEventRow.claimed_at < at - lease)
+                .values(claimed_at=at)
+                .execution_options(synchronize_session=False)
+            )
+            return cast("sa.CursorResult[Any]", taken).rowcount == 1
     return True
+
+
+def finish_event(sessions: sessionmaker[Session], event_id: str, at: datetime) -> None:
+    with sessions.begin() as session:
+        session.execute(sa.update(ProcessedEventRow).where(ProcessedEventRow.event_id == event_id)
+                        .values(done_at=at).execution_options(synchronize_session=False))
+
+
+def event_done(sessions: sessionmaker[Session], event_id: str) -> bool:
+    """Whether a claimed event was acknowledged (False: another process holds it right now)."""
+    with sessions.begin() as session:
+        row = session.get(ProcessedEventRow, event_id)
+        return row is None or row.done_at is not None
 
 
 class DeliveryRows:

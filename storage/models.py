@@ -345,3 +345,4 @@ class ProcessedEventRow(Base):
 
     event_id: Mapped[str] = mapped_column(primary_key=True)
     claimed_at: Mapped[datetime] = mapped_column(index=True)
+    done_at: Mapped[datetime | None]  # acknowledged; until then the claim is a lease

@@ -130,6 +130,12 @@ class SqlStore:
     def claim_event(self, event_id: str, at: datetime) -> bool:
         return delivery.claim_event(self._sessions, event_id, at)
 
+    def finish_event(self, event_id: str, at: datetime) -> None:
+        delivery.finish_event(self._sessions, event_id, at)
+
+    def event_done(self, event_id: str) -> bool:
+        return delivery.event_done(self._sessions, event_id)
+
     @contextmanager
     def transaction(self, workspace_id: int) -> Iterator[SqlRepository]:
         with self._sessions.begin() as session:

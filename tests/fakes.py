@@ -26,7 +26,7 @@ from bot.domain import (
     Touchpoint,
     Workspace,
 )
-from bot.ports import DeliveryError, DuplicateError, FilingGuess
+from bot.ports import EVENT_LEASE, DeliveryError, DuplicateError, FilingGuess
 from bot.views import Post
 
 T = TypeVar("T")
@@ -70,7 +70,8 @@ class InMemoryStore:
     def __init__(self) -> None:
         self._workspaces: list[Workspace] = []
         self._t = _Tables()
-        self._events: set[str] = set()  # outside transactions: a claim sticks, as in SQL
+        # outside transactions: a claim sticks, as in SQL; event id -> (claimed at, done at)
+        self._events: dict[str, tuple[datetime, datetime | None]] = {}
 
     def workspace(self, *, platform: Platform, external_id: str, name: str = "") -> Workspace:
         for ws in self._workspaces:
@@ -85,9 +86,18 @@ class InMemoryStore:
 
     def claim_event(self, event_id: str, at: datetime) -> bool:
         if event_id in self._events:
-            return False
-        self._events.add(event_id)
+            claimed, done = self._events[event_id]
+            if done is not None or at - claimed <= EVENT_LEASE:
+                return False
+        self._events[event_id] = (at, None)
         return True
+
+    def finish_event(self, event_id: str, at: datetime) -> None:
+        if event_id in self._events:
+            self._events[event_id] = (self._events[event_id][0], at)
+
+    def event_done(self, event_id: str) -> bool:
+        return self._events.get(event_id, (None, True))[1] is not None
 
     @contextmanager
     def transaction(self, workspace_id: int) -> Iterator[InMemoryRepository]:

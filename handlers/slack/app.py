@@ -19,7 +19,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, Se
 
 from bot.config import Settings
 from bot.services import Services
-from handlers.slack.door import SlackDoor
+from handlers.slack.door import FINISH_EVENT, SlackDoor
 from handlers.slack.listeners import register_all
 from handlers.slack.settings import SlackSettings
 
@@ -92,14 +92,25 @@ class SlackDoorApp:
 
 def dedupe(services: Services) -> Any:
     """Slack redelivers an event it thinks failed (X-Slack-Retry-Num); the envelope's event_id is
-    claimed once in the database, before any work, so a retry never makes a second moment."""
+    claimed once in the database, before any work, so a retry never makes a second moment.
 
-    def claim(body: dict[str, Any], next: Any) -> BoltResponse | None:  # noqa: A002 - bolt's name
+    The claim is marked done when the listener acknowledges the event. A process killed between
+    claiming and acknowledging leaves an unfinished claim: a redelivery that finds one still
+    fresh is answered 503 (Slack tries again later); one older than the lease takes it over."""
+
+    def claim(body: dict[str, Any], context: Any, next: Any) -> BoltResponse | None:  # noqa: A002
         event_id = body.get("event_id") if isinstance(body, dict) else None
-        if event_id and body.get("type") == "event_callback" and \
-                not services.store.claim_event(str(event_id), services.clock.now()):
-            log.info("duplicate delivery of %s ignored", event_id)
-            return BoltResponse(status=200, body="")
+        if not event_id or body.get("type") != "event_callback":
+            next()
+            return None
+        event_id = str(event_id)
+        if not services.store.claim_event(event_id, services.clock.now()):
+            if services.store.event_done(event_id):
+                log.info("duplicate delivery of %s ignored", event_id)
+                return BoltResponse(status=200, body="")
+            log.info("%s is being handled elsewhere; Slack will deliver it again", event_id)
+            return BoltResponse(status=503, body="")
+        context[FINISH_EVENT] = lambda: services.store.finish_event(event_id, services.clock.now())
         next()
         return None
 

@@ -26,13 +26,21 @@ from handlers.slack.people import AdminCache
 from handlers.slack.settings import SlackSettings
 
 log = logging.getLogger(__name__)
+FINISH_EVENT = "moments_finish_event"  # set by the dedupe middleware on a claimed event
 Respond = Callable[..., Any]
 UNREADABLE = "(the message could not be read)"
 
 
-def ack_only(ack: Any) -> None:
-    """Slack wants an answer within 3 seconds; the work runs after, in a lazy listener."""
+def ack_only(ack: Any, context: Any) -> None:
+    """Slack wants an answer within 3 seconds; the work runs after, in a lazy listener. An event
+    acknowledged is marked done, so a redelivery of it is a duplicate for good."""
     ack()
+    finish = context.get(FINISH_EVENT)
+    if finish is not None:
+        try:
+            finish()
+        except Exception:  # the ack stands; a redelivery after the lease would be taken over
+            log.warning("could not mark the event done", exc_info=True)
 
 
 def team_id_of(body: dict[str, Any]) -> str:
@@ -81,7 +89,12 @@ class SlackDoor:
         """The team's journey, for the "Change touchpoint" select under a confirmation."""
         if not isinstance(reply.view, Moment) or reply.error:
             return []
-        return self.services.journey.touchpoints(workspace_id=workspace_id, team_id=reply.view.team_id)
+        try:
+            return self.services.journey.touchpoints(workspace_id=workspace_id,
+                                                     team_id=reply.view.team_id)
+        except Exception:  # the moment is saved: say so, just without the select
+            log.warning("could not read the journey for the Change touchpoint select", exc_info=True)
+            return []
 
     # answering
 

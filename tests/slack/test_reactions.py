@@ -4,9 +4,11 @@ deduplication of redelivered events."""
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from typing import Any
 
 from bot.domain import Filing, MomentKind, Source
+from bot.ports import EVENT_LEASE
 from tests.slack.conftest import Slack, settle, wait_for
 
 TS = "1700000000.000100"
@@ -101,6 +103,25 @@ def test_the_same_event_delivered_twice_makes_one_moment(slack: Slack) -> None:
     assert moment.source is Source.MESSAGE and moment.credited == ("U2",)
     assert moment.message_ref == "C1/1700000000.000500"
     assert len(slack.api.named("chat.postEphemeral")) == 1
+
+
+def test_an_event_another_process_claimed_but_never_acknowledged_is_not_lost(slack: Slack) -> None:
+    """A replica claimed the event and was killed before acknowledging it. Slack redelivers:
+    while the claim is fresh it is told to try later (503, nothing done); once the claim has
+    outlived its lease, the redelivery is handled, once."""
+    event = message("WOW: <@U2> found a wheelchair in minutes", user="U1", ts="1700000000.000700")
+    assert slack.services.store.claim_event("EvK", slack.clock.now())  # the replica that died
+    soon = slack.event(event, "EvK", {"x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout"})
+    assert soon.status == 503
+    settle(slack)
+    assert slack.moments() == []
+    slack.clock.advance(EVENT_LEASE + timedelta(seconds=1))
+    later = slack.event(event, "EvK", {"x-slack-retry-num": "2", "x-slack-retry-reason": "http_timeout"})
+    again = slack.event(event, "EvK", {"x-slack-retry-num": "3", "x-slack-retry-reason": "http_timeout"})
+    assert (later.status, again.status) == (200, 200)
+    [moment] = wait_for(slack.moments)
+    settle(slack)
+    assert len(slack.moments()) == 1 and moment.credited == ("U2",)
 
 
 def test_a_redelivered_reaction_is_not_a_second_me_too_or_moment(slack: Slack) -> None:

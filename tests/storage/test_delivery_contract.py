@@ -7,11 +7,12 @@ import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
 from bot.domain import CachedMessage, PostRecord, Team, Workspace
-from bot.ports import Store
+from bot.ports import EVENT_LEASE, Store
 from tests.storage.builders import a_moment, a_team, assert_exact, at, new_workspace
 
 
@@ -173,8 +174,27 @@ def test_conversation_references_are_upserted_by_key(store: Store, ws: Workspace
 def test_an_event_is_claimed_once(store: Store) -> None:
     event_id = f"Ev{uuid.uuid4().hex}"
     assert store.claim_event(event_id, at(0)) is True
+    assert store.claim_event(event_id, at(0) + timedelta(seconds=1)) is False
+    store.finish_event(event_id, at(0) + timedelta(seconds=1))
     assert store.claim_event(event_id, at(1)) is False
     assert store.claim_event(f"{event_id}-other", at(1)) is True
+
+
+def test_an_unfinished_event_claim_is_a_lease(store: Store) -> None:
+    """A process that claimed an event and died before acknowledging it must not swallow
+    Slack's redelivery: once the lease is over, the claim is taken over, exactly once."""
+    event_id = f"Ev{uuid.uuid4().hex}"
+    start = at(0)
+    assert store.claim_event(event_id, start) is True
+    assert store.event_done(event_id) is False  # held, not finished
+    assert store.claim_event(event_id, start + EVENT_LEASE) is False  # may still be at work
+    later = start + EVENT_LEASE + timedelta(seconds=1)
+    assert store.claim_event(event_id, later) is True  # left for dead: taken over
+    assert store.claim_event(event_id, later + timedelta(seconds=1)) is False  # once
+    store.finish_event(event_id, later + timedelta(seconds=2))
+    assert store.event_done(event_id) is True
+    assert store.claim_event(event_id, later + timedelta(days=1)) is False  # done for good
+    assert store.event_done(f"{event_id}-never-seen") is True
 
 
 def test_another_workspace_cannot_see_or_change_delivery_rows(store: Store) -> None:

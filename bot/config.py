@@ -28,6 +28,8 @@ class Settings:
         "ow", "disappointed", "pensive", "slightly_frowning_face", "confused", "face_palm")
     slack_history_interval_seconds: float = 60.0  # conversations.history: ~1 call a minute
     slack_message_cache_hours: int = 48
+    slack_admin_cache_seconds: float = 600.0  # how long a users.info answer (admin or not) is trusted
+    slack_listener_threads: int = 4  # threads for Bolt's lazy listeners, per process
     microsoft_app_id: str = ""
     microsoft_app_password: str = ""
     microsoft_app_type: str = "MultiTenant"  # MultiTenant, SingleTenant or UserAssignedMSI
@@ -53,6 +55,8 @@ class Settings:
             slack_client_secret=env.get("SLACK_CLIENT_SECRET", ""),
             slack_history_interval_seconds=float(env.get("SLACK_HISTORY_INTERVAL_SECONDS") or 60),
             slack_message_cache_hours=int(env.get("SLACK_MESSAGE_CACHE_HOURS") or 48),
+            slack_admin_cache_seconds=float(env.get("SLACK_ADMIN_CACHE_SECONDS") or 600),
+            slack_listener_threads=int(env.get("SLACK_LISTENER_THREADS") or 4),
             **_emoji(env),
             microsoft_app_id=env.get("MICROSOFT_APP_ID", ""),
             microsoft_app_password=env.get("MICROSOFT_APP_PASSWORD", ""),

@@ -29,8 +29,8 @@ class SlackSettings:
 
     @classmethod
     def of(cls, settings: Settings, environ: Mapping[str, str] | None = None) -> SlackSettings:
-        """The shared settings plus the door's own (SLACK_ADMIN_CACHE_SECONDS,
-        SLACK_LISTENER_THREADS), which are not in bot.config yet."""
+        """The door's view of the shared settings; ``environ`` (tests) overrides the admin cache
+        and listener threads."""
         env = environ or {}
         return cls(
             bot_token=settings.slack_bot_token,
@@ -43,8 +43,9 @@ class SlackSettings:
             ow_emoji=settings.slack_ow_emoji,
             history_interval_seconds=settings.slack_history_interval_seconds,
             message_cache_hours=settings.slack_message_cache_hours,
-            admin_cache_seconds=float(env.get("SLACK_ADMIN_CACHE_SECONDS") or 600),
-            listener_threads=int(env.get("SLACK_LISTENER_THREADS") or 4),
+            admin_cache_seconds=float(env.get("SLACK_ADMIN_CACHE_SECONDS")
+                                      or settings.slack_admin_cache_seconds),
+            listener_threads=int(env.get("SLACK_LISTENER_THREADS") or settings.slack_listener_threads),
         )
 
     @classmethod

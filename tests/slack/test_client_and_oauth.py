@@ -119,3 +119,13 @@ def test_manifest_asks_for_what_the_code_uses() -> None:
         "app_home_opened", "app_mention", "app_uninstalled", "tokens_revoked"}
     assert settings["socket_mode_enabled"] is True and settings["interactivity"]["is_enabled"] is True
     assert json.dumps(manifest).count("/slack/events") == 5  # three commands, events, interactivity
+
+
+def test_the_door_reads_its_own_settings_from_the_environment_as_serve_does() -> None:
+    from bot.config import Settings
+    from handlers.slack.settings import SlackSettings
+
+    env = {"SLACK_LISTENER_THREADS": "9", "SLACK_ADMIN_CACHE_SECONDS": "30", "SLACK_BOT_TOKEN": "xoxb-t"}
+    door = SlackSettings.of(Settings.from_env(env))  # moments serve passes only the Settings
+    assert (door.listener_threads, door.admin_cache_seconds, door.bot_token) == (9, 30.0, "xoxb-t")
+    assert SlackSettings.of(Settings.from_env({})).listener_threads == 4

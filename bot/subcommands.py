@@ -64,7 +64,9 @@ def setup(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
         created = True
     else:
         if "template" in options and options["template"] != existing.template:
-            raise UserError("A team keeps its journey; edit it with `/moments touchpoints`.")
+            raise UserError(f"This channel's team already follows the {existing.template} journey, "
+                            "and a team keeps its journey: edit it with `/moments touchpoints`, or "
+                            "set up a new team in another channel.")
         created = False
     team = journey.configure(
         workspace_id=ctx.workspace_id,

@@ -205,8 +205,8 @@ class Store(Protocol):
         also for a claim its taker never finished and left for dead (older than a lease)."""
         ...
 
-    def finish_event(self, event_id: str, at: datetime) -> None:
-        """The claimed event was acknowledged: a redelivery is a duplicate for good."""
+    def finish_events(self, event_ids: Sequence[str], at: datetime) -> None:
+        """The claimed events were acknowledged: a redelivery is a duplicate for good."""
         ...
 
     def event_done(self, event_id: str) -> bool:

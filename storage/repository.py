@@ -7,7 +7,7 @@ False for a vote) and the surrounding transaction is still usable, on PostgreSQL
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
@@ -130,8 +130,8 @@ class SqlStore:
     def claim_event(self, event_id: str, at: datetime) -> bool:
         return delivery.claim_event(self._sessions, event_id, at)
 
-    def finish_event(self, event_id: str, at: datetime) -> None:
-        delivery.finish_event(self._sessions, event_id, at)
+    def finish_events(self, event_ids: Sequence[str], at: datetime) -> None:
+        delivery.finish_events(self._sessions, event_ids, at)
 
     def event_done(self, event_id: str) -> bool:
         return delivery.event_done(self._sessions, event_id)

@@ -92,9 +92,10 @@ class InMemoryStore:
         self._events[event_id] = (at, None)
         return True
 
-    def finish_event(self, event_id: str, at: datetime) -> None:
-        if event_id in self._events:
-            self._events[event_id] = (self._events[event_id][0], at)
+    def finish_events(self, event_ids: Sequence[str], at: datetime) -> None:
+        for event_id in event_ids:
+            if event_id in self._events:
+                self._events[event_id] = (self._events[event_id][0], at)
 
     def event_done(self, event_id: str) -> bool:
         return self._events.get(event_id, (None, True))[1] is not None

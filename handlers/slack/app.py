@@ -9,6 +9,8 @@ built (single workspace); that call goes to SLACK_API_URL too, so a stand-in ans
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -90,13 +92,54 @@ class SlackDoorApp:
         return self.door.fetch_text(client, team_id, workspace_id, moment_id, channel, ts)
 
 
-def dedupe(services: Services) -> Any:
+class EventFinisher:
+    """Marks acknowledged events done in the background, a batch at a time, so that the ack
+    path carries no extra database write. A mark not yet written (or lost with the process)
+    costs nothing: Slack redelivers only what it saw unacknowledged, and a redelivery that finds
+    the claim unfinished is told to try later, then finds it done or takes it over."""
+
+    def __init__(self, services: Services, interval: float = 0.2, batch: int = 500) -> None:
+        self._services = services
+        self._interval = interval
+        self._batch = batch
+        self._pending: list[str] = []
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def add(self, event_id: str) -> None:
+        with self._cond:
+            self._pending.append(event_id)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="slack-events-done", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+
+    def flush(self) -> None:
+        with self._cond:
+            ids, self._pending = self._pending[:self._batch], self._pending[self._batch:]
+        if ids:
+            try:
+                self._services.store.finish_events(ids, self._services.clock.now())
+            except Exception:  # the claims stay leases; redeliveries are still handled once
+                log.warning("could not mark %d Slack events done", len(ids), exc_info=True)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._pending:
+                    self._cond.wait()
+            time.sleep(self._interval)  # let a batch gather
+            self.flush()
+
+
+def dedupe(services: Services, finisher: EventFinisher | None = None) -> Any:
     """Slack redelivers an event it thinks failed (X-Slack-Retry-Num); the envelope's event_id is
     claimed once in the database, before any work, so a retry never makes a second moment.
 
     The claim is marked done when the listener acknowledges the event. A process killed between
     claiming and acknowledging leaves an unfinished claim: a redelivery that finds one still
     fresh is answered 503 (Slack tries again later); one older than the lease takes it over."""
+    done = finisher or EventFinisher(services)
 
     def claim(body: dict[str, Any], context: Any, next: Any) -> BoltResponse | None:  # noqa: A002
         event_id = body.get("event_id") if isinstance(body, dict) else None
@@ -110,7 +153,7 @@ def dedupe(services: Services) -> Any:
                 return BoltResponse(status=200, body="")
             log.info("%s is being handled elsewhere; Slack will deliver it again", event_id)
             return BoltResponse(status=503, body="")
-        context[FINISH_EVENT] = lambda: services.store.finish_event(event_id, services.clock.now())
+        context[FINISH_EVENT] = lambda: done.add(event_id)
         next()
         return None
 

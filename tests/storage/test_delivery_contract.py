@@ -175,7 +175,7 @@ def test_an_event_is_claimed_once(store: Store) -> None:
     event_id = f"Ev{uuid.uuid4().hex}"
     assert store.claim_event(event_id, at(0)) is True
     assert store.claim_event(event_id, at(0) + timedelta(seconds=1)) is False
-    store.finish_event(event_id, at(0) + timedelta(seconds=1))
+    store.finish_events([event_id], at(0) + timedelta(seconds=1))
     assert store.claim_event(event_id, at(1)) is False
     assert store.claim_event(f"{event_id}-other", at(1)) is True
 
@@ -191,7 +191,7 @@ def test_an_unfinished_event_claim_is_a_lease(store: Store) -> None:
     later = start + EVENT_LEASE + timedelta(seconds=1)
     assert store.claim_event(event_id, later) is True  # left for dead: taken over
     assert store.claim_event(event_id, later + timedelta(seconds=1)) is False  # once
-    store.finish_event(event_id, later + timedelta(seconds=2))
+    store.finish_events([event_id, f"{event_id}-never-claimed"], later + timedelta(seconds=2))
     assert store.event_done(event_id) is True
     assert store.claim_event(event_id, later + timedelta(days=1)) is False  # done for good
     assert store.event_done(f"{event_id}-never-seen") is True

@@ -56,7 +56,12 @@ def create_engine(url: str, **kwargs: Any) -> sa.Engine:
     url = normalise_url(url)
     parsed = sa.make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+        # No pool_pre_ping: it costs a round trip on every checkout, several per request, and
+        # measured a quarter of the throughput (bench/load.py). A connection the server dropped
+        # fails its request once ("nothing was saved, please try again"; the event claim runs
+        # again by itself) and SQLAlchemy then discards the whole pool; pool_recycle retires
+        # connections before idle-connection killers get to them.
+        return sa.create_engine(url, pool_pre_ping=False, pool_recycle=1800, **kwargs)
     if parsed.database in (None, "", ":memory:"):
         # For the console and tests: one connection shared by every thread, since the default
         # pool would give each thread its own empty database. Deployments use a file.

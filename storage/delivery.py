@@ -39,6 +39,7 @@ def claim_event(sessions: sessionmaker[Session], event_id: str, at: datetime,
     before acknowledging) is a lease: older than ``lease``, a redelivery takes it over."""
     try:
         with sessions.begin() as session:
+            _no_flush_wait(session)  # the claim is before Slack's ack: no wait for the disk
             session.add(ProcessedEventRow(event_id=event_id, claimed_at=at))
     except IntegrityError:
         with sessions.begin() as session:
@@ -54,10 +55,10 @@ def claim_event(sessions: sessionmaker[Session], event_id: str, at: datetime,
 
 
 def _no_flush_wait(session: Session) -> None:
-    """On PostgreSQL, commit without waiting for the WAL to reach the disk. Safe for marks whose
-    loss is harmless: the WAL is written in order, so the moment's own (waited-for) commit later
-    makes this one durable too; lost with a crash before that, the event is simply handled again
-    when Slack redelivers it."""
+    """On PostgreSQL, commit without waiting for the WAL to reach the disk. Safe for event claims
+    and marks: the WAL is written in order, so the moment's own (waited-for) commit makes them
+    durable too. A crash before that loses the claim and the moment together: Slack redelivers
+    what was not acknowledged, and what was acknowledged but not stored was lost either way."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
 

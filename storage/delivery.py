@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -37,21 +38,25 @@ def claim_event(sessions: sessionmaker[Session], event_id: str, at: datetime,
     """Its own short transaction: the claim must stick even if handling the event fails later,
     or the platform's retry would be handled twice. A claim never marked done (its process died
     before acknowledging) is a lease: older than ``lease``, a redelivery takes it over."""
-    try:
-        with sessions.begin() as session:
-            _no_flush_wait(session)  # the claim is before Slack's ack: no wait for the disk
-            session.add(ProcessedEventRow(event_id=event_id, claimed_at=at))
-    except IntegrityError:
-        with sessions.begin() as session:
-            taken = session.execute(
-                sa.update(ProcessedEventRow)
-                .where(ProcessedEventRow.event_id == event_id, ProcessedEventRow.done_at.is_(None),
-                       ProcessedEventRow.claimed_at < at - lease)
-                .values(claimed_at=at)
-                .execution_options(synchronize_session=False)
-            )
-            return cast("sa.CursorResult[Any]", taken).rowcount == 1
-    return True
+    with sessions.begin() as session:
+        _no_flush_wait(session)  # the claim is before Slack's ack: no wait for the disk
+        # INSERT ... ON CONFLICT DO NOTHING without the ORM's unit of work: this runs before
+        # every event's ack.
+        dialect = session.get_bind().dialect.name
+        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ProcessedEventRow)
+        added = session.scalar(insert.values(event_id=event_id, claimed_at=at)
+                               .on_conflict_do_nothing(index_elements=["event_id"])
+                               .returning(ProcessedEventRow.event_id))
+        if added is not None:
+            return True
+        taken = session.execute(
+            sa.update(ProcessedEventRow)
+            .where(ProcessedEventRow.event_id == event_id, ProcessedEventRow.done_at.is_(None),
+                   ProcessedEventRow.claimed_at < at - lease)
+            .values(claimed_at=at)
+            .execution_options(synchronize_session=False)
+        )
+        return cast("sa.CursorResult[Any]", taken).rowcount == 1
 
 
 def _no_flush_wait(session: Session) -> None:

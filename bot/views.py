@@ -161,6 +161,7 @@ class HomeView:
     open_prompt: PromptView | None
     standards: tuple[StandardView, ...]
     is_lead: bool = False
+    thanked: tuple[MomentView, ...] = ()  # recent WOWs that credit this person
 
 
 @dataclass(frozen=True, slots=True)

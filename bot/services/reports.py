@@ -23,6 +23,8 @@ from bot.views import (
 from bot.weeks import iso_week, shift_week, week_bounds
 
 SHOUTOUTS = 3
+THANKED_WITHIN = timedelta(days=90)  # App Home lists the WOWs that thanked you in this window
+THANKED_SCAN = 500  # the team's most recent WOWs looked through for them
 IMPACT_AFTER = timedelta(weeks=4)  # a standard needs a few weeks before its effect shows
 UNFILED = TouchpointRef("", "Not filed yet", "❔")
 
@@ -88,13 +90,17 @@ class ReportService:
             team = require_team(repo, team_id)
             by_id = {t.id: t for t in repo.touchpoints(team.id, include_retired=True)}
             mine = repo.moments(team.id, reporter_id=user_id, limit=5)
+            wows = repo.moments(team.id, kind=MomentKind.WOW,
+                                since=self._d.clock.now() - THANKED_WITHIN, limit=THANKED_SCAN)
+            thanked = [m for m in wows if user_id in m.credited][:5]
             prompts = repo.prompts(team.id, open_only=True)
             open_prompt = prompt_view(repo, team, prompts[0]) if prompts else None
             standards = [_standard(repo, s, by_id) for s in repo.standards(team.id)][:10]
             lead = is_admin or user_id in team.leads or bool(
                 (m := repo.member(user_id)) and m.is_admin)
             return HomeView(team.name, tuple(moment_view(repo, m, by_id) for m in mine), week,
-                            open_prompt, tuple(standards), lead)
+                            open_prompt, tuple(standards), lead,
+                            tuple(moment_view(repo, m, by_id) for m in thanked))
 
     def prompt(self, *, workspace_id: int, prompt_id: int) -> PromptView:
         with self._d.store.transaction(workspace_id) as repo:

@@ -34,6 +34,12 @@ def home_view(view: HomeView, notice: str = "") -> dict[str, Any]:
         blocks += sections("\n".join(lines))
     else:
         blocks += sections("You haven't logged a moment yet. Try `/wow` or `/ow`.")
+    if view.thanked:
+        lines = ["*Colleagues thanked you* 🌟"]
+        for m in view.thanked:
+            where = f" ({mrkdwn(m.touchpoint.label)})" if m.touchpoint else ""
+            lines.append(f"• “{mrkdwn(one_line(m.text, 140))}” — {mrkdwn(m.reporter)}{where}")
+        blocks += sections("\n".join(lines))
     if view.open_prompt is not None and not view.open_prompt.closed:
         blocks += [DividerBlock(), *prompt_blocks(view.open_prompt,
                                                   render.prompt(view.open_prompt, lead=view.is_lead).choices)]

@@ -150,3 +150,18 @@ def test_messages_tab_home_events_are_ignored(slack: Slack) -> None:
     slack.event({"type": "app_home_opened", "user": "U1", "tab": "messages", "channel": "D1"}, "EvM")
     settle(slack)
     assert slack.api.named("views.publish") == []
+
+
+def test_app_home_shows_the_wows_that_thanked_you(slack: Slack) -> None:
+    slack.command("/wow", "<@U7|ana> carried a pram up the stairs #boarding", user="U1")
+    slack.command("/wow", "<@U9|bo> found a lost passport", user="U1")
+    slack.command("/ow", "nobody answered the phone", user="U7")
+    wait_for(lambda: len(slack.moments()) == 3)
+    slack.event({"type": "app_home_opened", "user": "U7", "tab": "home", "channel": "D7"}, "EvT")
+    [published] = wait_for(lambda: slack.api.named("views.publish"))
+    blocks = published.args["view"]["blocks"]
+    [thanks] = [b["text"]["text"] for b in blocks
+                if b["type"] == "section" and "Colleagues thanked you" in b["text"]["text"]]
+    assert "carried a pram up the stairs" in thanks
+    assert "lost passport" not in thanks  # that one thanked someone else
+    assert "nobody answered the phone" in dump(published.args["view"])  # their own report

@@ -11,7 +11,7 @@ from bot.errors import UserError
 def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # "Europe" is a folder; very long names
         raise UserError(
             f"I don't know the timezone “{name}”. Use an IANA name such as "
             "Europe/Stockholm, America/New_York or UTC."

@@ -34,3 +34,12 @@ def test_shift_week_crosses_years() -> None:
 def test_bad_weeks_are_refused(bad: str) -> None:
     with pytest.raises(UserError):
         week_bounds(bad, "UTC")
+
+
+@pytest.mark.parametrize("name", ["Europe", "America", "x" * 300, "Europe/Nowhere", "../etc/passwd"])
+def test_a_timezone_that_is_not_one_gets_a_friendly_error(name: str) -> None:
+    from bot.errors import UserError
+    from bot.weeks import zone
+
+    with pytest.raises(UserError, match="I don't know the timezone"):
+        zone(name)

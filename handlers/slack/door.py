@@ -27,6 +27,9 @@ from handlers.slack.settings import SlackSettings
 
 log = logging.getLogger(__name__)
 FINISH_EVENT = "moments_finish_event"  # set by the dedupe middleware on a claimed event
+# conversations.replies errors that will not go away by asking again
+FOR_GOOD = {"thread_not_found", "channel_not_found", "not_in_channel", "missing_scope",
+            "not_allowed_token_type"}
 Respond = Callable[..., Any]
 UNREADABLE = "(the message could not be read)"
 
@@ -155,7 +158,10 @@ class SlackDoor:
             except SlackApiError as err:
                 # thread_not_found: deleted before we could read it. Slack's reference also says
                 # classic bot tokens may not read channel threads; either way the moment keeps
-                # what it had before replies were asked: an "unreadable" text.
+                # what it had before replies were asked: an "unreadable" text. Anything passing
+                # (rate limited, Slack's own errors) is raised: housekeeping asks again later.
+                if err.response.get("error") not in FOR_GOOD:
+                    raise
                 log.warning("conversations.replies %s/%s: %s", job.channel, job.ts, err.response.get("error"))
                 found = {}
         else:

@@ -57,3 +57,21 @@ def test_a_reply_deleted_before_it_was_read_is_kept_as_unreadable(slack: Slack) 
     wait_for(lambda: slack.moments() and slack.moments()[0].text)
     assert slack.moments()[0].text == UNREADABLE
     assert len(slack.api.named("conversations.replies")) == 1
+
+
+def test_a_passing_slack_error_on_replies_leaves_the_moment_waiting_for_its_text(slack: Slack) -> None:
+    original = slack.api.answer
+
+    def answer(method: str, args: dict[str, Any]) -> dict[str, Any]:
+        if method == "conversations.replies":
+            return {"ok": False, "error": "internal_error"}
+        return original(method, args)
+
+    slack.api.answer = answer  # type: ignore[method-assign]
+    slack.event(reaction("U1", "tada", LATER), "EvT4")
+    wait_for(lambda: slack.api.named("conversations.replies"))
+    time.sleep(0.3)
+    [moment] = slack.moments()
+    assert moment.text == ""  # not "unreadable": housekeeping asks again later
+    awaiting = slack.services.capture.awaiting_text(workspace_id=slack.ws)
+    assert [m.id for m in awaiting] == [moment.id]

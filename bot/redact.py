@@ -7,9 +7,18 @@ the original is not kept anywhere.
 
 from __future__ import annotations
 
+import atexit
+import multiprocessing
 import re
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any, TypeVar, cast
+
+from bot.errors import UserError
+
+T = TypeVar("T")
+PATTERN_SECONDS = 2.0  # a workspace's patterns on one text, or a new pattern's checks
 
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
 CARD = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
@@ -74,9 +83,83 @@ def redact(text: str, extra_patterns: Iterable[re.Pattern[str]] = ()) -> Redacte
     text = BOOKING_CODE.sub(
         lambda m: m.group(0) if FLIGHT_NUMBER.match(m.group(0)) else mark("booking-ref"), text
     )
-    for pattern in extra_patterns:
-        text = pattern.sub(lambda m: mark("redacted"), text)
+    raws = tuple(p.pattern for p in extra_patterns)
+    if raws:
+        text, count = SANDBOX.call(_apply_patterns, text, raws)
+        if count:
+            mark("redacted")
     return Redacted(text, tuple(found))
+
+
+class PatternTimeout(UserError):
+    """A workspace's own pattern took too long on a text: nothing is stored unchecked."""
+
+
+def _apply_patterns(text: str, raws: tuple[str, ...]) -> tuple[str, int]:
+    """Runs in the sandbox process. ``re`` caches the compiled patterns there."""
+    total = 0
+    for raw in raws:
+        text, n = re.subn(raw, "[redacted]", text)
+        total += n
+    return text, total
+
+
+def _probe_pattern(raw: str, samples: tuple[str, ...]) -> tuple[str, str] | None:
+    """Runs in the sandbox process: the first (kind, text) a new pattern must not match."""
+    pattern = re.compile(raw)
+    if any(m.end() == m.start() for text in ("", *ORDINARY_TEXT) for m in pattern.finditer(text)):
+        return ("empty", "")
+    if any(pattern.fullmatch(ch) for ch in _SINGLES):
+        return ("single", "")
+    for sentence in ORDINARY_TEXT:
+        found = pattern.search(sentence)
+        if found is not None:
+            return ("ordinary", f"“{found.group(0)}” in “{sentence}”")
+    for sample in samples:  # text that nearly matches, where a backtracking pattern blows up
+        pattern.search(sample)
+    return None
+
+
+def _noop() -> None:
+    return None
+
+
+class Sandbox:
+    """Runs workspace patterns in a separate process with a time limit.
+
+    Python's ``re`` cannot be interrupted and holds the interpreter while it backtracks, so a
+    pattern such as ``(a|aa)+b`` on a long run of a's would freeze every thread of the bot. In a
+    worker process it is simply stopped: the workers are killed and started afresh, and the text
+    is not stored (the person is told). Legitimate patterns take microseconds; the cost is one
+    round trip to the worker, and only for workspaces that added patterns."""
+
+    def __init__(self, seconds: float = PATTERN_SECONDS) -> None:
+        self.seconds = seconds
+        self._pool: Any = None
+        self._lock = threading.Lock()
+
+    def call(self, fn: Callable[..., T], *args: Any) -> T:
+        with self._lock:
+            if self._pool is None:
+                self._pool = multiprocessing.get_context("spawn").Pool(processes=2)
+                self._pool.apply(_noop)  # started and ready before the clock runs
+                atexit.register(self._pool.terminate)
+            pool = self._pool
+        pending = pool.apply_async(fn, args)
+        try:
+            return cast(T, pending.get(self.seconds))
+        except multiprocessing.TimeoutError:
+            with self._lock:
+                if self._pool is pool:
+                    pool.terminate()
+                    self._pool = None
+            raise PatternTimeout(
+                "I couldn't check this text against the workspace's own redaction patterns in "
+                "time, so nothing was saved. An admin may need to simplify a pattern "
+                "(`/moments redact list`).") from None
+
+
+SANDBOX = Sandbox()
 
 
 MAX_PATTERN_CHARS = 200
@@ -89,6 +172,8 @@ ORDINARY_TEXT = (
     "Maria found two seats together for a family (with a pram) in the lounge.",
 )
 _SINGLES = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,"
+# Long runs that nearly match common shapes: a pattern that backtracks badly shows it here.
+STRESS_TEXT = tuple(run * 3000 + "!" for run in ("a", "1", " ", "a ", "a1", "-", "A", "_", "a-1 "))
 
 
 def check_pattern(raw: str) -> re.Pattern[str]:
@@ -108,16 +193,19 @@ def check_pattern(raw: str) -> re.Pattern[str]:
         raise ValueError(f"`{raw}` repeats something that itself repeats, which can make "
                          "checking a long moment very slow. Write it without a repeat inside a "
                          "repeat, e.g. `(ab)+` rather than `(a+b)+`.")
-    if any(m.end() == m.start() for text in ("", *ORDINARY_TEXT) for m in pattern.finditer(text)):
+    try:  # tried in the sandbox: a pattern may hang on the very sentences it is tried on
+        bad = SANDBOX.call(_probe_pattern, raw, STRESS_TEXT)
+    except PatternTimeout:
+        raise ValueError(f"`{raw}` takes too long on text that nearly matches it, which would "
+                         "stall the bot. " + example) from None
+    if bad is not None and bad[0] == "empty":
         raise ValueError(f"`{raw}` matches empty text, so it would match everywhere. " + example)
-    if any(pattern.fullmatch(ch) for ch in _SINGLES):
+    if bad is not None and bad[0] == "single":
         raise ValueError(f"`{raw}` matches a single letter, digit or space, so it would "
                          "redact ordinary words. " + example)
-    for sentence in ORDINARY_TEXT:
-        found = pattern.search(sentence)
-        if found is not None:
-            raise ValueError(f"`{raw}` matches ordinary text (“{found.group(0)}” in “{sentence}”), "
-                             "so it would redact far too much. " + example)
+    if bad is not None:
+        raise ValueError(f"`{raw}` matches ordinary text ({bad[1]}), so it would redact far too "
+                         "much. " + example)
     return pattern
 
 

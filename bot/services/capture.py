@@ -14,9 +14,11 @@ from datetime import datetime
 from bot import parsing
 from bot.domain import CachedMessage, Filing, Moment, MomentKind, Source
 from bot.ports import Repository
-from bot.redact import redact
+from bot.redact import PatternTimeout, redact
 from bot.services.base import Actor, Deps, display, remember, require_team
 from bot.services.moments import Filed, MomentService, check_text, decide
+
+UNCHECKED = "(not kept: the text could not be checked against this workspace's redaction patterns)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +169,10 @@ class CaptureService:
                 return None
             touchpoints = repo.touchpoints(moment.team_id)
             patterns = self._moments.patterns.compiled(workspace_id, repo)
-            body = check_text(text[:3000] or "(no text)", patterns=patterns)
+            try:
+                body = check_text(text[:3000] or "(no text)", patterns=patterns)
+            except PatternTimeout:  # never stored unchecked; the moment and its reporter stay
+                body = UNCHECKED
             if moment.kind is MomentKind.OW:
                 body = parsing.blameless(body, parsing.parse(body).mentions)
             filer = self._d.filer(repo)
@@ -190,7 +195,10 @@ class CaptureService:
         with self._d.store.transaction(workspace_id) as repo:
             # Kept only briefly, but customers' personal data is kept out of it all the same.
             patterns = self._moments.patterns.compiled(workspace_id, repo)
-            clean = redact(text[:4000], patterns).text
+            try:
+                clean = redact(text[:4000], patterns).text
+            except PatternTimeout:
+                return  # not kept: a reaction on it reads the text again, and is told
             repo.remember_message(CachedMessage(channel, ts, author_id, clean, self._d.clock.now()))
 
     def cached_message(self, *, workspace_id: int, channel: str, ts: str) -> CachedMessage | None:

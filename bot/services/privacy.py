@@ -30,6 +30,7 @@ class WorkspacePatterns:
         self._d = deps
         self._max_age = max_age
         self._cache: dict[int, tuple[datetime, tuple[re.Pattern[str], ...]]] = {}
+        self._generation: dict[int, int] = {}  # bumped by forget(): a read begun before is stale
 
     def compiled(
         self, workspace_id: int, repo: Repository | None = None
@@ -38,6 +39,7 @@ class WorkspacePatterns:
         cached = self._cache.get(workspace_id)
         if cached is not None and cached[0] <= now < cached[0] + self._max_age:
             return cached[1]
+        generation = self._generation.get(workspace_id, 0)
         if repo is not None:
             stored = repo.redaction_patterns()
         else:
@@ -49,10 +51,12 @@ class WorkspacePatterns:
                 compiled.append(re.compile(p.pattern))
             except re.error:  # checked when added; only a different Python could refuse it now
                 log.error("workspace %s: redaction pattern %s no longer compiles", workspace_id, p.id)
-        self._cache[workspace_id] = (now, tuple(compiled))
-        return self._cache[workspace_id][1]
+        if self._generation.get(workspace_id, 0) == generation:  # no add or remove meanwhile
+            self._cache[workspace_id] = (now, tuple(compiled))
+        return tuple(compiled)
 
     def forget(self, workspace_id: int) -> None:
+        self._generation[workspace_id] = self._generation.get(workspace_id, 0) + 1
         self._cache.pop(workspace_id, None)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, TypeVar
@@ -26,6 +27,7 @@ from botbuilder.schema.teams import (  # type: ignore[import-untyped]
     TaskModuleContinueResponse,
     TaskModuleMessageResponse,
     TaskModuleTaskInfo,
+    TeamsChannelAccount,
 )
 
 from bot import text as render
@@ -39,6 +41,7 @@ from handlers.teams import cards, ids
 from handlers.teams.reading import (
     alias_key,
     conversation_key,
+    is_person_key,
     is_personal,
     parse_command,
     people_in,
@@ -60,11 +63,26 @@ TEAMS_TEAM = "teamsTeamId"  # stored beside a reference: the Teams team the chan
 NOTHING_TO_LOG = ("There's no text in that message (only an image or a file), so there's nothing "
                   "to log. Type what happened instead: `wow …` or `ow …`.")
 NOT_PEOPLE = ("19:", "28:")  # mentioned channels, teams and chats; bots: no AAD user to ask for
-MEMBER_LOOKUP_SECONDS = 5.0  # a slow roster must not hold the reply up for long
+MEMBER_LOOKUP_SECONDS = 5.0  # all of a turn's roster look-ups together: the reply can't wait long
+MEMBER_LOOKUPS_AT_ONCE = 4  # the default thread pool has at least 5 threads (min(32, cpus + 4))
+LOOKUP_FAILURE_SECONDS = 600.0  # an account Teams would not tell about is not asked again for this
+LOOKUP_FAILURES_KEPT = 10_000  # at most this many remembered failures (oldest dropped first)
 NO_TENANT = ("I can't tell which organisation this message comes from, so I can't act on it. "
              "Please try again from Teams.")
 GREETING = ("Hi! Tell me about a moment of truth: `wow …` when a customer was delighted (credit a "
             "colleague with @name), `ow …` when one was let down. `help` lists everything.")
+
+
+def _message_author(message: Any) -> tuple[str, str] | None:
+    """(key, name) of the author of the message a message action was used on, from the
+    ``messagePayload`` Teams sends with it; None when the activity carries no payload."""
+    if message is None:
+        return None
+    sender = getattr(message, "from_property", None)
+    user = getattr(sender, "user", None) if sender is not None else None
+    if user is None or not getattr(user, "id", None):
+        return ("", "")  # an app's or a bot's message: nobody to credit
+    return user_key(str(user.id)), str(getattr(user, "display_name", None) or "")
 
 
 def reference_key(channel: str) -> str:
@@ -78,6 +96,8 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         self.services = services
         self.router = CommandRouter(services)
         self._tenant_fallback = tenant_fallback
+        # (workspace, account id) -> when Teams last would not say who it is (time.monotonic)
+        self._lookup_failed: dict[tuple[int, str], float] = {}
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -116,24 +136,67 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         remembered = await self._run(self.services.capture.names, workspace_id=workspace_id,
                                      user_ids=[alias_key(a) for a in account_ids])
         found = {a: remembered[alias_key(a)] for a in account_ids if alias_key(a) in remembered}
+        asking = [a for a in account_ids if a not in found and not a.startswith(NOT_PEOPLE)
+                  and not self._failed_recently(workspace_id, a)]
+        if not asking:
+            return found
+        # All at once, under one budget: Bot Framework gives up on a turn after ~15 s. A few at
+        # a time, so the look-ups never take every thread of the default pool the turn also needs.
+        slots = asyncio.Semaphore(MEMBER_LOOKUPS_AT_ONCE)
+        deadline = asyncio.get_running_loop().time() + MEMBER_LOOKUP_SECONDS
+        members = await asyncio.gather(*(self._member(turn_context, a, slots, deadline)
+                                         for a in asking))
         learned: list[tuple[str, str, str]] = []
-        for account in account_ids:
-            if account in found or account.startswith(NOT_PEOPLE):
-                continue
-            try:
-                member = await asyncio.wait_for(TeamsInfo.get_member(turn_context, account),
-                                                MEMBER_LOOKUP_SECONDS)
-            except Exception:  # noqa: BLE001 - no roster (emulator, a 403, a guest): the account id
-                log.debug("Teams would not say who %s is; keyed by the account id", account,
-                          exc_info=True)
-                continue
+        for account, member in zip(asking, members, strict=True):
             aad = str(getattr(member, "aad_object_id", None) or "")
             if aad:
                 found[account] = aad
                 learned.append((account, aad, str(getattr(member, "name", None) or "")))
+            else:  # re-inserted, so the oldest failures are the first pruned
+                self._lookup_failed.pop((workspace_id, account), None)
+                self._lookup_failed[(workspace_id, account)] = time.monotonic()
+        self._prune_failures()
         if learned:
             await self._run(self._remember_ids, workspace_id, learned)
         return found
+
+    async def _member(self, turn_context: TurnContext, account: str, slots: asyncio.Semaphore,
+                      deadline: float) -> Any:
+        """What Teams says about an account, or None when it will not say by ``deadline``.
+
+        As ``TeamsInfo.get_member``, but the HTTP call itself is given the time left as its
+        timeout: the connector client sends with requests from the default thread pool, where a
+        call the bot stopped waiting for keeps its thread (msrest's default timeout is 100 s).
+        urllib3 still retries a timed-out GET up to 3 times (with backoff) in that thread, so a
+        hung roster can keep up to MEMBER_LOOKUPS_AT_ONCE threads busy a while after the turn."""
+        loop = asyncio.get_running_loop()
+        try:
+            async with slots:
+                left = deadline - loop.time()
+                if left <= 0:
+                    raise TimeoutError("no time left in this turn's look-up budget")
+                client = await TeamsInfo._get_connector_client(turn_context)
+                conversation = turn_context.activity.conversation.id
+                member = await asyncio.wait_for(
+                    client.conversations.get_conversation_member(conversation, account, timeout=left),
+                    left)
+            return TeamsChannelAccount().deserialize(dict(member.serialize(),
+                                                          **member.additional_properties))
+        except Exception:  # noqa: BLE001 - no roster (emulator, a 403, a guest), or too slow
+            log.debug("Teams would not say who %s is; keyed by the account id", account,
+                      exc_info=True)
+            return None
+
+    def _failed_recently(self, workspace_id: int, account: str) -> bool:
+        failed = self._lookup_failed.get((workspace_id, account))
+        return failed is not None and time.monotonic() - failed < LOOKUP_FAILURE_SECONDS
+
+    def _prune_failures(self) -> None:
+        now = time.monotonic()
+        for k in [k for k, at in self._lookup_failed.items() if now - at >= LOOKUP_FAILURE_SECONDS]:
+            del self._lookup_failed[k]
+        while len(self._lookup_failed) > LOOKUP_FAILURES_KEPT:  # dicts keep insertion order
+            del self._lookup_failed[next(iter(self._lookup_failed))]
 
     def _remember_ids(self, workspace_id: int, people: list[tuple[str, str, str]]) -> None:
         """(account id, AAD id, name) into the name memory: the AAD id under the account's alias
@@ -253,13 +316,21 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         if follow_up is not None:  # a button on the confirmation shown in this dialog
             reply = await self._run(self.router.act, ctx, follow_up)
         else:
-            reply = await self._run(self._friendly, self._log_moment, ctx, data)
+            reply = await self._run(self._friendly, self._log_moment, ctx, data,
+                                    _message_author(getattr(action, "message_payload", None)))
         reply = replace(reply, text=teams_syntax(reply.text))
         if reply.choices:
             return _task_card("Which touchpoint?", cards.reply_card(reply))
         return MessagingExtensionActionResponse(task=TaskModuleMessageResponse(value=reply.text))
 
-    def _log_moment(self, ctx: ChatContext, data: dict[str, Any]) -> Reply:
+    def _log_moment(self, ctx: ChatContext, data: dict[str, Any],
+                    payload_author: tuple[str, str] | None = None) -> Reply:
+        """File the dialog's moment. The author it credits is the message's, as Teams sends it
+        again with the submit (``payload_author``: key, name); only when Teams does not is the
+        card's own ``LOG_AUTHOR`` used, and only if it can be a person's key. Only the payload's
+        name is remembered, never ``LOG_AUTHOR_NAME``: the card's data is the client's to forge,
+        and a "name" stored under an alias key would re-point a colleague's mentions to another
+        person's AAD id (their credits and their lead role)."""
         team = self._team(ctx)
         if team is None:
             raise UserError(NO_TEAM)
@@ -268,7 +339,15 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         slug = str(data.get(ids.TOUCHPOINT) or "")
         if slug:
             text = f"{text} #{slug}"  # an explicit tag: filed where the person chose
-        author = str(data.get(ids.LOG_AUTHOR) or "")
+        if payload_author is not None:
+            author, name = payload_author
+        else:
+            author, name = str(data.get(ids.LOG_AUTHOR) or ""), ""
+        if not is_person_key(author):
+            if author:
+                log.warning("Teams log-as-a-moment submit with an unusable author %r: not credited",
+                            author[:80])
+            author = ""
         credit = (author,) if kind is MomentKind.WOW and author not in ("", ctx.actor.user_id) else ()
         ref = str(data.get(ids.LOG_REF) or "")
         filed = self.services.moments.report(
@@ -276,11 +355,12 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             source=Source.SHORTCUT, message_ref=f"{ctx.channel}/{ref}" if ref else None,
             credited=credit, strict_tags=False)
         reply = render.filed(filed)
-        name = str(data.get(ids.LOG_AUTHOR_NAME) or "")
-        if credit and name:
+        if credit and name:  # Teams' own word on the author (the payload), checked as a key above
             self.services.capture.remember_people(workspace_id=ctx.workspace_id,
                                                   people=[Actor(author, name)])
-        return replace(reply, text=teams_syntax(reply.text, {author: name}))
+        names = self.services.capture.names(workspace_id=ctx.workspace_id,
+                                            user_ids=[author]) if credit else {}
+        return replace(reply, text=teams_syntax(reply.text, names))
 
     # reactions on the bot's own messages (Teams delivers no others)
 

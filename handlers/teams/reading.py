@@ -40,6 +40,15 @@ def user_key(account_id: str, aad_object_id: str | None = None) -> str:
     return aad_object_id or _NOT_IN_KEY.sub(".", account_id)
 
 
+_PERSON_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+
+
+def is_person_key(key: str) -> bool:
+    """Whether ``key`` can be a person's key as ``user_key`` makes them: key-safe characters
+    only, so never an alias key (``teams-account:...``) nor a raw account id (``29:...``)."""
+    return bool(_PERSON_KEY.fullmatch(key)) and not key.startswith(ALIAS_PREFIX)
+
+
 def alias_key(account_id: str) -> str:
     """Where the name memory keeps an account id's AAD object id (``:`` keeps it off real keys)."""
     return ALIAS_PREFIX + account_id

@@ -43,6 +43,7 @@ from handlers.teams.reading import (
     conversation_key,
     is_person_key,
     is_personal,
+    mentioned_accounts,
     parse_command,
     people_in,
     people_seen,
@@ -219,6 +220,18 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
                 counts[kind] = counts.get(kind, 0) + n
         return forgotten(counts, "Done: I have forgotten you.")
 
+    def _delete_person(self, ctx: ChatContext, key: str, account: str) -> Reply:
+        """An admin's `privacy delete @name`, for every key the person may be stored under, as
+        forget-me does: the resolved key, the account id (a look-up that failed) and the
+        remembered account -> AAD id link."""
+        counts: dict[str, int] = {}
+        for user_id in dict.fromkeys([key, user_key(account), alias_key(account)]):
+            erased = self.services.privacy.delete_user(workspace_id=ctx.workspace_id, actor=ctx.actor,
+                                                       user_id=user_id)
+            for kind, n in erased.items():
+                counts[kind] = counts.get(kind, 0) + n
+        return forgotten(counts, f"Done: {key.lstrip('@')}'s data is erased.")
+
     # messages and card submits
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
@@ -242,6 +255,10 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         if command == "/moments" and rest.lower().split() in (["forget-me", "confirm"],
                                                                ["forget-me", "yes"]):
             reply = await self._run(self._friendly, self._forget, ctx, activity.from_property)
+        elif command == "/moments" and rest.lower().split()[:2] == ["privacy", "delete"] and \
+                len(rest.split()) == 3 and len(accounts := mentioned_accounts(activity)) == 1:
+            reply = await self._run(self._friendly, self._delete_person, ctx, rest.split()[2],
+                                    accounts[0])
         else:
             reply = await self._run(self.router.handle, ctx, command, rest)
         await self._send(turn_context, reply, ctx=ctx, names=names)

@@ -73,6 +73,13 @@ def unresolved_mentions(activity: Any) -> list[str]:
                               if not aad and account != bot_id))
 
 
+def mentioned_accounts(activity: Any) -> list[str]:
+    """Account ids of the people (not the bot) a message mentions, in order, once each."""
+    bot_id = getattr(activity.recipient, "id", None)
+    return list(dict.fromkeys(account for account, _name, _shown, _aad in mentions(activity)
+                              if account != bot_id))
+
+
 def conversation_key(conversation_id: str) -> str:
     """A channel's id without the ``;messageid=...`` Teams adds for replies in a thread."""
     return conversation_id.split(";", 1)[0]

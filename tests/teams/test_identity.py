@@ -183,3 +183,20 @@ def test_a_mentioned_channel_is_not_looked_up_as_a_person(world: World) -> None:
         asyncio.run(post_all(world, [activity_json(connector.url, "wow <at>General</at> was great",
                                                    general)]))
     assert connector.member_lookups == [] and len(moments(world)) == 1
+
+
+def test_an_admins_privacy_delete_erases_every_key_the_person_has(world: World) -> None:
+    from bot.domain import Member
+
+    with world.store.transaction(world.ws) as repo:
+        repo.save_member(Member(key(LENA), "Lena", is_admin=True))
+    world.turn(message("wow <at>Ana</at> found the lost stroller", BO, mentions=(ANA_MENTIONED,)))
+    world.turn(message("ow the gate display showed the wrong flight", ANA))  # now she is known
+    world.turn(message("wow <at>Ana</at> rebooked a stranded family", BO, mentions=(ANA_MENTIONED,)))
+    assert sorted(m.credited for m in moments(world) if m.kind is MomentKind.WOW) == [
+        ("29.ana",), ("aad-ana",)]
+    [done] = world.turn(message("moments privacy delete <at>Ana</at>", LENA, mentions=(ANA_MENTIONED,)))
+    assert "data is erased" in str(done.text)
+    assert [m.credited for m in moments(world)] == [(), ()]  # both credits; her OW is gone
+    with world.store.transaction(world.ws) as repo:
+        assert repo.member("teams-account:29:ana") is None  # the account -> AAD link too

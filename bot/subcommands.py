@@ -82,15 +82,7 @@ def setup(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
         quiet_days=tuple(d for d in options["quiet"].replace(",", " ").split()) if "quiet" in options
         else None,
     )
-    head = "Team set up" if created else "Settings saved"
-    return Reply(
-        f"{head}: *{team.name}* — {team.template} journey, timezone {team.timezone}, "
-        f"standards turn basic after {team.basic_after_weeks} weeks, "
-        f"{team.focus_count} focus touchpoint(s) a week; prompt {team.prompt_at}, votes close "
-        f"{team.votes_close_at}, digest {team.digest_at}"
-        f"{', quiet on ' + ' '.join(team.quiet_days) if team.quiet_days else ''}. "
-        "`/moments touchpoints` shows the journey."
-    )
+    return Reply(render.setup_saved(team, created))
 
 
 def _int(raw: str | None, name: str) -> int | None:

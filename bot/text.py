@@ -210,3 +210,16 @@ def _tp(t: Touchpoint) -> str:
 def _short(text: str, limit: int = 120) -> str:
     one_line = " ".join(text.split())
     return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
+
+
+def setup_saved(team: Team, created: bool) -> str:
+    """What `/moments setup` (the command or the Slack form) answers with."""
+    head = "Team set up" if created else "Settings saved"
+    return (
+        f"{head}: *{team.name}* — {team.template} journey, timezone {team.timezone}, "
+        f"standards turn basic after {team.basic_after_weeks} weeks, "
+        f"{team.focus_count} focus touchpoint(s) a week; prompt {team.prompt_at}, votes close "
+        f"{team.votes_close_at}, digest {team.digest_at}"
+        f"{', quiet on ' + ' '.join(team.quiet_days) if team.quiet_days else ''}. "
+        "`/moments touchpoints` shows the journey."
+    )

@@ -129,6 +129,12 @@ class JourneyService:
             repo.save_team(updated)
             return updated
 
+    def require_lead(self, *, workspace_id: int, team_id: int, actor: Actor, doing: str) -> None:
+        """Raises the refusal a non-lead would get for ``doing``: a door asks before it opens a
+        form nobody could submit (the change itself checks again)."""
+        with self._d.store.transaction(workspace_id) as repo:
+            require_lead(repo, require_team(repo, team_id), actor, doing)
+
     def set_leads(
         self, *, workspace_id: int, team_id: int, actor: Actor, add: tuple[str, ...] = (),
         remove: tuple[str, ...] = ()

@@ -17,7 +17,7 @@ from bot.commands import OOPS, ChatContext, CommandRouter
 from bot.domain import Moment, Platform, Source, Team, Touchpoint
 from bot.errors import UserError
 from bot.services import Actor, Services
-from bot.services.base import is_lead_of, require_lead
+from bot.services.base import is_lead_of
 from bot.views import Reply
 from handlers.slack import blocks as kit
 from handlers.slack.history import Fetch, HistoryQueue
@@ -81,12 +81,6 @@ class SlackDoor:
 
     def is_lead(self, workspace_id: int, team: Team, actor: Actor) -> bool:
         return is_lead_of(self.services.deps, workspace_id, team, actor)
-
-    def require_lead(self, workspace_id: int, team: Team, actor: Actor, doing: str) -> None:
-        """The core's own refusal, before a lead tool opens: nobody fills in a form they cannot
-        submit (the core checks again when it is submitted)."""
-        with self.services.store.transaction(workspace_id) as repo:
-            require_lead(repo, team, actor, doing)
 
     def touchpoints_for(self, workspace_id: int, reply: Reply) -> list[Touchpoint]:
         """The team's journey, for the "Change touchpoint" select under a confirmation."""

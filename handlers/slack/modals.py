@@ -233,20 +233,6 @@ def read_setup(values: dict[str, Any]) -> tuple[SetupForm, dict[str, str]]:
     return form, errors
 
 
-def setup_saved(team: Team, created: bool) -> str:
-    """The text `/moments setup key=value` answers with (bot/subcommands.py ``setup``), word for
-    word: the core builds it inline, so the door repeats it; a test keeps the two in step."""
-    head = "Team set up" if created else "Settings saved"
-    return (
-        f"{head}: *{team.name}* — {team.template} journey, timezone {team.timezone}, "
-        f"standards turn basic after {team.basic_after_weeks} weeks, "
-        f"{team.focus_count} focus touchpoint(s) a week; prompt {team.prompt_at}, votes close "
-        f"{team.votes_close_at}, digest {team.digest_at}"
-        f"{', quiet on ' + ' '.join(team.quiet_days) if team.quiet_days else ''}. "
-        "`/moments touchpoints` shows the journey."
-    )
-
-
 MAX_MODAL_BLOCKS = 100
 # each touchpoint takes two blocks (name, retire); the intro, a divider and the add pair take four
 TOUCHPOINT_ROOM = (MAX_MODAL_BLOCKS - 4) // 2

@@ -29,7 +29,6 @@ from handlers.slack.modals import (
     read_setup,
     read_touchpoints,
     setup_modal,
-    setup_saved,
     submitted,
     touchpoints_modal,
 )
@@ -81,7 +80,8 @@ def open_setup(door: SlackDoor, client: Any, body: dict[str, Any], user: str, ch
         raise UserError("Run `/moments setup` in the team's channel: the team lives there.")
     team = door.services.journey.team_for_channel(workspace_id=ctx.workspace_id, channel=ctx.channel)
     if team is not None:
-        door.require_lead(ctx.workspace_id, team, ctx.actor, "change the team's settings")
+        door.services.journey.require_lead(workspace_id=ctx.workspace_id, team_id=team.id,
+                                           actor=ctx.actor, doing="change the team's settings")
     suggested = str(body.get("channel_name") or "")
     suggested = "" if suggested in ("directmessage", "privategroup", "mpdm") else suggested
     client.views_open(trigger_id=body["trigger_id"],
@@ -91,7 +91,8 @@ def open_setup(door: SlackDoor, client: Any, body: dict[str, Any], user: str, ch
 def open_touchpoints(door: SlackDoor, client: Any, body: dict[str, Any], user: str, channel: str) -> None:
     ctx = door.context(client, body, user, channel, Source.COMMAND)
     team = door.router.team(ctx)
-    door.require_lead(ctx.workspace_id, team, ctx.actor, "edit the touchpoints")
+    door.services.journey.require_lead(workspace_id=ctx.workspace_id, team_id=team.id,
+                                       actor=ctx.actor, doing="edit the touchpoints")
     items = door.services.journey.touchpoints(workspace_id=ctx.workspace_id, team_id=team.id)
     client.views_open(trigger_id=body["trigger_id"],
                       view=touchpoints_modal(team, items, Origin(channel=ctx.channel)))
@@ -190,7 +191,7 @@ def register(app: App, door: SlackDoor) -> None:
                 basic_after_weeks=form.basic_after_weeks, focus_count=form.focus_count,
                 prompt_at=form.prompt_at, votes_close_at=form.votes_close_at, digest_at=form.digest_at,
                 quiet_days=form.quiet_days)
-            tell(Reply(setup_saved(team, created)))
+            tell(Reply(render.setup_saved(team, created)))
 
     def journey_of(body: dict[str, Any], view: dict[str, Any]) -> tuple[int, Team]:
         ws = door.workspace(team_id_of(body))

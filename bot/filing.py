@@ -27,7 +27,7 @@ the team confirmed.
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, insort
+from bisect import bisect_left, bisect_right, insort
 from collections import Counter, deque
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,7 +38,7 @@ from bot.ports import FilingGuess
 from bot.textnorm import BOUNDARIES, STOPWORDS, parse_tags, stems, tokenize
 
 DEFAULT_THRESHOLD = 0.6  # on the template's measure: one keyword of its own just passes
-CALIBRATED_THRESHOLD = 0.75  # on the calibrated confidence, once the team has confirmed enough
+CALIBRATED_THRESHOLD = 0.8  # on the calibrated confidence, once the team has confirmed enough
 UNSURE = 0.6  # evidence mass that always stays with "none of these"
 _NAME_WEIGHT = 2.0  # a touchpoint's own name, when the text names several touchpoints
 _PHRASE_BONUS = 0.5  # per extra word: "lost luggage" says more than "lost"
@@ -56,6 +56,9 @@ _CALIBRATED_AFTER = 50  # records at which the bar reaches CALIBRATED_THRESHOLD
 _CALIBRATION_WINDOW = 2000  # the team's latest confirmations that calibrate its confidence
 _NEIGHBOURS = 40  # records just below a guess's margin that say how often such guesses were right
 _CALIBRATION_PRIOR = 5.0  # pseudo-records at the model's own (tempered) confidence
+_MOST_SURE = 0.999
+_RECALIBRATE_AFTER = 10  # new records before the kept confirmations are scored again ...
+_RECALIBRATE_SHARE = 0.1  # ... or this share of them, whichever is more
 _KIND_LEARNED_WEIGHT = 0.5
 _EARLY_BONUS = 0.05  # ties go to what the text mentions first
 _CACHE_SIZE = 16
@@ -87,19 +90,29 @@ class _Calibration:
     """How often the filer was right at each margin, on the team's own confirmations.
 
     Before each confirmation is learned the filer notes its margin and whether its first choice
-    was the confirmed one. A new guess's confidence is the share of right ones among the records
-    nearest its margin, pulled towards the model's own figure while there are few records. So a
-    team whose words are consistent soon gets moments filed without asking, and a team whose
-    moments are hard to tell apart gets asked more: the threshold means the same for both.
+    was the confirmed one. While there are few records, a new guess's confidence is the share of
+    right ones among the records nearest its margin, pulled towards the model's own figure. Once
+    there are enough, it is an isotonic fit of rightness on margin (surer never means less often
+    right), on records scored again by the filer as it is now (see ``_recalibrate``). So a team
+    whose words are consistent soon gets most moments filed without asking, and a team whose
+    moments are hard to tell apart gets asked: the threshold means the same for both.
     """
 
     def __init__(self) -> None:
         self._records: deque[tuple[float, bool]] = deque()
         self._sorted: list[tuple[float, bool]] = []
+        self._fit: tuple[list[float], list[float]] | None = None
+        self.fresh = 0  # records added since the last replace()
 
     @property
     def size(self) -> int:
         return len(self._records)
+
+    def replace(self, records: list[tuple[float, bool]]) -> None:
+        self._records = deque(records[-_CALIBRATION_WINDOW:])
+        self._sorted = sorted(self._records)
+        self._fit = None
+        self.fresh = 0
 
     def add(self, margin: float, right: bool) -> None:
         record = (margin, right)
@@ -108,10 +121,21 @@ class _Calibration:
         if len(self._records) > _CALIBRATION_WINDOW:
             old = self._records.popleft()
             del self._sorted[bisect_left(self._sorted, old)]
+        self._fit = None
+        self.fresh += 1
 
     def confidence(self, margin: float, prior: float) -> float:
-        """How often the guesses just below this margin were right: a guess the filer is surer
-        of is right at least as often (a conservative estimate), pulled towards ``prior``."""
+        """How often guesses at this margin were right (isotonic once calibrated); before
+        that, the share right just below it, pulled towards ``prior``."""
+        if self.size >= _CALIBRATED_AFTER:
+            centres, probs = self._fitted()
+            at = bisect_right(centres, margin)
+            if at == 0:
+                return probs[0]
+            if at == len(centres):
+                return probs[-1]
+            share = (margin - centres[at - 1]) / (centres[at] - centres[at - 1])
+            return probs[at - 1] + share * (probs[at] - probs[at - 1])
         records = self._sorted
         at = bisect_left(records, (margin, True))
         near = records[max(0, at - _NEIGHBOURS):at]
@@ -119,6 +143,25 @@ class _Calibration:
             near = records[:_NEIGHBOURS]
         right = sum(1 for _, ok in near if ok)
         return (right + _CALIBRATION_PRIOR * prior) / (len(near) + _CALIBRATION_PRIOR)
+
+    def _fitted(self) -> tuple[list[float], list[float]]:
+        if self._fit is None:
+            self._fit = _isotonic(self._sorted)
+        return self._fit
+
+
+def _isotonic(records: list[tuple[float, bool]]) -> tuple[list[float], list[float]]:
+    """Pool-adjacent-violators over records sorted by margin: each block's mean margin and share
+    right, rising. Between two blocks the share is interpolated, so surer guesses rank higher."""
+    blocks: list[list[float]] = []  # [sum of margins, right, count]
+    for margin, ok in records:
+        blocks.append([margin, float(ok), 1.0])
+        while len(blocks) > 1 and blocks[-2][1] * blocks[-1][2] >= blocks[-1][1] * blocks[-2][2]:
+            margins, right, count = blocks.pop()
+            blocks[-1][0] += margins
+            blocks[-1][1] += right
+            blocks[-1][2] += count
+    return [b[0] / b[2] for b in blocks], [min(_MOST_SURE, b[1] / b[2]) for b in blocks]
 
 
 def _monotone(ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
@@ -149,6 +192,8 @@ class KeywordFiler:
         self._slug_features: Counter[str] = Counter()
         self._kind_docs: Counter[MomentKind] = Counter()
         self._calibration = _Calibration()
+        # the confirmations that calibrate: (journey, text, confirmed slug)
+        self._history: deque[tuple[_Catalogue, str, str]] = deque(maxlen=_CALIBRATION_WINDOW)
         self._word_kinds: dict[str, Counter[MomentKind]] = {}
 
     @property
@@ -174,9 +219,12 @@ class KeywordFiler:
         ranking = self._rank(catalogue, text, tokens, stemmed)
         ranked = list(ranking.ranked)
         if ranked and not ranking.tagged and self._calibration.size:
+            self._recalibrate()
             slug, confidence = ranked[0]
             calibrated = self._calibration.confidence(ranking.margin, confidence)
-            ranked[0] = (slug, min(calibrated, ranking.sharp))
+            if not self.calibrated:
+                calibrated = min(calibrated, ranking.sharp)
+            ranked[0] = (slug, calibrated)
             ranked = _monotone(ranked)
         return FilingGuess(
             kind=kind,
@@ -201,17 +249,40 @@ class KeywordFiler:
                 ranking = self._rank(catalogue, text, tokens, stemmed)
                 if ranking.ranked and not ranking.tagged:
                     self._calibration.add(ranking.margin, ranking.ranked[0][0] == touchpoint_slug)
-            self._slug_docs[touchpoint_slug] += 1
-            for feature in _ngrams(tokens, stemmed):
-                counts = self._feature_slugs.get(feature)
-                if counts is None:
-                    counts = self._feature_slugs[feature] = Counter()
-                counts[touchpoint_slug] += 1
-                self._slug_features[touchpoint_slug] += 1
+                    self._history.append((catalogue, text, touchpoint_slug))
+            self._count(_ngrams(tokens, stemmed), touchpoint_slug, 1)
         if kind is not None:
             self._kind_docs[kind] += 1
             for word in _features(tokens, stemmed):
                 self._word_kinds.setdefault(word, Counter())[kind] += 1
+
+    def _count(self, features: set[str], slug: str, delta: int) -> None:
+        self._slug_docs[slug] += delta
+        for feature in features:
+            counts = self._feature_slugs.get(feature)
+            if counts is None:
+                counts = self._feature_slugs[feature] = Counter()
+            counts[slug] += delta
+            self._slug_features[slug] += delta
+
+    def _recalibrate(self) -> None:
+        """Records made while the filer knew less undersell what it knows now: once enough
+        new ones have come in, each confirmation kept is scored again by the filer as it is
+        now without that one (leave-one-out, exact for counts), and those records calibrate."""
+        size = self._calibration.size
+        if size < _CALIBRATED_AFTER or self._calibration.fresh < max(_RECALIBRATE_AFTER,
+                                                                     _RECALIBRATE_SHARE * size):
+            return
+        records = []
+        for catalogue, text, slug in self._history:
+            tokens = tokenize(text)
+            stemmed = stems(tokens)
+            features = _ngrams(tokens, stemmed)
+            self._count(features, slug, -1)
+            ranking = self._rank(catalogue, text, tokens, stemmed)
+            self._count(features, slug, 1)
+            records.append((ranking.margin, ranking.ranked[0][0] == slug))
+        self._calibration.replace(records)
 
     def _rank(self, catalogue: _Catalogue, text: str, tokens: list[str],
               stemmed: list[str]) -> _Ranking:

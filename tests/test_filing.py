@@ -349,3 +349,30 @@ def test_a_fixed_threshold_is_the_bar_whatever_was_learned() -> None:
     assert filer.threshold == 0.9
     with pytest.raises(ValueError):
         KeywordFiler(threshold=1.5)
+
+
+def test_calibration_scores_the_kept_confirmations_again_with_what_it_knows_now(
+    filer: KeywordFiler,
+) -> None:
+    """Early records were made when the filer knew nothing of the team's words; once calibrated,
+    each kept confirmation is scored again by the filer as it is now (leaving that one out)."""
+    for n in range(20):  # "late" is a disruption keyword: at first the hub shuttle goes there
+        filer.learn(f"the hub shuttle was late, {n} left behind", MomentKind.OW, "boarding", AIRLINE)
+        filer.learn(f"flight {n} delayed by the storm", MomentKind.OW, "disruption", AIRLINE)
+        filer.learn(f"SkyDesk chat took {n} tries", MomentKind.OW, "customer-service", AIRLINE)
+    assert filer.calibrated
+    early_wrong = sum(1 for _, ok in filer._calibration._sorted if not ok)
+    guess = filer.guess("the hub shuttle was late again", AIRLINE)
+    rescored_wrong = sum(1 for _, ok in filer._calibration._sorted if not ok)
+    assert rescored_wrong < early_wrong
+    assert guess.best == "boarding" and guess.confidence >= filer.threshold
+
+
+def test_calibrated_confidence_never_falls_as_the_margin_grows() -> None:
+    from bot.filing import _Calibration
+
+    calibration = _Calibration()
+    for n in range(200):
+        calibration.add(n / 10, n % 7 != 0 if n > 60 else n % 2 == 0)
+    seen = [calibration.confidence(m / 4, 0.5) for m in range(-4, 100)]
+    assert seen == sorted(seen) and seen[0] >= 0.0 and seen[-1] < 1.0

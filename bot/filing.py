@@ -20,8 +20,9 @@ the team confirmed.
    untempered probability. The bar for filing without asking rises with that evidence from
    DEFAULT_THRESHOLD to CALIBRATED_THRESHOLD. A team with consistent words soon gets its moments
    filed unasked; a team whose moments are hard to tell apart keeps being asked.
-5. The kind comes from cue words and emoji with negation (:mod:`bot.kindcues`), plus what
-   confirmed filings taught about the team's words.
+5. The kind comes from cue words and emoji with negation (:mod:`bot.kindcues`). Once the team
+   has confirmed both kinds, a logistic regression over its words and word pairs, learned online
+   with the cue score as an offset, adds what the cues miss (and the team's usual kind).
 """
 
 from __future__ import annotations
@@ -42,7 +43,6 @@ CALIBRATED_THRESHOLD = 0.8  # on the calibrated confidence, once the team has co
 UNSURE = 0.6  # evidence mass that always stays with "none of these"
 _NAME_WEIGHT = 2.0  # a touchpoint's own name, when the text names several touchpoints
 _PHRASE_BONUS = 0.5  # per extra word: "lost luggage" says more than "lost"
-_LEARNED_SMOOTHING = 2.0  # pseudo-observations pulling a rare word back to "no information"
 # Learning: naive Bayes over stemmed words and word pairs of the team's confirmed filings, with
 # the template's keyword scores as evidence beside them. Values picked by measuring warm accuracy
 # and auto-filing precision with bench/filing.py; no word or weight is derived from data.
@@ -59,7 +59,7 @@ _CALIBRATION_PRIOR = 5.0  # pseudo-records at the model's own (tempered) confide
 _MOST_SURE = 0.999
 _RECALIBRATE_AFTER = 10  # new records before the kept confirmations are scored again ...
 _RECALIBRATE_SHARE = 0.1  # ... or this share of them, whichever is more
-_KIND_LEARNED_WEIGHT = 0.5
+_KIND_RATE = 0.3  # AdaGrad step of the learned kind model
 _EARLY_BONUS = 0.05  # ties go to what the text mentions first
 _CACHE_SIZE = 16
 
@@ -164,6 +164,51 @@ def _isotonic(records: list[tuple[float, bool]]) -> tuple[list[float], list[floa
     return [b[0] / b[2] for b in blocks], [min(_MOST_SURE, b[1] / b[2]) for b in blocks]
 
 
+class _KindModel:
+    """WOW or OW learned from the team's confirmed kinds: logistic regression over its words and
+    word pairs, with the cue words' score (:mod:`bot.kindcues`) as a fixed offset, so it learns
+    only what the cues miss. One AdaGrad step per confirmation: online, and quick to replay."""
+
+    def __init__(self) -> None:
+        self._weights: dict[str, list[float]] = {}  # feature -> [weight, sum of squared grads]
+        self._bias = [0.0, 0.0]
+        self._seen: set[bool] = set()
+
+    @property
+    def warm(self) -> bool:
+        """The team has confirmed both kinds: until then the cue score alone decides."""
+        return len(self._seen) == 2
+
+    def logit(self, features: set[str], cues: float) -> float:
+        """Log-odds of WOW."""
+        return cues + self._bias[0] + self._sum(features)
+
+    def learn(self, features: set[str], cues: float, wow: bool) -> None:
+        self._seen.add(wow)
+        error = 1.0 / (1.0 + math.exp(-(cues + self._bias[0] + self._sum(features)))) - wow
+        _adagrad(self._bias, error)
+        scale = 1.0 / math.sqrt(max(1, len(features)))
+        for feature in features:
+            weight = self._weights.get(feature)
+            if weight is None:
+                weight = self._weights[feature] = [0.0, 0.0]
+            _adagrad(weight, error * scale)
+
+    def _sum(self, features: set[str]) -> float:
+        total = 0.0
+        for feature in features:
+            weight = self._weights.get(feature)
+            if weight is not None:
+                total += weight[0]
+        return total / math.sqrt(max(1, len(features)))
+
+
+def _adagrad(weight: list[float], gradient: float) -> None:
+    if gradient:
+        weight[1] += gradient * gradient
+        weight[0] -= _KIND_RATE * gradient / math.sqrt(weight[1])
+
+
 def _monotone(ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
     out = []
     ceiling = 1.0
@@ -190,11 +235,10 @@ class KeywordFiler:
         self._slug_docs: Counter[str] = Counter()
         self._feature_slugs: dict[str, Counter[str]] = {}
         self._slug_features: Counter[str] = Counter()
-        self._kind_docs: Counter[MomentKind] = Counter()
         self._calibration = _Calibration()
         # the confirmations that calibrate: (journey, text, confirmed slug)
         self._history: deque[tuple[_Catalogue, str, str]] = deque(maxlen=_CALIBRATION_WINDOW)
-        self._word_kinds: dict[str, Counter[MomentKind]] = {}
+        self._kind_model = _KindModel()
 
     @property
     def threshold(self) -> float:
@@ -252,9 +296,8 @@ class KeywordFiler:
                     self._history.append((catalogue, text, touchpoint_slug))
             self._count(_ngrams(tokens, stemmed), touchpoint_slug, 1)
         if kind is not None:
-            self._kind_docs[kind] += 1
-            for word in _features(tokens, stemmed):
-                self._word_kinds.setdefault(word, Counter())[kind] += 1
+            self._kind_model.learn(_ngrams(tokens, stemmed), cue_score(tokens, stemmed),
+                                   kind is MomentKind.WOW)
 
     def _count(self, features: set[str], slug: str, delta: int) -> None:
         self._slug_docs[slug] += delta
@@ -322,20 +365,10 @@ class KeywordFiler:
 
     def _kind(self, tokens: list[str], stemmed: list[str]) -> tuple[MomentKind | None, float]:
         score = cue_score(tokens, stemmed)
-        wow, ow = self._kind_docs[MomentKind.WOW], self._kind_docs[MomentKind.OW]
-        if wow and ow:
-            prior_wow = wow / (wow + ow)
-            prior_ow = 1.0 - prior_wow
-            base = math.log(prior_wow / prior_ow)
-            learned = 0.0
-            for word in _features(tokens, stemmed):
-                counts = self._word_kinds.get(word)
-                if counts:
-                    m = _LEARNED_SMOOTHING
-                    ratio = (counts[MomentKind.WOW] + m * prior_wow) / (counts[MomentKind.OW] + m * prior_ow)
-                    learned += math.log(ratio) - base
-            score += _KIND_LEARNED_WEIGHT * learned
-        return kind_from_score(score)
+        if not self._kind_model.warm:
+            return kind_from_score(score)
+        # The team's own confirmations decide even without a cue word: its usual kind.
+        return kind_from_score(self._kind_model.logit(_ngrams(tokens, stemmed), score), margin=0.01)
 
     def _log_posterior(self, catalogue: _Catalogue, features: set[str], scores: list[float],
                        named: int | None, docs: int) -> list[float]:
@@ -476,14 +509,6 @@ def _ngrams(tokens: list[str], stemmed: list[str]) -> set[str]:
             found.add(previous + " " + s)
         previous = s
     return found
-
-
-def _features(tokens: list[str], stemmed: list[str]) -> set[str]:
-    return {
-        s
-        for t, s in zip(tokens, stemmed, strict=True)
-        if t not in BOUNDARIES and t not in STOPWORDS and not t[0].isdigit()
-    }
 
 
 def _plural_forms(word: str) -> set[str]:

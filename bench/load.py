@@ -212,7 +212,8 @@ def requests_mix(n: int, rng: random.Random, api_url: str) -> list[tuple[str, by
         if roll < 0.5:
             form = urlencode({"command": rng.choice(["/wow", "/ow"]), "text": rng.choice(texts),
                               "team_id": TEAM, "channel_id": CHANNEL, "user_id": f"U{i % 40}",
-                              "user_name": f"user{i % 40}", "trigger_id": "1.2.3",
+                              "user_name": f"user{i % 40}",
+                              "trigger_id": f"{base + i}.2.{rng.getrandbits(40):x}",
                               "response_url": api_url + "response", "api_app_id": "ABENCH"})
             out.append(("application/x-www-form-urlencoded", form.encode(), {}, True))
         else:

@@ -51,6 +51,9 @@ class ChatContext:
     actor: Actor
     source: Source = Source.COMMAND
     message_ref: str | None = None
+    # the platform's id for this request (Slack's event_id or trigger_id): the same request
+    # handled twice (replayed after a crash) finds the moment it made instead of making another
+    request_key: str | None = None
 
 
 class CommandRouter:
@@ -128,7 +131,7 @@ class CommandRouter:
         team = self.team(ctx)
         result = self.services.moments.report(
             workspace_id=ctx.workspace_id, team_id=team.id, actor=ctx.actor, kind=kind,
-            text=text, source=ctx.source, message_ref=ctx.message_ref,
+            text=text, source=ctx.source, message_ref=ctx.message_ref, request_key=ctx.request_key,
         )
         return render.filed(result)
 

@@ -124,6 +124,7 @@ class Moment:
     also_reported_by: tuple[str, ...] = ()  # "me too" from other staff
     message_ref: str | None = None  # where it came from in chat (permalink or platform id)
     retracted_at: datetime | None = None
+    request_key: str | None = None  # the platform's id of the request that made it (a replay finds it)
 
     @property
     def retracted(self) -> bool:

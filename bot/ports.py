@@ -76,6 +76,10 @@ class Repository(Protocol):
         """The live (not retracted) moment of this kind made from that chat message."""
         ...
 
+    def moment_by_request(self, request_key: str) -> Moment | None:
+        """The moment a chat request made, retracted or not (a replayed request finds it)."""
+        ...
+
     def save_moment(self, moment: Moment) -> None: ...
     def moments(
         self,
@@ -200,13 +204,35 @@ class Store(Protocol):
         """One unit of work inside one workspace."""
         ...
 
-    def claim_event(self, event_id: str, at: datetime) -> bool:
+    def claim_event(self, event_id: str, at: datetime, *, owner: str = "",
+                    payload: str | None = None) -> bool:
         """True the first time a platform event id is seen (Slack retries), False after; True
-        also for a claim its taker never finished and left for dead (older than a lease)."""
+        also for a claim its taker never finished and left for dead (older than a lease).
+        ``owner`` is the claiming process; ``payload`` the request, kept until it is handled so
+        that another process can replay it if the owner dies (see ``orphans``)."""
         ...
 
     def finish_events(self, event_ids: Sequence[str], at: datetime) -> None:
-        """The claimed events were acknowledged: a redelivery is a duplicate for good."""
+        """The claimed events were handled: a redelivery is a duplicate for good, and the kept
+        request is erased."""
+        ...
+
+    def beat(self, owner: str, at: datetime) -> None:
+        """This process is alive (a replica writes this every few seconds)."""
+        ...
+
+    def leave(self, owner: str) -> None:
+        """This process stops: its claims are left to the others at once."""
+        ...
+
+    def forget_handled(self, before: datetime) -> int:
+        """Drop claims handled before ``before`` (long past any platform retry) and replicas
+        not seen since; returns how many claims went."""
+        ...
+
+    def orphans(self, owner: str, at: datetime, *, limit: int = 20) -> list[Orphan]:
+        """Take over unfinished claims with a kept request whose owner stopped beating (before
+        ``at - REPLICA_TIMEOUT``): they become ``owner``'s, their attempt count goes up."""
         ...
 
     def event_done(self, event_id: str) -> bool:
@@ -215,6 +241,16 @@ class Store(Protocol):
 
 
 EVENT_LEASE = timedelta(seconds=30)  # an event claimed but never acknowledged is left for dead
+REPLICA_TIMEOUT = timedelta(seconds=20)  # a replica that has not beaten for this long is dead
+
+
+@dataclass(frozen=True, slots=True)
+class Orphan:
+    """A request a dead process claimed and never finished, taken over for a replay."""
+
+    event_id: str
+    payload: str
+    attempts: int  # this replay included
 
 
 class DuplicateError(Exception):

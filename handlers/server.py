@@ -25,6 +25,7 @@ from handlers.observability import METRICS, request_scope
 
 log = logging.getLogger(__name__)
 Extension = Callable[[web.Application], None]
+HANDLED_KEPT = timedelta(days=2)  # how long a handled request's id is kept against redeliveries
 
 
 def _to_aiohttp(resp: BoltResponse) -> web.Response:
@@ -90,6 +91,7 @@ def housekeeping(settings: Settings, services: Services, door: Any, stop: thread
     while not stop.wait(every):
         try:
             now = services.clock.now()
+            services.store.forget_handled(now - HANDLED_KEPT)  # Slack retries within minutes
             for ws in services.store.workspaces():
                 services.capture.purge_messages(
                     workspace_id=ws.id,
@@ -123,6 +125,10 @@ def run_serve(settings: Settings, services: Services, *, host: str, port: int,
                     "SLACK_CLIENT_SECRET): /slack/events answers 404")
     stop = threading.Event()
     threading.Thread(target=housekeeping, args=(settings, services, door, stop), daemon=True).start()
+    inbox: threading.Thread | None = None
+    if door is not None:  # beats, and replays what a stopped replica acknowledged
+        inbox = threading.Thread(target=door.run_inbox, args=(stop,), name="slack-inbox", daemon=True)
+        inbox.start()
     if slack is not None and settings.slack_app_token:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -144,7 +150,11 @@ def run_serve(settings: Settings, services: Services, *, host: str, port: int,
     log.info("serving on http://%s:%d", host, port)
     # aiohttp turns SIGTERM into a graceful stop: in-flight requests get up to 25 s to finish.
     web.run_app(web_app, host=host, port=port, print=None, shutdown_timeout=25)
+    if door is not None:
+        door.drain()  # the acknowledged work behind the last requests finishes and is marked done
     stop.set()
+    if inbox is not None:
+        inbox.join(timeout=10)  # this replica leaves: the others need not wait for its beat
     scheduler.shutdown(wait=True)  # a weekly post being sent finishes first
     return 0
 

@@ -169,14 +169,15 @@ class ReconnectingStore(SqlStore):
     acknowledgement, so a connection dropped under it answered Slack with a 500.
     """
 
-    def claim_event(self, event_id: str, at: datetime) -> bool:
+    def claim_event(self, event_id: str, at: datetime, *, owner: str = "",
+                    payload: str | None = None) -> bool:
         try:
-            return super().claim_event(event_id, at)
+            return super().claim_event(event_id, at, owner=owner, payload=payload)
         except sa.exc.DBAPIError as err:
             if not dropped(err):
                 raise
         log.warning("database connection dropped while claiming event %s; claiming again", event_id)
-        if super().claim_event(event_id, at):
+        if super().claim_event(event_id, at, owner=owner, payload=payload):
             return True
         # Taken: by a redelivery, or by the first attempt, whose COMMIT went through as the
         # connection dropped. Only the first attempt wrote this very timestamp.

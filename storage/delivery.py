@@ -17,13 +17,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain import CachedMessage, Moment, PostRecord, Workspace
-from bot.ports import EVENT_LEASE
+from bot.ports import EVENT_LEASE, REPLICA_TIMEOUT, Orphan
 from storage.models import (
     CachedMessageRow,
     ConversationRow,
     MomentRow,
     PostRecordRow,
     ProcessedEventRow,
+    ReplicaRow,
     TeamRow,
     entity_values,
     maybe_entity,
@@ -33,18 +34,18 @@ from storage.models import (
 Row = TypeVar("Row", CachedMessageRow, ConversationRow, MomentRow, PostRecordRow, TeamRow)
 
 
-def claim_event(sessions: sessionmaker[Session], event_id: str, at: datetime,
-                lease: timedelta = EVENT_LEASE) -> bool:
+def claim_event(sessions: sessionmaker[Session], event_id: str, at: datetime, *, owner: str = "",
+                payload: str | None = None, lease: timedelta = EVENT_LEASE) -> bool:
     """Its own short transaction: the claim must stick even if handling the event fails later,
     or the platform's retry would be handled twice. A claim never marked done (its process died
-    before acknowledging) is a lease: older than ``lease``, a redelivery takes it over."""
+    before handling it) is a lease: older than ``lease``, a redelivery takes it over."""
     with sessions.begin() as session:
-        _no_flush_wait(session)  # the claim is before Slack's ack: no wait for the disk
         # INSERT ... ON CONFLICT DO NOTHING without the ORM's unit of work: this runs before
-        # every event's ack.
+        # every request's ack.
         dialect = session.get_bind().dialect.name
         insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ProcessedEventRow)
-        added = session.scalar(insert.values(event_id=event_id, claimed_at=at)
+        added = session.scalar(insert.values(event_id=event_id, claimed_at=at, owner=owner or None,
+                                             payload=payload, attempts=1)
                                .on_conflict_do_nothing(index_elements=["event_id"])
                                .returning(ProcessedEventRow.event_id))
         if added is not None:
@@ -53,17 +54,70 @@ def claim_event(sessions: sessionmaker[Session], event_id: str, at: datetime,
             sa.update(ProcessedEventRow)
             .where(ProcessedEventRow.event_id == event_id, ProcessedEventRow.done_at.is_(None),
                    ProcessedEventRow.claimed_at < at - lease)
-            .values(claimed_at=at)
+            .values(claimed_at=at, owner=owner or None, payload=payload,
+                    attempts=ProcessedEventRow.attempts + 1)
             .execution_options(synchronize_session=False)
         )
         return cast("sa.CursorResult[Any]", taken).rowcount == 1
 
 
+def beat(sessions: sessionmaker[Session], owner: str, at: datetime) -> None:
+    with sessions.begin() as session:
+        dialect = session.get_bind().dialect.name
+        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ReplicaRow)
+        session.execute(insert.values(id=owner, seen_at=at)
+                        .on_conflict_do_update(index_elements=["id"], set_={"seen_at": at}))
+
+
+def leave(sessions: sessionmaker[Session], owner: str) -> None:
+    with sessions.begin() as session:
+        session.execute(sa.delete(ReplicaRow).where(ReplicaRow.id == owner))
+
+
+def forget_handled(sessions: sessionmaker[Session], before: datetime) -> int:
+    with sessions.begin() as session:
+        gone = session.execute(sa.delete(ProcessedEventRow).where(ProcessedEventRow.done_at < before)
+                               .execution_options(synchronize_session=False))
+        session.execute(sa.delete(ReplicaRow).where(ReplicaRow.seen_at < before))
+        return cast("sa.CursorResult[Any]", gone).rowcount
+
+
+def orphans(sessions: sessionmaker[Session], owner: str, at: datetime, limit: int) -> list[Orphan]:
+    """One transaction: pick unfinished claims whose owner is not alive, then take each with a
+    compare-and-set on its owner and time, so two replicas never replay the same request."""
+    alive = sa.select(ReplicaRow.id).where(ReplicaRow.seen_at >= at - REPLICA_TIMEOUT)
+    with sessions.begin() as session:
+        found = session.execute(
+            sa.select(ProcessedEventRow.event_id, ProcessedEventRow.owner, ProcessedEventRow.claimed_at)
+            .where(ProcessedEventRow.done_at.is_(None), ProcessedEventRow.payload.is_not(None),
+                   ProcessedEventRow.claimed_at < at - timedelta(seconds=5),  # not one just made
+                   sa.or_(ProcessedEventRow.owner.is_(None), ProcessedEventRow.owner.not_in(alive)))
+            .order_by(ProcessedEventRow.claimed_at)
+            .limit(limit)
+        ).all()
+        taken: list[Orphan] = []
+        for event_id, was_owner, claimed_at in found:
+            row = session.execute(
+                sa.update(ProcessedEventRow)
+                .where(ProcessedEventRow.event_id == event_id, ProcessedEventRow.done_at.is_(None),
+                       ProcessedEventRow.claimed_at == claimed_at,
+                       ProcessedEventRow.owner.is_(None) if was_owner is None
+                       else ProcessedEventRow.owner == was_owner)
+                .values(owner=owner, claimed_at=at, attempts=ProcessedEventRow.attempts + 1)
+                .returning(ProcessedEventRow.payload, ProcessedEventRow.attempts)
+                .execution_options(synchronize_session=False)
+            ).first()
+            if row is not None and row[0] is not None:
+                taken.append(Orphan(event_id, row[0], row[1]))
+        return taken
+
+
 def _no_flush_wait(session: Session) -> None:
-    """On PostgreSQL, commit without waiting for the WAL to reach the disk. Safe for event claims
-    and marks: the WAL is written in order, so the moment's own (waited-for) commit makes them
-    durable too. A crash before that loses the claim and the moment together: Slack redelivers
-    what was not acknowledged, and what was acknowledged but not stored was lost either way."""
+    """On PostgreSQL, commit without waiting for the WAL to reach the disk. Safe for the marks
+    that a request was handled: the WAL is written in order, so the next waited-for commit makes
+    them durable too, and a mark lost in a crash only replays a request whose moment the replay
+    then finds by its request key. The claim itself waits: it keeps the request that was
+    acknowledged, and a database crash must not lose it."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
 
@@ -75,7 +129,7 @@ def finish_events(sessions: sessionmaker[Session], event_ids: Sequence[str], at:
         _no_flush_wait(session)
         session.execute(sa.update(ProcessedEventRow)
                         .where(ProcessedEventRow.event_id.in_(list(event_ids)))
-                        .values(done_at=at).execution_options(synchronize_session=False))
+                        .values(done_at=at, payload=None).execution_options(synchronize_session=False))
 
 
 def event_done(sessions: sessionmaker[Session], event_id: str) -> bool:

@@ -183,6 +183,7 @@ class MomentRow(Base):
         sa.Index("ix_moments_workspace_id_team_id_created_at", "workspace_id", "team_id",
                  "created_at"),
         sa.Index("ix_moments_workspace_id_message_ref", "workspace_id", "message_ref"),
+        sa.Index("ix_moments_workspace_id_request_key", "workspace_id", "request_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -202,6 +203,7 @@ class MomentRow(Base):
     # Unbounded like every string here: a length would fail only on PostgreSQL, never on SQLite.
     message_ref: Mapped[str | None]
     retracted_at: Mapped[datetime | None]
+    request_key: Mapped[str | None]  # the chat request that made it: a replay finds it again
 
 
 class FilingFeedbackRow(Base):
@@ -343,6 +345,27 @@ class ProcessedEventRow(Base):
 
     __tablename__ = "processed_events"
 
+    __table_args__ = (
+        # the few claims not yet handled, for the replay of a dead replica's work
+        sa.Index("ix_processed_events_unfinished", "claimed_at",
+                 postgresql_where=sa.text("done_at IS NULL"), sqlite_where=sa.text("done_at IS NULL")),
+    )
+
     event_id: Mapped[str] = mapped_column(primary_key=True)
     claimed_at: Mapped[datetime] = mapped_column(index=True)
-    done_at: Mapped[datetime | None]  # acknowledged; until then the claim is a lease
+    done_at: Mapped[datetime | None]  # handled; until then the claim is a lease
+    owner: Mapped[str | None]  # the process that holds the claim (a ReplicaRow id)
+    # the request, personal data redacted (and encrypted with MOMENTS_ENCRYPTION_KEY), kept only
+    # until it is handled: what a replica acknowledged and then died with is replayed from it
+    payload: Mapped[str | None] = mapped_column(sa.Text)
+    attempts: Mapped[int] = mapped_column(default=1, server_default="1")
+
+
+class ReplicaRow(Base):
+    """A running `moments serve` process and when it last said it was alive. Outside any
+    workspace: a replica serves them all."""
+
+    __tablename__ = "replicas"
+
+    id: Mapped[str] = mapped_column(primary_key=True)
+    seen_at: Mapped[datetime]

@@ -31,7 +31,7 @@ from bot.domain import (
     Touchpoint,
     Workspace,
 )
-from bot.ports import DuplicateError
+from bot.ports import DuplicateError, Orphan
 from storage import delivery
 from storage.models import (
     FilingFeedbackRow,
@@ -127,8 +127,21 @@ class SqlStore:
             rows = session.scalars(sa.select(WorkspaceRow).order_by(WorkspaceRow.id))
             return [to_entity(Workspace, row) for row in rows]
 
-    def claim_event(self, event_id: str, at: datetime) -> bool:
-        return delivery.claim_event(self._sessions, event_id, at)
+    def claim_event(self, event_id: str, at: datetime, *, owner: str = "",
+                    payload: str | None = None) -> bool:
+        return delivery.claim_event(self._sessions, event_id, at, owner=owner, payload=payload)
+
+    def beat(self, owner: str, at: datetime) -> None:
+        delivery.beat(self._sessions, owner, at)
+
+    def leave(self, owner: str) -> None:
+        delivery.leave(self._sessions, owner)
+
+    def forget_handled(self, before: datetime) -> int:
+        return delivery.forget_handled(self._sessions, before)
+
+    def orphans(self, owner: str, at: datetime, *, limit: int = 20) -> list[Orphan]:
+        return delivery.orphans(self._sessions, owner, at, limit)
 
     def finish_events(self, event_ids: Sequence[str], at: datetime) -> None:
         delivery.finish_events(self._sessions, event_ids, at)
@@ -282,6 +295,10 @@ class SqlRepository(delivery.DeliveryRows, PrivacyRows):
             .limit(1)
         )
         return maybe_entity(Moment, self._s.scalar(query))
+
+    def moment_by_request(self, request_key: str) -> Moment | None:
+        return maybe_entity(Moment, self._s.scalar(
+            self._select(MomentRow).where(MomentRow.request_key == request_key)))
 
     def save_moment(self, moment: Moment) -> None:
         row = self._get(MomentRow, moment.id)

@@ -26,7 +26,7 @@ from bot.domain import (
     Touchpoint,
     Workspace,
 )
-from bot.ports import EVENT_LEASE, DeliveryError, DuplicateError, FilingGuess
+from bot.ports import EVENT_LEASE, REPLICA_TIMEOUT, DeliveryError, DuplicateError, FilingGuess, Orphan
 from bot.views import Post
 
 T = TypeVar("T")
@@ -72,6 +72,8 @@ class InMemoryStore:
         self._t = _Tables()
         # outside transactions: a claim sticks, as in SQL; event id -> (claimed at, done at)
         self._events: dict[str, tuple[datetime, datetime | None]] = {}
+        self._kept: dict[str, tuple[str, str | None, int]] = {}  # owner, payload, attempts
+        self._beats: dict[str, datetime] = {}
 
     def workspace(self, *, platform: Platform, external_id: str, name: str = "") -> Workspace:
         for ws in self._workspaces:
@@ -84,18 +86,50 @@ class InMemoryStore:
     def workspaces(self) -> list[Workspace]:
         return list(self._workspaces)
 
-    def claim_event(self, event_id: str, at: datetime) -> bool:
+    def claim_event(self, event_id: str, at: datetime, *, owner: str = "",
+                    payload: str | None = None) -> bool:
+        attempts = 1
         if event_id in self._events:
             claimed, done = self._events[event_id]
             if done is not None or at - claimed <= EVENT_LEASE:
                 return False
+            attempts += self._kept[event_id][2]
         self._events[event_id] = (at, None)
+        self._kept[event_id] = (owner, payload, attempts)
         return True
 
     def finish_events(self, event_ids: Sequence[str], at: datetime) -> None:
         for event_id in event_ids:
             if event_id in self._events:
                 self._events[event_id] = (self._events[event_id][0], at)
+                owner, _, attempts = self._kept[event_id]
+                self._kept[event_id] = (owner, None, attempts)
+
+    def beat(self, owner: str, at: datetime) -> None:
+        self._beats[owner] = at
+
+    def leave(self, owner: str) -> None:
+        self._beats.pop(owner, None)
+
+    def forget_handled(self, before: datetime) -> int:
+        gone = [e for e, (_, done) in self._events.items() if done is not None and done < before]
+        for event_id in gone:
+            del self._events[event_id], self._kept[event_id]
+        self._beats = {owner: at for owner, at in self._beats.items() if at >= before}
+        return len(gone)
+
+    def orphans(self, owner: str, at: datetime, *, limit: int = 20) -> list[Orphan]:
+        taken = []
+        for event_id, (claimed, done) in sorted(self._events.items(), key=lambda e: e[1][0]):
+            was, payload, attempts = self._kept[event_id]
+            beat = self._beats.get(was)
+            if done is not None or payload is None or at - claimed < timedelta(seconds=5) \
+                    or (beat is not None and beat >= at - REPLICA_TIMEOUT) or len(taken) >= limit:
+                continue
+            self._events[event_id] = (at, None)
+            self._kept[event_id] = (owner, payload, attempts + 1)
+            taken.append(Orphan(event_id, payload, attempts + 1))
+        return taken
 
     def event_done(self, event_id: str) -> bool:
         return self._events.get(event_id, (None, True))[1] is not None
@@ -196,6 +230,9 @@ class InMemoryRepository:
 
     def moment(self, moment_id: int) -> Moment | None:
         return self._mine(self._t.moments, moment_id)
+
+    def moment_by_request(self, request_key: str) -> Moment | None:
+        return next((m for m in self._all(self._t.moments) if m.request_key == request_key), None)
 
     def moment_by_ref(self, message_ref: str, kind: MomentKind) -> Moment | None:
         found = [

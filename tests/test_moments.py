@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -166,3 +167,18 @@ def test_bad_setup_is_refused_and_changes_nothing(world: World) -> None:
     assert team == world.team
     ok = world.router.handle(world.ctx(LEAD), "/moments", "setup tz=America/New_York basic-after=8")
     assert "timezone America/New_York" in ok.text and "after 8 weeks" in ok.text
+
+
+def test_the_same_request_handled_twice_makes_one_moment_and_the_same_answer(world: World) -> None:
+    """A replay after a crash (the platform's request id seen again) finds the moment it made."""
+    ctx = replace(world.ctx(), request_key="command:1000.2.abc")
+    first = world.router.handle(ctx, "/ow", "nothing in this text matches anything")
+    world.clock.advance(timedelta(minutes=1))
+    again = world.router.handle(ctx, "/ow", "nothing in this text matches anything")
+    [m] = live_moments(world)
+    assert again.text == first.text and again.choices == first.choices  # still asks where it goes
+    filed = world.router.handle(replace(ctx, request_key="command:1000.2.abd"), "/ow",
+                                "#baggage the belt stopped")
+    assert "Baggage" in filed.text and len(live_moments(world)) == 2  # another request: another moment
+    world.router.handle(replace(ctx, request_key="command:1000.2.abd"), "/ow", "#baggage the belt stopped")
+    assert len(live_moments(world)) == 2 and m.request_key == "command:1000.2.abc"

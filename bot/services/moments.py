@@ -88,8 +88,11 @@ class MomentService:
         message_ref: str | None = None,
         credited: tuple[str, ...] = (),
         strict_tags: bool = True,
+        request_key: str | None = None,
     ) -> Filed:
-        """Store a moment and file it: an explicit tag wins, else the filer, else ask."""
+        """Store a moment and file it: an explicit tag wins, else the filer, else ask. A request
+        already handled (``request_key`` seen before: a replay after a crash) makes nothing new:
+        the answer names the moment it made."""
         example = f"/{(kind or MomentKind.WOW).value} the gate agent found a seat for my family"
         clean = checked(text, example=example, patterns=self.patterns.compiled(workspace_id))
         parsed = parsing.parse(clean.text)
@@ -117,6 +120,10 @@ class MomentService:
             touchpoint, filing, confidence, choices = decide(
                 touchpoints, tagged, guess, filer.threshold
             )
+            done = repo.moment_by_request(request_key) if request_key else None
+            if done is not None:
+                filed_on = next((t for t in touchpoints if t.id == done.touchpoint_id), None)
+                return Filed(done, filed_on, () if filed_on else choices, tuple(notes))
             now = self._d.clock.now()
             moment = repo.add_moment(
                 Moment(
@@ -133,6 +140,7 @@ class MomentService:
                     updated_at=now,
                     credited=credit,
                     message_ref=message_ref,
+                    request_key=request_key,
                 )
             )
             return Filed(moment, touchpoint, choices, tuple(notes))

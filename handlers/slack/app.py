@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
 
 from bot.config import Settings
 from bot.services import Services
-from handlers.slack.door import FINISH_EVENT, SlackDoor
+from handlers.slack.door import SlackDoor
+from handlers.slack.inbox import Inbox, Sealer
 from handlers.slack.listeners import register_all
 from handlers.slack.settings import SlackSettings
 
@@ -74,87 +74,31 @@ def build_slack_door(settings: Settings | SlackSettings, services: Services, *,
     else:
         app = App(**common, client=make_client(slack, slack.bot_token))
     door = SlackDoor(slack, services, installation_store if oauth else None)
-    app.middleware(dedupe(services))
+    inbox = Inbox(services, Sealer(slack.encryption_key))
+    app.middleware(inbox.middleware())
     register_all(app, door)
     log.info("Slack door built (%s)", "OAuth, many workspaces" if oauth else "one workspace")
-    return SlackDoorApp(app, door)
+    return SlackDoorApp(app, door, inbox, executor)
 
 
 class SlackDoorApp:
-    """The Bolt app and the door behind it (``fetch_text`` for the server's housekeeping)."""
+    """The Bolt app, the door behind it (``fetch_text`` for the server's housekeeping), the
+    inbox that replays what a stopped replica acknowledged, and the lazy listeners' pool."""
 
-    def __init__(self, app: App, door: SlackDoor) -> None:
+    def __init__(self, app: App, door: SlackDoor, inbox: Inbox, executor: ThreadPoolExecutor) -> None:
         self.app = app
         self.door = door
+        self.inbox = inbox
+        self.executor = executor
+
+    def run_inbox(self, stop: threading.Event, every: float = 5.0) -> None:
+        self.inbox.run(self.app, stop, every)
+
+    def drain(self) -> None:
+        """A graceful stop: the work acknowledged so far finishes, and is marked done."""
+        self.executor.shutdown(wait=True)
+        self.inbox.finisher.flush()
 
     def fetch_text(self, client: Any, team_id: str, workspace_id: int, moment_id: int, channel: str,
                    ts: str) -> bool:
         return self.door.fetch_text(client, team_id, workspace_id, moment_id, channel, ts)
-
-
-class EventFinisher:
-    """Marks acknowledged events done in the background, a batch at a time, so that the ack
-    path carries no extra database write. A mark not yet written (or lost with the process)
-    costs nothing: Slack redelivers only what it saw unacknowledged, and a redelivery that finds
-    the claim unfinished is told to try later, then finds it done or takes it over."""
-
-    def __init__(self, services: Services, interval: float = 0.2, batch: int = 500) -> None:
-        self._services = services
-        self._interval = interval
-        self._batch = batch
-        self._pending: list[str] = []
-        self._cond = threading.Condition()
-        self._thread: threading.Thread | None = None
-
-    def add(self, event_id: str) -> None:
-        with self._cond:
-            self._pending.append(event_id)
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="slack-events-done", daemon=True)
-                self._thread.start()
-            self._cond.notify()
-
-    def flush(self) -> None:
-        with self._cond:
-            ids, self._pending = self._pending[:self._batch], self._pending[self._batch:]
-        if ids:
-            try:
-                self._services.store.finish_events(ids, self._services.clock.now())
-            except Exception:  # the claims stay leases; redeliveries are still handled once
-                log.warning("could not mark %d Slack events done", len(ids), exc_info=True)
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                while not self._pending:
-                    self._cond.wait()
-            time.sleep(self._interval)  # let a batch gather
-            self.flush()
-
-
-def dedupe(services: Services, finisher: EventFinisher | None = None) -> Any:
-    """Slack redelivers an event it thinks failed (X-Slack-Retry-Num); the envelope's event_id is
-    claimed once in the database, before any work, so a retry never makes a second moment.
-
-    The claim is marked done when the listener acknowledges the event. A process killed between
-    claiming and acknowledging leaves an unfinished claim: a redelivery that finds one still
-    fresh is answered 503 (Slack tries again later); one older than the lease takes it over."""
-    done = finisher or EventFinisher(services)
-
-    def claim(body: dict[str, Any], context: Any, next: Any) -> BoltResponse | None:  # noqa: A002
-        event_id = body.get("event_id") if isinstance(body, dict) else None
-        if not event_id or body.get("type") != "event_callback":
-            next()
-            return None
-        event_id = str(event_id)
-        if not services.store.claim_event(event_id, services.clock.now()):
-            if services.store.event_done(event_id):
-                log.info("duplicate delivery of %s ignored", event_id)
-                return BoltResponse(status=200, body="")
-            log.info("%s is being handled elsewhere; Slack will deliver it again", event_id)
-            return BoltResponse(status=503, body="")
-        context[FINISH_EVENT] = lambda: done.add(event_id)
-        next()
-        return None
-
-    return claim

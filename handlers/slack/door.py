@@ -21,12 +21,12 @@ from bot.services.base import is_lead_of
 from bot.views import Reply
 from handlers.slack import blocks as kit
 from handlers.slack.history import Fetch, HistoryQueue
+from handlers.slack.inbox import request_key
 from handlers.slack.markup import plain
 from handlers.slack.people import AdminCache
 from handlers.slack.settings import SlackSettings
 
 log = logging.getLogger(__name__)
-FINISH_EVENT = "moments_finish_event"  # set by the dedupe middleware on a claimed event
 # conversations.replies errors that will not go away by asking again
 FOR_GOOD = {"thread_not_found", "channel_not_found", "not_in_channel", "missing_scope",
             "not_allowed_token_type"}
@@ -34,16 +34,10 @@ Respond = Callable[..., Any]
 UNREADABLE = "(the message could not be read)"
 
 
-def ack_only(ack: Any, context: Any) -> None:
-    """Slack wants an answer within 3 seconds; the work runs after, in a lazy listener. An event
-    acknowledged is marked done, so a redelivery of it is a duplicate for good."""
+def ack_only(ack: Any) -> None:
+    """Slack wants an answer within 3 seconds; the work runs after, in a lazy listener, which
+    marks the request's claim done when it ends (handlers/slack/inbox.py)."""
     ack()
-    finish = context.get(FINISH_EVENT)
-    if finish is not None:
-        try:
-            finish()
-        except Exception:  # the ack stands; a redelivery after the lease would be taken over
-            log.warning("could not mark the event done", exc_info=True)
 
 
 def team_id_of(body: dict[str, Any]) -> str:
@@ -77,7 +71,8 @@ class SlackDoor:
         if channel.startswith("D") or not channel:
             team = self.services.journey.team_for_user(workspace_id=ws, user_id=user_id)
             channel = team.channel if team else channel
-        return ChatContext(ws, channel, self.actor(client, team_id, user_id), source, message_ref)
+        return ChatContext(ws, channel, self.actor(client, team_id, user_id), source, message_ref,
+                           request_key(body))
 
     def is_lead(self, workspace_id: int, team: Team, actor: Actor) -> bool:
         return is_lead_of(self.services.deps, workspace_id, team, actor)

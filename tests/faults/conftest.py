@@ -209,7 +209,8 @@ class Server:
         return self.post(urlencode({
             "command": command, "text": text, "team_id": TEAM_ID, "user_id": user,
             "user_name": user.lower(), "channel_id": CHANNEL, "channel_name": "gate",
-            "trigger_id": "1.2.3", "response_url": response_url, "api_app_id": "A1"}),
+            "trigger_id": f"{uuid.uuid4().int % 10**10}.2.{uuid.uuid4().hex[:10]}",
+            "response_url": response_url, "api_app_id": "A1"}),
             "application/x-www-form-urlencoded")
 
     def reaction(self, event_id: str, user: str, ts: str, emoji: str = "disappointed",

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -167,12 +168,12 @@ def test_an_event_claim_survives_a_connection_dropped_under_it(
     real = SqlStore.claim_event
     attempts: list[str] = []
 
-    def flaky(self: SqlStore, event_id: str, at: datetime) -> bool:
+    def flaky(self: SqlStore, event_id: str, at: datetime, **kept: Any) -> bool:
         attempts.append(event_id)
         if len(attempts) > 1:
-            return real(self, event_id, at)
+            return real(self, event_id, at, **kept)
         if applied:  # the COMMIT went through; its answer was lost with the connection
-            real(self, event_id, at)
+            real(self, event_id, at, **kept)
             raise dropped(None, invalidated)
         raise dropped("INSERT INTO processed_events ...", invalidated)
 
@@ -195,7 +196,7 @@ def test_a_claim_dropped_twice_fails_and_other_errors_pass_through(
     disk_full = sa.exc.OperationalError("INSERT", {}, Exception("disk full"))
     errors = [dropped("INSERT"), dropped("INSERT"), disk_full]
 
-    def failing(self: SqlStore, event_id: str, at: datetime) -> bool:
+    def failing(self: SqlStore, event_id: str, at: datetime, **kept: Any) -> bool:
         raise errors.pop(0)
 
     monkeypatch.setattr(SqlStore, "claim_event", failing)

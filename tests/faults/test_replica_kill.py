@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from bot.ports import EVENT_LEASE
+from bot.ports import EVENT_LEASE, REPLICA_TIMEOUT
 from bot.schedule import DAYS
 from tests.faults.conftest import (
     CONNECTION_ERRORS,
@@ -145,6 +145,16 @@ def test_a_killed_replica_loses_no_moment_twice_and_hands_over_the_schedule(
         return [job for job in expected if not answered(job, stored_r)]
 
     assert wait_until(lambda: not pending(), 30, step=0.3), f"unanswered: {pending()}\n{survivor.tail()}"
+
+    # What the killed replica acknowledged and had not finished is replayed by the survivor once
+    # the dead one's beat is stale (REPLICA_TIMEOUT, then the survivor's next 5-second round).
+    on_killed = [job for job, name in acked_by.items() if name == leader.name]
+    def unreplayed() -> list[tuple[str, int]]:
+        stored_r = stored_reactions(scratch)
+        return [job for job in on_killed if not answered(job, stored_r)]
+
+    assert wait_until(lambda: not unreplayed(), REPLICA_TIMEOUT.total_seconds() + 30, step=0.5), \
+        f"not replayed: {unreplayed()}\n{survivor.tail()}"
     time.sleep(1.0)
     commands, reactions = stored_commands(scratch), stored_reactions(scratch)
 
@@ -153,6 +163,7 @@ def test_a_killed_replica_loses_no_moment_twice_and_hands_over_the_schedule(
         return commands[n] if kind == "command" else reactions[reaction_ts(n)]
 
     claimed = {str(e) for (e,) in scratch.rows("SELECT event_id FROM processed_events")}
+    replayed = scratch.rows("SELECT count(*) FROM processed_events WHERE attempts > 1")[0][0]
     lost_in_flight = [job for job, name in acked_by.items() if name == leader.name and not stored(job)]
     lost_to_claim = [job for job in on_survivor if job not in expected and not stored(job)]
     survivor_missing = [job for job in expected if not stored(job)]
@@ -161,11 +172,15 @@ def test_a_killed_replica_loses_no_moment_twice_and_hands_over_the_schedule(
           f"{len(failed_over)} refused (sent again to the survivor), {len(cut)} cut mid-request "
           f"{cut} (events redelivered to the survivor, commands left to Slack's error); "
           f"stored {sum(1 for j in jobs if stored(j))}; "
-          f"acked by the killed replica and lost with it: {len(lost_in_flight)} {lost_in_flight}; "
+          f"acked by the killed replica: {len(on_killed)}, replayed by the survivor: "
+          f"{replayed}, lost: {len(lost_in_flight)} {lost_in_flight}; "
           f"sent again but ignored as already claimed by the dead replica: {lost_to_claim}; "
           f"told to try later, then handled: {try_later}")
 
     assert not not_2xx, not_2xx
+    assert lost_in_flight == [], "acknowledged by the killed replica and never replayed"
+    assert scratch.rows("SELECT count(*) FROM processed_events WHERE payload IS NOT NULL "
+                        "AND done_at IS NOT NULL")[0][0] == 0  # copies erased once handled
     assert [n for n, c in commands.items() if c > 1] == [], "a command's moment was stored twice"
     assert [ts for ts, c in reactions.items() if c > 1] == [], "a reaction's moment was stored twice"
     # no database fault here: everything the survivor acknowledged was stored and confirmed

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +26,7 @@ from tests.slack.stand_in import SlackApi, running
 
 SECRET = "test-signing-secret"
 MONDAY = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+_TRIGGERS = itertools.count(1000)
 T = TypeVar("T")
 
 
@@ -70,10 +73,15 @@ class Slack:
         return [c.args for c in self.api.named("response")]
 
 
+def trigger_id() -> str:
+    """Slack gives every command its own trigger id (the bot keys its claim of it on that)."""
+    return f"{next(_TRIGGERS)}.2.{uuid.uuid4().hex[:10]}"
+
+
 def command_body(api: SlackApi, command: str, text: str, user: str = "U1", channel: str = "C1") -> str:
     return urlencode({"command": command, "text": text, "team_id": "T1", "user_id": user,
                       "user_name": user.lower(), "channel_id": channel, "channel_name": "gate",
-                      "trigger_id": "1.2.3", "response_url": api.response_url, "api_app_id": "A1"})
+                      "trigger_id": trigger_id(), "response_url": api.response_url, "api_app_id": "A1"})
 
 
 def event_body(event: dict[str, Any], event_id: str) -> str:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from slack_bolt import BoltResponse
@@ -21,7 +22,7 @@ def inputs(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def opened_view(slack: Slack, n: int = 0) -> dict[str, Any]:
     call = wait_for(lambda: slack.api.named("views.open")[n:])[0]
-    assert call.args["trigger_id"] == "1.2.3" or call.args["trigger_id"] == "13345.tr"
+    assert re.fullmatch(r"\d+\.2\.[0-9a-f]+|13345\.tr", call.args["trigger_id"])
     view: dict[str, Any] = call.args["view"]
     return view
 

@@ -44,7 +44,8 @@ def test_sigterm_lets_acknowledged_moments_finish(tmp_path: Path) -> None:
         def command(text: str) -> int:
             body = urlencode({"command": "/moments" if text.startswith("setup") else "/ow", "text": text,
                               "team_id": "T1", "user_id": "U1", "channel_id": "C1",
-                              "response_url": api.url + "response", "trigger_id": "1"})
+                              "response_url": api.url + "response",
+                              "trigger_id": f"{time.monotonic_ns()}.1"})
             ts = str(int(time.time()))
             sig = "v0=" + hmac.new(b"s", f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
             req = urllib.request.Request(f"http://127.0.0.1:{port}/slack/events", data=body.encode(),

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 
 from bot.domain import CachedMessage, PostRecord, Team, Workspace
-from bot.ports import EVENT_LEASE, Store
+from bot.ports import EVENT_LEASE, REPLICA_TIMEOUT, Store
 from tests.storage.builders import a_moment, a_team, assert_exact, at, new_workspace
 
 
@@ -195,6 +195,67 @@ def test_an_unfinished_event_claim_is_a_lease(store: Store) -> None:
     assert store.event_done(event_id) is True
     assert store.claim_event(event_id, later + timedelta(days=1)) is False  # done for good
     assert store.event_done(f"{event_id}-never-seen") is True
+
+
+def _mine(store: Store, owner: str, when: object, ids: set[str]) -> dict[str, tuple[str, int]]:
+    """The orphans taken at ``when`` among this test's own claims (the PostgreSQL database is
+    shared with other tests)."""
+    return {o.event_id: (o.payload, o.attempts) for o in store.orphans(owner, when, limit=10_000)  # type: ignore[arg-type]
+            if o.event_id in ids}
+
+
+def test_a_claim_keeps_its_request_until_done_and_a_dead_owners_work_is_taken_over_once(
+    store: Store,
+) -> None:
+    """What a replica acknowledged and then died with is replayed by another, once; what a
+    live replica holds (however long its queue) is not; what was handled is not."""
+    tag = uuid.uuid4().hex
+    held, lost, handled, bare = (f"Ev{tag}-{n}" for n in ("held", "lost", "handled", "bare"))
+    start = at(0)
+    store.beat(f"alive-{tag}", start)
+    store.beat(f"dead-{tag}", start)
+    assert store.claim_event(held, start, owner=f"alive-{tag}", payload='{"held": 1}')
+    assert store.claim_event(lost, start, owner=f"dead-{tag}", payload='{"lost": 1}')
+    assert store.claim_event(handled, start, owner=f"dead-{tag}", payload='{"handled": 1}')
+    assert store.claim_event(bare, start, owner=f"dead-{tag}")  # nothing kept to replay
+    store.finish_events([handled], start + timedelta(seconds=1))
+    ids = {held, lost, handled, bare}
+
+    soon = start + timedelta(seconds=10)
+    store.beat(f"alive-{tag}", soon)
+    assert _mine(store, f"other-{tag}", soon, ids) == {}  # both owners beat recently
+
+    later = start + REPLICA_TIMEOUT + timedelta(seconds=5)
+    store.beat(f"alive-{tag}", later)  # the dead one has not beaten since start
+    assert _mine(store, f"other-{tag}", later, ids) == {lost: ('{"lost": 1}', 2)}
+    assert _mine(store, f"third-{tag}", later + timedelta(seconds=1), ids) == {}  # taken once
+    assert store.event_done(lost) is False  # being replayed
+
+    # the taker dies as well: the next live replica takes it again, one attempt more
+    much_later = later + REPLICA_TIMEOUT + timedelta(seconds=10)
+    store.beat(f"alive-{tag}", much_later)
+    assert _mine(store, f"alive-{tag}", much_later, ids) == {lost: ('{"lost": 1}', 3)}
+    store.finish_events([lost, held], much_later)
+    assert store.event_done(lost) and store.event_done(held)
+    assert _mine(store, f"alive-{tag}", much_later + timedelta(days=1), ids) == {}
+
+    # long after, handled claims are forgotten; a redelivery that late would be new again
+    assert store.forget_handled(much_later + timedelta(seconds=1)) >= 3  # not the unfinished one
+    assert store.claim_event(lost, much_later + timedelta(days=3)) is True
+    store.finish_events([lost], much_later + timedelta(days=3))
+
+
+def test_a_replica_that_leaves_hands_its_claims_over_at_once(store: Store) -> None:
+    tag = uuid.uuid4().hex
+    event_id = f"Ev{tag}"
+    start = at(0)
+    store.beat(f"a-{tag}", start)
+    store.beat(f"b-{tag}", start)
+    assert store.claim_event(event_id, start, owner=f"a-{tag}", payload="{}")
+    assert _mine(store, f"b-{tag}", start + timedelta(seconds=6), {event_id}) == {}
+    store.leave(f"a-{tag}")  # a graceful stop that still left work (it should not, but)
+    assert _mine(store, f"b-{tag}", start + timedelta(seconds=6), {event_id}) == {event_id: ("{}", 2)}
+    store.finish_events([event_id], start + timedelta(seconds=7))
 
 
 def test_another_workspace_cannot_see_or_change_delivery_rows(store: Store) -> None:

@@ -29,7 +29,7 @@ from storage.models import Base
 TABLES = {
     "workspaces", "members", "teams", "touchpoints", "moments", "filing_feedback", "prompts",
     "proposals", "votes", "standards", "cached_messages", "post_records", "conversations",
-    "processed_events", "redaction_patterns",
+    "processed_events", "redaction_patterns", "replicas",
 }
 
 

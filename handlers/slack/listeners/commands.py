@@ -9,10 +9,12 @@ from slack_bolt import App
 from slack_sdk.models.blocks import ActionsBlock, Block
 
 from bot.domain import Source
+from bot.errors import UserError
 from handlers.observability import count_reply_moment
 from handlers.slack import blocks as kit
 from handlers.slack import ids
 from handlers.slack.door import SlackDoor, ack_only
+from handlers.slack.inbox import REPLAY, finishing
 from handlers.slack.listeners.views import open_setup, open_touchpoints
 from handlers.slack.markup import plain
 
@@ -21,12 +23,15 @@ TOUCHPOINT_LISTS = (("touchpoints",), ("touchpoints", "list"))
 
 
 def register(app: App, door: SlackDoor) -> None:
-    def run_command(body: dict[str, Any], respond: Any, client: Any) -> None:
+    def run_command(body: dict[str, Any], respond: Any, client: Any, context: Any) -> None:
         user, channel = body["user_id"], body.get("channel_id", "")
         text = plain(body.get("text") or "")
         words = tuple(text.lower().split()) if body["command"] == "/moments" else ()
         with door.friendly(lambda r: door.send(client, channel=channel, user=user, reply=r, respond=respond)):
             if words in MODALS:
+                if context.get(REPLAY):  # Slack's trigger to open a form lasts 3 seconds
+                    raise UserError(f"Sorry, the bot restarted before it could open the form. "
+                                    f"Please run `/moments {' '.join(words)}` again.")
                 MODALS[words](door, client, body, user, channel)
                 return
             ctx = door.context(client, body, user, channel, Source.COMMAND)
@@ -41,4 +46,4 @@ def register(app: App, door: SlackDoor) -> None:
             door.send(client, channel=channel, user=user, reply=reply, respond=respond,
                       workspace_id=ctx.workspace_id, extra=extra)
 
-    app.command(ids.COMMANDS)(ack=ack_only, lazy=[run_command])
+    app.command(ids.COMMANDS)(ack=ack_only, lazy=[finishing(run_command)])

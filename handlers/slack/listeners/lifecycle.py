@@ -10,6 +10,7 @@ from slack_bolt import App
 from slack_bolt.listener.builtins import TokenRevocationListeners
 
 from handlers.slack.door import SlackDoor, ack_only, team_id_of
+from handlers.slack.inbox import finishing
 
 log = logging.getLogger(__name__)
 
@@ -27,5 +28,5 @@ def register(app: App, door: SlackDoor) -> None:
         if revoke is not None:
             revoke.handle_tokens_revoked_events(event, context)
 
-    app.event("app_uninstalled")(ack=ack_only, lazy=[on_uninstalled])
-    app.event("tokens_revoked")(ack=ack_only, lazy=[on_tokens_revoked])
+    app.event("app_uninstalled")(ack=ack_only, lazy=[finishing(on_uninstalled)])
+    app.event("tokens_revoked")(ack=ack_only, lazy=[finishing(on_tokens_revoked)])

@@ -11,6 +11,7 @@ from slack_bolt import App
 from bot.domain import Source
 from handlers.observability import count_reply_moment
 from handlers.slack.door import SlackDoor, ack_only
+from handlers.slack.inbox import finishing
 from handlers.slack.markup import plain
 
 MOMENT = re.compile(r"^\s*(wow|ow)\s*:\s*(.+)$", re.IGNORECASE | re.DOTALL)
@@ -48,5 +49,5 @@ def register(app: App, door: SlackDoor) -> None:
             reply = door.router.handle(ctx, "/moments", plain(rest))
             door.send(client, channel=channel, user=user, reply=reply, workspace_id=ctx.workspace_id)
 
-    app.event("message")(ack=ack_only, lazy=[on_message])
-    app.event("app_mention")(ack=ack_only, lazy=[on_mention])
+    app.event("message")(ack=ack_only, lazy=[finishing(on_message)])
+    app.event("app_mention")(ack=ack_only, lazy=[finishing(on_mention)])

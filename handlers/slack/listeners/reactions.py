@@ -13,6 +13,7 @@ from bot.services import Actor
 from bot.views import Reply
 from handlers.observability import METRICS
 from handlers.slack.door import SlackDoor, ack_only, team_id_of
+from handlers.slack.inbox import finishing
 
 
 def reaction_kind(door: SlackDoor, name: str) -> MomentKind | None:
@@ -63,5 +64,5 @@ def register(app: App, door: SlackDoor) -> None:
         door.services.capture.unreact(workspace_id=ws, actor=Actor(event["user"]), kind=kind,
                                       message_ref=f"{item.get('channel')}/{item.get('ts')}")
 
-    app.event("reaction_added")(ack=ack_only, lazy=[on_added])
-    app.event("reaction_removed")(ack=ack_only, lazy=[on_removed])
+    app.event("reaction_added")(ack=ack_only, lazy=[finishing(on_added)])
+    app.event("reaction_removed")(ack=ack_only, lazy=[finishing(on_removed)])

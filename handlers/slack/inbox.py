@@ -1,0 +1,236 @@
+"""Slack requests are acknowledged only once they are safe: nothing acknowledged is lost.
+
+Slack wants an answer within 3 seconds, so the work behind a slash command or an event runs
+after the answer, in a lazy listener. A process killed in between (a deploy gone wrong, the
+kernel's OOM killer, a lost machine) would take that work with it, and the person would never
+hear back. So, before the acknowledgement, the request is claimed in the database together with a
+copy of it (``claim_event``): personal data redacted as it would be in a moment, and encrypted
+with MOMENTS_ENCRYPTION_KEY when that is set. The claim names the process that holds it. When the
+lazy work ends the claim is marked done and the copy erased, in background batches
+(:class:`Finisher`).
+
+Every replica beats every few seconds (:class:`Replayer`). Claims whose owner stopped beating are
+taken over by a live replica and run again through the same Bolt app, marked as replays; the
+moment a replayed command or message makes carries the request's key, so if the dead process
+had stored it already the replay finds it and only answers. A request that kills every process
+that runs it is given up after three attempts.
+
+The same claim deduplicates Slack's redeliveries of an event (X-Slack-Retry-Num): a claim that is
+done makes a redelivery a duplicate; a fresh unfinished one answers 503 (Slack tries again
+later); one older than the lease is taken over.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken
+from slack_bolt import App, BoltRequest, BoltResponse
+
+from bot.redact import redact
+from bot.services import Services
+from handlers.encrypted_store import fernet_for
+
+log = logging.getLogger(__name__)
+FINISH = "moments_finish_request"  # context: marks this request's claim done
+REPLAY = "moments_replay_of"  # context: the key of a claim this process took over to replay
+MAX_ATTEMPTS = 3
+SEALED = "enc:v1:"
+_LEFT_OUT = frozenset({"blocks", "attachments", "files"})  # copies of the text, or not needed
+
+
+def request_key(body: Any) -> str | None:
+    """What identifies a request that does work after its ack: an event's id, or the
+    trigger id of a slash command. Interactive payloads are not kept: their work needs a
+    trigger id that expires in 3 seconds, or the person is looking at the form and can submit
+    it again."""
+    if not isinstance(body, dict):
+        return None
+    if body.get("type") == "event_callback" and body.get("event_id"):
+        return str(body["event_id"])
+    if body.get("command") and body.get("trigger_id"):
+        return f"command:{body['trigger_id']}"
+    return None
+
+
+class Sealer:
+    """The kept copy of a request: text redacted, then encrypted when a key is set."""
+
+    def __init__(self, key: str = "") -> None:
+        self._fernet: Fernet | None = fernet_for(key) if key else None
+
+    def seal(self, body: dict[str, Any]) -> str:
+        data = json.dumps(_redacted(body), separators=(",", ":"), ensure_ascii=False)
+        if self._fernet is None:
+            return data
+        return SEALED + self._fernet.encrypt(data.encode()).decode()
+
+    def open(self, payload: str) -> dict[str, Any] | None:
+        if payload.startswith(SEALED):
+            if self._fernet is None:
+                return None
+            try:
+                payload = self._fernet.decrypt(payload[len(SEALED):].encode()).decode()
+            except InvalidToken:
+                return None
+        try:
+            body = json.loads(payload)
+        except ValueError:
+            return None
+        return body if isinstance(body, dict) else None
+
+
+def _redacted(value: Any, key: str = "") -> Any:
+    if isinstance(value, dict):
+        return {k: _redacted(v, k) for k, v in value.items() if k not in _LEFT_OUT}
+    if isinstance(value, list):
+        return [_redacted(v) for v in value]
+    if isinstance(value, str) and key == "text":
+        return redact(value).text
+    return value
+
+
+class Finisher:
+    """Marks handled requests done in the background, a batch at a time, so that neither the ack
+    path nor the lazy work waits for that write. A mark not yet written when the process dies
+    only replays a request whose moment the replay then finds by its key."""
+
+    def __init__(self, services: Services, interval: float = 0.2, batch: int = 500) -> None:
+        self._services = services
+        self._interval = interval
+        self._batch = batch
+        self._pending: list[str] = []
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def add(self, key: str) -> None:
+        with self._cond:
+            self._pending.append(key)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="slack-requests-done", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+
+    def flush(self) -> None:
+        while True:
+            with self._cond:
+                keys, self._pending = self._pending[:self._batch], self._pending[self._batch:]
+            if not keys:
+                return
+            try:
+                self._services.store.finish_events(keys, self._services.clock.now())
+            except Exception:  # the claims stay open: at worst the requests are replayed
+                log.warning("could not mark %d Slack requests done", len(keys), exc_info=True)
+                return
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._pending:
+                    self._cond.wait()
+            time.sleep(self._interval)  # let a batch gather
+            self.flush()
+
+
+class Inbox:
+    """The claim before the ack, the mark after the work, and the replay of a dead replica's
+    claims. One per process; ``owner`` names the process in the claims it holds."""
+
+    def __init__(self, services: Services, sealer: Sealer, owner: str | None = None) -> None:
+        self.services = services
+        self.sealer = sealer
+        self.owner = owner or f"{uuid.uuid4().hex[:12]}"
+        self.finisher = Finisher(services)
+
+    def middleware(self) -> Callable[..., BoltResponse | None]:
+        services, finisher = self.services, self.finisher
+
+        def claim(body: dict[str, Any], context: Any, next: Any) -> BoltResponse | None:  # noqa: A002
+            key = request_key(body)
+            if key is None:
+                next()
+                return None
+            if context.get(REPLAY) != key:
+                payload = self.sealer.seal(body)
+                if not services.store.claim_event(key, services.clock.now(), owner=self.owner,
+                                                  payload=payload):
+                    if services.store.event_done(key):
+                        log.info("duplicate delivery of %s ignored", key)
+                        return BoltResponse(status=200, body="")
+                    log.info("%s is being handled elsewhere; Slack will deliver it again", key)
+                    return BoltResponse(status=503, body="")
+            context[FINISH] = lambda: finisher.add(key)
+            next()
+            return None
+
+        return claim
+
+    def replay(self, app: App) -> int:
+        """Take over the claims of replicas that stopped, and run each again. Returns how many
+        were run."""
+        now = self.services.clock.now()
+        self.services.store.beat(self.owner, now)
+        ran = 0
+        for orphan in self.services.store.orphans(self.owner, now):
+            body = self.sealer.open(orphan.payload)
+            if body is None or orphan.attempts > MAX_ATTEMPTS:
+                log.error("giving up on Slack request %s (%s)", orphan.event_id,
+                          "unreadable copy" if body is None else f"{orphan.attempts - 1} attempts")
+                self.services.store.finish_events([orphan.event_id], now)
+                continue
+            log.warning("replaying Slack request %s, left unfinished by a replica that stopped "
+                        "(attempt %d)", orphan.event_id, orphan.attempts)
+            response = app.dispatch(BoltRequest(body=body, mode="socket_mode",
+                                                context={REPLAY: orphan.event_id}))
+            if response.status >= 400:
+                log.warning("replay of %s answered %d", orphan.event_id, response.status)
+            ran += 1
+        return ran
+
+    def run(self, app: App, stop: threading.Event, every: float = 5.0) -> None:
+        """Beat and replay until ``stop``; then leave, so that the others need not wait for this
+        process's beat to go stale (a graceful stop finishes its own work first)."""
+        while True:
+            try:
+                self.replay(app)
+            except Exception:
+                log.warning("could not beat or replay; trying again in %.0f s", every, exc_info=True)
+            if stop.wait(every):
+                break
+        self.finisher.flush()
+        try:
+            self.services.store.leave(self.owner)
+        except Exception:
+            log.warning("could not say this replica stopped", exc_info=True)
+
+
+def finishing(fn: Callable[..., None]) -> Callable[..., None]:
+    """A lazy listener that marks its request's claim done when it ends, however it ends (an
+    error was already answered by ``door.friendly``; running it again would not help). Bolt
+    passes a listener the arguments its signature names, so the wrapper's signature is the
+    listener's own plus ``context``."""
+    sig = inspect.signature(fn)
+    wants_context = "context" in sig.parameters
+    params = list(sig.parameters.values())
+    if not wants_context:
+        params.append(inspect.Parameter("context", inspect.Parameter.POSITIONAL_OR_KEYWORD))
+
+    def run(**kwargs: Any) -> None:
+        context = kwargs["context"] if wants_context else kwargs.pop("context")
+        try:
+            fn(**kwargs)
+        finally:
+            finish = context.get(FINISH)
+            if finish is not None:
+                finish()
+
+    run.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
+    run.__name__ = getattr(fn, "__name__", "lazy")
+    return run

@@ -1,0 +1,165 @@
+"""Nothing acknowledged is lost: a request whose replica died after the ack (before or after
+storing its moment) is replayed by another replica, and makes its moment exactly once. The kept
+copy of the request is redacted, encrypted when a key is set, and erased once handled."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from slack_bolt import BoltRequest
+
+from bot.ports import REPLICA_TIMEOUT
+from handlers.slack.app import SlackDoorApp, build_slack_door
+from handlers.slack.inbox import MAX_ATTEMPTS
+from handlers.slack.settings import SlackSettings
+from tests.slack.conftest import SECRET, Slack, command_body, settle, wait_for
+
+STOPPED = REPLICA_TIMEOUT + timedelta(seconds=1)
+
+
+def kill_after_ack(built: SlackDoorApp) -> None:
+    """This replica acknowledges, then dies before its lazy work runs."""
+    built.executor.submit = lambda *args, **kwargs: None  # type: ignore[assignment,method-assign]
+
+
+@pytest.fixture
+def other(slack: Slack) -> Iterator[SlackDoorApp]:
+    """A second replica on the same database."""
+    built = build_slack_door(SlackSettings(bot_token="xoxb-test", signing_secret=SECRET,
+                                           api_url=slack.api.url, history_interval_seconds=0.0),
+                             slack.services)
+    yield built
+    built.door.history.stop()
+
+
+def kept(slack: Slack) -> dict[str, Any]:
+    return {key: slack.store._kept[key] for key in slack.store._events}
+
+
+def test_a_command_acknowledged_by_a_replica_that_died_is_replayed_by_another(
+    slack: Slack, other: SlackDoorApp
+) -> None:
+    kill_after_ack(slack.built)
+    assert slack.command("/ow", "the baggage belt stopped for an hour").status == 200
+    settle(slack)
+    assert slack.moments() == [] and slack.responses() == []  # acknowledged, then lost
+
+    other.inbox.replay(other.app)  # too soon: the first replica may only be slow
+    settle(slack)
+    assert slack.moments() == []
+
+    slack.clock.advance(STOPPED)  # it has not beaten since: it is gone
+    assert other.inbox.replay(other.app) == 1
+    [reply] = wait_for(slack.responses)
+    assert "Filed under 🧳 Baggage" in reply["blocks"][0]["text"]["text"]
+    [moment] = slack.moments()
+    assert moment.text == "the baggage belt stopped for an hour" and moment.reporter_id == "U1"
+    wait_for(lambda: all(payload is None for _, payload, _ in kept(slack).values()))
+    assert other.inbox.replay(other.app) == 0  # done: never again
+
+
+def test_a_replica_that_stored_the_moment_and_died_before_marking_it_done_makes_no_second_one(
+    slack: Slack, other: SlackDoorApp
+) -> None:
+    slack.built.inbox.finisher.add = lambda key: None  # type: ignore[method-assign]  # dies first
+    slack.command("/wow", "Ana found a seat for a family at the gate, thank you <@U2>")
+    [first] = wait_for(slack.responses)
+    [moment] = slack.moments()
+
+    slack.clock.advance(STOPPED)
+    assert other.inbox.replay(other.app) == 1
+    second = wait_for(lambda: slack.responses()[1:])[0]
+    assert slack.moments() == [moment]  # found by the request's key, not made again
+    assert f"#{moment.id}" in str(second) and str(second) == str(first)
+
+
+def test_a_reaction_and_a_wow_message_are_replayed_once(slack: Slack, other: SlackDoorApp) -> None:
+    kill_after_ack(slack.built)
+    slack.event({"type": "message", "user": "U1", "channel": "C1", "ts": "1700000000.000100",
+                 "text": "WOW: the crew sang happy birthday to a kid on board"}, "EvMsg1")
+    slack.event({"type": "reaction_added", "user": "U3", "reaction": "disappointed",
+                 "item": {"type": "message", "channel": "C1", "ts": "1700000000.000100"},
+                 "item_user": "U1", "event_ts": "1700000001.000200"}, "EvReact1")
+    settle(slack)
+    assert slack.moments() == []
+    slack.clock.advance(STOPPED)
+    assert other.inbox.replay(other.app) == 2
+    wait_for(lambda: len(slack.moments()) == 2)
+    slack.clock.advance(STOPPED)
+    other.inbox.replay(other.app)
+    settle(slack)
+    kinds = sorted(m.kind.value for m in slack.moments())
+    assert kinds == ["ow", "wow"]
+
+
+def test_the_kept_copy_is_redacted_and_encrypted_with_the_key(slack: Slack) -> None:
+    built = build_slack_door(SlackSettings(bot_token="xoxb-test", signing_secret=SECRET,
+                                           api_url=slack.api.url, encryption_key="s3cret-passphrase"),
+                             slack.services)
+    try:
+        kill_after_ack(built)
+        form = command_body(slack.api, "/ow", "refund for ana.lopez@example.com, card 4111 1111 1111 1111")
+        resp = built.app.dispatch(BoltRequest(body=form, headers={
+            "content-type": "application/x-www-form-urlencoded", **slack.sign(form)}))
+        assert resp.status == 200
+        [(owner, payload, attempts)] = kept(slack).values()
+        assert payload.startswith("enc:v1:") and "example.com" not in payload and "4111" not in payload
+        opened = built.inbox.sealer.open(payload)
+        assert opened is not None and "ana.lopez@example.com" not in opened["text"]
+        assert "4111 1111 1111 1111" not in opened["text"] and opened["command"] == "/ow"
+    finally:
+        built.door.history.stop()
+    # without the key it is still redacted, in plain JSON
+    kill_after_ack(slack.built)
+    slack.command("/ow", "call me on +44 20 7946 0958 about ana.lopez@example.com")
+    payloads = [p for _, p, _ in kept(slack).values() if p and not p.startswith("enc:")]
+    assert len(payloads) == 1 and "example.com" not in payloads[0] and "7946" not in payloads[0]
+
+
+def test_a_replayed_command_that_opens_a_form_asks_the_person_to_run_it_again(
+    slack: Slack, other: SlackDoorApp
+) -> None:
+    kill_after_ack(slack.built)
+    slack.command("/moments", "setup", user="ULEAD")
+    slack.clock.advance(STOPPED)
+    other.inbox.replay(other.app)
+    [reply] = wait_for(slack.responses)
+    assert "run `/moments setup` again" in str(reply)
+    assert slack.api.named("views.open") == []  # its trigger expired long ago
+
+
+def test_a_request_that_kills_every_replica_is_given_up_after_three_attempts(
+    slack: Slack, other: SlackDoorApp, caplog: pytest.LogCaptureFixture
+) -> None:
+    kill_after_ack(slack.built)
+    kill_after_ack(other)
+    slack.command("/ow", "the baggage belt stopped again")
+    replicas = [other]
+    for n in range(MAX_ATTEMPTS + 1):
+        slack.clock.advance(STOPPED)
+        third = build_slack_door(SlackSettings(bot_token="xoxb-test", signing_secret=SECRET,
+                                               api_url=slack.api.url), slack.services)
+        kill_after_ack(third)
+        replicas.append(third)
+        with caplog.at_level(logging.ERROR, logger="handlers.slack.inbox"):
+            ran = third.inbox.replay(third.app)
+        assert ran == (1 if n < MAX_ATTEMPTS - 1 else 0), n
+    assert "giving up on Slack request command:" in caplog.text
+    assert slack.moments() == []
+    for built in replicas:
+        built.door.history.stop()
+    time.sleep(0.05)
+
+
+def test_requests_with_no_work_behind_them_are_done_at_once_and_their_copy_erased(slack: Slack) -> None:
+    slack.event({"type": "message", "user": "U1", "channel": "C1", "ts": "1700000000.000300",
+                 "text": "just chatting, ana.lopez@example.com"}, "EvChat1")
+    slack.event({"type": "member_joined_channel", "user": "U9", "channel": "C1"}, "EvJoin1")
+    slack.command("/unknown", "anything")
+    wait_for(lambda: len(kept(slack)) == 3 and all(p is None for _, p, _ in kept(slack).values()))
+    assert all(slack.store.event_done(key) for key in kept(slack))

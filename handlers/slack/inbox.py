@@ -97,6 +97,19 @@ def _redacted(value: Any, key: str = "") -> Any:
     return value
 
 
+DB_DOWN = ("I can't reach my database right now, so nothing was saved. Please try again "
+           "in a minute.")
+
+
+def unavailable(key: str) -> BoltResponse:
+    """Not claimed, so not acknowledged as done: Slack delivers an event again later (503); a
+    command is never sent again, so the person is told, in the command's own answer."""
+    if key.startswith("command:"):
+        return BoltResponse(status=200, body=json.dumps({"response_type": "ephemeral", "text": DB_DOWN}),
+                            headers={"content-type": "application/json"})
+    return BoltResponse(status=503, body="")
+
+
 class Finisher:
     """Marks handled requests done in the background, a batch at a time, so that neither the ack
     path nor the lazy work waits for that write. A mark not yet written when the process dies
@@ -118,25 +131,30 @@ class Finisher:
                 self._thread.start()
             self._cond.notify()
 
-    def flush(self) -> None:
+    def flush(self) -> bool:
+        """Write the pending marks; False if the database refused (they stay pending)."""
         while True:
             with self._cond:
                 keys, self._pending = self._pending[:self._batch], self._pending[self._batch:]
             if not keys:
-                return
+                return True
             try:
                 self._services.store.finish_events(keys, self._services.clock.now())
-            except Exception:  # the claims stay open: at worst the requests are replayed
-                log.warning("could not mark %d Slack requests done", len(keys), exc_info=True)
-                return
+            except Exception:  # kept for the next try: an unmarked claim would be replayed
+                log.warning("could not mark %d Slack requests done; trying again", len(keys),
+                            exc_info=True)
+                with self._cond:
+                    self._pending[:0] = keys
+                return False
 
     def _run(self) -> None:
+        wait = self._interval
         while True:
             with self._cond:
                 while not self._pending:
                     self._cond.wait()
-            time.sleep(self._interval)  # let a batch gather
-            self.flush()
+            time.sleep(wait)  # let a batch gather; longer while the database is away
+            wait = self._interval if self.flush() else min(wait * 2, 30.0)
 
 
 class Inbox:
@@ -159,8 +177,13 @@ class Inbox:
                 return None
             if context.get(REPLAY) != key:
                 payload = self.sealer.seal(body)
-                if not services.store.claim_event(key, services.clock.now(), owner=self.owner,
-                                                  payload=payload):
+                try:
+                    claimed = services.store.claim_event(key, services.clock.now(), owner=self.owner,
+                                                         payload=payload)
+                except Exception:  # the database is down or restarting: nothing was taken on
+                    log.warning("could not claim %s: database unavailable", key, exc_info=True)
+                    return unavailable(key)
+                if not claimed:
                     if services.store.event_done(key):
                         log.info("duplicate delivery of %s ignored", key)
                         return BoltResponse(status=200, body="")

@@ -20,7 +20,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -173,6 +173,73 @@ def scratch(postgres_admin: sa.Engine) -> Iterator[Scratch]:  # noqa: F811 - the
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+class PgProxy:
+    """A TCP proxy in front of PostgreSQL that can go away and come back, as the server does when
+    it restarts: ``down()`` cuts every connection and refuses new ones; ``up()`` listens again
+    on the same port. The shared server itself is never restarted (other tests use it)."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.port = free_port()
+        self._pairs: list[tuple[socket.socket, socket.socket]] = []
+        self._lock = threading.Lock()
+        self._listener: socket.socket | None = None
+        self.up()
+
+    def url(self, url: str) -> str:
+        return sa.make_url(url).set(host="127.0.0.1", port=self.port).render_as_string(hide_password=False)
+
+    def up(self) -> None:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def down(self) -> int:
+        """Returns how many connections were cut."""
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            listener.close()
+        with self._lock:
+            pairs, self._pairs = self._pairs, []
+        for a, b in pairs:
+            for sock in (a, b):
+                with suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+        return len(pairs)
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return  # closed by down()
+            try:
+                server = socket.create_connection(self.target)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._pairs.append((client, server))
+            for src, dst in ((client, server), (server, client)):
+                threading.Thread(target=self._pipe, args=(src, dst), daemon=True).start()
+
+    @staticmethod
+    def _pipe(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (src, dst):
+                with suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+
 # `moments serve` processes
 
 
@@ -192,6 +259,11 @@ class Server:
     def post(self, body: str, content_type: str, timeout: float = 10.0,
              headers: dict[str, str] | None = None) -> int:
         """The HTTP status of one signed request; connection failures raise (see CONNECTION_ERRORS)."""
+        return self.exchange(body, content_type, timeout, headers)[0]
+
+    def exchange(self, body: str, content_type: str, timeout: float = 10.0,
+                 headers: dict[str, str] | None = None) -> tuple[int, str]:
+        """The HTTP status and body of one signed request."""
         stamp = str(int(time.time()))
         mac = hmac.new(SECRET.encode(), f"v0:{stamp}:{body}".encode(), hashlib.sha256).hexdigest()
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
@@ -200,13 +272,16 @@ class Server:
                 "Content-Type": content_type, "X-Slack-Request-Timestamp": stamp,
                 "X-Slack-Signature": f"v0={mac}", **(headers or {})})
             resp = conn.getresponse()
-            resp.read()
-            return resp.status
+            return resp.status, resp.read().decode(errors="replace")
         finally:
             conn.close()
 
     def command(self, text: str, response_url: str, user: str = "U1", command: str = "/ow") -> int:
-        return self.post(urlencode({
+        return self.command_exchange(text, response_url, user, command)[0]
+
+    def command_exchange(self, text: str, response_url: str, user: str = "U1",
+                         command: str = "/ow") -> tuple[int, str]:
+        return self.exchange(urlencode({
             "command": command, "text": text, "team_id": TEAM_ID, "user_id": user,
             "user_name": user.lower(), "channel_id": CHANNEL, "channel_name": "gate",
             "trigger_id": f"{uuid.uuid4().int % 10**10}.2.{uuid.uuid4().hex[:10]}",

@@ -8,6 +8,7 @@ the plumbing of getting messages in and out. Every read is still scoped to the w
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
 
@@ -34,31 +35,51 @@ from storage.models import (
 Row = TypeVar("Row", CachedMessageRow, ConversationRow, MomentRow, PostRecordRow, TeamRow)
 
 
-def claim_event(sessions: sessionmaker[Session], event_id: str, at: datetime, *, owner: str = "",
-                payload: str | None = None, lease: timedelta = EVENT_LEASE) -> bool:
-    """Its own short transaction: the claim must stick even if handling the event fails later,
-    or the platform's retry would be handled twice. A claim never marked done (its process died
-    before handling it) is a lease: older than ``lease``, a redelivery takes it over."""
-    with sessions.begin() as session:
-        # INSERT ... ON CONFLICT DO NOTHING without the ORM's unit of work: this runs before
-        # every request's ack.
-        dialect = session.get_bind().dialect.name
-        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ProcessedEventRow)
-        added = session.scalar(insert.values(event_id=event_id, claimed_at=at, owner=owner or None,
-                                             payload=payload, attempts=1)
-                               .on_conflict_do_nothing(index_elements=["event_id"])
-                               .returning(ProcessedEventRow.event_id))
-        if added is not None:
+def claim_event(engine: sa.Engine, event_id: str, at: datetime, *, owner: str = "",
+                payload: str | None = None, lease: timedelta = EVENT_LEASE,
+                autocommit: bool = False) -> bool:
+    """Outside any transaction of the caller's: the claim must stick even if handling the event
+    fails later, or the platform's retry would be handled twice. A claim never marked done (its
+    process died before handling it) is a lease: older than ``lease``, a redelivery takes it over.
+
+    This runs before every request's ack, so it is compiled once with bind parameters instead
+    of going through the ORM, and on PostgreSQL ``engine`` is one whose connections are in
+    autocommit (``autocommit=True``): each statement is atomic on its own, one round trip with
+    no BEGIN or COMMIT."""
+    insert, takeover = _claim_statements(engine.dialect.name)
+    params = {"k": event_id, "t": at, "o": owner or None, "p": payload, "stale": at - lease}
+    opened: AbstractContextManager[sa.Connection] = engine.connect() if autocommit else engine.begin()
+    with opened as conn:
+        if conn.execute(insert, params).first() is not None:
             return True
-        taken = session.execute(
-            sa.update(ProcessedEventRow)
-            .where(ProcessedEventRow.event_id == event_id, ProcessedEventRow.done_at.is_(None),
-                   ProcessedEventRow.claimed_at < at - lease)
-            .values(claimed_at=at, owner=owner or None, payload=payload,
-                    attempts=ProcessedEventRow.attempts + 1)
-            .execution_options(synchronize_session=False)
+        return conn.execute(takeover, params).rowcount == 1
+
+
+_CLAIMS: dict[str, tuple[sa.Executable, sa.Executable]] = {}
+
+
+def _claim_statements(dialect: str) -> tuple[sa.Executable, sa.Executable]:
+    found = _CLAIMS.get(dialect)
+    if found is None:
+        table = cast("sa.Table", ProcessedEventRow.__table__)
+        col = table.c
+        at = sa.bindparam("t", type_=col.claimed_at.type)
+        insert = (
+            (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+            .values(event_id=sa.bindparam("k"), claimed_at=at, owner=sa.bindparam("o"),
+                    payload=sa.bindparam("p"), attempts=1)
+            .on_conflict_do_nothing(index_elements=["event_id"])
+            .returning(col.event_id)
         )
-        return cast("sa.CursorResult[Any]", taken).rowcount == 1
+        takeover = (
+            sa.update(table)
+            .where(col.event_id == sa.bindparam("k"), col.done_at.is_(None),
+                   col.claimed_at < sa.bindparam("stale", type_=col.claimed_at.type))
+            .values(claimed_at=at, owner=sa.bindparam("o"), payload=sa.bindparam("p"),
+                    attempts=col.attempts + 1)
+        )
+        found = _CLAIMS[dialect] = (insert, takeover)
+    return found
 
 
 def beat(sessions: sessionmaker[Session], owner: str, at: datetime) -> None:
@@ -112,24 +133,17 @@ def orphans(sessions: sessionmaker[Session], owner: str, at: datetime, limit: in
         return taken
 
 
-def _no_flush_wait(session: Session) -> None:
-    """On PostgreSQL, commit without waiting for the WAL to reach the disk. Safe for the marks
-    that a request was handled: the WAL is written in order, so the next waited-for commit makes
-    them durable too, and a mark lost in a crash only replays a request whose moment the replay
-    then finds by its request key. The claim itself waits: it keeps the request that was
-    acknowledged, and a database crash must not lose it."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
-
-
-def finish_events(sessions: sessionmaker[Session], event_ids: Sequence[str], at: datetime) -> None:
+def finish_events(engine: sa.Engine, event_ids: Sequence[str], at: datetime, *,
+                  autocommit: bool = False) -> None:
+    """One statement for a batch of marks (Core, on the claims' engine: see ``claim_event``)."""
     if not event_ids:
         return
-    with sessions.begin() as session:
-        _no_flush_wait(session)
-        session.execute(sa.update(ProcessedEventRow)
-                        .where(ProcessedEventRow.event_id.in_(list(event_ids)))
-                        .values(done_at=at, payload=None).execution_options(synchronize_session=False))
+    table = cast("sa.Table", ProcessedEventRow.__table__)
+    done = (sa.update(table).where(table.c.event_id.in_(sa.bindparam("ids", expanding=True)))
+            .values(done_at=sa.bindparam("t", type_=table.c.done_at.type), payload=None))
+    opened: AbstractContextManager[sa.Connection] = engine.connect() if autocommit else engine.begin()
+    with opened as conn:
+        conn.execute(done, {"ids": list(event_ids), "t": at})
 
 
 def event_done(sessions: sessionmaker[Session], event_id: str) -> bool:

@@ -28,6 +28,7 @@ the team confirmed.
 from __future__ import annotations
 
 import math
+import threading
 from bisect import bisect_left, bisect_right, insort
 from collections import Counter, deque
 from collections.abc import Sequence
@@ -222,7 +223,9 @@ def _monotone(ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
 
 
 class KeywordFiler:
-    """Implements :class:`bot.ports.Filer`. One instance per workspace; not thread-safe."""
+    """Implements :class:`bot.ports.Filer`. One instance per workspace, shared by the threads
+    that serve it: ``guess`` and ``learn`` take turns (a guess may re-score the kept
+    confirmations, which briefly takes each one out of the counts)."""
 
     def __init__(self, threshold: float | None = None) -> None:
         """``threshold``: one fixed bar for filing without asking; by default the bar is
@@ -239,6 +242,7 @@ class KeywordFiler:
         # the confirmations that calibrate: (journey, text, confirmed slug)
         self._history: deque[tuple[_Catalogue, str, str]] = deque(maxlen=_CALIBRATION_WINDOW)
         self._kind_model = _KindModel()
+        self._lock = threading.RLock()
 
     @property
     def threshold(self) -> float:
@@ -254,6 +258,10 @@ class KeywordFiler:
         return self._calibration.size >= _CALIBRATED_AFTER
 
     def guess(self, text: str, touchpoints: Sequence[Touchpoint]) -> FilingGuess:
+        with self._lock:
+            return self._guess(text, touchpoints)
+
+    def _guess(self, text: str, touchpoints: Sequence[Touchpoint]) -> FilingGuess:
         tokens = tokenize(text)
         stemmed = stems(tokens)
         kind, kind_confidence = self._kind(tokens, stemmed)
@@ -285,6 +293,11 @@ class KeywordFiler:
         With the team's ``touchpoints``, the filer first notes how sure it would have been and
         whether it was right: that record calibrates its confidence for this team.
         """
+        with self._lock:
+            self._learn(text, kind, touchpoint_slug, touchpoints)
+
+    def _learn(self, text: str, kind: MomentKind | None, touchpoint_slug: str | None,
+               touchpoints: Sequence[Touchpoint]) -> None:
         tokens = tokenize(text)
         stemmed = stems(tokens)
         if touchpoint_slug:

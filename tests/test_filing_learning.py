@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+
 from bot.commands import CommandRouter
-from bot.domain import Platform
+from bot.domain import MomentKind, Platform
+from bot.filebatch import template_touchpoints
 from bot.filing import KeywordFiler
 from bot.services import Services
 from tests.conftest import LEAD, MONDAY, STAFF, World
@@ -46,3 +49,45 @@ def test_confirmations_teach_their_own_workspace_and_no_other() -> None:
     assert all(unasked[-5:])  # after some weeks of confirmations it files them unasked
     # Workspace B shares the process and the template, not what A taught its filer.
     assert not confirm(b, "the hub shuttle left people behind", "boarding")
+
+
+def test_a_person_who_is_forgotten_no_longer_teaches_the_filer() -> None:
+    """forget-me deletes the person's confirmations; the filer, which keeps recent confirmed
+    texts to calibrate itself, is rebuilt from what is still stored."""
+    a, _ = two_workspaces()
+    texts = ["the hub shuttle left people behind", "hub shuttle driver missing again",
+             "nobody on the hub shuttle desk", "the hub shuttle was full"]
+    for n in range(40):
+        confirm(a, texts[n % len(texts)] + f" (day {n})", "boarding")
+    assert confirm(a, "the hub shuttle left people behind again", "boarding")
+    a.services.privacy.forget_me(workspace_id=a.ws, actor=STAFF)
+    assert not confirm(a, "the hub shuttle left people behind again", "boarding")
+
+
+def test_one_filer_serving_many_threads_at_once_neither_fails_nor_learns_twice() -> None:
+    touchpoints = template_touchpoints("airline")
+    texts = [("the baggage belt stopped for an hour", "baggage"), ("gate agent found us seats", "boarding"),
+             ("check-in queue was long", "check-in"), ("flight attendant was rude", "flight"),
+             ("my booking vanished", "reservation"), ("cancelled flight again", "disruption")]
+    shared = KeywordFiler()
+    for n in range(60):
+        text, slug = texts[n % len(texts)]
+        shared.learn(f"{text} {n}", MomentKind.OW, slug, touchpoints)
+    errors: list[BaseException] = []
+
+    def work(offset: int) -> None:
+        try:
+            for n in range(300):  # each learn grows the kept confirmations: guesses re-score them
+                text, slug = texts[(n + offset) % len(texts)]
+                shared.learn(f"{text} x{n}", MomentKind.OW, slug, touchpoints)
+                shared.guess(text, touchpoints)
+        except Exception as err:  # noqa: BLE001 - collected for the assertion
+            errors.append(err)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert shared.guess("the baggage belt stopped", touchpoints).ranked[0][0] == "baggage"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -30,22 +31,46 @@ class Deps:
     clock: Clock
     make_filer: Callable[[], Filer]
     _filers: dict[int, tuple[Filer, int]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _catching_up: dict[int, threading.Lock] = field(default_factory=dict, repr=False)
 
     def filer(self, repo: Repository) -> Filer:
         """The workspace's filer, taught every stored confirmation it has not seen yet.
 
         Catching up on each use keeps replicas in step: a confirmation stored by another
-        process reaches this filer on its next guess, and a restart replays them all."""
+        process reaches this filer on its next guess, and a restart replays them all. Threads
+        serving the same workspace share the filer; each confirmation is taught once."""
         ws = repo.workspace.id
-        filer, seen = self._filers.get(ws) or (self.make_filer(), 0)
+        with self._lock:
+            known = self._filers.get(ws)
+            if known is None:
+                known = self._filers[ws] = (self.make_filer(), 0)
+            catching_up = self._catching_up.setdefault(ws, threading.Lock())
+        filer, seen = known
+        new = repo.filing_feedback(after_id=seen)  # outside any lock: a database read
+        if not new:
+            return filer
         journeys: dict[int, list[Touchpoint]] = {}
-        for fb in repo.filing_feedback(after_id=seen):
+        for fb in new:
             if fb.team_id not in journeys:
                 journeys[fb.team_id] = repo.touchpoints(fb.team_id)
-            filer.learn(fb.text, fb.kind, fb.touchpoint_slug, journeys[fb.team_id])
-            seen = max(seen, fb.id)
-        self._filers[ws] = (filer, seen)
+        with catching_up:  # this workspace's only: a long first replay holds up no other
+            filer, seen = self._filers[ws]
+            for fb in sorted(new, key=lambda fb: fb.id):
+                if fb.id > seen:  # another thread may have taught it meanwhile
+                    filer.learn(fb.text, fb.kind, fb.touchpoint_slug, journeys[fb.team_id])
+                    seen = fb.id
+            with self._lock:
+                self._filers[ws] = (filer, seen)
         return filer
+
+
+    def forget_filer(self, workspace_id: int) -> None:
+        """After confirmations were deleted (a person's data, retention): the next guess
+        rebuilds the workspace's filer from what is still stored, so the deleted texts no
+        longer shape it (the filer keeps recent confirmations' text to calibrate itself)."""
+        with self._lock:
+            self._filers.pop(workspace_id, None)
 
 
 def require_team(repo: Repository, team_id: int) -> Team:

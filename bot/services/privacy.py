@@ -130,12 +130,16 @@ class PrivacyService:
     def forget_me(self, *, workspace_id: int, actor: Actor) -> dict[str, int]:
         """Erase the asking person's data in this workspace."""
         with self._d.store.transaction(workspace_id) as repo:
-            return repo.forget_user(actor.user_id)
+            counts = repo.forget_user(actor.user_id)
+        self._d.forget_filer(workspace_id)
+        return counts
 
     def delete_user(self, *, workspace_id: int, actor: Actor, user_id: str) -> dict[str, int]:
         with self._d.store.transaction(workspace_id) as repo:
             _require_admin(repo, actor)
-            return repo.forget_user(_who(user_id))
+            counts = repo.forget_user(_who(user_id))
+        self._d.forget_filer(workspace_id)
+        return counts
 
     def export_user(self, *, workspace_id: int, actor: Actor, user_id: str) -> dict[str, Any]:
         """Everything stored about one person, as plain data (an admin answering a request)."""
@@ -179,7 +183,9 @@ class PrivacyService:
             raise UserError("Retention is a whole number of months, 1 or more.")
         cutoff = (now or self._d.clock.now()) - timedelta(days=round(older_than_months * 30.44))
         with self._d.store.transaction(workspace_id) as repo:
-            return repo.delete_moments_before(cutoff)
+            deleted = repo.delete_moments_before(cutoff)
+        self._d.forget_filer(workspace_id)
+        return deleted
 
 
 def _require_admin(

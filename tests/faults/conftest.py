@@ -360,6 +360,14 @@ def serve(api: Api, scratch: Scratch, tmp_path: Path) -> Iterator[Callable[[str]
         server.stop()
 
 
+def burst(commands: int, reactions: int) -> list[tuple[str, int]]:
+    """Commands with a reaction after every second one, as a burst arrives."""
+    jobs: list[tuple[str, int]] = [("command", n) for n in range(commands)]
+    for n in range(reactions):
+        jobs.insert(n * 3 + 1, ("reaction", n))
+    return jobs
+
+
 def wait_until(check: Callable[[], bool], timeout: float, step: float = 0.1) -> bool:
     deadline = time.monotonic() + timeout
     while not check():

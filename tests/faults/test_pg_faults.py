@@ -24,6 +24,7 @@ from tests.faults.conftest import (
     Api,
     Scratch,
     Server,
+    burst,
     far_from,
     seed_team,
     wait_healthy,
@@ -65,9 +66,7 @@ def test_dropped_connections_during_a_burst_lose_nothing_silently(
     assert wait_until(lambda: bool(api.answers_to("warm")), 20), server.tail()
 
     # the burst: commands and reactions interleaved, 8 at a time, with faults at fixed progress
-    jobs: list[tuple[str, int]] = [("command", n) for n in range(COMMANDS)]
-    for n in range(REACTIONS):
-        jobs.insert(n * 3 + 1, ("reaction", n))
+    jobs = burst(COMMANDS, REACTIONS)
     statuses: dict[tuple[str, int], int | str] = {}
     acked = 0
     lock = threading.Lock()

@@ -30,6 +30,7 @@ from tests.faults.conftest import (
     PgProxy,
     Scratch,
     Server,
+    burst,
     far_from,
     seed_team,
     start_server,
@@ -66,9 +67,7 @@ def test_a_database_restart_during_a_burst_loses_nothing_silently(
     assert server.command(command_text(999), api.response_url("warm")) == 200
     assert wait_until(lambda: bool(api.answers_to("warm")), 20), server.tail()
 
-    jobs: list[tuple[str, int]] = [("command", n) for n in range(COMMANDS)]
-    for n in range(REACTIONS):
-        jobs.insert(n * 3 + 1, ("reaction", n))
+    jobs = burst(COMMANDS, REACTIONS)
     answers: dict[tuple[str, int], tuple[int, str]] = {}
     done = 0
     progress = threading.Condition()

@@ -23,6 +23,7 @@ from tests.faults.conftest import (
     Api,
     Scratch,
     Server,
+    burst,
     far_from,
     seed_team,
     wait_healthy,
@@ -51,9 +52,7 @@ def test_a_killed_replica_loses_no_moment_twice_and_hands_over_the_schedule(
         assert server.command(command_text(900 + n), api.response_url(f"warm-{server.name}")) == 200
     assert wait_until(lambda: all(api.answers_to(f"warm-{s.name}") for s in (a, b)), 20)
 
-    jobs: list[tuple[str, int]] = [("command", n) for n in range(COMMANDS)]
-    for n in range(REACTIONS):
-        jobs.insert(n * 3 + 1, ("reaction", n))
+    jobs = burst(COMMANDS, REACTIONS)
     target = {job: (a, b)[i % 2] for i, job in enumerate(jobs)}  # alternating, as a balancer would
     acked_by: dict[tuple[str, int], str] = {}
     failed_over: list[tuple[str, int]] = []  # refused: sent again by the balancer

@@ -137,6 +137,12 @@ for _name, _kind, _text in (
     ("posts_failed_total", "counter", "Weekly post deliveries that failed, by platform and kind."),
     ("scheduler_leader", "gauge", "1 on the replica that runs the weekly schedule."),
     ("http_requests_total", "counter", "HTTP requests, by route and status."),
+    ("slack_requests_replayed_total", "counter",
+     "Slack requests a stopped replica acknowledged and this one ran again."),
+    ("slack_requests_given_up_total", "counter",
+     "Slack requests dropped after three attempts (each took a replica down) or unreadable."),
+    ("slack_claims_failed_total", "counter",
+     "Slack requests not taken on because the database could not be written (503 or 'try again')."),
 ):
     METRICS.describe(_name, _kind, _text)
 

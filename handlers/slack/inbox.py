@@ -37,6 +37,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from bot.redact import redact
 from bot.services import Services
 from handlers.encrypted_store import fernet_for
+from handlers.observability import METRICS
 
 log = logging.getLogger(__name__)
 FINISH = "moments_finish_request"  # context: marks this request's claim done
@@ -182,6 +183,7 @@ class Inbox:
                                                          payload=payload)
                 except Exception:  # the database is down or restarting: nothing was taken on
                     log.warning("could not claim %s: database unavailable", key, exc_info=True)
+                    METRICS.inc("slack_claims_failed_total")
                     return unavailable(key)
                 if not claimed:
                     if services.store.event_done(key):
@@ -207,6 +209,7 @@ class Inbox:
                 log.error("giving up on Slack request %s (%s)", orphan.event_id,
                           "unreadable copy" if body is None else f"{orphan.attempts - 1} attempts")
                 self.services.store.finish_events([orphan.event_id], now)
+                METRICS.inc("slack_requests_given_up_total")
                 continue
             log.warning("replaying Slack request %s, left unfinished by a replica that stopped "
                         "(attempt %d)", orphan.event_id, orphan.attempts)
@@ -214,6 +217,7 @@ class Inbox:
                                                 context={REPLAY: orphan.event_id}))
             if response.status >= 400:
                 log.warning("replay of %s answered %d", orphan.event_id, response.status)
+            METRICS.inc("slack_requests_replayed_total")
             ran += 1
         return ran
 

@@ -14,6 +14,7 @@ import pytest
 from slack_bolt import BoltRequest
 
 from bot.ports import REPLICA_TIMEOUT
+from handlers.observability import METRICS
 from handlers.slack.app import SlackDoorApp, build_slack_door
 from handlers.slack.inbox import MAX_ATTEMPTS
 from handlers.slack.settings import SlackSettings
@@ -54,7 +55,9 @@ def test_a_command_acknowledged_by_a_replica_that_died_is_replayed_by_another(
     assert slack.moments() == []
 
     slack.clock.advance(STOPPED)  # it has not beaten since: it is gone
+    replayed = METRICS.value("slack_requests_replayed_total")
     assert other.inbox.replay(other.app) == 1
+    assert METRICS.value("slack_requests_replayed_total") == replayed + 1
     [reply] = wait_for(slack.responses)
     assert "Filed under 🧳 Baggage" in reply["blocks"][0]["text"]["text"]
     [moment] = slack.moments()

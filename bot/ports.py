@@ -207,7 +207,8 @@ class Store(Protocol):
     def claim_event(self, event_id: str, at: datetime, *, owner: str = "",
                     payload: str | None = None) -> bool:
         """True the first time a platform event id is seen (Slack retries), False after; True
-        also for a claim its taker never finished and left for dead (older than a lease).
+        also for a claim its taker never finished and left for dead (older than a lease, and the
+        taker no longer beats).
         ``owner`` is the claiming process; ``payload`` the request, kept until it is handled so
         that another process can replay it if the owner dies (see ``orphans``)."""
         ...
@@ -215,6 +216,12 @@ class Store(Protocol):
     def finish_events(self, event_ids: Sequence[str], at: datetime) -> None:
         """The claimed events were handled: a redelivery is a duplicate for good, and the kept
         request is erased."""
+        ...
+
+    def give_back(self, claims: Sequence[tuple[str, str, datetime | None]]) -> None:
+        """``(event_id, owner, claimed_at)``: claims whose work never started, undone if that
+        owner still holds them unfinished. With ``claimed_at`` the claim is dropped (nothing was
+        taken on); with None it is released for another process to replay."""
         ...
 
     def beat(self, owner: str, at: datetime) -> None:
@@ -232,7 +239,8 @@ class Store(Protocol):
 
     def orphans(self, owner: str, at: datetime, *, limit: int = 20) -> list[Orphan]:
         """Take over unfinished claims with a kept request whose owner stopped beating (before
-        ``at - REPLICA_TIMEOUT``): they become ``owner``'s, their attempt count goes up."""
+        ``at - REPLICA_TIMEOUT``; never ``owner``'s own, whose work is queued here) or that
+        were released: they become ``owner``'s, their attempt count goes up."""
         ...
 
     def event_done(self, event_id: str) -> bool:

@@ -13,7 +13,7 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from aiohttp import web
 from slack_bolt import App, BoltRequest, BoltResponse
@@ -34,7 +34,17 @@ def _to_aiohttp(resp: BoltResponse) -> web.Response:
                         else resp.body, headers=headers)
 
 
-def build_web_app(settings: Settings, services: Services, slack: App | None,
+class SlackEndpoint(Protocol):
+    """A Bolt App, or the door's wrapper around it (which gives back the claim of a request
+    whose work never started)."""
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse: ...
+
+    @property
+    def oauth_flow(self) -> Any: ...
+
+
+def build_web_app(settings: Settings, services: Services, slack: SlackEndpoint | None,
                   extensions: tuple[Extension, ...] = ()) -> web.Application:
     app = web.Application(client_max_size=1024 * 1024)
 
@@ -129,17 +139,27 @@ def run_serve(settings: Settings, services: Services, *, host: str, port: int,
     if door is not None:  # beats, and replays what a stopped replica acknowledged
         inbox = threading.Thread(target=door.run_inbox, args=(stop,), name="slack-inbox", daemon=True)
         inbox.start()
+    socket_mode: Any = None
     if slack is not None and settings.slack_app_token:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-        handler = SocketModeHandler(slack, settings.slack_app_token)
-        handler.connect()  # type: ignore[no-untyped-call]  # own threads, beside HTTP
+        socket_mode = SocketModeHandler(slack, settings.slack_app_token)
+        socket_mode.connect()  # own threads, beside HTTP
         log.info("Slack Socket Mode connected")
     from handlers.notify import RoutingNotifier, SlackNotifier
     from handlers.scheduled import start_scheduler
     from handlers.teams.web import add_teams_routes
 
-    web_app = build_web_app(settings, services, slack, extensions)
+    web_app = build_web_app(settings, services, door, extensions)
+
+    async def stop_taking_requests(_: web.Application) -> None:
+        """SIGTERM: before the drain, no Socket Mode request and no replay can come in."""
+        if door is not None:
+            door.inbox.replaying = False
+        if socket_mode is not None:
+            await asyncio.get_running_loop().run_in_executor(None, socket_mode.close)
+
+    web_app.on_shutdown.append(stop_taking_requests)
     teams = add_teams_routes(web_app, settings, services)  # POST /api/messages, beside Slack
     notifiers: dict[Any, Any] = {Platform.TEAMS: teams.notifier}
     if slack is not None:

@@ -61,14 +61,16 @@ def create_engine(url: str, **kwargs: Any) -> sa.Engine:
         # fails its request once ("nothing was saved, please try again"; the event claim runs
         # again by itself) and SQLAlchemy then discards the whole pool; pool_recycle retires
         # connections before idle-connection killers get to them.
-        return sa.create_engine(url, pool_pre_ping=False, pool_recycle=1800, **kwargs)
+        # hide_parameters: an error's log line never carries moment text or a kept request.
+        return sa.create_engine(url, pool_pre_ping=False, pool_recycle=1800, hide_parameters=True,
+                                **kwargs)
     if parsed.database in (None, "", ":memory:"):
         # For the console and tests: one connection shared by every thread, since the default
         # pool would give each thread its own empty database. Deployments use a file.
         kwargs = {"poolclass": sa.StaticPool, "connect_args": {"check_same_thread": False}} | kwargs
     elif not parsed.query.get("uri"):
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url, **kwargs)
+    engine = sa.create_engine(url, hide_parameters=True, **kwargs)
     _fix_sqlite_transactions(engine)
     return engine
 

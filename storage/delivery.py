@@ -40,14 +40,16 @@ def claim_event(engine: sa.Engine, event_id: str, at: datetime, *, owner: str = 
                 autocommit: bool = False) -> bool:
     """Outside any transaction of the caller's: the claim must stick even if handling the event
     fails later, or the platform's retry would be handled twice. A claim never marked done (its
-    process died before handling it) is a lease: older than ``lease``, a redelivery takes it over.
+    process died before handling it) is a lease: older than ``lease``, and held by no live
+    process (see ``beat``), a redelivery takes it over; a live owner finishes its own work.
 
     This runs before every request's ack, so it is compiled once with bind parameters instead
     of going through the ORM, and on PostgreSQL ``engine`` is one whose connections are in
     autocommit (``autocommit=True``): each statement is atomic on its own, one round trip with
     no BEGIN or COMMIT."""
     insert, takeover = _claim_statements(engine.dialect.name)
-    params = {"k": event_id, "t": at, "o": owner or None, "p": payload, "stale": at - lease}
+    params = {"k": event_id, "t": at, "o": owner or None, "p": payload, "stale": at - lease,
+              "alive": at - REPLICA_TIMEOUT}
     opened: AbstractContextManager[sa.Connection] = engine.connect() if autocommit else engine.begin()
     with opened as conn:
         if conn.execute(insert, params).first() is not None:
@@ -74,12 +76,34 @@ def _claim_statements(dialect: str) -> tuple[sa.Executable, sa.Executable]:
         takeover = (
             sa.update(table)
             .where(col.event_id == sa.bindparam("k"), col.done_at.is_(None),
-                   col.claimed_at < sa.bindparam("stale", type_=col.claimed_at.type))
+                   col.claimed_at < sa.bindparam("stale", type_=col.claimed_at.type),
+                   sa.or_(col.owner.is_(None), col.owner.not_in(
+                       sa.select(ReplicaRow.id).where(ReplicaRow.seen_at >= sa.bindparam(
+                           "alive", type_=col.claimed_at.type)).scalar_subquery())))
             .values(claimed_at=at, owner=sa.bindparam("o"), payload=sa.bindparam("p"),
                     attempts=col.attempts + 1)
         )
         found = _CLAIMS[dialect] = (insert, takeover)
     return found
+
+
+def give_back(engine: sa.Engine, claims: Sequence[tuple[str, str, datetime | None]], *,
+              autocommit: bool = False) -> None:
+    """Undo claims whose work never started, if ``owner`` still holds them unfinished: with the
+    claim's time, the claim is dropped (nothing was taken on: the person was told, or the
+    platform delivers it again); without, it is released for another replay."""
+    if not claims:
+        return
+    table = cast("sa.Table", ProcessedEventRow.__table__)
+    col = table.c
+    opened: AbstractContextManager[sa.Connection] = engine.connect() if autocommit else engine.begin()
+    with opened as conn:
+        for event_id, owner, claimed_at in claims:
+            mine = sa.and_(col.event_id == event_id, col.owner == owner, col.done_at.is_(None))
+            if claimed_at is not None:
+                conn.execute(sa.delete(table).where(mine, col.claimed_at == claimed_at))
+            else:
+                conn.execute(sa.update(table).where(mine).values(owner=None))
 
 
 def beat(sessions: sessionmaker[Session], owner: str, at: datetime) -> None:
@@ -112,7 +136,8 @@ def orphans(sessions: sessionmaker[Session], owner: str, at: datetime, limit: in
             sa.select(ProcessedEventRow.event_id, ProcessedEventRow.owner, ProcessedEventRow.claimed_at)
             .where(ProcessedEventRow.done_at.is_(None), ProcessedEventRow.payload.is_not(None),
                    ProcessedEventRow.claimed_at < at - timedelta(seconds=5),  # not one just made
-                   sa.or_(ProcessedEventRow.owner.is_(None), ProcessedEventRow.owner.not_in(alive)))
+                   sa.or_(ProcessedEventRow.owner.is_(None),
+                          sa.and_(ProcessedEventRow.owner != owner, ProcessedEventRow.owner.not_in(alive))))
             .order_by(ProcessedEventRow.claimed_at)
             .limit(limit)
         ).all()

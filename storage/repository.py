@@ -80,8 +80,8 @@ class SqlStore:
         # Event claims run before every Slack ack: on PostgreSQL they get a small pool of their
         # own in autocommit (one round trip each; switching a shared connection's isolation
         # level costs two more).
-        self._claims = sa.create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_size=4,
-                                        max_overflow=16, pool_recycle=1800) \
+        self._claims = sa.create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_size=2,
+                                        max_overflow=8, pool_recycle=1800, hide_parameters=True) \
             if engine.dialect.name == "postgresql" else engine
         # Workspace rows are never changed or deleted once created, so every request needn't
         # read them again: this saves a query per transaction and a transaction per request.
@@ -138,6 +138,9 @@ class SqlStore:
                     payload: str | None = None) -> bool:
         return delivery.claim_event(self._claims, event_id, at, owner=owner, payload=payload,
                                     autocommit=self._claims is not self.engine)
+
+    def give_back(self, claims: Sequence[tuple[str, str, datetime | None]]) -> None:
+        delivery.give_back(self._claims, claims, autocommit=self._claims is not self.engine)
 
     def beat(self, owner: str, at: datetime) -> None:
         delivery.beat(self._sessions, owner, at)

@@ -91,7 +91,7 @@ class InMemoryStore:
         attempts = 1
         if event_id in self._events:
             claimed, done = self._events[event_id]
-            if done is not None or at - claimed <= EVENT_LEASE:
+            if done is not None or at - claimed <= EVENT_LEASE or self._alive(self._kept[event_id][0], at):
                 return False
             attempts += self._kept[event_id][2]
         self._events[event_id] = (at, None)
@@ -104,6 +104,24 @@ class InMemoryStore:
                 self._events[event_id] = (self._events[event_id][0], at)
                 owner, _, attempts = self._kept[event_id]
                 self._kept[event_id] = (owner, None, attempts)
+
+    def _alive(self, owner: str, at: datetime) -> bool:
+        beat = self._beats.get(owner)
+        return bool(owner) and beat is not None and beat >= at - REPLICA_TIMEOUT
+
+    def give_back(self, claims: Sequence[tuple[str, str, datetime | None]]) -> None:
+        for event_id, owner, claimed_at in claims:
+            if event_id not in self._events:
+                continue
+            claimed, done = self._events[event_id]
+            was, payload, attempts = self._kept[event_id]
+            if done is not None or was != owner:
+                continue
+            if claimed_at is not None:
+                if claimed == claimed_at:
+                    del self._events[event_id], self._kept[event_id]
+            else:
+                self._kept[event_id] = ("", payload, attempts)
 
     def beat(self, owner: str, at: datetime) -> None:
         self._beats[owner] = at
@@ -122,9 +140,8 @@ class InMemoryStore:
         taken = []
         for event_id, (claimed, done) in sorted(self._events.items(), key=lambda e: e[1][0]):
             was, payload, attempts = self._kept[event_id]
-            beat = self._beats.get(was)
             if done is not None or payload is None or at - claimed < timedelta(seconds=5) \
-                    or (beat is not None and beat >= at - REPLICA_TIMEOUT) or len(taken) >= limit:
+                    or self._alive(was, at) or (was and was == owner) or len(taken) >= limit:
                 continue
             self._events[event_id] = (at, None)
             self._kept[event_id] = (owner, payload, attempts + 1)

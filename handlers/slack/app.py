@@ -13,7 +13,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
@@ -91,11 +91,21 @@ class SlackDoorApp:
         self.inbox = inbox
         self.executor = executor
 
+    def dispatch(self, request: BoltRequest) -> BoltResponse:
+        """For the HTTP server: a claimed request whose work never started gives its claim back."""
+        return self.inbox.dispatch(self.app, request)
+
+    @property
+    def oauth_flow(self) -> Any:
+        return self.app.oauth_flow
+
     def run_inbox(self, stop: threading.Event, every: float = 5.0) -> None:
         self.inbox.run(self.app, stop, every)
 
     def drain(self) -> None:
-        """A graceful stop: the work acknowledged so far finishes, and is marked done."""
+        """A graceful stop, once no new request can arrive: no more replays, the work
+        acknowledged so far finishes, and is marked done."""
+        self.inbox.replaying = False
         self.executor.shutdown(wait=True)
         self.inbox.finisher.flush()
 

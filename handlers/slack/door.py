@@ -21,7 +21,7 @@ from bot.services.base import is_lead_of
 from bot.views import Reply
 from handlers.slack import blocks as kit
 from handlers.slack.history import Fetch, HistoryQueue
-from handlers.slack.inbox import request_key
+from handlers.slack.inbox import TAKEN_ON, request_key
 from handlers.slack.markup import plain
 from handlers.slack.people import AdminCache
 from handlers.slack.settings import SlackSettings
@@ -34,10 +34,11 @@ Respond = Callable[..., Any]
 UNREADABLE = "(the message could not be read)"
 
 
-def ack_only(ack: Any) -> None:
+def ack_only(ack: Any, context: Any) -> None:
     """Slack wants an answer within 3 seconds; the work runs after, in a lazy listener, which
     marks the request's claim done when it ends (handlers/slack/inbox.py)."""
     ack()
+    context[TAKEN_ON] = True
 
 
 def team_id_of(body: dict[str, Any]) -> str:

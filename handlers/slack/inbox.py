@@ -29,6 +29,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -41,10 +42,17 @@ from handlers.observability import METRICS
 
 log = logging.getLogger(__name__)
 FINISH = "moments_finish_request"  # context: marks this request's claim done
+CLAIM = "moments_claim"  # context: (key, claimed at) of the claim this request holds (at: None on a replay)
+TAKEN_ON = "moments_taken_on"  # context: a listener acknowledged the request (its work is queued or done)
 REPLAY = "moments_replay_of"  # context: the key of a claim this process took over to replay
 MAX_ATTEMPTS = 3
+# Replays make moments (found again by the request's key), never anything else: a `/moments`
+# command may have changed something before its replica died, and running it twice could
+# change it twice (a second `retract`, a duplicate proposal). The person is asked instead.
+RESTARTED = ("Sorry, the bot restarted before it could finish your `/moments` command. If it "
+             "didn't take effect, please run it again.")
 SEALED = "enc:v1:"
-_LEFT_OUT = frozenset({"blocks", "attachments", "files"})  # copies of the text, or not needed
+_LEFT_OUT = frozenset({"blocks", "attachments", "files", "token"})  # text copies, or not needed
 
 
 def request_key(body: Any) -> str | None:
@@ -112,47 +120,62 @@ def unavailable(key: str) -> BoltResponse:
 
 
 class Finisher:
-    """Marks handled requests done in the background, a batch at a time, so that neither the ack
-    path nor the lazy work waits for that write. A mark not yet written when the process dies
-    only replays a request whose moment the replay then finds by its key."""
+    """Writes, in the background and a batch at a time, that handled requests are done, and
+    gives back claims whose work never started, so that neither the ack path nor the lazy work
+    waits for those writes. What the database refuses stays pending and is tried again, more
+    slowly, until it is back. A mark lost with the process only replays a request whose moment
+    the replay then finds by its key."""
 
     def __init__(self, services: Services, interval: float = 0.2, batch: int = 500) -> None:
         self._services = services
         self._interval = interval
         self._batch = batch
         self._pending: list[str] = []
+        self._returned: list[tuple[str, str, datetime | None]] = []
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
 
     def add(self, key: str) -> None:
+        self._queue(lambda: self._pending.append(key))
+
+    def give_back(self, key: str, owner: str, claimed_at: datetime | None) -> None:
+        """See ``Store.give_back``: dropped with the claim's time, else released for a replay."""
+        self._queue(lambda: self._returned.append((key, owner, claimed_at)))
+
+    def _queue(self, put: Callable[[], None]) -> None:
         with self._cond:
-            self._pending.append(key)
+            put()
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="slack-requests-done", daemon=True)
                 self._thread.start()
             self._cond.notify()
 
     def flush(self) -> bool:
-        """Write the pending marks; False if the database refused (they stay pending)."""
+        """Write what is pending; False if the database refused (it stays pending)."""
+        store, now = self._services.store, self._services.clock.now()
         while True:
             with self._cond:
                 keys, self._pending = self._pending[:self._batch], self._pending[self._batch:]
-            if not keys:
+                returned, self._returned = self._returned, []
+            if not keys and not returned:
                 return True
             try:
-                self._services.store.finish_events(keys, self._services.clock.now())
-            except Exception:  # kept for the next try: an unmarked claim would be replayed
-                log.warning("could not mark %d Slack requests done; trying again", len(keys),
-                            exc_info=True)
+                store.give_back(returned)
+                returned = []
+                store.finish_events(keys, now)
+            except Exception as err:  # kept for the next try: an open claim would be replayed
+                log.warning("could not mark %d Slack requests done: %s; trying again",
+                            len(keys) + len(returned), type(err).__name__)
                 with self._cond:
                     self._pending[:0] = keys
+                    self._returned[:0] = returned
                 return False
 
     def _run(self) -> None:
         wait = self._interval
         while True:
             with self._cond:
-                while not self._pending:
+                while not self._pending and not self._returned:
                     self._cond.wait()
             time.sleep(wait)  # let a batch gather; longer while the database is away
             wait = self._interval if self.flush() else min(wait * 2, 30.0)
@@ -167,6 +190,7 @@ class Inbox:
         self.sealer = sealer
         self.owner = owner or f"{uuid.uuid4().hex[:12]}"
         self.finisher = Finisher(services)
+        self.replaying = True  # off while the process drains before it stops
 
     def middleware(self) -> Callable[..., BoltResponse | None]:
         services, finisher = self.services, self.finisher
@@ -178,12 +202,14 @@ class Inbox:
                 return None
             if context.get(REPLAY) != key:
                 payload = self.sealer.seal(body)
+                at = services.clock.now()
                 try:
-                    claimed = services.store.claim_event(key, services.clock.now(), owner=self.owner,
-                                                         payload=payload)
-                except Exception:  # the database is down or restarting: nothing was taken on
-                    log.warning("could not claim %s: database unavailable", key, exc_info=True)
+                    claimed = services.store.claim_event(key, at, owner=self.owner, payload=payload)
+                except Exception as err:  # the database is down or restarting
+                    log.warning("could not claim %s: database unavailable (%s)", key, type(err).__name__)
                     METRICS.inc("slack_claims_failed_total")
+                    # the INSERT may have gone through before the connection broke: undo it
+                    finisher.give_back(key, self.owner, at)
                     return unavailable(key)
                 if not claimed:
                     if services.store.event_done(key):
@@ -191,17 +217,33 @@ class Inbox:
                         return BoltResponse(status=200, body="")
                     log.info("%s is being handled elsewhere; Slack will deliver it again", key)
                     return BoltResponse(status=503, body="")
+                context[CLAIM] = (key, at)
+            else:
+                context[CLAIM] = (key, None)
             context[FINISH] = lambda: finisher.add(key)
             next()
             return None
 
         return claim
 
+    def dispatch(self, app: App, request: BoltRequest) -> BoltResponse:
+        """``app.dispatch``, giving the claim back when the request's work did not start: the
+        app failed (5xx), or no listener took it on (an authorization error on a replay). A
+        request's own claim is dropped (Slack delivers an event again; a command's person saw
+        it fail); a replay's is released for the next round."""
+        response = app.dispatch(request)
+        claim = request.context.get(CLAIM)
+        if claim is not None and (response.status >= 500 or not request.context.get(TAKEN_ON)):
+            key, at = claim
+            log.warning("Slack request %s answered %d before its work started; giving its claim back",
+                        key, response.status)
+            self.finisher.give_back(key, self.owner, at)
+        return response
+
     def replay(self, app: App) -> int:
         """Take over the claims of replicas that stopped, and run each again. Returns how many
         were run."""
         now = self.services.clock.now()
-        self.services.store.beat(self.owner, now)
         ran = 0
         for orphan in self.services.store.orphans(self.owner, now):
             body = self.sealer.open(orphan.payload)
@@ -213,29 +255,41 @@ class Inbox:
                 continue
             log.warning("replaying Slack request %s, left unfinished by a replica that stopped "
                         "(attempt %d)", orphan.event_id, orphan.attempts)
-            response = app.dispatch(BoltRequest(body=body, mode="socket_mode",
-                                                context={REPLAY: orphan.event_id}))
-            if response.status >= 400:
-                log.warning("replay of %s answered %d", orphan.event_id, response.status)
+            self.dispatch(app, BoltRequest(body=body, mode="socket_mode", context={
+                REPLAY: orphan.event_id, CLAIM: (orphan.event_id, None)}))
             METRICS.inc("slack_requests_replayed_total")
             ran += 1
         return ran
 
     def run(self, app: App, stop: threading.Event, every: float = 5.0) -> None:
-        """Beat and replay until ``stop``; then leave, so that the others need not wait for this
-        process's beat to go stale (a graceful stop finishes its own work first)."""
-        while True:
+        """Beat (on a thread of its own, so a slow replay never makes this replica look dead)
+        and replay until ``stop``; then leave, so that the others need not wait for this
+        process's beat to go stale (a graceful stop has finished its own work by then)."""
+        beating = threading.Thread(target=self._beat, args=(stop, every), name="slack-beat", daemon=True)
+        beating.start()
+        while not stop.wait(every):
+            if not self.replaying:
+                continue
             try:
                 self.replay(app)
-            except Exception:
-                log.warning("could not beat or replay; trying again in %.0f s", every, exc_info=True)
-            if stop.wait(every):
-                break
+            except Exception as err:
+                log.warning("could not replay stopped replicas' requests (%s); trying again in %.0f s",
+                            type(err).__name__, every)
+        beating.join(timeout=every + 5)
         self.finisher.flush()
         try:
             self.services.store.leave(self.owner)
         except Exception:
             log.warning("could not say this replica stopped", exc_info=True)
+
+    def _beat(self, stop: threading.Event, every: float) -> None:
+        while True:
+            try:
+                self.services.store.beat(self.owner, self.services.clock.now())
+            except Exception as err:
+                log.warning("could not write this replica's heartbeat (%s)", type(err).__name__)
+            if stop.wait(every):
+                return
 
 
 def finishing(fn: Callable[..., None]) -> Callable[..., None]:

@@ -118,10 +118,14 @@ def test_a_killed_replica_loses_no_moment_twice_and_hands_over_the_schedule(
     try_later = sorted(job for job, status in not_2xx.items() if status == 503 and job in cut)
     if try_later:
         with scratch.engine().begin() as conn:
+            ids = [f"EvKill{n:04d}" for _, n in try_later]
             conn.execute(sa.text("UPDATE processed_events SET claimed_at = claimed_at - :lease "
                                  "WHERE done_at IS NULL AND event_id = ANY(:ids)"),
-                         {"lease": EVENT_LEASE + timedelta(seconds=1),
-                          "ids": [f"EvKill{n:04d}" for _, n in try_later]})
+                         {"lease": EVENT_LEASE + timedelta(seconds=1), "ids": ids})
+            # ... and the dead replica's last beat is that old too (a live owner keeps its claims)
+            conn.execute(sa.text("UPDATE replicas SET seen_at = seen_at - :gone WHERE id IN "
+                                 "(SELECT owner FROM processed_events WHERE event_id = ANY(:ids))"),
+                         {"gone": REPLICA_TIMEOUT + timedelta(seconds=1), "ids": ids})
         for job in try_later:
             status = deliver(survivor, job, {"X-Slack-Retry-Num": "2", "X-Slack-Retry-Reason": "http_error"})
             if 200 <= status < 300:

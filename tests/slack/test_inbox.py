@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from slack_bolt import BoltRequest
+from slack_bolt import BoltRequest, BoltResponse
 
 from bot.ports import REPLICA_TIMEOUT
 from handlers.observability import METRICS
@@ -19,6 +19,7 @@ from handlers.slack.app import SlackDoorApp, build_slack_door
 from handlers.slack.inbox import MAX_ATTEMPTS
 from handlers.slack.settings import SlackSettings
 from tests.slack.conftest import SECRET, Slack, command_body, settle, wait_for
+from tests.slack.conftest import event_body as event_json
 
 STOPPED = REPLICA_TIMEOUT + timedelta(seconds=1)
 
@@ -124,16 +125,24 @@ def test_the_kept_copy_is_redacted_and_encrypted_with_the_key(slack: Slack) -> N
     assert len(payloads) == 1 and "example.com" not in payloads[0] and "7946" not in payloads[0]
 
 
-def test_a_replayed_command_that_opens_a_form_asks_the_person_to_run_it_again(
+def test_a_replayed_moments_command_is_not_run_twice_the_person_is_asked(
     slack: Slack, other: SlackDoorApp
 ) -> None:
+    """Only moments are safe to make again (found by the request's key): a `/moments` command
+    may have changed something before its replica died, e.g. a `retract` of the latest moment."""
+    slack.command("/ow", "the baggage belt stopped for an hour")
+    slack.command("/ow", "the lounge was closed")
+    wait_for(lambda: len(slack.responses()) == 2)
+    slack.built.inbox.finisher.flush()
     kill_after_ack(slack.built)
-    slack.command("/moments", "setup", user="ULEAD")
+    slack.command("/moments", "retract")
+    slack.command("/moments", "setup", user="ULEAD")  # would open a form: its trigger expired
     slack.clock.advance(STOPPED)
-    other.inbox.replay(other.app)
-    [reply] = wait_for(slack.responses)
-    assert "run `/moments setup` again" in str(reply)
-    assert slack.api.named("views.open") == []  # its trigger expired long ago
+    assert other.inbox.replay(other.app) == 2
+    replies = wait_for(lambda: slack.responses()[2:] if len(slack.responses()) == 4 else [])
+    assert all("restarted before it could finish your `/moments` command" in str(r) for r in replies)
+    assert [m.retracted for m in slack.moments()] == [False, False]
+    assert slack.api.named("views.open") == []
 
 
 def test_a_request_that_kills_every_replica_is_given_up_after_three_attempts(
@@ -166,3 +175,55 @@ def test_requests_with_no_work_behind_them_are_done_at_once_and_their_copy_erase
     slack.command("/unknown", "anything")
     wait_for(lambda: len(kept(slack)) == 3 and all(p is None for _, p, _ in kept(slack).values()))
     assert all(slack.store.event_done(key) for key in kept(slack))
+
+
+def test_a_slack_redelivery_never_takes_a_live_replicas_claim_over(slack: Slack, other: SlackDoorApp) -> None:
+    """A busy replica's queue is its own: Slack's retry of an event it still holds waits (503)."""
+    kill_after_ack(slack.built)  # its work is queued, not yet run
+    event = {"type": "message", "user": "U1", "channel": "C1", "ts": "1700000000.000900",
+             "text": "WOW: the crew sang happy birthday"}
+    assert slack.event(event, "EvBusy1").status == 200
+    slack.store.beat(slack.built.inbox.owner, slack.clock.now())
+    slack.clock.advance(timedelta(minutes=1))
+    slack.store.beat(slack.built.inbox.owner, slack.clock.now())  # still alive
+    retry = other.app.dispatch(BoltRequest(body=(b := event_json(event, "EvBusy1")), headers={
+        "content-type": "application/json", "x-slack-retry-num": "1", **slack.sign(b)}))
+    assert retry.status == 503
+    assert other.inbox.replay(other.app) == 0
+    settle(slack)
+    assert slack.moments() == []
+
+
+def test_a_claim_whose_work_never_started_is_given_back(slack: Slack, other: SlackDoorApp) -> None:
+    kill_after_ack(slack.built)
+    slack.command("/ow", "the baggage belt stopped for an hour")
+    slack.clock.advance(STOPPED)
+    real = other.app.dispatch
+    other.app.dispatch = lambda request: BoltResponse(status=500, body="")  # type: ignore[method-assign]
+    assert other.inbox.replay(other.app) == 1  # tried; the app failed before any listener
+    other.app.dispatch = real  # type: ignore[method-assign]
+    other.inbox.finisher.flush()
+    [(owner, payload, attempts)] = kept(slack).values()
+    assert (owner, attempts) == ("", 2) and payload  # released, not stuck with a live replica
+    slack.store.beat(other.inbox.owner, slack.clock.now())
+    slack.clock.advance(timedelta(seconds=6))
+    assert other.inbox.replay(other.app) == 1  # the next round runs it
+    wait_for(slack.moments)
+
+
+def test_a_claim_written_as_the_database_failed_is_undone(
+    slack: Slack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The INSERT went through, then the connection broke: the person was told nothing was saved,
+    so the claim must not stay behind to be replayed later (a duplicate after their retry)."""
+    real = slack.store.claim_event
+
+    def broken(*args: Any, **kwargs: Any) -> bool:
+        real(*args, **kwargs)
+        raise ConnectionError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(slack.store, "claim_event", broken)
+    resp = slack.command("/ow", "the baggage belt stopped for an hour")
+    assert resp.status == 200 and "nothing was saved" in resp.body
+    slack.built.inbox.finisher.flush()
+    assert kept(slack) == {}

@@ -245,6 +245,33 @@ def test_a_claim_keeps_its_request_until_done_and_a_dead_owners_work_is_taken_ov
     store.finish_events([lost], much_later + timedelta(days=3))
 
 
+def test_a_redelivery_takes_over_only_a_dead_owners_claim_and_claims_can_be_given_back(
+    store: Store,
+) -> None:
+    tag = uuid.uuid4().hex
+    busy, lost, half, stuck = (f"Ev{tag}-{n}" for n in ("busy", "lost", "half", "stuck"))
+    start = at(0)
+    for owner in ("live", "dead"):
+        store.beat(f"{owner}-{tag}", start)
+    assert store.claim_event(busy, start, owner=f"live-{tag}", payload="{}")
+    assert store.claim_event(lost, start, owner=f"dead-{tag}", payload="{}")
+    later = start + EVENT_LEASE + timedelta(seconds=1)
+    store.beat(f"live-{tag}", later)
+    assert store.claim_event(busy, later, owner=f"other-{tag}") is False  # its owner is at it
+    assert store.claim_event(lost, later, owner=f"other-{tag}") is True  # its owner stopped
+
+    # a claim written as the database failed is dropped; a replay that never started, released
+    assert store.claim_event(half, later, owner=f"live-{tag}", payload="{}")
+    assert store.claim_event(stuck, later, owner=f"live-{tag}", payload='{"stuck": 1}')
+    store.give_back([(half, f"live-{tag}", later), (stuck, f"live-{tag}", None),
+                     (busy, f"someone-else-{tag}", None)])  # not theirs: untouched
+    assert store.event_done(half) is True  # no claim at all: a redelivery is new
+    assert store.claim_event(half, later + timedelta(seconds=1), owner=f"live-{tag}") is True
+    taken = _mine(store, f"live-{tag}", later + timedelta(seconds=6), {busy, stuck})
+    assert taken == {stuck: ('{"stuck": 1}', 2)}  # released: the next round replays it
+    store.finish_events([busy, lost, half, stuck], later + timedelta(seconds=7))
+
+
 def test_a_replica_that_leaves_hands_its_claims_over_at_once(store: Store) -> None:
     tag = uuid.uuid4().hex
     event_id = f"Ev{tag}"

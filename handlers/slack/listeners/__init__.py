@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import App
 
 from handlers.slack.door import SlackDoor
-from handlers.slack.inbox import FINISH
+from handlers.slack.inbox import FINISH, TAKEN_ON
 from handlers.slack.listeners import actions, commands, home, lifecycle, messages, reactions, shortcuts, views
 
 
@@ -23,6 +23,7 @@ def register_all(app: App, door: SlackDoor) -> None:
 
 def nothing_to_do(ack: Any, context: Any) -> None:
     ack()
+    context[TAKEN_ON] = True
     finish = context.get(FINISH)
     if finish is not None:
         finish()

@@ -14,7 +14,7 @@ from handlers.observability import count_reply_moment
 from handlers.slack import blocks as kit
 from handlers.slack import ids
 from handlers.slack.door import SlackDoor, ack_only
-from handlers.slack.inbox import REPLAY, finishing
+from handlers.slack.inbox import REPLAY, RESTARTED, finishing
 from handlers.slack.listeners.views import open_setup, open_touchpoints
 from handlers.slack.markup import plain
 
@@ -28,10 +28,9 @@ def register(app: App, door: SlackDoor) -> None:
         text = plain(body.get("text") or "")
         words = tuple(text.lower().split()) if body["command"] == "/moments" else ()
         with door.friendly(lambda r: door.send(client, channel=channel, user=user, reply=r, respond=respond)):
+            if context.get(REPLAY) and body["command"] == "/moments":
+                raise UserError(RESTARTED)
             if words in MODALS:
-                if context.get(REPLAY):  # Slack's trigger to open a form lasts 3 seconds
-                    raise UserError(f"Sorry, the bot restarted before it could open the form. "
-                                    f"Please run `/moments {' '.join(words)}` again.")
                 MODALS[words](door, client, body, user, channel)
                 return
             ctx = door.context(client, body, user, channel, Source.COMMAND)

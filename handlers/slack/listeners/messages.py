@@ -9,9 +9,10 @@ from typing import Any
 from slack_bolt import App
 
 from bot.domain import Source
+from bot.errors import UserError
 from handlers.observability import count_reply_moment
 from handlers.slack.door import SlackDoor, ack_only
-from handlers.slack.inbox import finishing
+from handlers.slack.inbox import REPLAY, RESTARTED, finishing
 from handlers.slack.markup import plain
 
 MOMENT = re.compile(r"^\s*(wow|ow)\s*:\s*(.+)$", re.IGNORECASE | re.DOTALL)
@@ -39,12 +40,14 @@ def register(app: App, door: SlackDoor) -> None:
             count_reply_moment(reply.view, "message")
             door.send(client, channel=channel, user=user, reply=reply, workspace_id=ctx.workspace_id)
 
-    def on_mention(body: dict[str, Any], event: dict[str, Any], client: Any) -> None:
+    def on_mention(body: dict[str, Any], event: dict[str, Any], client: Any, context: Any) -> None:
         user, channel = event.get("user", ""), event.get("channel", "")
         rest = LEADING_MENTION.sub("", event.get("text") or "")
         if MOMENT.match(plain(rest)) or not user:
             return  # "@moments WOW: ..." is logged by the message listener
         with door.friendly(lambda r: door.send(client, channel=channel, user=user, reply=r)):
+            if context.get(REPLAY):
+                raise UserError(RESTARTED)
             ctx = door.context(client, body, user, channel, Source.COMMAND)
             reply = door.router.handle(ctx, "/moments", plain(rest))
             door.send(client, channel=channel, user=user, reply=reply, workspace_id=ctx.workspace_id)

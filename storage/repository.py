@@ -79,9 +79,11 @@ class SqlStore:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         # Event claims run before every Slack ack: on PostgreSQL they get a small pool of their
         # own in autocommit (one round trip each; switching a shared connection's isolation
-        # level costs two more).
-        self._claims = sa.create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_size=2,
-                                        max_overflow=8, pool_recycle=1800, hide_parameters=True) \
+        # level costs two more). Sized for the threads that claim at once (the server's ack
+        # threads, the finisher, the replay): a connection opened beyond the pool's size is
+        # closed again after each use, which costs more than the claim.
+        self._claims = sa.create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_size=8,
+                                        max_overflow=2, pool_recycle=1800, hide_parameters=True) \
             if engine.dialect.name == "postgresql" else engine
         # Workspace rows are never changed or deleted once created, so every request needn't
         # read them again: this saves a query per transaction and a transaction per request.

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot import text as render
 from bot.errors import UserError
@@ -298,17 +299,18 @@ def forget_me(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
     )
 
 
-def privacy(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
-    import json
+def exported(data: dict[str, Any]) -> Reply:
+    return Reply("Everything Moments stores about " + data["user_id"] + ":\n"
+                 + json.dumps(data, indent=2, ensure_ascii=False))
 
+
+def privacy(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
     words = rest.split()
     if len(words) != 2 or words[0].lower() not in ("export", "delete"):
         raise UserError("Usage: `/moments privacy export @name` or `/moments privacy delete @name`.")
     p, ws = r.services.privacy, ctx.workspace_id
     if words[0].lower() == "export":
-        data = p.export_user(workspace_id=ws, actor=ctx.actor, user_id=words[1])
-        return Reply("Everything Moments stores about " + data["user_id"] + ":\n"
-                     + json.dumps(data, indent=2, ensure_ascii=False))
+        return exported(p.export_user(workspace_id=ws, actor=ctx.actor, user_id=words[1]))
     counts = p.delete_user(workspace_id=ws, actor=ctx.actor, user_id=words[1])
     return forgotten(counts, f"Done: {words[1].lstrip('@')}'s data is erased.")
 

@@ -35,7 +35,7 @@ from bot.commands import NO_TEAM, OOPS, ChatContext, CommandRouter
 from bot.domain import Moment, MomentKind, Platform, Source, Team, Touchpoint
 from bot.errors import UserError
 from bot.services import Actor, Services
-from bot.subcommands import forgotten
+from bot.subcommands import exported, forgotten
 from bot.views import FORGET_ME, PROPOSE, Reply
 from handlers.teams import cards, ids
 from handlers.teams.reading import (
@@ -232,6 +232,23 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
                 counts[kind] = counts.get(kind, 0) + n
         return forgotten(counts, f"Done: {key.lstrip('@')}'s data is erased.")
 
+    def _export_person(self, ctx: ChatContext, key: str, account: str) -> Reply:
+        """An admin's `privacy export @name`, over every key the person may be stored under
+        (their AAD id and the account id of credits from before mentions were resolved)."""
+        merged: dict[str, Any] = {}
+        for user_id in dict.fromkeys([key, user_key(account)]):
+            data = self.services.privacy.export_user(workspace_id=ctx.workspace_id, actor=ctx.actor,
+                                                     user_id=user_id)
+            if not merged:
+                merged = {**data, "also_stored_as": []}
+                continue
+            merged["also_stored_as"].append(data["user_id"])
+            for field, value in data.items():
+                if isinstance(value, list):
+                    merged[field] = merged[field] + [v for v in value if v not in merged[field]]
+            merged["votes"] += data["votes"]
+        return exported(merged)
+
     # messages and card submits
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
@@ -255,10 +272,11 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         if command == "/moments" and rest.lower().split() in (["forget-me", "confirm"],
                                                                ["forget-me", "yes"]):
             reply = await self._run(self._friendly, self._forget, ctx, activity.from_property)
-        elif command == "/moments" and rest.lower().split()[:2] == ["privacy", "delete"] and \
+        elif command == "/moments" and rest.lower().split()[:1] == ["privacy"] and \
+                rest.lower().split()[1:2] in (["delete"], ["export"]) and \
                 len(rest.split()) == 3 and len(accounts := mentioned_accounts(activity)) == 1:
-            reply = await self._run(self._friendly, self._delete_person, ctx, rest.split()[2],
-                                    accounts[0])
+            act = self._delete_person if rest.lower().split()[1] == "delete" else self._export_person
+            reply = await self._run(self._friendly, act, ctx, rest.split()[2], accounts[0])
         else:
             reply = await self._run(self.router.handle, ctx, command, rest)
         await self._send(turn_context, reply, ctx=ctx, names=names)

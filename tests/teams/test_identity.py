@@ -195,6 +195,10 @@ def test_an_admins_privacy_delete_erases_every_key_the_person_has(world: World) 
     world.turn(message("wow <at>Ana</at> rebooked a stranded family", BO, mentions=(ANA_MENTIONED,)))
     assert sorted(m.credited for m in moments(world) if m.kind is MomentKind.WOW) == [
         ("29.ana",), ("aad-ana",)]
+    [export] = world.turn(message("moments privacy export <at>Ana</at>", LENA, mentions=(ANA_MENTIONED,)))
+    shown = str(export.text)
+    assert "rebooked a stranded family" in shown and "found the lost stroller" in shown  # both keys
+    assert "gate display showed the wrong flight" in shown and "29.ana" in shown
     [done] = world.turn(message("moments privacy delete <at>Ana</at>", LENA, mentions=(ANA_MENTIONED,)))
     assert "data is erased" in str(done.text)
     assert [m.credited for m in moments(world)] == [(), ()]  # both credits; her OW is gone

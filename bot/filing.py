@@ -87,6 +87,33 @@ class _Ranking:
     named: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """What a text says against one journey, before anything the team confirmed: keyword
+    scores, the template's probabilities, a tag or a named touchpoint, and its word features.
+    Kept for each confirmation that calibrates, so re-scoring them needs no reading again."""
+
+    scores: list[float]
+    probs: tuple[float, ...]
+    tagged: int | None
+    named: int | None
+    features: set[str]
+
+
+def _read(catalogue: _Catalogue, text: str, tokens: list[str], stemmed: list[str]) -> _Read:
+    scores, spans = _keyword_scores(catalogue, stemmed)
+    tagged = _tagged(catalogue, text)
+    named = _named(catalogue, tokens, spans) if tagged is None else None
+    if named is not None and _NAMED_BOOST:
+        scores = list(scores)
+        scores[named] += _NAMED_BOOST
+    total = sum(scores) + UNSURE
+    probs = [s / total for s in scores]
+    if named is not None and not _NAMED_BOOST:
+        probs = [1.0 if i == named else p for i, p in enumerate(probs)]
+    return _Read(scores, tuple(probs), tagged, named, _ngrams(tokens, stemmed))
+
+
 class _Calibration:
     """How often the filer was right at each margin, on the team's own confirmations.
 
@@ -186,7 +213,7 @@ class _KindModel:
 
     def learn(self, features: set[str], cues: float, wow: bool) -> None:
         self._seen.add(wow)
-        error = 1.0 / (1.0 + math.exp(-(cues + self._bias[0] + self._sum(features)))) - wow
+        error = _sigmoid(cues + self._bias[0] + self._sum(features)) - wow
         _adagrad(self._bias, error)
         scale = 1.0 / math.sqrt(max(1, len(features)))
         for feature in features:
@@ -202,6 +229,14 @@ class _KindModel:
             if weight is not None:
                 total += weight[0]
         return total / math.sqrt(max(1, len(features)))
+
+
+def _sigmoid(x: float) -> float:
+    """Without overflow: the cue score has no bound (a text of 300 angry emoji)."""
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
 
 
 def _adagrad(weight: list[float], gradient: float) -> None:
@@ -239,8 +274,8 @@ class KeywordFiler:
         self._feature_slugs: dict[str, Counter[str]] = {}
         self._slug_features: Counter[str] = Counter()
         self._calibration = _Calibration()
-        # the confirmations that calibrate: (journey, text, confirmed slug)
-        self._history: deque[tuple[_Catalogue, str, str]] = deque(maxlen=_CALIBRATION_WINDOW)
+        # the confirmations that calibrate: (journey, the text as read against it, confirmed slug)
+        self._history: deque[tuple[_Catalogue, _Read, str]] = deque(maxlen=_CALIBRATION_WINDOW)
         self._kind_model = _KindModel()
         self._lock = threading.RLock()
 
@@ -303,10 +338,11 @@ class KeywordFiler:
         if touchpoint_slug:
             catalogue = self._catalogue(tuple(tp for tp in touchpoints if tp.active))
             if touchpoint_slug in catalogue.slugs:
-                ranking = self._rank(catalogue, text, tokens, stemmed)
+                read = _read(catalogue, text, tokens, stemmed)
+                ranking = self._rank_read(catalogue, read)
                 if ranking.ranked and not ranking.tagged:
                     self._calibration.add(ranking.margin, ranking.ranked[0][0] == touchpoint_slug)
-                    self._history.append((catalogue, text, touchpoint_slug))
+                    self._history.append((catalogue, read, touchpoint_slug))
             self._count(_ngrams(tokens, stemmed), touchpoint_slug, 1)
         if kind is not None:
             self._kind_model.learn(_ngrams(tokens, stemmed), cue_score(tokens, stemmed),
@@ -330,32 +366,26 @@ class KeywordFiler:
                                                                      _RECALIBRATE_SHARE * size):
             return
         records = []
-        for catalogue, text, slug in self._history:
-            tokens = tokenize(text)
-            stemmed = stems(tokens)
-            features = _ngrams(tokens, stemmed)
-            self._count(features, slug, -1)
-            ranking = self._rank(catalogue, text, tokens, stemmed)
-            self._count(features, slug, 1)
-            records.append((ranking.margin, ranking.ranked[0][0] == slug))
+        for catalogue, read, slug in self._history:
+            self._count(read.features, slug, -1)
+            try:
+                ranking = self._rank_read(catalogue, read)
+            finally:
+                self._count(read.features, slug, 1)
+            records.append((ranking.margin, bool(ranking.ranked) and ranking.ranked[0][0] == slug))
         self._calibration.replace(records)
 
     def _rank(self, catalogue: _Catalogue, text: str, tokens: list[str],
               stemmed: list[str]) -> _Ranking:
-        scores, spans = _keyword_scores(catalogue, stemmed)
-        tagged = _tagged(catalogue, text)
-        named = _named(catalogue, tokens, spans) if tagged is None else None
+        return self._rank_read(catalogue, _read(catalogue, text, tokens, stemmed))
+
+    def _rank_read(self, catalogue: _Catalogue, read: _Read) -> _Ranking:
+        """The ranking of a text already read against the journey: only this part depends on
+        what the team has confirmed so far."""
+        scores, probs, tagged, named = read.scores, list(read.probs), read.tagged, read.named
         n = len(catalogue.slugs)
-        if named is not None and _NAMED_BOOST:
-            scores = list(scores)
-            scores[named] += _NAMED_BOOST
-        total = sum(scores) + UNSURE
-        probs = [s / total for s in scores]
-        if named is not None and not _NAMED_BOOST:
-            probs = [1.0 if i == named else p for i, p in enumerate(probs)]
         docs = sum(self._slug_docs[slug] for slug in catalogue.slugs)
-        z = self._log_posterior(catalogue, _ngrams(tokens, stemmed) if docs else set(), scores,
-                                named, docs)
+        z = self._log_posterior(catalogue, read.features if docs else set(), scores, named, docs)
         top, second = sorted(z, reverse=True)[:2] if n > 1 else (z[0], z[0] - 10.0)
         margin = top - second
         order = probs

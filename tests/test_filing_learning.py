@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 
 from bot.commands import CommandRouter
-from bot.domain import MomentKind, Platform
+from bot.domain import FilingFeedback, MomentKind, Platform, Touchpoint, Workspace
 from bot.filebatch import template_touchpoints
 from bot.filing import KeywordFiler
 from bot.services import Services
+from bot.services.base import Deps
 from tests.conftest import LEAD, MONDAY, STAFF, World
 from tests.fakes import FixedClock, InMemoryStore
 
@@ -91,3 +93,58 @@ def test_one_filer_serving_many_threads_at_once_neither_fails_nor_learns_twice()
         thread.join()
     assert errors == []
     assert shared.guess("the baggage belt stopped", touchpoints).ranked[0][0] == "baggage"
+
+
+def test_a_furious_moment_is_learned_without_overflow() -> None:
+    filer = KeywordFiler()
+    touchpoints = template_touchpoints("airline")
+    for text in ("😡" * 400, "terrible " * 400, "wonderful " * 400):
+        filer.learn(text, MomentKind.OW, "baggage", touchpoints)
+        filer.learn(text, MomentKind.WOW, "baggage", touchpoints)
+    assert filer.guess("😡" * 400, touchpoints).kind is MomentKind.OW
+
+
+class _Recording(KeywordFiler):
+    """Remembers what it was taught; refuses one poisoned text, as a filer bug would."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.taught: list[str] = []
+
+    def learn(self, text: str, kind: MomentKind | None, touchpoint_slug: str | None,
+              touchpoints: Sequence[Touchpoint] = ()) -> None:
+        if text == "poison":
+            raise OverflowError("math range error")
+        self.taught.append(text)
+
+
+class _Feedback:
+    """A workspace's stored confirmations as a repository shows them: ``visible`` are the ids
+    committed so far (another transaction may hold a lower id it has not committed yet)."""
+
+    def __init__(self) -> None:
+        self.workspace = Workspace(1, Platform.SLACK, "T1", "")
+        self.visible: list[int] = []
+        self.texts: dict[int, str] = {}
+
+    def filing_feedback(self, *, after_id: int = 0) -> list[FilingFeedback]:
+        return [FilingFeedback(i, 1, i, self.texts[i], MomentKind.OW, "baggage", None, MONDAY)
+                for i in sorted(self.visible) if i > after_id]
+
+    def touchpoints(self, team_id: int) -> list[Touchpoint]:
+        return template_touchpoints("airline")
+
+
+def test_the_filer_learns_a_confirmation_that_committed_after_a_later_one_and_skips_a_poisoned_one(
+) -> None:
+    deps = Deps(store=InMemoryStore(), clock=FixedClock(MONDAY), make_filer=_Recording)
+    repo = _Feedback()
+    repo.texts = {1: "belt stopped", 2: "poison", 3: "slow transaction", 4: "bag lost", 5: "bag torn"}
+    repo.visible = [1, 2, 4]  # 3 is taken by a transaction that has not committed yet
+    filer = deps.filer(repo)  # type: ignore[arg-type]
+    assert isinstance(filer, _Recording) and filer.taught == ["belt stopped", "bag lost"]
+    repo.visible = [1, 2, 3, 4, 5]
+    assert deps.filer(repo) is filer  # type: ignore[arg-type]
+    assert filer.taught == ["belt stopped", "bag lost", "slow transaction", "bag torn"]
+    deps.filer(repo)  # type: ignore[arg-type]
+    assert len(filer.taught) == 4  # each taught once

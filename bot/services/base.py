@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from bot.domain import Member, Team, Touchpoint
 from bot.errors import NotAllowed, NotFound, UserError
 from bot.ports import Clock, Filer, Repository, Store
 from bot.views import TouchpointRef
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,50 +29,73 @@ class Actor:
         return self.display_name or self.user_id
 
 
+GAP_KEPT = timedelta(minutes=1)  # how long a missing confirmation id is looked for again
+
+
+@dataclass
+class _Taught:
+    """A workspace's filer and which stored confirmations it has learned."""
+
+    filer: Filer
+    seen: int = 0  # the highest confirmation id learned
+    # ids below ``seen`` not learned yet, and since when: another transaction took the id and had
+    # not committed when a later one was read (or it rolled back, and the id never appears)
+    gaps: dict[int, datetime] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
 @dataclass
 class Deps:
     store: Store
     clock: Clock
     make_filer: Callable[[], Filer]
-    _filers: dict[int, tuple[Filer, int]] = field(default_factory=dict)
+    _filers: dict[int, _Taught] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _catching_up: dict[int, threading.Lock] = field(default_factory=dict, repr=False)
 
     def filer(self, repo: Repository) -> Filer:
-        """The workspace's filer, taught every stored confirmation it has not seen yet.
+        """The workspace's filer, taught every stored confirmation it has not learned yet.
 
         Catching up on each use keeps replicas in step: a confirmation stored by another
         process reaches this filer on its next guess, and a restart replays them all. Threads
-        serving the same workspace share the filer; each confirmation is taught once."""
+        serving the same workspace share the filer and teach each confirmation once; one that
+        committed after a later one is still found (see ``_Taught.gaps``), and one the filer
+        cannot learn is logged and skipped rather than failing every report after it."""
         ws = repo.workspace.id
         with self._lock:
-            known = self._filers.get(ws)
-            if known is None:
-                known = self._filers[ws] = (self.make_filer(), 0)
-            catching_up = self._catching_up.setdefault(ws, threading.Lock())
-        filer, seen = known
-        new = repo.filing_feedback(after_id=seen)  # outside any lock: a database read
-        if not new:
-            return filer
+            taught = self._filers.get(ws)
+            if taught is None:
+                taught = self._filers[ws] = _Taught(self.make_filer())
+        after = min(min(taught.gaps, default=taught.seen + 1) - 1, taught.seen)
+        rows = [fb for fb in repo.filing_feedback(after_id=after)  # outside any lock: a read
+                if fb.id > taught.seen or fb.id in taught.gaps]
+        if not rows:
+            return taught.filer
         journeys: dict[int, list[Touchpoint]] = {}
-        for fb in new:
+        for fb in rows:
             if fb.team_id not in journeys:
                 journeys[fb.team_id] = repo.touchpoints(fb.team_id)
-        with catching_up:  # this workspace's only: a long first replay holds up no other
-            filer, seen = self._filers[ws]
-            for fb in sorted(new, key=lambda fb: fb.id):
-                if fb.id > seen:  # another thread may have taught it meanwhile
-                    filer.learn(fb.text, fb.kind, fb.touchpoint_slug, journeys[fb.team_id])
-                    seen = fb.id
-            with self._lock:
-                self._filers[ws] = (filer, seen)
-        return filer
-
+        now = self.clock.now()
+        with taught.lock:  # this workspace's only: a long first replay holds up no other
+            for fb in sorted(rows, key=lambda fb: fb.id):
+                if fb.id <= taught.seen and fb.id not in taught.gaps:
+                    continue  # another thread taught it meanwhile
+                try:
+                    taught.filer.learn(fb.text, fb.kind, fb.touchpoint_slug, journeys[fb.team_id])
+                except Exception:
+                    log.exception("the filer could not learn confirmation %d; skipped", fb.id)
+                if taught.gaps.pop(fb.id, None) is None:
+                    if taught.seen:  # not on the first catch-up: ids missing then were deleted
+                        skipped = range(max(taught.seen + 1, fb.id - 100), fb.id)
+                        taught.gaps.update(dict.fromkeys(skipped, now))
+                    taught.seen = fb.id
+            taught.gaps = {i: at for i, at in taught.gaps.items() if now - at < GAP_KEPT}
+        return taught.filer
 
     def forget_filer(self, workspace_id: int) -> None:
         """After confirmations were deleted (a person's data, retention): the next guess
         rebuilds the workspace's filer from what is still stored, so the deleted texts no
-        longer shape it (the filer keeps recent confirmations' text to calibrate itself)."""
+        longer shape it (the filer keeps recent confirmations' text to calibrate itself). A
+        thread still catching up teaches the old filer, which nothing uses after."""
         with self._lock:
             self._filers.pop(workspace_id, None)
 

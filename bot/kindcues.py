@@ -83,7 +83,7 @@ _CUES: dict[float, tuple[str, ...]] = {
         "still", "again", "refund", "expensive", "loud", "noisy", "cold", "small", "cramped",
         "confused", "confusing", "confusion", "problem", "problems", "issue", "issues",
         "trouble", "late", "missing", "wrong", "error", "mistake", "please help", "help me",
-        "where is", "no one", "nobody", "nothing", "forever", "annoyance", "😕", "😐", "😑",
+        "where is", "no one", "nobody", "nothing", "annoyance", "😕", "😐", "😑",
     ),
     -1.5: (
         "bad", "poor", "poorly", "slow", "worse", "sad", "upset", "annoyed", "annoying", "mad",
@@ -140,6 +140,8 @@ _CUES: dict[float, tuple[str, ...]] = {
 _INTENSIFIERS = frozenset({"so", "very", "really", "extremely", "super", "incredibly",
                            "absolutely", "truly", "totally", "most", "such", "highly"})
 _NEGATION_REACH = 3  # a negator flips cues up to this many tokens after it
+# two words that negate what follows: "far from ideal", "anything but smooth"
+_NEGATING_PAIRS = frozenset({("far", "from"), ("less", "than"), ("anything", "but")})
 _FLIPPED_NEGATIVE = 0.5  # "not bad" is weaker praise than "good"
 # A negation that flips no cue still leans OW: "my bag didn't come", "no one at the desk".
 _BARE_NEGATION = -0.75
@@ -186,6 +188,11 @@ def cue_score(tokens: Sequence[str], stemmed: Sequence[str]) -> float:
         if token in BOUNDARIES:
             negated_until = -1
             i += 1
+            continue
+        if i + 1 < n and (token, tokens[i + 1]) in _NEGATING_PAIRS:  # "far from ideal"
+            negated_until = i + 1 + _NEGATION_REACH
+            bare = True
+            i += 2
             continue
         match = _match(stemmed, i)
         if match is None:

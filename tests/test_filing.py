@@ -198,6 +198,11 @@ def test_custom_touchpoints_use_their_own_keywords(filer: KeywordFiler) -> None:
         ("😡😡", MomentKind.OW),
         ("where is my refund?", MomentKind.OW),
         ("no delays, no queues, no stress", MomentKind.WOW),
+        ("the transfer was far from seamless", MomentKind.OW),
+        ("service was less than ideal", MomentKind.OW),
+        ("boarding was anything but smooth", MomentKind.OW),
+        ("forever grateful to the crew", MomentKind.WOW),
+        ("took forever to get our bags", MomentKind.OW),
     ],
 )
 def test_kind_from_cues(filer: KeywordFiler, text: str, kind: MomentKind) -> None:

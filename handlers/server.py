@@ -22,6 +22,7 @@ from bot.config import Settings
 from bot.domain import Platform
 from bot.services import Services
 from handlers.observability import METRICS, request_scope
+from handlers.slack.app import parse_request
 
 log = logging.getLogger(__name__)
 Extension = Callable[[web.Application], None]
@@ -52,8 +53,10 @@ def build_web_app(settings: Settings, services: Services, slack: SlackEndpoint |
         if slack is None:
             return web.json_response({"error": "Slack is not configured"}, status=404)
         body = await request.text()
-        bolt_req = BoltRequest(body=body, query=request.query_string,
-                               headers={k: v for k, v in request.headers.items()})
+        bolt_req = parse_request(body, request.query_string, {k: v for k, v in request.headers.items()})
+        if bolt_req is None:
+            METRICS.inc("http_requests_total", route="/slack/events", status="400")
+            return web.json_response({"error": "malformed request"}, status=400)
         with request_scope(request.headers.get("X-Request-Id")):
             loop = asyncio.get_running_loop()
             resp = await loop.run_in_executor(None, slack.dispatch, bolt_req)

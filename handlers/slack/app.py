@@ -92,7 +92,10 @@ class SlackDoorApp:
         self.executor = executor
 
     def dispatch(self, request: BoltRequest) -> BoltResponse:
-        """For the HTTP server: a claimed request whose work never started gives its claim back."""
+        """For the HTTP server: a request of a shape Bolt cannot handle is answered 400; a
+        claimed request whose work never started gives its claim back."""
+        if not well_formed(request.body):
+            return BoltResponse(status=400, body="malformed request")
         return self.inbox.dispatch(self.app, request)
 
     @property
@@ -112,3 +115,22 @@ class SlackDoorApp:
     def fetch_text(self, client: Any, team_id: str, workspace_id: int, moment_id: int, channel: str,
                    ts: str) -> bool:
         return self.door.fetch_text(client, team_id, workspace_id, moment_id, channel, ts)
+
+
+def parse_request(body: str, query: str, headers: dict[str, str]) -> BoltRequest | None:
+    """A BoltRequest from an HTTP request, or None if its body cannot be read (broken JSON, an
+    interactive ``payload`` that is not an object): Bolt would raise, and the answer be a 500."""
+    try:
+        return BoltRequest(body=body, query=query, headers=headers)
+    except (ValueError, AttributeError, TypeError):  # json.JSONDecodeError is a ValueError
+        return None
+
+
+def well_formed(body: Any) -> bool:
+    """The shapes Bolt's own middleware relies on before any listener could refuse them."""
+    if not isinstance(body, dict):
+        return False
+    if body.get("type") == "event_callback":
+        event = body.get("event")
+        return isinstance(event, dict) and isinstance(event.get("type"), str)
+    return True

@@ -41,6 +41,18 @@ def ack_only(ack: Any, context: Any) -> None:
     context[TAKEN_ON] = True
 
 
+def text_of(data: Any, key: str) -> str:
+    """A string field of a payload, or "" when it is missing or not a string (a payload of an
+    unexpected shape is ignored by the listener, not an error for the person)."""
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+def object_of(data: Any, key: str) -> dict[str, Any]:
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
 def team_id_of(body: dict[str, Any]) -> str:
     """The workspace of any payload: events, commands, interactivity, views."""
     return str(body.get("team_id") or (body.get("team") or {}).get("id")

@@ -212,7 +212,8 @@ class Inbox:
                     finisher.give_back(key, self.owner, at)
                     return unavailable(key)
                 if not claimed:
-                    if services.store.event_done(key):
+                    if services.store.event_done(key) or key.startswith("command:"):
+                        # (Slack never sends a command twice: a copy is answered by the first)
                         log.info("duplicate delivery of %s ignored", key)
                         return BoltResponse(status=200, body="")
                     log.info("%s is being handled elsewhere; Slack will deliver it again", key)

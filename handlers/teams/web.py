@@ -73,6 +73,9 @@ def add_teams_routes(app: web.Application, settings: Settings, services: Service
             if "application/json" not in request.headers.get("Content-Type", ""):
                 status = 415
                 return web.json_response({"error": "expected application/json"}, status=status)
+            if not well_formed(await request.json()):  # read once; aiohttp keeps the body
+                status = 400
+                return web.json_response({"error": "not a Bot Framework activity"}, status=status)
             response = await adapter.process(request, bot)
             status = response.status if response is not None else 201
             return response if response is not None else web.Response(status=201)
@@ -94,6 +97,16 @@ def add_teams_routes(app: web.Application, settings: Settings, services: Service
     app.router.add_post(ROUTE, messages)
     app.on_startup.append(bind_notifier)
     return TeamsDoor(adapter, bot, notifier)
+
+
+def well_formed(activity: Any) -> bool:
+    """The fields botbuilder reads before any handler could refuse the activity."""
+    if not isinstance(activity, dict) or not isinstance(activity.get("type"), str):
+        return False
+    optional_objects = ("from", "conversation", "recipient", "channelData")
+    return all(activity.get(key) is None or isinstance(activity[key], dict) for key in optional_objects) \
+        and all(activity.get(key) is None or isinstance(activity[key], str)
+                for key in ("id", "serviceUrl", "channelId", "text", "locale"))
 
 
 def tenant_fallback(settings: Settings) -> str:

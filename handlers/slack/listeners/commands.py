@@ -13,7 +13,7 @@ from bot.errors import UserError
 from handlers.observability import count_reply_moment
 from handlers.slack import blocks as kit
 from handlers.slack import ids
-from handlers.slack.door import SlackDoor, ack_only
+from handlers.slack.door import SlackDoor, ack_only, text_of
 from handlers.slack.inbox import REPLAY, RESTARTED, finishing
 from handlers.slack.listeners.views import open_setup, open_touchpoints
 from handlers.slack.markup import plain
@@ -24,7 +24,9 @@ TOUCHPOINT_LISTS = (("touchpoints",), ("touchpoints", "list"))
 
 def register(app: App, door: SlackDoor) -> None:
     def run_command(body: dict[str, Any], respond: Any, client: Any, context: Any) -> None:
-        user, channel = body["user_id"], body.get("channel_id", "")
+        user, channel = text_of(body, "user_id"), text_of(body, "channel_id")
+        if not user:
+            return  # not from a person: nobody to answer
         text = plain(body.get("text") or "")
         words = tuple(text.lower().split()) if body["command"] == "/moments" else ()
         with door.friendly(lambda r: door.send(client, channel=channel, user=user, reply=r, respond=respond)):

@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import App
 
 from bot.views import Reply
-from handlers.slack.door import SlackDoor, ack_only, team_id_of
+from handlers.slack.door import SlackDoor, ack_only, team_id_of, text_of
 from handlers.slack.home import home_view
 from handlers.slack.inbox import finishing
 
@@ -23,9 +23,9 @@ def publish_home(door: SlackDoor, client: Any, team_id: str, user: str, notice: 
 
 def register(app: App, door: SlackDoor) -> None:
     def on_home_opened(body: dict[str, Any], event: dict[str, Any], client: Any) -> None:
-        if event.get("tab", "home") != "home":
+        if event.get("tab", "home") != "home" or not text_of(event, "user"):
             return
         with door.friendly(lambda r: None):  # nowhere to show an error: the tab stays as it was
-            publish_home(door, client, team_id_of(body), event["user"])
+            publish_home(door, client, team_id_of(body), text_of(event, "user"))
 
     app.event("app_home_opened")(ack=ack_only, lazy=[finishing(on_home_opened)])

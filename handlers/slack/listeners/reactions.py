@@ -12,7 +12,7 @@ from bot.domain import MomentKind
 from bot.services import Actor
 from bot.views import Reply
 from handlers.observability import METRICS
-from handlers.slack.door import SlackDoor, ack_only, team_id_of
+from handlers.slack.door import SlackDoor, ack_only, object_of, team_id_of, text_of
 from handlers.slack.inbox import finishing
 
 
@@ -27,11 +27,11 @@ def reaction_kind(door: SlackDoor, name: str) -> MomentKind | None:
 
 def register(app: App, door: SlackDoor) -> None:
     def on_added(body: dict[str, Any], event: dict[str, Any], client: Any) -> None:
-        kind = reaction_kind(door, event.get("reaction", ""))
-        item = event.get("item") or {}
-        if kind is None or item.get("type") != "message":
+        kind = reaction_kind(door, text_of(event, "reaction"))
+        item = object_of(event, "item")
+        channel, ts, user = text_of(item, "channel"), text_of(item, "ts"), text_of(event, "user")
+        if kind is None or item.get("type") != "message" or not (channel and ts and user):
             return
-        channel, ts, user = item.get("channel", ""), item.get("ts", ""), event["user"]
         team_id = team_id_of(body)
         with door.friendly(lambda r: door.send(client, channel=channel, user=user, reply=r)):
             ws = door.workspace(team_id)
@@ -56,13 +56,14 @@ def register(app: App, door: SlackDoor) -> None:
             door.send(client, channel=channel, user=user, reply=reply, workspace_id=ws)
 
     def on_removed(body: dict[str, Any], event: dict[str, Any]) -> None:
-        kind = reaction_kind(door, event.get("reaction", ""))
-        item = event.get("item") or {}
-        if kind is None or item.get("type") != "message":
+        kind = reaction_kind(door, text_of(event, "reaction"))
+        item = object_of(event, "item")
+        channel, ts, user = text_of(item, "channel"), text_of(item, "ts"), text_of(event, "user")
+        if kind is None or item.get("type") != "message" or not (channel and ts and user):
             return
         ws = door.workspace(team_id_of(body))
-        door.services.capture.unreact(workspace_id=ws, actor=Actor(event["user"]), kind=kind,
-                                      message_ref=f"{item.get('channel')}/{item.get('ts')}")
+        door.services.capture.unreact(workspace_id=ws, actor=Actor(user), kind=kind,
+                                      message_ref=f"{channel}/{ts}")
 
     app.event("reaction_added")(ack=ack_only, lazy=[finishing(on_added)])
     app.event("reaction_removed")(ack=ack_only, lazy=[finishing(on_removed)])

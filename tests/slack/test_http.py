@@ -18,10 +18,11 @@ from slack_bolt import App
 from bot.config import Settings
 from bot.services import Services
 from handlers.server import build_web_app
+from handlers.slack.app import SlackDoorApp
 from tests.slack.conftest import Slack, command_body, event_body, wait_for
 
 
-def serve(services: Services, app: App) -> Iterator[str]:
+def serve(services: Services, app: App | SlackDoorApp) -> Iterator[str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -37,7 +38,7 @@ def serve(services: Services, app: App) -> Iterator[str]:
 
 @pytest.fixture
 def server(slack: Slack) -> Iterator[str]:
-    yield from serve(slack.services, slack.app)
+    yield from serve(slack.services, slack.built)  # as `moments serve` does
 
 
 def request(url: str, body: str | None = None, headers: dict[str, str] | None = None) -> tuple[int, str]:
@@ -74,6 +75,16 @@ def test_forged_and_stale_requests_over_http_get_401(slack: Slack, server: str) 
     # the event was not claimed either: the genuine delivery still counts
     assert request(f"{server}/slack/events", body, {**json_type, **slack.sign(body)})[0] == 200
     wait_for(slack.moments)
+
+
+def test_a_signed_body_of_the_wrong_shape_gets_400_not_500(slack: Slack, server: str) -> None:
+    for body, content_type in (("not json", "application/json"), ("[1, 2]", "application/json"),
+                               ('{"type": "event_callback", "event_id": "Ev1", "event": null}',
+                                "application/json"),
+                               ("payload=%7B", "application/x-www-form-urlencoded")):
+        headers = {"Content-Type": content_type, **slack.sign(body)}
+        status, _ = request(f"{server}/slack/events", body, headers)
+        assert status == 400, (body, status)
 
 
 def test_url_verification_and_health(slack: Slack, server: str) -> None:

@@ -9,15 +9,17 @@ with MOMENTS_ENCRYPTION_KEY when that is set. The claim names the process that h
 lazy work ends the claim is marked done and the copy erased, in background batches
 (:class:`Finisher`).
 
-Every replica beats every few seconds (:class:`Replayer`). Claims whose owner stopped beating are
-taken over by a live replica and run again through the same Bolt app, marked as replays; the
+Every replica beats every few seconds (:meth:`Inbox.run`). Claims whose owner stopped beating
+are taken over by a live replica and run again through the same Bolt app, marked as replays; the
 moment a replayed command or message makes carries the request's key, so if the dead process
-had stored it already the replay finds it and only answers. A request that kills every process
-that runs it is given up after three attempts.
+had stored it already the replay finds it and only answers. A replayed `/moments` command is not
+run (the person is asked to run it again). A request that kills every process that runs it is
+given up after three attempts. A claim whose work never started is given back
+(:meth:`Inbox.dispatch`, :meth:`Finisher.give_back`).
 
 The same claim deduplicates Slack's redeliveries of an event (X-Slack-Retry-Num): a claim that is
-done makes a redelivery a duplicate; a fresh unfinished one answers 503 (Slack tries again
-later); one older than the lease is taken over.
+done makes a redelivery a duplicate; an unfinished one answers 503 (Slack tries again later)
+unless it is older than the lease and its owner has stopped beating, when it is taken over.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -117,11 +118,11 @@ class SlackDoorApp:
         return self.door.fetch_text(client, team_id, workspace_id, moment_id, channel, ts)
 
 
-def parse_request(body: str, query: str, headers: dict[str, str]) -> BoltRequest | None:
+def parse_request(body: str, query: str, headers: Mapping[str, str]) -> BoltRequest | None:
     """A BoltRequest from an HTTP request, or None if its body cannot be read (broken JSON, an
     interactive ``payload`` that is not an object): Bolt would raise, and the answer be a 500."""
     try:
-        return BoltRequest(body=body, query=query, headers=headers)
+        return BoltRequest(body=body, query=query, headers=dict[str, str | Sequence[str]](headers))
     except (ValueError, AttributeError, TypeError):  # json.JSONDecodeError is a ValueError
         return None
 
@@ -132,5 +133,8 @@ def well_formed(body: Any) -> bool:
         return False
     if body.get("type") == "event_callback":
         event = body.get("event")
-        return isinstance(event, dict) and isinstance(event.get("type"), str)
+        return isinstance(event, dict) and isinstance(event.get("type"), str) \
+            and bool(body.get("event_id"))  # Slack's retries are recognised by it
+    if "command" in body:  # Slack gives every command a trigger id: its claim is keyed on it
+        return bool(body.get("trigger_id"))
     return True

@@ -10,7 +10,7 @@ from bot.domain import FilingFeedback, MomentKind, Platform, Touchpoint, Workspa
 from bot.filebatch import template_touchpoints
 from bot.filing import KeywordFiler
 from bot.services import Services
-from bot.services.base import Deps
+from bot.services.base import FILER_REBUILT_AFTER, Deps
 from tests.conftest import LEAD, MONDAY, STAFF, World
 from tests.fakes import FixedClock, InMemoryStore
 
@@ -51,6 +51,25 @@ def test_confirmations_teach_their_own_workspace_and_no_other() -> None:
     assert all(unasked[-5:])  # after some weeks of confirmations it files them unasked
     # Workspace B shares the process and the template, not what A taught its filer.
     assert not confirm(b, "the hub shuttle left people behind", "boarding")
+
+
+def test_another_replicas_filer_forgets_a_deleted_persons_words_within_the_hour() -> None:
+    a, _ = two_workspaces()
+    other = Services(store=a.store, clock=a.clock, make_filer=KeywordFiler)  # another replica
+    texts = ["the hub shuttle left people behind", "hub shuttle driver missing again"]
+    for n in range(40):
+        confirm(a, texts[n % 2] + f" (day {n})", "boarding")
+
+    def files_unasked(services: Services) -> bool:
+        return services.moments.report(workspace_id=a.ws, team_id=a.team.id, actor=LEAD, kind=None,
+                                       text="the hub shuttle left people behind again",
+                                       source=a.ctx().source).touchpoint is not None
+
+    assert files_unasked(other)
+    a.services.privacy.forget_me(workspace_id=a.ws, actor=STAFF)  # served by the first replica
+    assert files_unasked(other)  # the other still knows the words, for now
+    a.clock.advance(FILER_REBUILT_AFTER)
+    assert not files_unasked(other)
 
 
 def test_a_person_who_is_forgotten_no_longer_teaches_the_filer() -> None:

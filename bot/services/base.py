@@ -30,6 +30,9 @@ class Actor:
 
 
 GAP_KEPT = timedelta(minutes=1)  # how long a missing confirmation id is looked for again
+# A filer is rebuilt from what is stored this often: confirmations deleted on another replica
+# (forget-me, an admin's delete, retention) leave its memory within this time.
+FILER_REBUILT_AFTER = timedelta(hours=1)
 
 
 @dataclass
@@ -37,6 +40,7 @@ class _Taught:
     """A workspace's filer and which stored confirmations it has learned."""
 
     filer: Filer
+    built_at: datetime
     seen: int = 0  # the highest confirmation id learned
     # ids below ``seen`` not learned yet, and since when: another transaction took the id and had
     # not committed when a later one was read (or it rolled back, and the id never appears)
@@ -61,10 +65,11 @@ class Deps:
         committed after a later one is still found (see ``_Taught.gaps``), and one the filer
         cannot learn is logged and skipped rather than failing every report after it."""
         ws = repo.workspace.id
+        now = self.clock.now()
         with self._lock:
             taught = self._filers.get(ws)
-            if taught is None:
-                taught = self._filers[ws] = _Taught(self.make_filer())
+            if taught is None or now - taught.built_at >= FILER_REBUILT_AFTER:
+                taught = self._filers[ws] = _Taught(self.make_filer(), now)
         after = min(min(taught.gaps, default=taught.seen + 1) - 1, taught.seen)
         rows = [fb for fb in repo.filing_feedback(after_id=after)  # outside any lock: a read
                 if fb.id > taught.seen or fb.id in taught.gaps]
@@ -74,7 +79,6 @@ class Deps:
         for fb in rows:
             if fb.team_id not in journeys:
                 journeys[fb.team_id] = repo.touchpoints(fb.team_id)
-        now = self.clock.now()
         with taught.lock:  # this workspace's only: a long first replay holds up no other
             for fb in sorted(rows, key=lambda fb: fb.id):
                 if fb.id <= taught.seen and fb.id not in taught.gaps:
@@ -95,7 +99,8 @@ class Deps:
         """After confirmations were deleted (a person's data, retention): the next guess
         rebuilds the workspace's filer from what is still stored, so the deleted texts no
         longer shape it (the filer keeps recent confirmations' text to calibrate itself). A
-        thread still catching up teaches the old filer, which nothing uses after."""
+        thread still catching up teaches the old filer, which nothing uses after. Other
+        replicas rebuild theirs within FILER_REBUILT_AFTER."""
         with self._lock:
             self._filers.pop(workspace_id, None)
 

@@ -9,6 +9,7 @@ replicas can run behind a load balancer.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import threading
 from collections.abc import Callable
@@ -59,7 +60,10 @@ def build_web_app(settings: Settings, services: Services, slack: SlackEndpoint |
             return web.json_response({"error": "malformed request"}, status=400)
         with request_scope(request.headers.get("X-Request-Id")):
             loop = asyncio.get_running_loop()
-            resp = await loop.run_in_executor(None, slack.dispatch, bolt_req)
+            # the request id goes with the work: into the executor thread, and from there (via
+            # Bolt's context) into the lazy listeners (handlers/slack/inbox.py)
+            resp = await loop.run_in_executor(None, contextvars.copy_context().run, slack.dispatch,
+                                              bolt_req)
         METRICS.inc("http_requests_total", route="/slack/events", status=str(resp.status))
         return _to_aiohttp(resp)
 

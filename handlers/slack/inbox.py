@@ -40,13 +40,14 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from bot.redact import redact
 from bot.services import Services
 from handlers.encrypted_store import fernet_for
-from handlers.observability import METRICS
+from handlers.observability import METRICS, REQUEST_ID, request_scope
 
 log = logging.getLogger(__name__)
 FINISH = "moments_finish_request"  # context: marks this request's claim done
 CLAIM = "moments_claim"  # context: (key, claimed at) of the claim this request holds (at: None on a replay)
 TAKEN_ON = "moments_taken_on"  # context: a listener acknowledged the request (its work is queued or done)
 REPLAY = "moments_replay_of"  # context: the key of a claim this process took over to replay
+REQUEST_ID_KEY = "moments_request_id"  # context: the request id the HTTP server gave the request
 MAX_ATTEMPTS = 3
 # Replays make moments (found again by the request's key), never anything else: a `/moments`
 # command may have changed something before its replica died, and running it twice could
@@ -198,6 +199,7 @@ class Inbox:
         services, finisher = self.services, self.finisher
 
         def claim(body: dict[str, Any], context: Any, next: Any) -> BoltResponse | None:  # noqa: A002
+            context[REQUEST_ID_KEY] = REQUEST_ID.get()  # for the lazy listener's log lines
             key = request_key(body)
             if key is None:
                 next()
@@ -258,8 +260,9 @@ class Inbox:
                 continue
             log.warning("replaying Slack request %s, left unfinished by a replica that stopped "
                         "(attempt %d)", orphan.event_id, orphan.attempts)
-            self.dispatch(app, BoltRequest(body=body, mode="socket_mode", context={
-                REPLAY: orphan.event_id, CLAIM: (orphan.event_id, None)}))
+            with request_scope(f"replay-{orphan.event_id}"):
+                self.dispatch(app, BoltRequest(body=body, mode="socket_mode", context={
+                    REPLAY: orphan.event_id, CLAIM: (orphan.event_id, None)}))
             METRICS.inc("slack_requests_replayed_total")
             ran += 1
         return ran
@@ -309,7 +312,8 @@ def finishing(fn: Callable[..., None]) -> Callable[..., None]:
     def run(**kwargs: Any) -> None:
         context = kwargs["context"] if wants_context else kwargs.pop("context")
         try:
-            fn(**kwargs)
+            with request_scope(context.get(REQUEST_ID_KEY)):
+                fn(**kwargs)
         finally:
             finish = context.get(FINISH)
             if finish is not None:

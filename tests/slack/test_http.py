@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import socket
 import threading
 import time
@@ -17,6 +18,7 @@ from slack_bolt import App
 
 from bot.config import Settings
 from bot.services import Services
+from handlers.observability import _Context
 from handlers.server import build_web_app
 from handlers.slack.app import SlackDoorApp
 from tests.slack.conftest import Slack, command_body, event_body, wait_for
@@ -93,3 +95,21 @@ def test_url_verification_and_health(slack: Slack, server: str) -> None:
                                                             **slack.sign(body)})
     assert status == 200 and "c-123" in text
     assert request(f"{server}/healthz") == (200, json.dumps({"ok": True}))
+
+
+def test_the_work_after_the_ack_logs_under_the_requests_id(
+    slack: Slack, server: str, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object) -> None:
+        raise RuntimeError("the filer fell over")
+
+    monkeypatch.setattr(slack.built.door.router, "handle", broken)
+    caplog.handler.addFilter(_Context())
+    body = command_body(slack.api, "/ow", "the belt stopped")
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Request-Id": "req-77",
+               **slack.sign(body)}
+    with caplog.at_level(logging.ERROR, logger="handlers.slack.door"):
+        assert request(f"{server}/slack/events", body, headers)[0] == 200
+        [failed] = wait_for(lambda: [r for r in caplog.records if r.getMessage() == "Slack listener failed"])
+    assert getattr(failed, "request_id", None) == "req-77"
+    assert "went wrong" in str(wait_for(slack.responses))  # and the person was told, in words

@@ -18,7 +18,7 @@ from bot.services import Actor, Services
 from handlers.slack.app import build_slack_door, parse_request
 from handlers.slack.settings import SlackSettings
 from tests.fakes import FakeFiler, FixedClock, InMemoryStore
-from tests.slack.conftest import MONDAY, SECRET, Slack, settle, trigger_id
+from tests.slack.conftest import MONDAY, SECRET, Slack, settle, trigger_id, wait_for
 from tests.slack.stand_in import running
 
 TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=300) | \
@@ -82,6 +82,17 @@ def test_any_signed_body_gets_a_clear_answer_and_stores_at_most_one_moment() -> 
         door = Slack(built, api, services, store, services.clock, ws, team.id)  # type: ignore[arg-type]
         try:
             check(door)
+            # and two well-formed requests, each delivered twice, among whatever came before
+            command = urlencode({"command": "/ow", "text": "the belt stopped", "team_id": "T1",
+                                 "user_id": "U1", "channel_id": "C1", "trigger_id": trigger_id(),
+                                 "response_url": RESPONSE_URL})
+            message = json.dumps({"type": "event_callback", "team_id": "T1", "event_id": "EvKnown",
+                                  "event": {"type": "message", "user": "U1", "channel": "C1",
+                                            "ts": "1700000000.4242", "text": "WOW: the crew sang"}})
+            for _ in range(2):
+                assert post(door, command, "application/x-www-form-urlencoded") == 200
+                assert post(door, message, "application/json") in (200, 503)
+            wait_for(lambda: {"the belt stopped", "the crew sang"} <= {m.text for m in door.moments()})
             settle(door, 0.5)  # the last lazy listeners
         finally:
             built.door.history.stop()
@@ -92,7 +103,8 @@ def test_any_signed_body_gets_a_clear_answer_and_stores_at_most_one_moment() -> 
         assert None not in keys and len(keys) == len(set(keys)), "a request made two moments"
         reacted = [(m.message_ref, m.kind) for m in moments if m.source is Source.REACTION]
         assert len(reacted) == len(set(reacted)), "a reaction made two moments"
-        assert api.calls and moments, "the properties reached no listener"
+        assert [m.text for m in moments].count("the belt stopped") == 1
+        assert [m.text for m in moments].count("the crew sang") == 1
 
 
 def post(door: Slack, body: str, content_type: str) -> int:

@@ -17,6 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote
 
+from tests.teams.conftest import CHANNEL, TENANT
+
 
 @dataclass
 class Connector:
@@ -74,12 +76,37 @@ def connector_stand_in() -> Iterator[Connector]:
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet tests
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/"
+    with serving(Handler) as state.url:
+        yield state
+
+
+@contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """``handler`` on a free local port, in a thread; yields the base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield state
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
     finally:
         server.shutdown()
         server.server_close()
+
+
+def mentioning(service_url: str, text: str, mentioned: list[dict[str, str]],
+               n: int = 1) -> dict[str, Any]:
+    """The JSON Teams posts for Bo's channel message ``<at>Moments</at> text``, mentioning the
+    bot and ``mentioned`` (each ``{"id", "name"}``); ``n`` makes its ids unique."""
+    return {
+        "type": "message", "id": f"17000000000{n}", "serviceUrl": service_url, "channelId": "msteams",
+        "text": f"<at>Moments</at> {text}", "textFormat": "plain",
+        "from": {"id": "29:bo", "name": "Bo", "aadObjectId": "aad-bo"},
+        "conversation": {"isGroup": True, "conversationType": "channel", "tenantId": TENANT,
+                         "id": f"{CHANNEL};messageid=17000000000{n}"},
+        "recipient": {"id": "28:moments-bot", "name": "Moments"},
+        "entities": [{"type": "mention", "text": "<at>Moments</at>",
+                      "mentioned": {"id": "28:moments-bot", "name": "Moments"}}] +
+                    [{"type": "mention", "text": f"<at>{m['name']}</at>", "mentioned": m}
+                     for m in mentioned],
+        "channelData": {"tenant": {"id": TENANT}, "channel": {"id": CHANNEL}, "team": {"id": CHANNEL}},
+    }

@@ -31,7 +31,7 @@ from tests.teams.conftest import (
     submit,
     texts,
 )
-from tests.teams.connector import connector_stand_in
+from tests.teams.connector import connector_stand_in, mentioning
 
 ANA = ChannelAccount(id="29:ana", name="Ana", aad_object_id="aad-ana")  # as she sends messages
 BO = ChannelAccount(id="29:bo", name="Bo", aad_object_id="aad-bo")
@@ -123,18 +123,7 @@ def test_a_sender_without_an_aad_id_is_known_from_an_earlier_turn(world: World) 
 # over HTTP: Teams is asked who a mentioned stranger is (TeamsInfo.get_member)
 
 def activity_json(service_url: str, text: str, mentioned: dict[str, str]) -> dict[str, Any]:
-    return {
-        "type": "message", "id": "1700000000001", "serviceUrl": service_url, "channelId": "msteams",
-        "text": f"<at>Moments</at> {text}", "textFormat": "plain",
-        "from": {"id": "29:bo", "name": "Bo", "aadObjectId": "aad-bo"},
-        "conversation": {"isGroup": True, "conversationType": "channel", "tenantId": TENANT,
-                         "id": f"{CHANNEL};messageid=1700000000001"},
-        "recipient": {"id": "28:moments-bot", "name": "Moments"},
-        "entities": [{"type": "mention", "text": "<at>Moments</at>",
-                      "mentioned": {"id": "28:moments-bot", "name": "Moments"}},
-                     {"type": "mention", "text": f"<at>{mentioned['name']}</at>", "mentioned": mentioned}],
-        "channelData": {"tenant": {"id": TENANT}, "channel": {"id": CHANNEL}, "team": {"id": CHANNEL}},
-    }
+    return mentioning(service_url, text, [mentioned])
 
 
 async def post_all(world: World, bodies: list[dict[str, Any]]) -> list[int]:

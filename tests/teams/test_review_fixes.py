@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import unquote
 
@@ -32,8 +32,8 @@ from handlers.teams import bot as teams_bot
 from handlers.teams import ids
 from handlers.teams.reading import alias_key, is_person_key
 from handlers.teams.web import add_teams_routes
-from tests.teams.conftest import CHANNEL, SAM, TENANT, World, channel_conversation, key, message
-from tests.teams.connector import connector_stand_in
+from tests.teams.conftest import SAM, TENANT, World, channel_conversation, key, message
+from tests.teams.connector import connector_stand_in, mentioning, serving
 
 ANA = ChannelAccount(id="29:ana", name="Ana", aad_object_id="aad-ana")
 BO = ChannelAccount(id="29:bo", name="Bo", aad_object_id="aad-bo")
@@ -177,15 +177,8 @@ def slow_roster(delay: float) -> Iterator[SlowRoster]:
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet tests
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(Handler) as state.url:
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 STRANGERS = [{"id": f"29:stranger-{i}", "name": f"Stranger {i}"} for i in range(6)]
@@ -193,19 +186,7 @@ STRANGERS = [{"id": f"29:stranger-{i}", "name": f"Stranger {i}"} for i in range(
 
 def activity_json(service_url: str, n: int, mentioned: list[dict[str, str]]) -> dict[str, Any]:
     tags = " ".join(f"<at>{m['name']}</at>" for m in mentioned)
-    return {
-        "type": "message", "id": f"17000000000{n}", "serviceUrl": service_url, "channelId": "msteams",
-        "text": f"<at>Moments</at> wow {tags} kept the gate calm ({n})", "textFormat": "plain",
-        "from": {"id": "29:bo", "name": "Bo", "aadObjectId": "aad-bo"},
-        "conversation": {"isGroup": True, "conversationType": "channel", "tenantId": TENANT,
-                         "id": f"{CHANNEL};messageid=17000000000{n}"},
-        "recipient": {"id": "28:moments-bot", "name": "Moments"},
-        "entities": [{"type": "mention", "text": "<at>Moments</at>",
-                      "mentioned": {"id": "28:moments-bot", "name": "Moments"}}] +
-                    [{"type": "mention", "text": f"<at>{m['name']}</at>", "mentioned": m}
-                     for m in mentioned],
-        "channelData": {"tenant": {"id": TENANT}, "channel": {"id": CHANNEL}, "team": {"id": CHANNEL}},
-    }
+    return mentioning(service_url, f"wow {tags} kept the gate calm ({n})", mentioned, n)
 
 
 async def post_timed(world: World, bodies: list[dict[str, Any]],

@@ -5,9 +5,11 @@
 It starts a local stand-in for the Slack Web API, a throwaway PostgreSQL database, N replicas of
 `moments serve` (and, as the baseline, a bare Bolt app with a no-op handler), then sends a mix of
 slash commands, reaction events and retried deliveries at rising concurrency. It prints
-throughput, p50/p99 time to acknowledgement, errors, redeliveries told to come back later (503)
-and peak memory per server process, and the
-number of moments stored against the number acknowledged (each must be stored exactly once).
+throughput, p50/p99 time to acknowledgement, errors, redeliveries told to come back later (503),
+peak memory per server process, the servers' CPU per request (the work after the ack included),
+and the number of moments stored against the number acknowledged (each must be stored exactly
+once), with how long it took until the last was stored: the work after the ack can run behind
+the acks in a burst, and moments/s is the rate the work kept.
 Everything runs on 127.0.0.1 and stops by itself.
 """
 
@@ -132,16 +134,20 @@ def count_moments(url: str) -> int:
     return n
 
 
-def settle(url: str, before: int, timeout: float = 60.0) -> int:
-    """Moments stored since ``before``, once lazy listeners have stopped adding any."""
-    last, deadline = -1, time.monotonic() + timeout
+def settle(url: str, before: int, timeout: float = 60.0) -> tuple[int, float]:
+    """Moments stored since ``before`` once lazy listeners have stopped adding any, and when
+    (time.monotonic()) the last of them was seen: the work after the ack may end well after it."""
+    last, last_at, deadline = -1, time.monotonic(), time.monotonic() + timeout
+    quiet_since = time.monotonic()
     while time.monotonic() < deadline:
         now = count_moments(url) - before
-        if now == last:
-            return now
-        last = now
-        time.sleep(1.0)
-    return last
+        if now != last:
+            last, last_at = now, time.monotonic()
+            quiet_since = last_at
+        elif time.monotonic() - quiet_since >= 2.0:
+            break
+        time.sleep(0.1)
+    return last, last_at
 
 
 @dataclass
@@ -149,6 +155,14 @@ class Server:
     name: str
     proc: subprocess.Popen[bytes]
     port: int
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU this process has used so far (its threads included)."""
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return float("nan")
 
     def peak_rss_mb(self) -> float:
         try:
@@ -278,7 +292,7 @@ def run(args: argparse.Namespace) -> int:
     rng = random.Random(7)
     levels = [int(x) for x in args.concurrency.split(",")]
     print(f"{'target':<14}{'conc':>5}{'req':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
-          f"{'errors':>8}{'503':>5}{'peak MB':>10}  stored/expected")
+          f"{'errors':>8}{'503':>5}{'peak MB':>10}{'CPU ms/req':>11}  stored/expected")
     with web_api() as api_url:
         base_env = {**os.environ, "SLACK_SIGNING_SECRET": SECRET, "SLACK_BOT_TOKEN": "xoxb-bench",
                     "SLACK_API_URL": api_url, "MOMENTS_LOG_LEVEL": "WARNING"}
@@ -294,15 +308,21 @@ def run(args: argparse.Namespace) -> int:
                     for level in levels:
                         load = requests_mix(args.requests, rng, api_url)
                         before = count_moments(url) if kind == "moments" else 0
+                        cpu_before = sum(s.cpu_seconds() for s in servers)
+                        began = time.monotonic()
                         lat, errors, later, took = asyncio.run(fire([s.port for s in servers], load, level))
                         expected = sum(1 for *_x, creates in load if creates)
-                        stored = settle(url, before) if kind == "moments" else 0
+                        stored, last_at = settle(url, before) if kind == "moments" else (0, 0.0)
+                        # all the servers' CPU for this level, the work after the ack included
+                        cpu_ms = (sum(s.cpu_seconds() for s in servers) - cpu_before) * 1000 / len(load)
                         label = kind if kind == "bare" else f"{kind} x{replicas}"
                         peak = max(s.peak_rss_mb() for s in servers)
-                        check = f"{stored}/{expected}" if kind == "moments" else "-"
+                        check = (f"{stored}/{expected} in {last_at - began:.1f} s "
+                                 f"({stored / max(last_at - began, 1e-9):.0f} moments/s)"
+                                 if kind == "moments" else "-")
                         print(f"{label:<14}{level:>5}{len(load):>6}{len(load) / took:>9.0f}"
                               f"{statistics.median(lat):>9.1f}{pct(lat, 99):>9.1f}{errors:>8}{later:>5}"
-                              f"{peak:>10.0f}  {check}", flush=True)
+                              f"{peak:>10.0f}{cpu_ms:>11.2f}  {check}", flush=True)
                 finally:
                     for s in servers:
                         s.proc.send_signal(signal.SIGTERM)

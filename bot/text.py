@@ -56,7 +56,7 @@ def filed(result: Filed) -> Reply:
         ) + (Choice("None of these", Action.of(FILE_MOMENT, moment=m.id, touchpoint="")),)
     else:
         lines.append("Left unfiled. `/moments file ID <touchpoint>` files it later.")
-    return Reply("\n".join(lines), choices, view=m)
+    return Reply("\n".join(lines), choices, view=m, journey=result.journey)
 
 
 def refiled(result: Filed) -> Reply:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.domain import MomentKind, StandardLevel
+from bot.domain import MomentKind, StandardLevel, Touchpoint
 
 # Action names shared by every renderer and listener.
 FILE_MOMENT = "file_moment"  # args: moment, touchpoint (slug, or "" for none of these)
@@ -173,6 +173,9 @@ class Reply:
     view: object | None = None  # MomentView, PromptView, DigestView, list of StandardView ...
     error: bool = False
     public: bool = False  # True: post to the channel; False: only the person sees it
+    # with a moment view: the team's touchpoints, as the core read them for this reply, for a
+    # door's "Change touchpoint" select (empty: the door reads them itself)
+    journey: tuple[Touchpoint, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -250,7 +250,10 @@ class SqlRepository(delivery.DeliveryRows, PrivacyRows):
         return maybe_entity(Team, self._get(TeamRow, team_id))
 
     def team_by_channel(self, channel: str) -> Team | None:
-        return maybe_entity(Team, self._s.scalar(self._select(TeamRow).where(TeamRow.channel == channel)))
+        row = self._s.scalar(self._select(TeamRow).where(TeamRow.channel == channel))
+        if row is not None:
+            self._kept.append(row)  # a later check by id (add_moment's) costs no query
+        return maybe_entity(Team, row)
 
     def teams(self) -> list[Team]:
         rows = self._s.scalars(self._select(TeamRow).order_by(TeamRow.id))

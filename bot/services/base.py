@@ -105,6 +105,20 @@ class Deps:
             self._filers.pop(workspace_id, None)
 
 
+NO_TEAM = (
+    "This channel has no Moments team yet. A lead sets one up with "
+    "`/moments setup name=\"Gate crew\" template=airline tz=Europe/Stockholm` "
+    "(templates: airline, hotel, restaurant, retail, clinic)."
+)
+
+
+def team_of_channel(repo: Repository, channel: str) -> Team:
+    team = repo.team_by_channel(channel)
+    if team is None:
+        raise UserError(NO_TEAM)
+    return team
+
+
 def require_team(repo: Repository, team_id: int) -> Team:
     team = repo.team(team_id)
     if team is None:

@@ -28,6 +28,11 @@ class Reacted:
     filed: Filed | None  # None while the text is not known yet
 
 
+def _credit(kind: MomentKind, author_id: str, actor: Actor) -> tuple[str, ...]:
+    """A WOW on a message credits its author, unless the author reacted to their own."""
+    return (author_id,) if kind is MomentKind.WOW and author_id and author_id != actor.user_id else ()
+
+
 class CaptureService:
     def __init__(self, deps: Deps, moments: MomentService) -> None:
         self._d = deps
@@ -49,23 +54,49 @@ class CaptureService:
             existing = repo.moment_by_ref(message_ref, kind)
             if existing is not None:
                 return Reacted(self._add_me_too(repo, existing, actor), False, None)
-        credited = (author_id,) if kind is MomentKind.WOW and author_id != actor.user_id else ()
-        if text is not None and parsing.tidy(text):
-            filed = self._moments.report(
-                workspace_id=workspace_id, team_id=team_id, actor=actor, kind=kind, text=text,
-                source=Source.REACTION, message_ref=message_ref, credited=credited,
-                strict_tags=False,
-            )
-            return Reacted(filed.moment, True, filed)
+            if text is None or not parsing.tidy(text):
+                return Reacted(self._unread(repo, team_id, actor, kind, message_ref, author_id), True, None)
+        return self._filed(workspace_id, team_id, actor, kind, message_ref, author_id, text)
+
+    def react_in_channel(
+        self, *, workspace_id: int, team_id: int, channel: str, ts: str, actor: Actor,
+        kind: MomentKind, author_id: str = "",
+    ) -> Reacted:
+        """A reaction on message ``ts`` of ``channel``, where the door keeps recent messages
+        (``remember_message``): an earlier moment on the message and the message's cached text
+        are read in one transaction, and a moment whose text is not known yet is stored in it."""
+        message_ref = f"{channel}/{ts}"
         with self._d.store.transaction(workspace_id) as repo:
-            require_team(repo, team_id)
-            remember(repo, actor)
-            now = self._d.clock.now()
-            moment = repo.add_moment(
-                Moment(0, team_id, kind, "", actor.user_id, None, Filing.ASKED, 0.0,
-                       Source.REACTION, now, now, credited=credited, message_ref=message_ref)
-            )
-            return Reacted(moment, True, None)
+            existing = repo.moment_by_ref(message_ref, kind)
+            if existing is not None:
+                return Reacted(self._add_me_too(repo, existing, actor), False, None)
+            cached = repo.cached_message(channel, ts)
+            author = author_id or (cached.author_id if cached else "")
+            if cached is None or not parsing.tidy(cached.text):
+                return Reacted(self._unread(repo, team_id, actor, kind, message_ref, author), True, None)
+        return self._filed(workspace_id, team_id, actor, kind, message_ref, author, cached.text)
+
+    def _filed(self, workspace_id: int, team_id: int, actor: Actor, kind: MomentKind, message_ref: str,
+               author_id: str, text: str) -> Reacted:
+        filed = self._moments.report(
+            workspace_id=workspace_id, team_id=team_id, actor=actor, kind=kind, text=text,
+            source=Source.REACTION, message_ref=message_ref, credited=_credit(kind, author_id, actor),
+            strict_tags=False,
+        )
+        return Reacted(filed.moment, True, filed)
+
+    def _unread(self, repo: Repository, team_id: int, actor: Actor, kind: MomentKind, message_ref: str,
+                author_id: str) -> Moment:
+        """The moment of a reaction on a message whose text is not known yet: filed when
+        ``fill_text`` brings it."""
+        require_team(repo, team_id)
+        remember(repo, actor)
+        now = self._d.clock.now()
+        return repo.add_moment(
+            Moment(0, team_id, kind, "", actor.user_id, None, Filing.ASKED, 0.0,
+                   Source.REACTION, now, now, credited=_credit(kind, author_id, actor),
+                   message_ref=message_ref)
+        )
 
     def unreact(
         self, *, workspace_id: int, actor: Actor, kind: MomentKind, message_ref: str
@@ -183,7 +214,7 @@ class CaptureService:
                               touchpoint_id=touchpoint.id if touchpoint else None,
                               updated_at=self._d.clock.now())
             repo.save_moment(updated)
-            return Filed(updated, touchpoint, choices)
+            return Filed(updated, touchpoint, choices, journey=tuple(touchpoints))
 
     def awaiting_text(self, *, workspace_id: int, limit: int = 50) -> list[Moment]:
         with self._d.store.transaction(workspace_id) as repo:

@@ -26,6 +26,7 @@ from bot.services.base import (
     remember,
     require_team,
     require_touchpoint,
+    team_of_channel,
 )
 from bot.services.privacy import WorkspacePatterns
 
@@ -40,6 +41,7 @@ class Filed:
     touchpoint: Touchpoint | None
     choices: tuple[Touchpoint, ...]  # non-empty when the reporter should pick
     notes: tuple[str, ...] = ()
+    journey: tuple[Touchpoint, ...] = ()  # the team's touchpoints as filed against, if read
 
 
 def check_text(text: str, *, what: str = "moment", example: str = "/wow ...",
@@ -80,11 +82,12 @@ class MomentService:
         self,
         *,
         workspace_id: int,
-        team_id: int,
         actor: Actor,
         kind: MomentKind | None,
         text: str,
         source: Source,
+        team_id: int | None = None,
+        channel: str = "",
         message_ref: str | None = None,
         credited: tuple[str, ...] = (),
         strict_tags: bool = True,
@@ -92,12 +95,13 @@ class MomentService:
     ) -> Filed:
         """Store a moment and file it: an explicit tag wins, else the filer, else ask. A request
         already handled (``request_key`` seen before: a replay after a crash) makes nothing new:
-        the answer names the moment it made."""
+        the answer names the moment it made. The team is ``team_id``, or else the team of
+        ``channel``."""
         example = f"/{(kind or MomentKind.WOW).value} the gate agent found a seat for my family"
         clean = checked(text, example=example, patterns=self.patterns.compiled(workspace_id))
         parsed = parsing.parse(clean.text)
         with self._d.store.transaction(workspace_id) as repo:
-            team = require_team(repo, team_id)
+            team = require_team(repo, team_id) if team_id is not None else team_of_channel(repo, channel)
             remember(repo, actor)
             touchpoints = repo.touchpoints(team.id)
             tagged = _tagged(touchpoints, parsed.tags, strict=strict_tags)
@@ -123,7 +127,8 @@ class MomentService:
             done = repo.moment_by_request(request_key) if request_key else None
             if done is not None:
                 filed_on = next((t for t in touchpoints if t.id == done.touchpoint_id), None)
-                return Filed(done, filed_on, () if filed_on else choices, tuple(notes))
+                return Filed(done, filed_on, () if filed_on else choices, tuple(notes),
+                             tuple(touchpoints))
             now = self._d.clock.now()
             moment = repo.add_moment(
                 Moment(
@@ -143,7 +148,7 @@ class MomentService:
                     request_key=request_key,
                 )
             )
-            return Filed(moment, touchpoint, choices, tuple(notes))
+            return Filed(moment, touchpoint, choices, tuple(notes), tuple(touchpoints))
 
     def refile(
         self, *, workspace_id: int, moment_id: int, actor: Actor, touchpoint: str

@@ -94,6 +94,8 @@ class SlackDoor:
         """The team's journey, for the "Change touchpoint" select under a confirmation."""
         if not isinstance(reply.view, Moment) or reply.error:
             return []
+        if reply.journey:  # read in the same transaction that filed the moment
+            return list(reply.journey)
         try:
             return self.services.journey.touchpoints(workspace_id=workspace_id,
                                                      team_id=reply.view.team_id)

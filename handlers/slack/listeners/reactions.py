@@ -37,13 +37,10 @@ def register(app: App, door: SlackDoor) -> None:
             ws = door.workspace(team_id)
             team = door.services.journey.team_for_channel(workspace_id=ws, channel=channel)
             if team is None:
-                return  # reactions happen everywhere; only a team's channels count
-            cached = door.services.capture.cached_message(workspace_id=ws, channel=channel, ts=ts)
-            reacted = door.services.capture.react(
-                workspace_id=ws, team_id=team.id, actor=door.actor(client, team_id, user), kind=kind,
-                message_ref=f"{channel}/{ts}", author_id=event.get("item_user") or (cached.author_id
-                                                                                     if cached else ""),
-                text=cached.text if cached else None)
+                return  # reactions happen everywhere; only a team's channels count (and cost no users.info)
+            reacted = door.services.capture.react_in_channel(
+                workspace_id=ws, team_id=team.id, channel=channel, ts=ts, kind=kind,
+                actor=door.actor(client, team_id, user), author_id=text_of(event, "item_user"))
             if reacted.created:
                 METRICS.inc("moments_logged_total", source="reaction", kind=kind.value)
             if not reacted.created:

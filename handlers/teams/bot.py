@@ -560,7 +560,9 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         reply = replace(reply, text=teams_syntax(reply.text))
         touchpoints: list[Touchpoint] = []
         moment = reply.view if isinstance(reply.view, Moment) and not reply.error else None
-        if ctx is not None and moment is not None:
+        if reply.journey and moment is not None:  # read in the transaction that filed it
+            touchpoints = list(reply.journey)
+        elif ctx is not None and moment is not None:
             touchpoints = await self._run(self._touchpoints, ctx.workspace_id, moment.team_id)
         activity = render_activity(reply, touchpoints=touchpoints)
         names = dict(names or {})

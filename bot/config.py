@@ -30,6 +30,7 @@ class Settings:
     slack_message_cache_hours: int = 48
     slack_admin_cache_seconds: float = 600.0  # how long a users.info answer (admin or not) is trusted
     slack_listener_threads: int = 4  # threads for Bolt's lazy listeners, per process
+    slack_max_backlog: int = 2000  # Slack events waiting for those threads before new ones get 503
     microsoft_app_id: str = ""
     microsoft_app_password: str = ""
     microsoft_app_type: str = "MultiTenant"  # MultiTenant, SingleTenant or UserAssignedMSI
@@ -57,6 +58,7 @@ class Settings:
             slack_message_cache_hours=int(env.get("SLACK_MESSAGE_CACHE_HOURS") or 48),
             slack_admin_cache_seconds=float(env.get("SLACK_ADMIN_CACHE_SECONDS") or 600),
             slack_listener_threads=int(env.get("SLACK_LISTENER_THREADS") or 4),
+            slack_max_backlog=int(env.get("SLACK_MAX_BACKLOG") or 2000),
             **_emoji(env),
             microsoft_app_id=env.get("MICROSOFT_APP_ID", ""),
             microsoft_app_password=env.get("MICROSOFT_APP_PASSWORD", ""),

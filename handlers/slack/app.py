@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.oauth.oauth_settings import OAuthSettings
@@ -21,12 +21,14 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, Se
 
 from bot.config import Settings
 from bot.services import Services
+from handlers.observability import METRICS
 from handlers.slack.door import SlackDoor
 from handlers.slack.inbox import Inbox, Sealer
 from handlers.slack.listeners import register_all
 from handlers.slack.settings import SlackSettings
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # manifest.yml asks for exactly these (tests/slack/test_manifest.py keeps them in step)
 BOT_SCOPES = (
@@ -62,7 +64,7 @@ def build_slack_door(settings: Settings | SlackSettings, services: Services, *,
     # process_before_response: the ack runs in the request's own thread and the HTTP answer
     # leaves when it returns; the lazy listeners run on this small pool either way, in HTTP and
     # in Socket Mode, so no work is lost after the response (we are not on FaaS).
-    executor = ThreadPoolExecutor(max_workers=slack.listener_threads, thread_name_prefix="slack")
+    executor = CountingExecutor(max_workers=slack.listener_threads, thread_name_prefix="slack")
     common: dict[str, Any] = {"signing_secret": slack.signing_secret, "listener_executor": executor,
                               "process_before_response": True, "raise_error_for_unhandled_request": False}
     oauth = slack.oauth and installation_store is not None
@@ -79,24 +81,62 @@ def build_slack_door(settings: Settings | SlackSettings, services: Services, *,
     app.middleware(inbox.middleware())
     register_all(app, door)
     log.info("Slack door built (%s)", "OAuth, many workspaces" if oauth else "one workspace")
-    return SlackDoorApp(app, door, inbox, executor)
+    return SlackDoorApp(app, door, inbox, executor, slack.max_backlog)
+
+
+class CountingExecutor(ThreadPoolExecutor):
+    """The lazy listeners' pool, knowing how many work items wait for a thread."""
+
+    def __init__(self, max_workers: int, thread_name_prefix: str = "") -> None:
+        super().__init__(max_workers=max_workers, thread_name_prefix=thread_name_prefix)
+        self._waiting = 0
+        self._count = threading.Lock()
+
+    @property
+    def waiting(self) -> int:
+        return self._waiting
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        def started(*a: Any, **kw: Any) -> T:
+            with self._count:
+                self._waiting -= 1
+            return fn(*a, **kw)
+
+        with self._count:
+            self._waiting += 1
+        try:
+            return super().submit(started, *args, **kwargs)
+        except BaseException:  # shut down: nothing was queued
+            with self._count:
+                self._waiting -= 1
+            raise
 
 
 class SlackDoorApp:
     """The Bolt app, the door behind it (``fetch_text`` for the server's housekeeping), the
     inbox that replays what a stopped replica acknowledged, and the lazy listeners' pool."""
 
-    def __init__(self, app: App, door: SlackDoor, inbox: Inbox, executor: ThreadPoolExecutor) -> None:
+    def __init__(self, app: App, door: SlackDoor, inbox: Inbox, executor: CountingExecutor,
+                 max_backlog: int = 2000) -> None:
         self.app = app
         self.door = door
         self.inbox = inbox
         self.executor = executor
+        self.max_backlog = max_backlog
 
     def dispatch(self, request: BoltRequest) -> BoltResponse:
         """For the HTTP server: a request of a shape Bolt cannot handle is answered 400; a
-        claimed request whose work never started gives its claim back."""
+        claimed request whose work never started gives its claim back. While more work waits
+        for the listener threads than ``max_backlog`` (a flood of events), a new event is
+        answered 503 before it is claimed: Slack delivers it again later, and the backlog, kept
+        in memory, stays bounded. Commands and clicks are still taken: a person is waiting."""
         if not well_formed(request.body):
             return BoltResponse(status=400, body="malformed request")
+        if request.body.get("type") == "event_callback" and self.executor.waiting >= self.max_backlog:
+            METRICS.inc("slack_events_deferred_total")
+            log.warning("%d Slack requests wait for a listener thread: event %s deferred (503)",
+                        self.executor.waiting, request.body.get("event_id"))
+            return BoltResponse(status=503, body="")
         return self.inbox.dispatch(self.app, request)
 
     @property

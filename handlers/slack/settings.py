@@ -22,6 +22,7 @@ class SlackSettings:
     message_cache_hours: int = 48
     admin_cache_seconds: float = 600.0  # how long a users.info answer (admin or not) is trusted
     listener_threads: int = 4
+    max_backlog: int = 2000  # work items waiting for a listener thread before events get 503
     encryption_key: str = ""  # MOMENTS_ENCRYPTION_KEY: also seals the requests kept until handled
 
     @property
@@ -47,6 +48,7 @@ class SlackSettings:
             admin_cache_seconds=float(env.get("SLACK_ADMIN_CACHE_SECONDS")
                                       or settings.slack_admin_cache_seconds),
             listener_threads=int(env.get("SLACK_LISTENER_THREADS") or settings.slack_listener_threads),
+            max_backlog=settings.slack_max_backlog,
             encryption_key=settings.encryption_key,
         )
 

@@ -227,3 +227,36 @@ def test_a_claim_written_as_the_database_failed_is_undone(
     assert resp.status == 200 and "nothing was saved" in resp.body
     slack.built.inbox.finisher.flush()
     assert kept(slack) == {}
+
+
+def test_a_flood_of_events_is_deferred_while_work_waits_commands_still_taken(slack: Slack) -> None:
+    """More work waiting for the listener threads than max_backlog: a new event gets 503 before
+    it is claimed (Slack delivers it again later) and nothing of it is kept; a person's command
+    is still taken. Once the backlog drains, the redelivered event makes its moment."""
+    import threading
+
+    built, gate = slack.built, threading.Event()
+    built.max_backlog = 1
+    for _ in range(built.executor._max_workers + 1):  # every thread busy, one item waiting
+        built.executor.submit(gate.wait, 10)
+    assert built.executor.waiting == 1
+
+    def dispatch(body: str, content_type: str) -> BoltResponse:
+        return built.dispatch(BoltRequest(body=body, headers={"content-type": content_type,
+                                                              **slack.sign(body)}))
+
+    reaction = event_json({"type": "reaction_added", "user": "U3", "reaction": "disappointed",
+                           "item_user": "U2", "item": {"type": "message", "channel": "C1",
+                                                       "ts": "1700000000.000300"}}, "EvFLOOD1")
+    deferred = METRICS.value("slack_events_deferred_total")
+    assert dispatch(reaction, "application/json").status == 503
+    assert METRICS.value("slack_events_deferred_total") == deferred + 1
+    assert "EvFLOOD1" not in kept(slack)  # not claimed: the redelivery is a first delivery
+    command = command_body(slack.api, "/ow", "the queue at security took an hour")
+    assert dispatch(command, "application/x-www-form-urlencoded").status == 200
+
+    gate.set()
+    wait_for(lambda: built.executor.waiting == 0)
+    assert dispatch(reaction, "application/json").status == 200
+    moments = wait_for(lambda: len(slack.moments()) == 2 and slack.moments())
+    assert sorted(m.source.value for m in moments) == ["command", "reaction"]

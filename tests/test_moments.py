@@ -182,3 +182,16 @@ def test_the_same_request_handled_twice_makes_one_moment_and_the_same_answer(wor
     assert "Baggage" in filed.text and len(live_moments(world)) == 2  # another request: another moment
     world.router.handle(replace(ctx, request_key="command:1000.2.abd"), "/ow", "#baggage the belt stopped")
     assert len(live_moments(world)) == 2 and m.request_key == "command:1000.2.abc"
+
+
+def test_a_report_in_a_channel_without_a_team_says_so_first(world: World) -> None:
+    from dataclasses import replace as changed
+
+    from bot.commands import NO_TEAM
+
+    elsewhere = changed(world.ctx(STAFF), channel="C-no-team")
+    for text in ("", "the queue at check-in took an hour"):  # empty text: the team is the news
+        reply = world.router.handle(elsewhere, "/ow", text)
+        assert reply.error and reply.text == NO_TEAM
+    assert "Tell me what happened" in world.router.handle(world.ctx(STAFF), "/ow", "").text
+    assert live_moments(world) == []

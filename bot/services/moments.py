@@ -98,7 +98,13 @@ class MomentService:
         the answer names the moment it made. The team is ``team_id``, or else the team of
         ``channel``."""
         example = f"/{(kind or MomentKind.WOW).value} the gate agent found a seat for my family"
-        clean = checked(text, example=example, patterns=self.patterns.compiled(workspace_id))
+        try:
+            clean = checked(text, example=example, patterns=self.patterns.compiled(workspace_id))
+        except UserError:
+            if team_id is None:  # no team here at all: that is the thing to say first
+                with self._d.store.transaction(workspace_id) as repo:
+                    team_of_channel(repo, channel)
+            raise
         parsed = parsing.parse(clean.text)
         with self._d.store.transaction(workspace_id) as repo:
             team = require_team(repo, team_id) if team_id is not None else team_of_channel(repo, channel)

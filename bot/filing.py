@@ -9,17 +9,22 @@ the team confirmed.
    become a ranking with ``p = score / (total + UNSURE)``: one keyword of its own just passes
    the default threshold, a keyword shared by two touchpoints or two conflicting ones do not.
    No evidence at all gives an empty ranking.
-3. Warm: every confirmation or correction updates a naive Bayes model over the team's words and
-   word pairs (counts only: learning is O(words), and replaying a team's history on start is
-   cheap). The keyword scores enter it as evidence, so the template keeps counting while the
-   team's own words add up. The posterior orders the choices.
-4. Confidence is calibrated on the team's own confirmations: before learning each one, the filer
-   notes its margin (log-odds between its first and second choice) and whether it was right. A
-   guess's confidence is how often guesses with a similar margin were right, pulled towards the
-   model's own (tempered) figure while there are few records, and never above the model's
-   untempered probability. The bar for filing without asking rises with that evidence from
+3. Warm: a multinomial logistic regression per workspace over the team's stemmed words and word
+   pairs, with the template's evidence (each touchpoint's keyword score, the touchpoint the
+   text names) as inputs whose weights start where the template alone would file and are
+   learned like the words': the template decides at first, and its share falls as the team's
+   own words prove better. Each confirmation takes one SGD step at once; the model is trained
+   again for a few epochs over the kept confirmations once they have grown by a tenth.
+4. Confidence is calibrated on the team's own confirmations: each kept one is scored by a model
+   trained without it (K folds), noting its margin (log-odds between the first and second
+   choice) and whether it was right. A guess's confidence is how often guesses with a similar
+   margin were right (an isotonic fit once there are enough records; before that the share
+   right near it, pulled towards the model's own tempered figure and never above its
+   untempered probability). The bar for filing without asking rises with that evidence from
    DEFAULT_THRESHOLD to CALIBRATED_THRESHOLD. A team with consistent words soon gets its moments
-   filed unasked; a team whose moments are hard to tell apart keeps being asked.
+   filed unasked; a team whose moments are hard to tell apart keeps being asked. The records
+   depend only on what is kept, so a replica that replays the stored confirmations calibrates
+   as the one that learned them one by one.
 5. The kind comes from cue words and emoji with negation (:mod:`bot.kindcues`). Once the team
    has confirmed both kinds, a logistic regression over its words and word pairs, learned online
    with the cue score as an offset, adds what the cues miss (and the team's usual kind).
@@ -28,9 +33,10 @@ the team confirmed.
 from __future__ import annotations
 
 import math
+import random
 import threading
 from bisect import bisect_left, bisect_right, insort
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -40,29 +46,42 @@ from bot.ports import FilingGuess
 from bot.textnorm import BOUNDARIES, STOPWORDS, parse_tags, stems, tokenize
 
 DEFAULT_THRESHOLD = 0.6  # on the template's measure: one keyword of its own just passes
-CALIBRATED_THRESHOLD = 0.8  # on the calibrated confidence, once the team has confirmed enough
+# On the calibrated confidence, once the team has confirmed enough. Out-of-fold calibration is a
+# little cautious (each fold's model knew less): filings unasked at this bar were right 95% of the
+# time on the crowd-agreed rows of the dev sets (bench/filing.py, five shuffles).
+CALIBRATED_THRESHOLD = 0.75
 UNSURE = 0.6  # evidence mass that always stays with "none of these"
 _NAME_WEIGHT = 2.0  # a touchpoint's own name, when the text names several touchpoints
 _PHRASE_BONUS = 0.5  # per extra word: "lost luggage" says more than "lost"
-# Learning: naive Bayes over stemmed words and word pairs of the team's confirmed filings, with
-# the template's keyword scores as evidence beside them. Values picked by measuring warm accuracy
-# and auto-filing precision with bench/filing.py; no word or weight is derived from data.
+# Cold margins: the template's keyword scores and named touchpoint as log-odds.
 _KEYWORD_WEIGHT = 3.0  # log-odds per unit of keyword score
 _NAMED_WEIGHT = 3.0  # log-odds for the one touchpoint the text names
-_ALPHA = 0.5  # additive smoothing of word counts
-_TEMPERATURE = 6.0  # naive Bayes is overconfident: this tempers it into a usable confidence
 _NAMED_BOOST = 1.5  # score for the one touchpoint the text names (beside its keywords)
+_NAMED_TOTAL = _KEYWORD_WEIGHT * _NAMED_BOOST + _NAMED_WEIGHT
 _LISTED = 0.005  # choices less likely than this are not offered
 _CALIBRATED_AFTER = 50  # records at which the bar reaches CALIBRATED_THRESHOLD
-_CALIBRATION_WINDOW = 2000  # the team's latest confirmations that calibrate its confidence
+_CALIBRATION_WINDOW = 1000  # the team's latest confirmations: the model learns again from them
 _NEIGHBOURS = 40  # records just below a guess's margin that say how often such guesses were right
-_CALIBRATION_PRIOR = 5.0  # pseudo-records at the model's own (tempered) confidence
+_CALIBRATION_PRIOR = 20.0  # pseudo-records at the model's own (tempered) confidence
 _MOST_SURE = 0.999
-_RECALIBRATE_AFTER = 10  # new records before the kept confirmations are scored again ...
-_RECALIBRATE_SHARE = 0.1  # ... or this share of them, whichever is more
 _KIND_RATE = 0.3  # AdaGrad step of the learned kind model
 _EARLY_BONUS = 0.05  # ties go to what the text mentions first
 _CACHE_SIZE = 16
+# Learning: values picked by measuring warm accuracy and auto-filing precision with
+# bench/filing.py on several shuffles; no word or weight is derived from data.
+_RATE = 2.0  # SGD step of the touchpoint model (divided by the epoch's number)
+_EPOCHS = 10  # passes over the kept confirmations when the model is trained again ...
+_STEP_BUDGET = 6000  # ... fewer when there are more than this many steps ...
+_FEWEST_EPOCHS = 3  # ... but never fewer than this
+_L2 = 1e-3  # weight decay of the word weights
+_TEMPLATE_RATE = 0.1  # the template's weights move slower than a word's
+_MODEL_KEYWORD = 1.0  # the model's starting weight for a unit of keyword score ...
+_MODEL_NAMED = 2.0  # ... and for the touchpoint the text names
+_TEMPERATURE = 3.0  # on few confirmations the model is overconfident: its tempered figure
+_RETRAIN_SHARE = 0.1  # new confirmations (as a share of those kept) before training again ...
+_RESCORE_SHARE = 0.25  # ... and before scoring the kept ones again for calibration
+_RESCORED_FROM = 2  # kept confirmations before they are scored for calibration
+_FOLDS = 3  # calibration scores each kept confirmation by a model trained without its fold
 
 Phrase = tuple[str, ...]
 
@@ -97,11 +116,13 @@ class _Read:
     probs: tuple[float, ...]
     tagged: int | None
     named: int | None
-    features: set[str]
+    evidence: tuple[float, ...]  # keyword scores, without the named touchpoint's bonus
+    features: tuple[str, ...]
 
 
 def _read(catalogue: _Catalogue, text: str, tokens: list[str], stemmed: list[str]) -> _Read:
     scores, spans = _keyword_scores(catalogue, stemmed)
+    evidence = tuple(scores)
     tagged = _tagged(catalogue, text)
     named = _named(catalogue, tokens, spans) if tagged is None else None
     if named is not None and _NAMED_BOOST:
@@ -111,7 +132,7 @@ def _read(catalogue: _Catalogue, text: str, tokens: list[str], stemmed: list[str
     probs = [s / total for s in scores]
     if named is not None and not _NAMED_BOOST:
         probs = [1.0 if i == named else p for i, p in enumerate(probs)]
-    return _Read(scores, tuple(probs), tagged, named, _ngrams(tokens, stemmed))
+    return _Read(scores, tuple(probs), tagged, named, evidence, _features(tokens, stemmed))
 
 
 class _Calibration:
@@ -245,6 +266,141 @@ def _adagrad(weight: list[float], gradient: float) -> None:
         weight[0] -= _KIND_RATE * gradient / math.sqrt(weight[1])
 
 
+@dataclass(frozen=True, slots=True)
+class _Example:
+    """One confirmed filing as the touchpoint model learns it."""
+
+    features: tuple[str, ...]
+    slugs: tuple[str, ...] | None  # the team's active journey when confirmed (None: not given)
+    evidence: tuple[float, ...]  # the template's keyword score per slug (empty when not given)
+    named: int | None  # the one touchpoint the text names
+    gold: str
+    calibrates: bool  # the filer's guess on it was noted (no #tag, some evidence)
+
+
+class _TouchpointModel:
+    """Multinomial logistic regression over the team's words and word pairs, with the
+    template's evidence as inputs too: each touchpoint's keyword score, and the touchpoint the
+    text names. Their weights start where the template alone would file (its keywords point to
+    their own touchpoint) and are learned like the words', so a team can learn that one of the
+    template's keywords usually means another touchpoint for it, and the template's share falls
+    as the team's own words prove better.
+
+    One SGD step per confirmation keeps it current; every so often it is trained again for a
+    few epochs over the kept confirmations (a few hundred texts: well under a second)."""
+
+    def __init__(self) -> None:
+        self._column: dict[str, int] = {}
+        self._weights: dict[str, list[float]] = {}
+        self._bias: list[float] = []
+        self.examples = 0
+
+    def _columns(self, slugs: Sequence[str]) -> list[int]:
+        cols = []
+        for slug in slugs:
+            col = self._column.get(slug)
+            if col is None:
+                col = self._column[slug] = len(self._bias)
+                self._bias.append(0.0)
+            cols.append(col)
+        return cols
+
+    def _inputs(self, example: _Example, slugs: Sequence[str]) -> list[tuple[str, float, str, float]]:
+        """The template's evidence as (input, value, its touchpoint, its starting weight)."""
+        inputs = [("@kw " + slug, e, slug, _MODEL_KEYWORD)
+                  for slug, e in zip(slugs, example.evidence, strict=False) if e]
+        if example.named is not None:
+            slug = slugs[example.named]
+            inputs.append(("@name " + slug, 1.0, slug, _MODEL_NAMED))
+        return inputs
+
+    def logits(self, example: _Example, slugs: Sequence[str]) -> list[float]:
+        """Log-odds per slug (a slug never confirmed nor offered has only the template's)."""
+        width = len(self._bias)
+        total = [0.0] * width
+        weights = self._weights
+        known = 0
+        for feature in example.features:
+            w = weights.get(feature)
+            if w is not None:
+                known += 1
+                if len(w) == width:
+                    total = [t + x for t, x in zip(total, w, strict=True)]
+                else:
+                    for c, x in enumerate(w):
+                        total[c] += x
+        # Words never confirmed say nothing: the known ones weigh as they did when learned.
+        value = 1.0 / math.sqrt(known) if known else 0.0
+        total = [b + value * t for b, t in zip(self._bias, total, strict=True)]
+        missing: list[tuple[str, float]] = []
+        for name, amount, own, start in self._inputs(example, slugs):
+            w = weights.get(name)
+            if w is None:
+                missing.append((own, start * amount))
+                continue
+            for c, x in enumerate(w):
+                total[c] += x * amount
+        column = self._column
+        z = [total[c] if (c := column.get(slug, -1)) >= 0 else 0.0 for slug in slugs]
+        for own, extra in missing:
+            z[slugs.index(own)] += extra
+        return z
+
+    def _row(self, name: str, width: int) -> list[float]:
+        w = self._weights.get(name)
+        if w is None:
+            w = self._weights[name] = [0.0] * width
+        elif len(w) < width:
+            w.extend([0.0] * (width - len(w)))
+        return w
+
+    def step(self, example: _Example, rate: float) -> None:
+        self.examples += 1
+        slugs = example.slugs if example.slugs is not None else tuple(self._column)
+        if example.gold not in slugs:
+            slugs = (*slugs, example.gold)
+        cols = self._columns(slugs)
+        width = len(self._bias)
+        inputs = self._inputs(example, slugs)
+        for name, _, own, start in inputs:
+            if name not in self._weights:
+                self._row(name, width)[self._column[own]] = start
+        p = _softmax(self.logits(example, slugs), 1.0)
+        gold = slugs.index(example.gold)
+        steps = [(c, rate * (q - (j == gold))) for j, (c, q) in enumerate(zip(cols, p, strict=True))]
+        bias = self._bias
+        for c, g in steps:
+            bias[c] -= g
+        for name, amount, _, _ in inputs:
+            w = self._row(name, width)
+            for c, g in steps:
+                w[c] -= _TEMPLATE_RATE * g * amount
+        if example.features:
+            value = 1.0 / math.sqrt(len(example.features))
+            decay = 1.0 - rate * _L2
+            scaled = [(c, g * value) for c, g in steps]
+            for feature in example.features:
+                w = self._row(feature, width)
+                for c, g in scaled:
+                    w[c] = w[c] * decay - g
+
+    def train(self, examples: Sequence[_Example]) -> None:
+        """From scratch, a few epochs over ``examples`` in a fixed shuffled order."""
+        self._column.clear()
+        self._weights.clear()
+        self._bias = []
+        self.examples = 0
+        order = list(examples)
+        shuffle = random.Random(len(order))
+        # Fewer passes over a long history: its many steps do the work of the passes.
+        epochs = max(_FEWEST_EPOCHS, min(_EPOCHS, _STEP_BUDGET // max(1, len(order))))
+        for epoch in range(epochs):
+            shuffle.shuffle(order)
+            rate = _RATE / (1.0 + epoch)
+            for example in order:
+                self.step(example, rate)
+
+
 def _monotone(ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
     out = []
     ceiling = 1.0
@@ -259,8 +415,8 @@ def _monotone(ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
 
 class KeywordFiler:
     """Implements :class:`bot.ports.Filer`. One instance per workspace, shared by the threads
-    that serve it: ``guess`` and ``learn`` take turns (a guess may re-score the kept
-    confirmations, which briefly takes each one out of the counts)."""
+    that serve it: ``guess`` and ``learn`` take turns (a guess may train the model again on the
+    kept confirmations first)."""
 
     def __init__(self, threshold: float | None = None) -> None:
         """``threshold``: one fixed bar for filing without asking; by default the bar is
@@ -270,12 +426,13 @@ class KeywordFiler:
             raise ValueError("threshold must be in (0, 1]")
         self._fixed = threshold
         self._catalogues: dict[tuple[Touchpoint, ...], _Catalogue] = {}
-        self._slug_docs: Counter[str] = Counter()
-        self._feature_slugs: dict[str, Counter[str]] = {}
-        self._slug_features: Counter[str] = Counter()
+        self._model = _TouchpointModel()
         self._calibration = _Calibration()
-        # the confirmations that calibrate: (journey, the text as read against it, confirmed slug)
-        self._history: deque[tuple[_Catalogue, _Read, str]] = deque(maxlen=_CALIBRATION_WINDOW)
+        # the team's latest confirmations: the model is trained again on them, and they
+        # calibrate its confidence
+        self._history: deque[_Example] = deque(maxlen=_CALIBRATION_WINDOW)
+        self._fresh = 0  # confirmations learned since the model was last trained on all
+        self._unscored = 0  # ... and since the kept ones were last scored for calibration
         self._kind_model = _KindModel()
         self._lock = threading.RLock()
 
@@ -283,6 +440,8 @@ class KeywordFiler:
     def threshold(self) -> float:
         if self._fixed is not None:
             return self._fixed
+        with self._lock:
+            self._retrain()
         # The bar rises from the template's measure to the calibrated one with the evidence.
         done = min(1.0, self._calibration.size / _CALIBRATED_AFTER)
         return round(DEFAULT_THRESHOLD + (CALIBRATED_THRESHOLD - DEFAULT_THRESHOLD) * done, 4)
@@ -290,6 +449,8 @@ class KeywordFiler:
     @property
     def calibrated(self) -> bool:
         """Enough confirmations to say how often this filer is right at each margin."""
+        with self._lock:
+            self._retrain()
         return self._calibration.size >= _CALIBRATED_AFTER
 
     def guess(self, text: str, touchpoints: Sequence[Touchpoint]) -> FilingGuess:
@@ -303,10 +464,10 @@ class KeywordFiler:
         catalogue = self._catalogue(tuple(tp for tp in touchpoints if tp.active))
         if not catalogue.slugs:
             return FilingGuess(kind=kind, kind_confidence=kind_confidence, ranked=())
-        ranking = self._rank(catalogue, text, tokens, stemmed)
+        self._retrain()
+        ranking = self._rank_read(catalogue, _read(catalogue, text, tokens, stemmed))
         ranked = list(ranking.ranked)
         if ranked and not ranking.tagged and self._calibration.size:
-            self._recalibrate()
             slug, confidence = ranked[0]
             calibrated = self._calibration.confidence(ranking.margin, confidence)
             if not self.calibrated:
@@ -339,60 +500,65 @@ class KeywordFiler:
             catalogue = self._catalogue(tuple(tp for tp in touchpoints if tp.active))
             if touchpoint_slug in catalogue.slugs:
                 read = _read(catalogue, text, tokens, stemmed)
-                ranking = self._rank_read(catalogue, read)
-                if ranking.ranked and not ranking.tagged:
-                    self._calibration.add(ranking.margin, ranking.ranked[0][0] == touchpoint_slug)
-                    self._history.append((catalogue, read, touchpoint_slug))
-            self._count(_ngrams(tokens, stemmed), touchpoint_slug, 1)
+                example = _Example(read.features, catalogue.slugs, read.evidence, read.named,
+                                   touchpoint_slug, read.tagged is None)
+            else:
+                example = _Example(_features(tokens, stemmed), None, (), None, touchpoint_slug,
+                                   False)
+            self._model.step(example, _RATE / _EPOCHS)
+            self._history.append(example)
+            self._fresh += 1
+            self._unscored += 1
         if kind is not None:
             self._kind_model.learn(_ngrams(tokens, stemmed), cue_score(tokens, stemmed),
                                    kind is MomentKind.WOW)
 
-    def _count(self, features: set[str], slug: str, delta: int) -> None:
-        self._slug_docs[slug] += delta
-        for feature in features:
-            counts = self._feature_slugs.get(feature)
-            if counts is None:
-                counts = self._feature_slugs[feature] = Counter()
-            counts[slug] += delta
-            self._slug_features[slug] += delta
-
-    def _recalibrate(self) -> None:
-        """Records made while the filer knew less undersell what it knows now: once enough
-        new ones have come in, each confirmation kept is scored again by the filer as it is
-        now without that one (leave-one-out, exact for counts), and those records calibrate."""
-        size = self._calibration.size
-        if size < _CALIBRATED_AFTER or self._calibration.fresh < max(_RECALIBRATE_AFTER,
-                                                                     _RECALIBRATE_SHARE * size):
+    def _retrain(self) -> None:
+        """Once enough confirmations came in since the last time, the model is trained again on
+        all kept ones; and, once there are enough to calibrate, each kept confirmation is scored
+        by a model trained without its fold, so the calibration says how the model as it is now
+        does on texts it has not seen."""
+        size = len(self._history)
+        if not self._fresh or self._fresh < _RETRAIN_SHARE * size:
             return
+        self._fresh = 0
+        self._model.train(self._history)
+        calibrating = sum(1 for e in self._history if e.calibrates)
+        if calibrating < _RESCORED_FROM or self._unscored < _RESCORE_SHARE * calibrating:
+            return
+        self._unscored = 0
+        history = list(self._history)
+        random.Random(len(history)).shuffle(history)  # folds unlike any pattern in the order
         records = []
-        for catalogue, read, slug in self._history:
-            self._count(read.features, slug, -1)
-            try:
-                ranking = self._rank_read(catalogue, read)
-            finally:
-                self._count(read.features, slug, 1)
-            records.append((ranking.margin, bool(ranking.ranked) and ranking.ranked[0][0] == slug))
+        folds = min(_FOLDS, len(history))
+        for fold in range(folds):
+            model = _TouchpointModel()
+            model.train([e for i, e in enumerate(history) if i % folds != fold])
+            for example in history[fold::folds]:
+                if example.calibrates and example.slugs is not None:
+                    margin, best = _margin(model.logits(example, example.slugs), example.slugs)
+                    records.append((margin, best == example.gold))
         self._calibration.replace(records)
-
-    def _rank(self, catalogue: _Catalogue, text: str, tokens: list[str],
-              stemmed: list[str]) -> _Ranking:
-        return self._rank_read(catalogue, _read(catalogue, text, tokens, stemmed))
 
     def _rank_read(self, catalogue: _Catalogue, read: _Read) -> _Ranking:
         """The ranking of a text already read against the journey: only this part depends on
         what the team has confirmed so far."""
-        scores, probs, tagged, named = read.scores, list(read.probs), read.tagged, read.named
+        probs, tagged, named = list(read.probs), read.tagged, read.named
         n = len(catalogue.slugs)
-        docs = sum(self._slug_docs[slug] for slug in catalogue.slugs)
-        z = self._log_posterior(catalogue, read.features if docs else set(), scores, named, docs)
+        learned = self._model.examples > 0
+        if learned:
+            z = self._model.logits(_Example(read.features, catalogue.slugs, read.evidence,
+                                            read.named, "", False), catalogue.slugs)
+        else:
+            z = [_KEYWORD_WEIGHT * e + (_NAMED_TOTAL if i == read.named else 0.0)
+                 for i, e in enumerate(read.evidence)]
         top, second = sorted(z, reverse=True)[:2] if n > 1 else (z[0], z[0] - 10.0)
         margin = top - second
         order = probs
-        if docs:
-            # The posterior (template keywords and what the team confirmed) decides the order;
-            # before calibration, the filer is as sure as the template or the tempered
-            # posterior says, whichever is surer.
+        if learned:
+            # The model (template keywords and what the team confirmed) decides the order;
+            # before calibration, the filer is as sure as the template or the model says,
+            # whichever is surer.
             order = _softmax(z, 1.0)
             tempered = _softmax(z, _TEMPERATURE)
             probs = [max(c, w) for c, w in zip(probs, tempered, strict=True)]
@@ -413,25 +579,6 @@ class KeywordFiler:
         # The team's own confirmations decide even without a cue word: its usual kind.
         return kind_from_score(self._kind_model.logit(_ngrams(tokens, stemmed), score), margin=0.01)
 
-    def _log_posterior(self, catalogue: _Catalogue, features: set[str], scores: list[float],
-                       named: int | None, docs: int) -> list[float]:
-        """Naive Bayes over the team's confirmed filings, with the keyword scores as evidence."""
-        n = len(catalogue.slugs)
-        vocabulary = len(self._feature_slugs) + 1
-        z = [
-            math.log((self._slug_docs[slug] + 1) / (docs + n))
-            + _KEYWORD_WEIGHT * scores[i] + (_NAMED_WEIGHT if i == named else 0.0)
-            for i, slug in enumerate(catalogue.slugs)
-        ]
-        for feature in features:
-            counts = self._feature_slugs.get(feature)
-            if counts is None:
-                continue
-            for i, slug in enumerate(catalogue.slugs):
-                z[i] += math.log((counts[slug] + _ALPHA) /
-                                 (self._slug_features[slug] + _ALPHA * vocabulary))
-        return z
-
     def _catalogue(self, active: tuple[Touchpoint, ...]) -> _Catalogue:
         catalogue = self._catalogues.get(active)
         if catalogue is None:
@@ -439,6 +586,13 @@ class KeywordFiler:
                 self._catalogues.clear()
             catalogue = self._catalogues[active] = compile_catalogue(active)
         return catalogue
+
+
+def _margin(z: list[float], slugs: Sequence[str]) -> tuple[float, str]:
+    """Log-odds between the first and second choice, and the first."""
+    best = max(range(len(z)), key=z.__getitem__)
+    second = max((v for i, v in enumerate(z) if i != best), default=z[best] - 10.0)
+    return z[best] - second, slugs[best]
 
 
 def compile_catalogue(touchpoints: Sequence[Touchpoint]) -> _Catalogue:
@@ -552,6 +706,10 @@ def _ngrams(tokens: list[str], stemmed: list[str]) -> set[str]:
             found.add(previous + " " + s)
         previous = s
     return found
+
+
+def _features(tokens: list[str], stemmed: list[str]) -> tuple[str, ...]:
+    return tuple(sorted(_ngrams(tokens, stemmed)))
 
 
 def _plural_forms(word: str) -> set[str]:

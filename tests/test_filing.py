@@ -356,21 +356,37 @@ def test_a_fixed_threshold_is_the_bar_whatever_was_learned() -> None:
         KeywordFiler(threshold=1.5)
 
 
-def test_calibration_scores_the_kept_confirmations_again_with_what_it_knows_now(
+def test_calibration_scores_each_kept_confirmation_by_a_model_that_did_not_learn_it(
     filer: KeywordFiler,
 ) -> None:
-    """Early records were made when the filer knew nothing of the team's words; once calibrated,
-    each kept confirmation is scored again by the filer as it is now (leaving that one out)."""
-    for n in range(20):  # "late" is a disruption keyword: at first the hub shuttle goes there
+    """What calibrates the filer is how the model as it is now does on confirmations it was not
+    trained on, not what it thought when it knew less: "late" is a disruption keyword, so at
+    first the team's hub shuttle went there."""
+    for n in range(20):
         filer.learn(f"the hub shuttle was late, {n} left behind", MomentKind.OW, "boarding", AIRLINE)
         filer.learn(f"flight {n} delayed by the storm", MomentKind.OW, "disruption", AIRLINE)
         filer.learn(f"SkyDesk chat took {n} tries", MomentKind.OW, "customer-service", AIRLINE)
+    assert KeywordFiler().guess("the hub shuttle was late, 3 left behind", AIRLINE).best == "disruption"
     assert filer.calibrated
-    early_wrong = sum(1 for _, ok in filer._calibration._sorted if not ok)
+    assert sum(1 for _, ok in filer._calibration._sorted if not ok) <= 2
     guess = filer.guess("the hub shuttle was late again", AIRLINE)
-    rescored_wrong = sum(1 for _, ok in filer._calibration._sorted if not ok)
-    assert rescored_wrong < early_wrong
     assert guess.best == "boarding" and guess.confidence >= filer.threshold
+
+
+def test_a_replica_replaying_the_confirmations_files_as_the_one_that_learned_them() -> None:
+    """One replica learned the team's confirmations one by one, guessing between them; another
+    replays them from the database after a restart. They file the same moments unasked."""
+    live, replayed = KeywordFiler(), KeywordFiler()
+    for text_, kind, slug in _team_history():
+        live.learn(text_, kind, slug, AIRLINE)
+        live.guess("the hub shuttle was full again", AIRLINE)
+        replayed.learn(text_, kind, slug, AIRLINE)
+    for text in ("nobody drove the hub shuttle this morning", "SkyDesk chat never answered",
+                 "flight 9 delayed again", "the lounge had no chairs"):
+        one, other = live.guess(text, AIRLINE), replayed.guess(text, AIRLINE)
+        assert one.best == other.best
+        assert abs(one.confidence - other.confidence) < 0.05
+        assert (one.confidence >= live.threshold) == (other.confidence >= replayed.threshold)
 
 
 def test_calibrated_confidence_never_falls_as_the_margin_grows() -> None:

@@ -203,6 +203,8 @@ def test_custom_touchpoints_use_their_own_keywords(filer: KeywordFiler) -> None:
         ("boarding was anything but smooth", MomentKind.OW),
         ("forever grateful to the crew", MomentKind.WOW),
         ("took forever to get our bags", MomentKind.OW),
+        ("the agent answered us rudely", MomentKind.OW),
+        ("the nurse was so gracious with my mother", MomentKind.WOW),
     ],
 )
 def test_kind_from_cues(filer: KeywordFiler, text: str, kind: MomentKind) -> None:

@@ -14,7 +14,9 @@ the team confirmed.
    text names) as inputs whose weights start where the template alone would file and are
    learned like the words': the template decides at first, and its share falls as the team's
    own words prove better. Each confirmation takes one SGD step at once; the model is trained
-   again for a few epochs over the kept confirmations once they have grown by a tenth.
+   again for a few epochs over the kept confirmations once they have grown by a tenth. A tenth
+   of a naive Bayes log-posterior over the same words is added to its log-odds: a second view
+   of the confirmations that ranks the guesses better.
 4. Confidence is calibrated on the team's own confirmations: each kept one is scored by a model
    trained without it (K folds), noting its margin (log-odds between the first and second
    choice) and whether it was right. A guess's confidence is how often guesses with a similar
@@ -62,7 +64,7 @@ _LISTED = 0.005  # choices less likely than this are not offered
 _CALIBRATED_AFTER = 50  # records at which the bar reaches CALIBRATED_THRESHOLD
 _CALIBRATION_WINDOW = 1000  # the team's latest confirmations: the model learns again from them
 _NEIGHBOURS = 40  # records just below a guess's margin that say how often such guesses were right
-_CALIBRATION_PRIOR = 20.0  # pseudo-records at the model's own (tempered) confidence
+_CALIBRATION_PRIOR = 15.0  # pseudo-records at the model's own (tempered) confidence
 _MOST_SURE = 0.999
 _KIND_RATE = 0.3  # AdaGrad step of the learned kind model
 _EARLY_BONUS = 0.05  # ties go to what the text mentions first
@@ -81,6 +83,8 @@ _TEMPERATURE = 3.0  # on few confirmations the model is overconfident: its tempe
 _RETRAIN_SHARE = 0.1  # new confirmations (as a share of those kept) before training again ...
 _RESCORE_SHARE = 0.25  # ... and before scoring the kept ones again for calibration
 _RESCORED_FROM = 2  # kept confirmations before they are scored for calibration
+_COUNTED_WEIGHT = 0.1  # of the naive Bayes log-posterior beside the regression's log-odds
+_ALPHA = 0.5  # additive smoothing of its word counts
 _FOLDS = 3  # calibration scores each kept confirmation by a model trained without its fold
 
 Phrase = tuple[str, ...]
@@ -294,6 +298,37 @@ class _TouchpointModel:
         self._weights: dict[str, list[float]] = {}
         self._bias: list[float] = []
         self.examples = 0
+        # Word counts per touchpoint (naive Bayes): added to the regression's log-odds, they
+        # rank its guesses better, as two different views of the same confirmations do.
+        self._docs: dict[str, int] = {}
+        self._counts: dict[str, dict[str, int]] = {}
+        self._totals: dict[str, int] = {}
+
+    def count(self, example: _Example) -> None:
+        gold = example.gold
+        self._docs[gold] = self._docs.get(gold, 0) + 1
+        for feature in example.features:
+            counts = self._counts.get(feature)
+            if counts is None:
+                counts = self._counts[feature] = {}
+            counts[gold] = counts.get(gold, 0) + 1
+        self._totals[gold] = self._totals.get(gold, 0) + len(example.features)
+
+    def _counted(self, example: _Example, slugs: Sequence[str]) -> list[float]:
+        """Naive Bayes log-posterior per slug over the counted confirmations."""
+        docs = sum(self._docs.values())
+        vocabulary = len(self._counts) + 1
+        z = [math.log((self._docs.get(slug, 0) + 1) / (docs + len(slugs))) for slug in slugs]
+        denominators = [math.log(self._totals.get(slug, 0) + _ALPHA * vocabulary) for slug in slugs]
+        unseen = math.log(_ALPHA)  # most words were never confirmed for most touchpoints
+        log = math.log
+        for feature in example.features:
+            counts = self._counts.get(feature)
+            if counts is None:
+                continue
+            z = [v + (log(c + _ALPHA) if (c := counts.get(slug)) else unseen) - d
+                 for v, slug, d in zip(z, slugs, denominators, strict=True)]
+        return z
 
     def _columns(self, slugs: Sequence[str]) -> list[int]:
         cols = []
@@ -316,6 +351,13 @@ class _TouchpointModel:
 
     def logits(self, example: _Example, slugs: Sequence[str]) -> list[float]:
         """Log-odds per slug (a slug never confirmed nor offered has only the template's)."""
+        z = self._regression(example, slugs)
+        if self._docs and _COUNTED_WEIGHT:
+            counted = self._counted(example, slugs)
+            z = [a + _COUNTED_WEIGHT * b for a, b in zip(z, counted, strict=True)]
+        return z
+
+    def _regression(self, example: _Example, slugs: Sequence[str]) -> list[float]:
         width = len(self._bias)
         total = [0.0] * width
         weights = self._weights
@@ -365,7 +407,7 @@ class _TouchpointModel:
         for name, _, own, start in inputs:
             if name not in self._weights:
                 self._row(name, width)[self._column[own]] = start
-        p = _softmax(self.logits(example, slugs), 1.0)
+        p = _softmax(self._regression(example, slugs), 1.0)
         gold = slugs.index(example.gold)
         steps = [(c, rate * (q - (j == gold))) for j, (c, q) in enumerate(zip(cols, p, strict=True))]
         bias = self._bias
@@ -390,7 +432,12 @@ class _TouchpointModel:
         self._weights.clear()
         self._bias = []
         self.examples = 0
+        self._docs.clear()
+        self._counts.clear()
+        self._totals.clear()
         order = list(examples)
+        for example in order:
+            self.count(example)
         shuffle = random.Random(len(order))
         # Fewer passes over a long history: its many steps do the work of the passes.
         epochs = max(_FEWEST_EPOCHS, min(_EPOCHS, _STEP_BUDGET // max(1, len(order))))
@@ -506,6 +553,7 @@ class KeywordFiler:
                 example = _Example(_features(tokens, stemmed), None, (), None, touchpoint_slug,
                                    False)
             self._model.step(example, _RATE / _EPOCHS)
+            self._model.count(example)
             self._history.append(example)
             self._fresh += 1
             self._unscored += 1

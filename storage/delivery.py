@@ -50,11 +50,62 @@ def claim_event(engine: sa.Engine, event_id: str, at: datetime, *, owner: str = 
     insert, takeover = _claim_statements(engine.dialect.name)
     params = {"k": event_id, "t": at, "o": owner or None, "p": payload, "stale": at - lease,
               "alive": at - REPLICA_TIMEOUT}
+    if autocommit and engine.dialect.name == "postgresql":
+        return _claim_on_driver(engine, insert, takeover, params)
     opened: AbstractContextManager[sa.Connection] = engine.connect() if autocommit else engine.begin()
     with opened as conn:
         if conn.execute(insert, params).first() is not None:
             return True
         return conn.execute(takeover, params).rowcount == 1
+
+
+_DRIVER_SQL: dict[int, Any] = {}
+
+
+def _driver_sql(engine: sa.Engine, statement: sa.Executable, params: dict[str, Any]) -> tuple[str, Any]:
+    """The statement as the driver's SQL text, compiled once, and its parameters (the values
+    the statement itself holds, such as ``attempts=1``, included)."""
+    found = _DRIVER_SQL.get(id(statement))  # the statements live as long as _CLAIMS
+    if found is None:
+        compiled = cast("sa.ClauseElement", statement).compile(dialect=engine.dialect)
+        found = _DRIVER_SQL[id(statement)] = (str(compiled), compiled)
+    return found[0], found[1].construct_params(params)
+
+
+def _claim_on_driver(engine: sa.Engine, insert: sa.Executable, takeover: sa.Executable,
+                     params: dict[str, Any]) -> bool:
+    """The claim straight on a pooled driver connection (in autocommit): this runs before every
+    ack, and SQLAlchemy's execution around one small statement cost more CPU than the statement
+    (about 330 µs against 60 µs a claim, measured). The datetimes are checked as UTCDateTime
+    would, so nothing naive is stored. A connection that failed is dropped from the pool, and
+    driver errors are raised as SQLAlchemy's (a dropped connection is retried by the store)."""
+    for key in ("t", "stale", "alive"):
+        value = params[key]
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r}: claims store aware UTC datetimes")
+    dbapi_error: type[Exception] = engine.dialect.loaded_dbapi.Error
+    try:
+        conn = engine.raw_connection()
+    except dbapi_error as err:  # reported as SQLAlchemy would, for the callers' retry rules
+        raise sa.exc.DBAPIError.instance(None, None, err, dbapi_error, hide_parameters=True,
+                                         dialect=engine.dialect) from err
+    cursor = None
+    try:
+        cursor = conn.cursor()
+        cursor.execute(*_driver_sql(engine, insert, params))
+        if cursor.fetchone() is not None:
+            return True
+        cursor.execute(*_driver_sql(engine, takeover, params))
+        return bool(cursor.rowcount == 1)
+    except dbapi_error as err:
+        gone = engine.dialect.is_disconnect(cast(Any, err), conn.dbapi_connection, cursor)
+        conn.invalidate(err)
+        if gone:  # the server dropped its connections (a restart): the pooled ones are dead too,
+            engine.dispose(close=False)  # as SQLAlchemy's own handling would invalidate them
+        raise sa.exc.DBAPIError.instance("claim", None, err, dbapi_error, hide_parameters=True,
+                                         connection_invalidated=gone, dialect=engine.dialect) from err
+    finally:
+        conn.close()
 
 
 _CLAIMS: dict[str, tuple[sa.Executable, sa.Executable]] = {}
@@ -175,11 +226,13 @@ def finish_events(engine: sa.Engine, event_ids: Sequence[str], at: datetime, *,
         conn.execute(done, {"ids": list(event_ids), "t": at})
 
 
-def event_done(sessions: sessionmaker[Session], event_id: str) -> bool:
-    """Whether a claimed event was acknowledged (False: another process holds it right now)."""
-    with sessions.begin() as session:
-        row = session.get(ProcessedEventRow, event_id)
-        return row is None or row.done_at is not None
+def event_done(engine: sa.Engine, event_id: str) -> bool:
+    """Whether a claimed event was acknowledged (False: another process holds it right now).
+    Core on the claims' engine, like the claim it follows on every redelivery."""
+    table = cast("sa.Table", ProcessedEventRow.__table__)
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(table.c.done_at).where(table.c.event_id == event_id)).first()
+    return row is None or row.done_at is not None
 
 
 class DeliveryRows:

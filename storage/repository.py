@@ -160,7 +160,7 @@ class SqlStore:
         delivery.finish_events(self._claims, event_ids, at, autocommit=self._claims is not self.engine)
 
     def event_done(self, event_id: str) -> bool:
-        return delivery.event_done(self._sessions, event_id)
+        return delivery.event_done(self._claims, event_id)
 
     @contextmanager
     def transaction(self, workspace_id: int) -> Iterator[SqlRepository]:

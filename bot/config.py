@@ -29,7 +29,7 @@ class Settings:
     slack_history_interval_seconds: float = 60.0  # conversations.history: ~1 call a minute
     slack_message_cache_hours: int = 48
     slack_admin_cache_seconds: float = 600.0  # how long a users.info answer (admin or not) is trusted
-    slack_listener_threads: int = 4  # threads for Bolt's lazy listeners, per process
+    slack_listener_threads: int = 2  # threads for Bolt's lazy listeners, per process (see README)
     slack_max_backlog: int = 2000  # Slack events waiting for those threads before new ones get 503
     microsoft_app_id: str = ""
     microsoft_app_password: str = ""
@@ -57,7 +57,7 @@ class Settings:
             slack_history_interval_seconds=float(env.get("SLACK_HISTORY_INTERVAL_SECONDS") or 60),
             slack_message_cache_hours=int(env.get("SLACK_MESSAGE_CACHE_HOURS") or 48),
             slack_admin_cache_seconds=float(env.get("SLACK_ADMIN_CACHE_SECONDS") or 600),
-            slack_listener_threads=int(env.get("SLACK_LISTENER_THREADS") or 4),
+            slack_listener_threads=int(env.get("SLACK_LISTENER_THREADS") or 2),
             slack_max_backlog=int(env.get("SLACK_MAX_BACKLOG") or 2000),
             **_emoji(env),
             microsoft_app_id=env.get("MICROSOFT_APP_ID", ""),

@@ -21,7 +21,7 @@ class SlackSettings:
     history_interval_seconds: float = 60.0  # conversations.history: about one call a minute
     message_cache_hours: int = 48
     admin_cache_seconds: float = 600.0  # how long a users.info answer (admin or not) is trusted
-    listener_threads: int = 4
+    listener_threads: int = 2
     max_backlog: int = 2000  # work items waiting for a listener thread before events get 503
     encryption_key: str = ""  # MOMENTS_ENCRYPTION_KEY: also seals the requests kept until handled
 

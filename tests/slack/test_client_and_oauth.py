@@ -128,4 +128,4 @@ def test_the_door_reads_its_own_settings_from_the_environment_as_serve_does() ->
     env = {"SLACK_LISTENER_THREADS": "9", "SLACK_ADMIN_CACHE_SECONDS": "30", "SLACK_BOT_TOKEN": "xoxb-t"}
     door = SlackSettings.of(Settings.from_env(env))  # moments serve passes only the Settings
     assert (door.listener_threads, door.admin_cache_seconds, door.bot_token) == (9, 30.0, "xoxb-t")
-    assert SlackSettings.of(Settings.from_env({})).listener_threads == 4
+    assert SlackSettings.of(Settings.from_env({})).listener_threads == 2

@@ -392,7 +392,7 @@ def test_a_replica_replaying_the_confirmations_files_as_the_one_that_learned_the
 
 
 def test_calibrated_confidence_never_falls_as_the_margin_grows() -> None:
-    from bot.filing import _Calibration
+    from bot.learned import Calibration as _Calibration
 
     calibration = _Calibration()
     for n in range(200):

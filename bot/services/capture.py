@@ -51,30 +51,36 @@ class CaptureService:
     ) -> Reacted:
         """A WOW or OW reaction: the first makes the moment, later ones add "me too"."""
         with self._d.store.transaction(workspace_id) as repo:
-            existing = repo.moment_by_ref(message_ref, kind)
-            if existing is not None:
-                return Reacted(self._add_me_too(repo, existing, actor), False, None)
-            if text is None or not parsing.tidy(text):
-                return Reacted(self._unread(repo, team_id, actor, kind, message_ref, author_id), True, None)
-        return self._filed(workspace_id, team_id, actor, kind, message_ref, author_id, text)
+            done = self._react_in(repo, team_id, actor, kind, message_ref, author_id, text)
+        return done if done is not None else self._filed(workspace_id, team_id, actor, kind, message_ref,
+                                                         author_id, text or "")
 
     def react_in_channel(
         self, *, workspace_id: int, team_id: int, channel: str, ts: str, actor: Actor,
         kind: MomentKind, author_id: str = "",
     ) -> Reacted:
-        """A reaction on message ``ts`` of ``channel``, where the door keeps recent messages
-        (``remember_message``): an earlier moment on the message and the message's cached text
-        are read in one transaction, and a moment whose text is not known yet is stored in it."""
+        """``react`` on message ``ts`` of ``channel``, where the door keeps recent messages
+        (``remember_message``): the message's cached text and author are read in the same
+        transaction as the earlier moment on it."""
         message_ref = f"{channel}/{ts}"
         with self._d.store.transaction(workspace_id) as repo:
-            existing = repo.moment_by_ref(message_ref, kind)
-            if existing is not None:
-                return Reacted(self._add_me_too(repo, existing, actor), False, None)
             cached = repo.cached_message(channel, ts)
             author = author_id or (cached.author_id if cached else "")
-            if cached is None or not parsing.tidy(cached.text):
-                return Reacted(self._unread(repo, team_id, actor, kind, message_ref, author), True, None)
-        return self._filed(workspace_id, team_id, actor, kind, message_ref, author, cached.text)
+            text = cached.text if cached else None
+            done = self._react_in(repo, team_id, actor, kind, message_ref, author, text)
+        return done if done is not None else self._filed(workspace_id, team_id, actor, kind, message_ref,
+                                                         author, text or "")
+
+    def _react_in(self, repo: Repository, team_id: int, actor: Actor, kind: MomentKind, message_ref: str,
+                  author_id: str, text: str | None) -> Reacted | None:
+        """A "me too" on the message's moment, or a new moment waiting for its text, in the
+        caller's transaction; None when the text is known: it is filed like a report."""
+        existing = repo.moment_by_ref(message_ref, kind)
+        if existing is not None:
+            return Reacted(self._add_me_too(repo, existing, actor), False, None)
+        if text is None or not parsing.tidy(text):
+            return Reacted(self._unread(repo, team_id, actor, kind, message_ref, author_id), True, None)
+        return None
 
     def _filed(self, workspace_id: int, team_id: int, actor: Actor, kind: MomentKind, message_ref: str,
                author_id: str, text: str) -> Reacted:

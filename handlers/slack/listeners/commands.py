@@ -13,8 +13,8 @@ from bot.errors import UserError
 from handlers.observability import count_reply_moment
 from handlers.slack import blocks as kit
 from handlers.slack import ids
-from handlers.slack.door import SlackDoor, ack_only, text_of
-from handlers.slack.inbox import REPLAY, RESTARTED, finishing
+from handlers.slack.door import SlackDoor, text_of
+from handlers.slack.inbox import REPLAY, RESTARTED, after_ack
 from handlers.slack.listeners.views import open_setup, open_touchpoints
 from handlers.slack.markup import plain
 
@@ -47,4 +47,4 @@ def register(app: App, door: SlackDoor) -> None:
             door.send(client, channel=channel, user=user, reply=reply, respond=respond,
                       workspace_id=ctx.workspace_id, extra=extra)
 
-    app.command(ids.COMMANDS)(ack=ack_only, lazy=[finishing(run_command)])
+    app.command(ids.COMMANDS)(after_ack(run_command))

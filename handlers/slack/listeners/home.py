@@ -7,9 +7,9 @@ from typing import Any
 from slack_bolt import App
 
 from bot.views import Reply
-from handlers.slack.door import SlackDoor, ack_only, team_id_of, text_of
+from handlers.slack.door import SlackDoor, team_id_of, text_of
 from handlers.slack.home import home_view
-from handlers.slack.inbox import finishing
+from handlers.slack.inbox import after_ack
 
 
 def publish_home(door: SlackDoor, client: Any, team_id: str, user: str, notice: Reply | None = None) -> None:
@@ -28,4 +28,4 @@ def register(app: App, door: SlackDoor) -> None:
         with door.friendly(lambda r: None):  # nowhere to show an error: the tab stays as it was
             publish_home(door, client, team_id_of(body), text_of(event, "user"))
 
-    app.event("app_home_opened")(ack=ack_only, lazy=[finishing(on_home_opened)])
+    app.event("app_home_opened")(after_ack(on_home_opened))

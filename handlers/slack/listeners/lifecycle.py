@@ -9,8 +9,8 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.listener.builtins import TokenRevocationListeners
 
-from handlers.slack.door import SlackDoor, ack_only, team_id_of
-from handlers.slack.inbox import finishing
+from handlers.slack.door import SlackDoor, team_id_of
+from handlers.slack.inbox import after_ack
 
 log = logging.getLogger(__name__)
 
@@ -28,5 +28,5 @@ def register(app: App, door: SlackDoor) -> None:
         if revoke is not None:
             revoke.handle_tokens_revoked_events(event, context)
 
-    app.event("app_uninstalled")(ack=ack_only, lazy=[finishing(on_uninstalled)])
-    app.event("tokens_revoked")(ack=ack_only, lazy=[finishing(on_tokens_revoked)])
+    app.event("app_uninstalled")(after_ack(on_uninstalled))
+    app.event("tokens_revoked")(after_ack(on_tokens_revoked))

@@ -11,8 +11,8 @@ from slack_bolt import App
 from bot.domain import Source
 from bot.errors import UserError
 from handlers.observability import count_reply_moment
-from handlers.slack.door import SlackDoor, ack_only
-from handlers.slack.inbox import REPLAY, RESTARTED, finishing
+from handlers.slack.door import SlackDoor
+from handlers.slack.inbox import REPLAY, RESTARTED, after_ack
 from handlers.slack.markup import plain
 
 MOMENT = re.compile(r"^\s*(wow|ow)\s*:\s*(.+)$", re.IGNORECASE | re.DOTALL)
@@ -52,5 +52,5 @@ def register(app: App, door: SlackDoor) -> None:
             reply = door.router.handle(ctx, "/moments", plain(rest))
             door.send(client, channel=channel, user=user, reply=reply, workspace_id=ctx.workspace_id)
 
-    app.event("message")(ack=ack_only, lazy=[finishing(on_message)])
-    app.event("app_mention")(ack=ack_only, lazy=[finishing(on_mention)])
+    app.event("message")(after_ack(on_message))
+    app.event("app_mention")(after_ack(on_mention))

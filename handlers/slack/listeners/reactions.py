@@ -12,8 +12,8 @@ from bot.domain import MomentKind
 from bot.services import Actor
 from bot.views import Reply
 from handlers.observability import METRICS
-from handlers.slack.door import SlackDoor, ack_only, object_of, team_id_of, text_of
-from handlers.slack.inbox import finishing
+from handlers.slack.door import SlackDoor, object_of, team_id_of, text_of
+from handlers.slack.inbox import after_ack
 
 
 def reaction_kind(door: SlackDoor, name: str) -> MomentKind | None:
@@ -62,5 +62,5 @@ def register(app: App, door: SlackDoor) -> None:
         door.services.capture.unreact(workspace_id=ws, actor=Actor(user), kind=kind,
                                       message_ref=f"{channel}/{ts}")
 
-    app.event("reaction_added")(ack=ack_only, lazy=[finishing(on_added)])
-    app.event("reaction_removed")(ack=ack_only, lazy=[finishing(on_removed)])
+    app.event("reaction_added")(after_ack(on_added))
+    app.event("reaction_removed")(after_ack(on_removed))

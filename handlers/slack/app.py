@@ -24,6 +24,7 @@ from bot.services import Services
 from handlers.observability import METRICS
 from handlers.slack.door import SlackDoor
 from handlers.slack.inbox import Inbox, Sealer
+from handlers.slack.installs import CachedInstallationStore, caching_authorize
 from handlers.slack.listeners import register_all
 from handlers.slack.settings import SlackSettings
 
@@ -69,11 +70,15 @@ def build_slack_door(settings: Settings | SlackSettings, services: Services, *,
                               "process_before_response": True, "raise_error_for_unhandled_request": False}
     oauth = slack.oauth and installation_store is not None
     if oauth:
-        app = App(**common, client=make_client(slack), installation_store=installation_store,
-                  oauth_settings=OAuthSettings(
-                      client_id=slack.client_id, client_secret=slack.client_secret, scopes=list(BOT_SCOPES),
-                      installation_store=installation_store, state_store=state_store,
-                      install_path="/slack/install", redirect_uri_path="/slack/oauth_redirect"))
+        installation_store = CachedInstallationStore(installation_store)
+        oauth_settings = OAuthSettings(
+            client_id=slack.client_id, client_secret=slack.client_secret, scopes=list(BOT_SCOPES),
+            installation_store=installation_store, state_store=state_store,
+            install_path="/slack/install", redirect_uri_path="/slack/oauth_redirect")
+        client = make_client(slack)
+        authorize = caching_authorize(installation_store, slack.client_id, slack.client_secret, client)
+        app = App(**common, client=client, installation_store=installation_store,
+                  oauth_settings=oauth_settings, authorize=authorize)
     else:
         app = App(**common, client=make_client(slack, slack.bot_token))
     door = SlackDoor(slack, services, installation_store if oauth else None)
@@ -91,10 +96,6 @@ class CountingExecutor(ThreadPoolExecutor):
         super().__init__(max_workers=max_workers, thread_name_prefix=thread_name_prefix)
         self._waiting = 0
         self._count = threading.Lock()
-
-    @property
-    def waiting(self) -> int:
-        return self._waiting
 
     def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
         def started(*a: Any, **kw: Any) -> T:

@@ -129,3 +129,54 @@ def test_the_door_reads_its_own_settings_from_the_environment_as_serve_does() ->
     door = SlackSettings.of(Settings.from_env(env))  # moments serve passes only the Settings
     assert (door.listener_threads, door.admin_cache_seconds, door.bot_token) == (9, 30.0, "xoxb-t")
     assert SlackSettings.of(Settings.from_env({})).listener_threads == 2
+
+
+def test_oauth_mode_reads_a_workspaces_installation_once_not_on_every_request(
+    oauth: tuple[Slack, SQLAlchemyInstallationStore],
+) -> None:
+    """Every request is authorized before its ack: without a cache that is a database read of
+    the installation and an auth.test call to Slack per request, in the 3 seconds Slack gives."""
+    slack, installations = oauth
+    reads: list[str] = []
+    sqlalchemy.event.listen(installations.engine, "before_cursor_execute",
+                            lambda *a: reads.append(a[2]))
+    for i in range(3):
+        slack.event({"type": "message", "channel": "C1", "user": "U1", "ts": f"170000000{i}.000900",
+                     "text": f"WOW: <@U2> found seat {i} for the family #boarding"}, f"EvC{i}")
+    wait_for(lambda: len(slack.api.named("chat.postEphemeral")) == 3)
+    assert len(slack.api.named("auth.test")) == 1
+    assert len([r for r in reads if r.lstrip().upper().startswith("SELECT")]) == 1
+    # a reinstall (a new token) is used at once by the replica that saved it
+    installations_store = slack.app.installation_store
+    installations_store.save(Installation(app_id="A1", team_id="T1", bot_token="xoxb-reinstalled",
+                                          bot_id="B1", bot_user_id="UBOT", bot_scopes=list(BOT_SCOPES),
+                                          user_id="UADMIN", installed_at=datetime.now(UTC).timestamp()))
+    slack.event({"type": "message", "channel": "C1", "user": "U1", "ts": "1700000009.000900",
+                 "text": "WOW: <@U2> carried a bag upstairs #boarding"}, "EvC9")
+    wait_for(lambda: len(slack.api.named("chat.postEphemeral")) == 4)
+    assert slack.api.named("chat.postEphemeral")[-1].headers["Authorization"] == "Bearer xoxb-reinstalled"
+
+
+def test_another_replicas_reinstall_is_seen_within_a_minute_and_a_new_install_at_once(
+    tmp_path: Path,
+) -> None:
+    from handlers.slack.installs import CachedInstallationStore
+
+    engine = sqlalchemy.create_engine(f"sqlite:///{tmp_path / 'oauth.db'}")
+    shared = SQLAlchemyInstallationStore(client_id="111.222", engine=engine)
+    shared.create_tables()
+    now = [0.0]
+    mine = CachedInstallationStore(shared, ttl=60, clock=lambda: now[0])
+
+    def install(token: str) -> None:  # as another replica would: straight into the database
+        shared.save(Installation(app_id="A1", team_id="T1", bot_token=token, bot_id="B1", bot_user_id="UBOT",
+                                 user_id="UADMIN", installed_at=datetime.now(UTC).timestamp() + now[0]))
+
+    assert mine.find_bot(enterprise_id=None, team_id="T1") is None
+    install("xoxb-first")
+    assert mine.find_bot(enterprise_id=None, team_id="T1").bot_token == "xoxb-first"  # type: ignore[union-attr]
+    install("xoxb-second")
+    now[0] = 59
+    assert mine.find_bot(enterprise_id=None, team_id="T1").bot_token == "xoxb-first"  # type: ignore[union-attr]
+    now[0] = 61
+    assert mine.find_bot(enterprise_id=None, team_id="T1").bot_token == "xoxb-second"  # type: ignore[union-attr]

@@ -106,9 +106,14 @@ def is_negator(token: str) -> bool:
     return token in NEGATORS or token.endswith("n't")
 
 
+# consonant, vowel, consonant: a short word that lost its final e to -ed or -ing
+_SHORT_SYLLABLE = re.compile(r"[^aeiou][aeiou][^aeiouwxy]")
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A light suffix stripper: plural, -ing, -ed, final -e, doubled final consonant.
+    """A light suffix stripper: plural, -ing, -ed, final -e (not of four-letter words: made is
+    not mad), doubled final consonant.
 
     It need not produce real words, only the same stem for the forms staff actually write:
     delay/delays/delayed, cancel/cancelled/cancelling, arrive/arriving/arrived, bag/bags.
@@ -122,12 +127,15 @@ def stem(word: str) -> str:
         w = w[:-2]
     elif w.endswith("s") and not w.endswith(("ss", "us", "is", "'s")):
         w = w[:-1]
+    suffixed = False
     if w.endswith("ing") and len(w) >= 6:
-        w = w[:-3]
+        w, suffixed = w[:-3], True
     elif w.endswith("ed") and not w.endswith("eed") and len(w) >= 5:
-        w = w[:-2]
-    if w.endswith("e") and len(w) >= 4:
-        w = w[:-1]
+        w, suffixed = w[:-2], True
+    if suffixed and _SHORT_SYLLABLE.fullmatch(w):
+        w += "e"  # hated, hating -> hate (not hat); caring -> care (not car)
+    if w.endswith("e") and len(w) >= 5:  # made, hate, cute, late, fine keep their e:
+        w = w[:-1]                       # without it they are mad, hat, cut, lat(te), fin
     if len(w) >= 4 and w[-1] == w[-2] and w[-1] not in "aeiou":
         w = w[:-1]
     return w

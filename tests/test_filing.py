@@ -9,6 +9,7 @@ import pytest
 from bot.domain import MomentKind, Touchpoint
 from bot.filebatch import template_touchpoints
 from bot.filing import DEFAULT_THRESHOLD, KeywordFiler
+from bot.kindcues import cue_score
 from bot.ports import Filer
 from bot.textnorm import parse_tags, stem, stems, tokenize
 
@@ -128,6 +129,16 @@ def test_word_forms_match(filer: KeywordFiler) -> None:
     assert stem("cancelled") == stem("cancel") == stem("cancelling")
     assert stem("arrived") == stem("arrive") == stem("arriving")
     assert stem("bags") == stem("bag")
+    assert stem("hated") == stem("hate") == stem("hating")
+    assert stem("making") == stem("make") == stem("makes")
+
+
+def test_stems_keep_short_words_apart() -> None:
+    # "made" is not "mad", a latte is not late, caring is not about a car
+    for a, b in [("made", "mad"), ("hate", "hat"), ("cute", "cut"), ("latte", "late"),
+                 ("fine", "fin"), ("caring", "car"), ("rated", "rat"), ("note", "not")]:
+        assert stem(a) != stem(b), (a, b)
+    assert cue_score(tokenize("great bagels made fresh"), stems(tokenize("great bagels made fresh"))) > 0
 
 
 def test_negation_still_files_the_touchpoint(filer: KeywordFiler) -> None:

@@ -22,7 +22,10 @@ the team confirmed.
    choice) and whether it was right. A guess's confidence is how often guesses with a similar
    margin were right (an isotonic fit once there are enough records; before that the share
    right near it, pulled towards the model's own tempered figure and never above its
-   untempered probability). The bar for filing without asking rises with that evidence from
+   untempered probability). The margin counts for more when the template's own first choice
+   (the named touchpoint, else the best keyword score) is the model's too: how much more is
+   fitted on the same records (guesses the two views agree on are right more often than their
+   margin says). The bar for filing without asking rises with that evidence from
    DEFAULT_THRESHOLD to CALIBRATED_THRESHOLD. A team with consistent words soon gets its moments
    filed unasked; a team whose moments are hard to tell apart keeps being asked. The records
    depend only on what is kept, so a replica that replays the stored confirmations calibrates
@@ -51,6 +54,7 @@ from bot.learned import (
     Example,
     KindModel,
     TouchpointModel,
+    agreement_weight,
     softmax,
 )
 from bot.ports import FilingGuess
@@ -164,6 +168,7 @@ class KeywordFiler:
         self._fresh = 0  # confirmations learned since the model was last trained on all
         self._unscored = 0  # ... and since the kept ones were last scored for calibration
         self._kind_model = KindModel()
+        self._agreement = 0.0  # margin added when the template's own first choice agrees
         self._lock = threading.RLock()
 
     @property
@@ -260,7 +265,7 @@ class KeywordFiler:
         self._unscored = 0
         history = list(self._history)
         random.Random(len(history)).shuffle(history)  # folds unlike any pattern in the order
-        records = []
+        scored = []
         folds = min(_FOLDS, len(history))
         for fold in range(folds):
             model = TouchpointModel()
@@ -268,8 +273,11 @@ class KeywordFiler:
             for example in history[fold::folds]:
                 if example.calibrates and example.slugs is not None:
                     margin, best = _margin(model.logits(example, example.slugs), example.slugs)
-                    records.append((margin, best == example.gold))
-        self._calibration.replace(records)
+                    top = _template_top(example.evidence, example.named)
+                    agree = top is not None and example.slugs[top] == best
+                    scored.append((margin, agree, best == example.gold))
+        self._agreement = agreement_weight(scored)
+        self._calibration.replace([(m + self._agreement * a, ok) for m, a, ok in scored])
 
     def _rank_read(self, catalogue: _Catalogue, read: _Read) -> _Ranking:
         """The ranking of a text already read against the journey: only this part depends on
@@ -285,6 +293,10 @@ class KeywordFiler:
                  for i, e in enumerate(read.evidence)]
         top, second = sorted(z, reverse=True)[:2] if n > 1 else (z[0], z[0] - 10.0)
         margin = top - second
+        if learned and self._agreement:
+            cold = _template_top(read.evidence, read.named)
+            if cold is not None and z[cold] == top:
+                margin += self._agreement
         order = probs
         if learned:
             # The model (template keywords and what the team confirmed) decides the order;
@@ -317,6 +329,15 @@ class KeywordFiler:
                 self._catalogues.clear()
             catalogue = self._catalogues[active] = compile_catalogue(active)
         return catalogue
+
+
+def _template_top(evidence: Sequence[float], named: int | None) -> int | None:
+    """The template's own first choice: the touchpoint the text names, else the best keyword
+    score (None without any evidence)."""
+    if named is not None:
+        return named
+    best = max(range(len(evidence)), key=evidence.__getitem__, default=None)
+    return best if best is not None and evidence[best] > 0 else None
 
 
 def _margin(z: list[float], slugs: Sequence[str]) -> tuple[float, str]:

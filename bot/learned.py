@@ -32,6 +32,10 @@ _MODEL_KEYWORD = 1.0  # the model's starting weight for a unit of keyword score 
 _MODEL_NAMED = 2.0  # ... and for the touchpoint the text names
 _COUNTED_WEIGHT = 0.1  # of the naive Bayes log-posterior beside the regression's log-odds
 _ALPHA = 0.5  # additive smoothing of its word counts
+_FITTED_FROM = 10  # calibration records before the template's agreement gets a weight
+_MOST_AGREEMENT = 10.0  # margin at most that the template's agreement is worth
+_NEWTON_STEPS = 25
+_RIDGE = 0.1  # keeps the fit finite when every record was right
 
 
 class Calibration:
@@ -341,6 +345,50 @@ class TouchpointModel:
             rate = RATE / (1.0 + epoch)
             for example in order:
                 self.step(example, rate)
+
+
+def agreement_weight(scored: Sequence[tuple[float, bool, bool]]) -> float:
+    """How much margin the template's agreement is worth, from records (margin, the template's
+    first choice was the model's, right): a logistic regression of rightness on margin and
+    agreement (Newton's method, lightly regularised), its agreement weight in margin units."""
+    if len(scored) < _FITTED_FROM:
+        return 0.0
+    w = [0.0, 0.0, 0.0]  # bias, margin, agreement
+    for _ in range(_NEWTON_STEPS):
+        gradient = [0.0, 0.0, 0.0]
+        hessian = [[_RIDGE if i == j else 0.0 for j in range(3)] for i in range(3)]
+        for i in range(3):
+            gradient[i] = _RIDGE * w[i]
+        for margin, agree, right in scored:
+            x = (1.0, margin, 1.0 if agree else 0.0)
+            p = sigmoid(w[0] + w[1] * x[1] + w[2] * x[2])
+            curvature = p * (1.0 - p)
+            for i in range(3):
+                gradient[i] += (p - right) * x[i]
+                for j in range(3):
+                    hessian[i][j] += curvature * x[i] * x[j]
+        step = _solve3(hessian, gradient)
+        w = [a - b for a, b in zip(w, step, strict=True)]
+        if max(abs(b) for b in step) < 1e-6:
+            break
+    if w[1] <= 1e-6:  # a margin that says nothing: no unit to measure agreement in
+        return 0.0
+    return max(0.0, min(_MOST_AGREEMENT, w[2] / w[1]))
+
+
+def _solve3(a: list[list[float]], b: list[float]) -> list[float]:
+    """x with a x = b (Gauss-Jordan with partial pivoting); zeros if a is singular."""
+    m = [row[:] + [v] for row, v in zip(a, b, strict=True)]
+    for c in range(3):
+        pivot = max(range(c, 3), key=lambda r: abs(m[r][c]))
+        m[c], m[pivot] = m[pivot], m[c]
+        if abs(m[c][c]) < 1e-12:
+            return [0.0, 0.0, 0.0]
+        for r in range(3):
+            if r != c:
+                f = m[r][c] / m[c][c]
+                m[r] = [x - f * y for x, y in zip(m[r], m[c], strict=True)]
+    return [m[i][3] / m[i][i] for i in range(3)]
 
 
 def softmax(z: list[float], temperature: float) -> list[float]:

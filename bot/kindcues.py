@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import lru_cache
 
 from bot.domain import MomentKind
-from bot.textnorm import BOUNDARIES, QUESTION, is_negator, stems, tokenize
+from bot.textnorm import BOUNDARIES, QUESTION, is_negator, stem, stems, tokenize
 
 _CUES: dict[float, tuple[str, ...]] = {
     3.0: (
@@ -210,7 +211,7 @@ def cue_score(tokens: Sequence[str], stemmed: Sequence[str]) -> float:
             bare = True
             i += 2
             continue
-        match = _match(stemmed, i)
+        match = _match(stemmed, i, token)
         if match is None:
             if is_negator(token):
                 negated_until = i + _NEGATION_REACH
@@ -237,10 +238,40 @@ def cue_score(tokens: Sequence[str], stemmed: Sequence[str]) -> float:
     return praise - blame
 
 
-def _match(stemmed: Sequence[str], i: int) -> tuple[int, float, bool] | None:
+def _match(stemmed: Sequence[str], i: int, token: str = "") -> tuple[int, float, bool] | None:
     for key, weight, has_negator in _INDEX.get(stemmed[i], ()):
         if tuple(stemmed[i:i + len(key)]) == key:
             return len(key), weight, has_negator
+    if len(token) >= 5 and token.isalpha():
+        base = _base_cue(token)
+        if base is not None:
+            return 1, base, False
+    return None
+
+
+# Comparative, superlative and adverb endings, and the word they come from: tastiest, friendlier,
+# nicest, rudely, terribly. Only single cue words are looked up this way.
+_DEGREES = (("iest", "y"), ("ier", "y"), ("ily", "y"), ("est", "e"), ("est", ""), ("er", "e"),
+            ("er", ""), ("bly", "ble"), ("ly", ""))
+
+
+_NOT_DEGREES = frozenset({"later", "lately", "latest"})  # of time, not of lateness
+
+
+@lru_cache(maxsize=16384)
+def _base_cue(token: str) -> float | None:
+    if token in _NOT_DEGREES:
+        return None
+    for ending, base in _DEGREES:
+        if token.endswith(ending) and len(token) - len(ending) >= 3:
+            word = token[: -len(ending)] + base
+            candidates = [word]
+            if not base and len(word) >= 4 and word[-1] == word[-2]:
+                candidates.append(word[:-1])  # biggest -> big
+            for candidate in candidates:
+                for key, weight, _ in _INDEX.get(stem(candidate), ()):
+                    if len(key) == 1:
+                        return weight
     return None
 
 

@@ -410,3 +410,14 @@ def test_calibrated_confidence_never_falls_as_the_margin_grows() -> None:
         calibration.add(n / 10, n % 7 != 0 if n > 60 else n % 2 == 0)
     seen = [calibration.confidence(m / 4, 0.5) for m in range(-4, 100)]
     assert seen == sorted(seen) and seen[0] >= 0.0 and seen[-1] < 1.0
+
+
+def test_comparatives_superlatives_and_adverbs_of_cue_words_count() -> None:
+    def score(text: str) -> float:
+        tokens = tokenize(text)
+        return cue_score(tokens, stems(tokens))
+
+    assert score("the tastiest pasta in town") > 0
+    assert score("she was friendlier than anyone") > 0
+    assert score("the agent spoke to us rudely") < 0
+    assert score("see you later") == 0  # of time, not of lateness

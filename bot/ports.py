@@ -213,6 +213,12 @@ class Store(Protocol):
         that another process can replay it if the owner dies (see ``orphans``)."""
         ...
 
+    def claim_events(self, claims: Sequence[tuple[str, datetime, str | None]], *,
+                     owner: str = "") -> list[bool]:
+        """``claim_event`` for each ``(event_id, at, payload)`` of a batch of requests that
+        arrived together, in one go; an id twice in the batch is claimed by its first copy."""
+        ...
+
     def finish_events(self, event_ids: Sequence[str], at: datetime) -> None:
         """The claimed events were handled: a redelivery is a duplicate for good, and the kept
         request is erased."""

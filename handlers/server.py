@@ -54,16 +54,21 @@ def build_web_app(settings: Settings, services: Services, slack: SlackEndpoint |
         if slack is None:
             return web.json_response({"error": "Slack is not configured"}, status=404)
         body = await request.text()
-        bolt_req = parse_request(body, request.query_string, {k: v for k, v in request.headers.items()})
-        if bolt_req is None:
-            METRICS.inc("http_requests_total", route="/slack/events", status="400")
-            return web.json_response({"error": "malformed request"}, status=400)
         with request_scope(request.headers.get("X-Request-Id")):
-            loop = asyncio.get_running_loop()
-            # the request id goes with the work: into the executor thread, and from there (via
-            # Bolt's context) into the lazy listeners (handlers/slack/inbox.py)
-            resp = await loop.run_in_executor(None, contextvars.copy_context().run, slack.dispatch,
-                                              bolt_req)
+            acknowledge = getattr(slack, "acknowledge", None)  # the Slack door's short way in
+            taken: BoltResponse | None = (await acknowledge(body, request.headers)
+                                          if acknowledge is not None else None)
+            if taken is not None:
+                resp = taken
+            else:
+                bolt_req = parse_request(body, request.query_string, dict(request.headers.items()))
+                if bolt_req is None:
+                    METRICS.inc("http_requests_total", route="/slack/events", status="400")
+                    return web.json_response({"error": "malformed request"}, status=400)
+                # the request id goes with the work: into the executor thread, and from there
+                # (via Bolt's context) into the listeners' work (handlers/slack/inbox.py)
+                resp = await asyncio.get_running_loop().run_in_executor(
+                    None, contextvars.copy_context().run, slack.dispatch, bolt_req)
         METRICS.inc("http_requests_total", route="/slack/events", status=str(resp.status))
         return _to_aiohttp(resp)
 

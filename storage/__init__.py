@@ -7,7 +7,7 @@ here in code, so migrations run from an installed package with no alembic.ini in
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -186,6 +186,30 @@ class ReconnectingStore(SqlStore):
         with self._sessions.begin() as session:
             row = session.get(ProcessedEventRow, event_id)
             return row is not None and row.claimed_at == at
+
+    def claim_events(self, claims: Sequence[tuple[str, datetime, str | None]], *,
+                     owner: str = "") -> list[bool]:
+        """As ``claim_event``, for the batch: run again once if the connection dropped, and a
+        claim the first attempt wrote (its very timestamp) counts as this batch's."""
+        try:
+            return super().claim_events(claims, owner=owner)
+        except sa.exc.DBAPIError as err:
+            if not dropped(err):
+                raise
+        log.warning("database connection dropped while claiming %d events; claiming again", len(claims))
+        claimed = super().claim_events(claims, owner=owner)
+        missing = {event_id for (event_id, _, _), ok in zip(claims, claimed, strict=True) if not ok}
+        if not missing:
+            return claimed
+        with self._sessions.begin() as session:
+            written = {row.event_id: row.claimed_at for row in session.scalars(
+                sa.select(ProcessedEventRow).where(ProcessedEventRow.event_id.in_(missing)))}
+        seen: set[str] = set()
+        mine = []
+        for (event_id, at, _), ok in zip(claims, claimed, strict=True):
+            mine.append(ok or (event_id not in seen and written.get(event_id) == at))
+            seen.add(event_id)
+        return mine
 
     def workspaces(self) -> list[Workspace]:
         return retry_on_disconnect(super().workspaces, read_only=True)

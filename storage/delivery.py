@@ -33,6 +33,7 @@ from storage.models import (
 )
 
 Row = TypeVar("Row", CachedMessageRow, ConversationRow, MomentRow, PostRecordRow, TeamRow)
+T = TypeVar("T")
 
 
 def claim_event(engine: sa.Engine, event_id: str, at: datetime, *, owner: str = "",
@@ -59,6 +60,40 @@ def claim_event(engine: sa.Engine, event_id: str, at: datetime, *, owner: str = 
         return conn.execute(takeover, params).rowcount == 1
 
 
+def claim_events(engine: sa.Engine, claims: Sequence[tuple[str, datetime, str | None]], *, owner: str = "",
+                 lease: timedelta = EVENT_LEASE, autocommit: bool = False) -> list[bool]:
+    """``claim_event`` for a batch of ``(event_id, at, payload)``, as one INSERT on PostgreSQL:
+    one round trip and one commit for all the requests that arrived together, instead of one
+    each. An id that is in the batch twice is claimed by its first copy. The few ids already
+    claimed are tried one by one, for a takeover."""
+    first: dict[str, int] = {}
+    for i, (event_id, _, _) in enumerate(claims):
+        first.setdefault(event_id, i)
+    if not (autocommit and engine.dialect.name == "postgresql"):
+        return [first[event_id] == i and claim_event(engine, event_id, at, owner=owner, payload=payload,
+                                                     lease=lease, autocommit=autocommit)
+                for i, (event_id, at, payload) in enumerate(claims)]
+    unique = [claims[i] for i in first.values()]
+    for _, at, _ in unique:
+        if at.tzinfo is None or at.utcoffset() is None:
+            raise ValueError(f"naive datetime {at!r}: claims store aware UTC datetimes")
+    inserted = _on_driver(engine, "claim", lambda cursor: _insert_batch(cursor, unique, owner))
+    claimed = {event_id: event_id in inserted or claim_event(
+        engine, event_id, at, owner=owner, payload=payload, lease=lease, autocommit=True)
+        for event_id, at, payload in unique}
+    return [first[event_id] == i and claimed[event_id] for i, (event_id, _, _) in enumerate(claims)]
+
+
+def _insert_batch(cursor: Any, claims: list[tuple[str, datetime, str | None]], owner: str) -> set[str]:
+    table = cast("sa.Table", ProcessedEventRow.__table__)
+    cursor.execute(
+        f"INSERT INTO {table.name} (event_id, claimed_at, owner, payload, attempts) "  # noqa: S608
+        "SELECT k, t, %s, p, 1 FROM unnest(%s::varchar[], %s::timestamptz[], %s::text[]) AS c(k, t, p) "
+        "ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
+        (owner or None, [c[0] for c in claims], [c[1] for c in claims], [c[2] for c in claims]))
+    return {row[0] for row in cursor.fetchall()}
+
+
 _DRIVER_SQL: dict[int, Any] = {}
 
 
@@ -77,12 +112,26 @@ def _claim_on_driver(engine: sa.Engine, insert: sa.Executable, takeover: sa.Exec
     """The claim straight on a pooled driver connection (in autocommit): this runs before every
     ack, and SQLAlchemy's execution around one small statement cost more CPU than the statement
     (about 330 µs against 60 µs a claim, measured). The datetimes are checked as UTCDateTime
-    would, so nothing naive is stored. A connection that failed is dropped from the pool, and
-    driver errors are raised as SQLAlchemy's (a dropped connection is retried by the store)."""
+    would, so nothing naive is stored."""
     for key in ("t", "stale", "alive"):
         value = params[key]
         if value.tzinfo is None or value.utcoffset() is None:
             raise ValueError(f"naive datetime {value!r}: claims store aware UTC datetimes")
+
+    def claim(cursor: Any) -> bool:
+        cursor.execute(*_driver_sql(engine, insert, params))
+        if cursor.fetchone() is not None:
+            return True
+        cursor.execute(*_driver_sql(engine, takeover, params))
+        return bool(cursor.rowcount == 1)
+
+    return _on_driver(engine, "claim", claim)
+
+
+def _on_driver(engine: sa.Engine, what: str, work: Callable[[Any], T]) -> T:
+    """``work(cursor)`` on a pooled driver connection. A connection that failed is dropped from
+    the pool, and driver errors are raised as SQLAlchemy's (a dropped connection is retried by
+    the store)."""
     dbapi_error: type[Exception] = engine.dialect.loaded_dbapi.Error
     try:
         conn = engine.raw_connection()
@@ -92,17 +141,13 @@ def _claim_on_driver(engine: sa.Engine, insert: sa.Executable, takeover: sa.Exec
     cursor = None
     try:
         cursor = conn.cursor()
-        cursor.execute(*_driver_sql(engine, insert, params))
-        if cursor.fetchone() is not None:
-            return True
-        cursor.execute(*_driver_sql(engine, takeover, params))
-        return bool(cursor.rowcount == 1)
+        return work(cursor)
     except dbapi_error as err:
         gone = engine.dialect.is_disconnect(cast(Any, err), conn.dbapi_connection, cursor)
         conn.invalidate(err)
         if gone:  # the server dropped its connections (a restart): the pooled ones are dead too,
             engine.dispose(close=False)  # as SQLAlchemy's own handling would invalidate them
-        raise sa.exc.DBAPIError.instance("claim", None, err, dbapi_error, hide_parameters=True,
+        raise sa.exc.DBAPIError.instance(what, None, err, dbapi_error, hide_parameters=True,
                                          connection_invalidated=gone, dialect=engine.dialect) from err
     finally:
         conn.close()

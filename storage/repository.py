@@ -141,6 +141,11 @@ class SqlStore:
         return delivery.claim_event(self._claims, event_id, at, owner=owner, payload=payload,
                                     autocommit=self._claims is not self.engine)
 
+    def claim_events(self, claims: Sequence[tuple[str, datetime, str | None]], *,
+                     owner: str = "") -> list[bool]:
+        return delivery.claim_events(self._claims, claims, owner=owner,
+                                     autocommit=self._claims is not self.engine)
+
     def give_back(self, claims: Sequence[tuple[str, str, datetime | None]]) -> None:
         delivery.give_back(self._claims, claims, autocommit=self._claims is not self.engine)
 

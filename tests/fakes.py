@@ -151,6 +151,11 @@ class InMemoryStore:
     def event_done(self, event_id: str) -> bool:
         return self._events.get(event_id, (None, True))[1] is not None
 
+    def claim_events(self, claims: Sequence[tuple[str, datetime, str | None]], *,
+                     owner: str = "") -> list[bool]:
+        return [self.claim_event(event_id, at, owner=owner, payload=payload)
+                for event_id, at, payload in claims]
+
     @contextmanager
     def transaction(self, workspace_id: int) -> Iterator[InMemoryRepository]:
         ws = next((w for w in self._workspaces if w.id == workspace_id), None)

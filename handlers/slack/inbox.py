@@ -17,6 +17,13 @@ run (the person is asked to run it again). A request that kills every process th
 given up after three attempts. A claim whose work never started is given back
 (:meth:`Inbox.dispatch`, :meth:`Finisher.give_back`).
 
+Over HTTP, an event or a slash command (what Slack sends most) is checked, claimed and answered
+on the server's event loop (:meth:`Inbox.take`), its claim written in a batch with the others that
+arrived meanwhile (:class:`Claims`); Bolt's middleware and the listener run after the answer, on
+the listener pool (:meth:`Inbox.run_taken`). If Bolt then fails, the claim is released for a
+replay: Slack was already told the request arrived. Everything else goes through Bolt first,
+with the claim in its middleware.
+
 The same claim deduplicates Slack's redeliveries of an event (X-Slack-Retry-Num): a claim that is
 done makes a redelivery a duplicate; an unfinished one answers 503 (Slack tries again later)
 unless it is older than the lease and its owner has stopped beating, when it is taken over.
@@ -24,6 +31,8 @@ unless it is older than the lease and its owner has stopped beating, when it is 
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import inspect
 import json
 import logging
@@ -31,6 +40,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Executor
 from datetime import datetime
 from typing import Any
 
@@ -48,6 +58,7 @@ CLAIM = "moments_claim"  # context: (key, claimed at) of the claim this request 
 TAKEN_ON = "moments_taken_on"  # context: a listener acknowledged the request (its work is queued or done)
 REPLAY = "moments_replay_of"  # context: the key of a claim this process took over to replay
 REQUEST_ID_KEY = "moments_request_id"  # context: the request id the HTTP server gave the request
+ACKED = "moments_acked"  # context: answered already (Inbox.take); the listener's work runs in this thread
 MAX_ATTEMPTS = 3
 # Replays make moments (found again by the request's key), never anything else: a `/moments`
 # command may have changed something before its replica died, and running it twice could
@@ -184,6 +195,61 @@ class Finisher:
             wait = self._interval if self.flush() else min(wait * 2, 30.0)
 
 
+_Pending = tuple[str, datetime, str, "asyncio.Future[bool]"]
+
+
+class Claims:
+    """The claims of requests taken on the event loop (``Inbox.take``), written together: those
+    that arrive while a batch is in the database go in the next one, so a burst costs one round
+    trip and one commit per batch instead of one per request, and the loop hands a batch, not
+    every request, to a thread."""
+
+    def __init__(self, services: Services, owner: str, give_back: Callable[[str, datetime], None],
+                 most: int = 500) -> None:
+        self._services = services
+        self._owner = owner
+        self._give_back = give_back
+        self._most = most
+        self._pending: list[_Pending] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._sending = False
+
+    async def claim(self, key: str, at: datetime, payload: str) -> bool:
+        """See ``Store.claim_event``; raises what the store raised for the batch."""
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # (a new loop: in tests, one per request)
+            self._loop, self._pending, self._sending = loop, [], False
+        answer: asyncio.Future[bool] = loop.create_future()
+        self._pending.append((key, at, payload, answer))
+        if not self._sending:
+            self._send(loop)
+        return await answer
+
+    def _send(self, loop: asyncio.AbstractEventLoop) -> None:
+        batch, self._pending = self._pending[:self._most], self._pending[self._most:]
+        self._sending = True
+        written = loop.run_in_executor(None, functools.partial(
+            self._services.store.claim_events, [(k, at, p) for k, at, p, _ in batch], owner=self._owner))
+        written.add_done_callback(lambda done: self._sent(loop, batch, done))
+
+    def _sent(self, loop: asyncio.AbstractEventLoop, batch: list[_Pending],
+              done: asyncio.Future[list[bool]]) -> None:
+        self._sending = False
+        err = done.exception()
+        claimed = done.result() if err is None else [False] * len(batch)
+        for (key, at, _, answer), ok in zip(batch, claimed, strict=True):
+            if answer.done():  # the request was cancelled (the client went away): no answer
+                if ok:
+                    self._give_back(key, at)
+                continue
+            if err is not None:
+                answer.set_exception(err)
+            else:
+                answer.set_result(ok)
+        if self._pending and self._loop is loop:
+            self._send(loop)
+
+
 class Inbox:
     """The claim before the ack, the mark after the work, and the replay of a dead replica's
     claims. One per process; ``owner`` names the process in the claims it holds."""
@@ -193,6 +259,8 @@ class Inbox:
         self.sealer = sealer
         self.owner = owner or f"{uuid.uuid4().hex[:12]}"
         self.finisher = Finisher(services)
+        self.claims = Claims(services, self.owner,
+                             lambda key, at: self.finisher.give_back(key, self.owner, at))
         self.replaying = True  # off while the process drains before it stops
 
     def middleware(self) -> Callable[..., BoltResponse | None]:
@@ -204,32 +272,71 @@ class Inbox:
             if key is None:
                 next()
                 return None
-            if context.get(REPLAY) != key:
+            if context.get(CLAIM) is None:  # (a replay's, or one taken by Inbox.take, is held)
                 payload = self.sealer.seal(body)
                 at = services.clock.now()
                 try:
                     claimed = services.store.claim_event(key, at, owner=self.owner, payload=payload)
                 except Exception as err:  # the database is down or restarting
-                    log.warning("could not claim %s: database unavailable (%s)", key, type(err).__name__)
-                    METRICS.inc("slack_claims_failed_total")
-                    # the INSERT may have gone through before the connection broke: undo it
-                    finisher.give_back(key, self.owner, at)
-                    return unavailable(key)
+                    return self._unclaimed(key, at, err)
                 if not claimed:
-                    if services.store.event_done(key) or key.startswith("command:"):
-                        # (Slack never sends a command twice: a copy is answered by the first)
-                        log.info("duplicate delivery of %s ignored", key)
-                        return BoltResponse(status=200, body="")
-                    log.info("%s is being handled elsewhere; Slack will deliver it again", key)
-                    return BoltResponse(status=503, body="")
+                    return self._taken(key)
                 context[CLAIM] = (key, at)
-            else:
-                context[CLAIM] = (key, None)
             context[FINISH] = lambda: finisher.add(key)
             next()
             return None
 
         return claim
+
+    def _unclaimed(self, key: str, at: datetime, err: Exception) -> BoltResponse:
+        log.warning("could not claim %s: database unavailable (%s)", key, type(err).__name__)
+        METRICS.inc("slack_claims_failed_total")
+        # the INSERT may have gone through before the connection broke: undo it
+        self.finisher.give_back(key, self.owner, at)
+        return unavailable(key)
+
+    def _taken(self, key: str) -> BoltResponse:
+        """The answer to a request whose claim is held already."""
+        if key.startswith("command:") or self.services.store.event_done(key):
+            # (Slack never sends a command twice: a copy is answered by the first)
+            log.info("duplicate delivery of %s ignored", key)
+            return BoltResponse(status=200, body="")
+        log.info("%s is being handled elsewhere; Slack will deliver it again", key)
+        return BoltResponse(status=503, body="")
+
+    async def take(self, app: App, pool: Executor, body: dict[str, Any], key: str) -> BoltResponse:
+        """The short way in for a checked request with a key (see ``SlackDoorApp.acknowledge``):
+        claimed, answered, and run through Bolt afterwards on the listener pool (``run_taken``),
+        as the work after any ack is. The claim is the same as the middleware's."""
+        at = self.services.clock.now()
+        try:
+            claimed = await self.claims.claim(key, at, self.sealer.seal(body))
+        except Exception as err:
+            return self._unclaimed(key, at, err)
+        if not claimed:
+            return await asyncio.get_running_loop().run_in_executor(None, self._taken, key)
+        try:
+            pool.submit(self.run_taken, app, body, key, at, REQUEST_ID.get())
+        except RuntimeError:  # the pool is shut down: the process is stopping
+            self.finisher.give_back(key, self.owner, at)
+            return unavailable(key)
+        return BoltResponse(status=200, body="")
+
+    def run_taken(self, app: App, body: dict[str, Any], key: str, at: datetime,
+                  request_id: str | None) -> None:
+        """Bolt's middleware and listener for a request answered by ``take``, in this thread. If
+        Bolt fails (a 5xx), the claim is released for a replay: Slack was told it arrived. If no
+        listener took it on (Bolt ignores the bot's own messages), it is dropped."""
+        with request_scope(request_id):
+            request = BoltRequest(body=body, mode="socket_mode", context={
+                CLAIM: (key, at), ACKED: True, REQUEST_ID_KEY: request_id})
+            response = app.dispatch(request)
+            if response.status >= 500:
+                log.warning("Slack request %s failed after its ack (%d); it will be replayed", key,
+                            response.status)
+                self.finisher.give_back(key, self.owner, None)
+            elif not request.context.get(TAKEN_ON):
+                self.finisher.give_back(key, self.owner, at)
 
     def dispatch(self, app: App, request: BoltRequest) -> BoltResponse:
         """``app.dispatch``, giving the claim back when the request's work did not start: the
@@ -325,6 +432,11 @@ def after_ack(fn: Callable[..., None]) -> Callable[..., None]:
 
     def listener(**kwargs: Any) -> None:
         ack, context = kwargs["ack"], kwargs["context"]
+        if context.get(ACKED):  # answered already, and this is a thread of the pool
+            ack()
+            context[TAKEN_ON] = True
+            run({k: kwargs[k] for k in wanted}, context)
+            return
         # queued before the ack: if the pool refuses (the process is stopping), the listener
         # fails, the answer is a 500 and the claim is given back (Inbox.dispatch)
         context.listener_runner.listener_executor.submit(run, {k: kwargs[k] for k in wanted}, context)

@@ -207,3 +207,34 @@ def test_a_claim_dropped_twice_fails_and_other_errors_pass_through(
         assert errors == []
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("applied", [False, True])
+def test_a_batch_of_claims_survives_a_connection_dropped_under_it(
+    scratch: Scratch, monkeypatch: pytest.MonkeyPatch, applied: bool
+) -> None:
+    """The batch's INSERT applied or not before the connection dropped: claimed again, and a
+    claim written by the first attempt (its very timestamp) is the batch's own; an id a
+    redelivery holds (another timestamp) is not."""
+    store = open_store(scratch.url, migrate=False)
+    real = SqlStore.claim_events
+    attempts: list[int] = []
+
+    def flaky(self: SqlStore, claims: Any, **kept: Any) -> list[bool]:
+        attempts.append(len(claims))
+        if len(attempts) > 1:
+            return real(self, claims, **kept)
+        if applied:
+            real(self, claims, **kept)
+            raise dropped(None, True)
+        raise dropped("INSERT INTO processed_events ...", True)
+
+    try:
+        at = datetime.now(UTC)
+        assert store.claim_event("EvHeldElsewhere", at - timedelta(seconds=1), owner="other") is True
+        monkeypatch.setattr(SqlStore, "claim_events", flaky)
+        batch = [("EvB1", at, None), ("EvHeldElsewhere", at, None), ("EvB2", at, "{}"), ("EvB1", at, None)]
+        assert store.claim_events(batch, owner="me") == [True, False, True, False]
+        assert attempts == [4, 4]
+    finally:
+        store.close()

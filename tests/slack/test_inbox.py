@@ -260,3 +260,26 @@ def test_a_flood_of_events_is_deferred_while_work_waits_commands_still_taken(sla
     assert dispatch(reaction, "application/json").status == 200
     moments = wait_for(lambda: len(slack.moments()) == 2 and slack.moments())
     assert sorted(m.source.value for m in moments) == ["command", "reaction"]
+
+
+def test_a_request_bolt_fails_on_after_its_ack_is_replayed_not_lost(
+    slack: Slack, other: SlackDoorApp
+) -> None:
+    """An event or a command is answered before Bolt's middleware and listener run; if Bolt
+    then fails, Slack was already told it arrived, so the claim is released for a replay."""
+    real = slack.app.dispatch
+    slack.app.dispatch = lambda request: BoltResponse(status=500, body="")  # type: ignore[method-assign]
+    resp = slack.command("/ow", "the baggage belt stopped for an hour")
+    assert resp.status == 200 and resp.body == ""
+    slack.built.executor.shutdown(wait=True)  # the work ran, and failed
+    slack.app.dispatch = real  # type: ignore[method-assign]
+    slack.built.inbox.finisher.flush()
+    [(owner, payload, attempts)] = kept(slack).values()
+    assert (owner, attempts) == ("", 1) and payload  # released for another round, not dropped
+    assert slack.moments() == []
+    slack.store.beat(other.inbox.owner, slack.clock.now())
+    slack.clock.advance(timedelta(seconds=6))
+    assert other.inbox.replay(other.app) == 1
+    wait_for(slack.moments)
+    [moment] = slack.moments()
+    assert moment.text == "the baggage belt stopped for an hour"

@@ -1,0 +1,33 @@
+"""The listener pool lets acknowledgements go first during a burst, and never starves the work."""
+
+from __future__ import annotations
+
+import threading
+
+from handlers.slack.app import CountingExecutor
+
+
+def test_work_waits_for_the_acks_in_flight_during_a_burst_but_not_past_half_the_backlog() -> None:
+    pool = CountingExecutor(max_workers=1, yield_below=2, yield_for=30)
+    started = threading.Event()
+    try:
+        with pool.acknowledging():
+            pool.submit(started.set)
+            assert not started.wait(0.3)  # a request is being acknowledged: the work waits
+        assert started.wait(5)  # and starts as soon as it is answered
+
+        gate, late = threading.Event(), threading.Event()
+        pool.submit(gate.wait, 10)  # the one thread is busy; three items queue behind it
+        items = [threading.Event() for _ in range(3)]
+        with pool.acknowledging():
+            for item in items:
+                pool.submit(item.set)
+            gate.set()
+            # the first starts with two behind it (yield_below): it does not wait for the acks;
+            # the next, with one behind it, does
+            assert items[0].wait(5)
+            assert not items[1].wait(0.3)
+            pool.submit(late.set)
+        assert items[1].wait(5) and items[2].wait(5) and late.wait(5)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
@@ -174,6 +175,7 @@ class SlackDoorApp:
         self.executor = executor
         self.max_backlog = max_backlog
         self._verifier = SignatureVerifier(signing_secret) if signing_secret else None
+        self._deferrals, self._deferrals_told = 0, -10.0
 
     def dispatch(self, request: BoltRequest) -> BoltResponse:
         """For the HTTP server: a request of a shape Bolt cannot handle is answered 400; a
@@ -192,8 +194,13 @@ class SlackDoorApp:
     def _deferred(self, body: dict[str, Any]) -> BoltResponse | None:
         if body.get("type") == "event_callback" and self.executor.waiting >= self.max_backlog:
             METRICS.inc("slack_events_deferred_total")
-            log.warning("%d Slack requests wait for a listener thread: event %s deferred (503)",
-                        self.executor.waiting, body.get("event_id"))
+            self._deferrals += 1
+            now = time.monotonic()
+            if now - self._deferrals_told >= 10:  # a flood would otherwise log a line per event
+                log.warning("%d Slack requests wait for a listener thread: %d events deferred (503) "
+                            "since the last such line, event %s the latest", self.executor.waiting,
+                            self._deferrals, body.get("event_id"))
+                self._deferrals, self._deferrals_told = 0, now
             return BoltResponse(status=503, body="")
         return None
 

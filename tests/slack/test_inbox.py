@@ -229,7 +229,9 @@ def test_a_claim_written_as_the_database_failed_is_undone(
     assert kept(slack) == {}
 
 
-def test_a_flood_of_events_is_deferred_while_work_waits_commands_still_taken(slack: Slack) -> None:
+def test_a_flood_of_events_is_deferred_while_work_waits_commands_still_taken(
+    slack: Slack, caplog: pytest.LogCaptureFixture
+) -> None:
     """More work waiting for the listener threads than max_backlog: a new event gets 503 before
     it is claimed (Slack delivers it again later) and nothing of it is kept; a person's command
     is still taken. Once the backlog drains, the redelivered event makes its moment."""
@@ -252,6 +254,12 @@ def test_a_flood_of_events_is_deferred_while_work_waits_commands_still_taken(sla
     assert dispatch(reaction, "application/json").status == 503
     assert METRICS.value("slack_events_deferred_total") == deferred + 1
     assert "EvFLOOD1" not in kept(slack)  # not claimed: the redelivery is a first delivery
+    other_event = event_json({"type": "reaction_added", "user": "U4", "reaction": "disappointed",
+                              "item_user": "U2", "item": {"type": "message", "channel": "C1",
+                                                          "ts": "1700000000.000301"}}, "EvFLOOD2")
+    assert slack.post(other_event, "application/json").status == 503  # the HTTP server's way in
+    told = [r for r in caplog.records if "deferred (503)" in r.getMessage()]
+    assert len(told) == 1  # a flood is one line every 10 seconds, not one per event
     command = command_body(slack.api, "/ow", "the queue at security took an hour")
     assert dispatch(command, "application/x-www-form-urlencoded").status == 200
 

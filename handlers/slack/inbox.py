@@ -330,7 +330,11 @@ class Inbox:
         with request_scope(request_id):
             request = BoltRequest(body=body, mode="socket_mode", context={
                 CLAIM: (key, at), ACKED: True, REQUEST_ID_KEY: request_id})
-            response = app.dispatch(request)
+            try:
+                response = app.dispatch(request)
+            except Exception:  # (Bolt answers its own errors with a 500; this is anything else)
+                log.exception("Slack request %s failed in Bolt", key)
+                response = BoltResponse(status=500, body="")
             if response.status >= 500:
                 log.warning("Slack request %s failed after its ack (%d); it will be replayed", key,
                             response.status)

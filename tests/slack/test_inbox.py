@@ -270,13 +270,20 @@ def test_a_flood_of_events_is_deferred_while_work_waits_commands_still_taken(
     assert sorted(m.source.value for m in moments) == ["command", "reaction"]
 
 
+@pytest.mark.parametrize("fails", ["answers 500", "raises"])
 def test_a_request_bolt_fails_on_after_its_ack_is_replayed_not_lost(
-    slack: Slack, other: SlackDoorApp
+    slack: Slack, other: SlackDoorApp, fails: str
 ) -> None:
     """An event or a command is answered before Bolt's middleware and listener run; if Bolt
     then fails, Slack was already told it arrived, so the claim is released for a replay."""
     real = slack.app.dispatch
-    slack.app.dispatch = lambda request: BoltResponse(status=500, body="")  # type: ignore[method-assign]
+
+    def failing(request: BoltRequest) -> BoltResponse:
+        if fails == "raises":
+            raise RuntimeError("broken")
+        return BoltResponse(status=500, body="")
+
+    slack.app.dispatch = failing  # type: ignore[method-assign]
     resp = slack.command("/ow", "the baggage belt stopped for an hour")
     assert resp.status == 200 and resp.body == ""
     slack.built.executor.shutdown(wait=True)  # the work ran, and failed

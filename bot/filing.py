@@ -30,9 +30,13 @@ the team confirmed.
    filed unasked; a team whose moments are hard to tell apart keeps being asked. The records
    depend only on what is kept, so a replica that replays the stored confirmations calibrates
    as the one that learned them one by one.
-5. The kind comes from cue words and emoji with negation (:mod:`bot.kindcues`). Once the team
-   has confirmed both kinds, a logistic regression over its words and word pairs, learned online
-   with the cue score as an offset, adds what the cues miss (and the team's usual kind).
+5. The kind comes from cue words and emoji with negation (:mod:`bot.kindcues`). Where they are
+   silent (their score would give no kind), a general sentiment lexicon (:mod:`bot.lexicon`,
+   VADER's) rates the words no cue matched, with the same negation, at LEXICON_WEIGHT per unit
+   of valence. Once the team has confirmed both kinds, a logistic regression over its words and
+   word pairs, learned online with the cue score as an offset, adds what the cues miss (and the
+   team's usual kind); the lexicon's fallback score is one of its inputs, its weight starting
+   at LEXICON_WEIGHT, so each team learns how far to trust it.
 """
 
 from __future__ import annotations
@@ -44,11 +48,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.domain import MomentKind, Touchpoint
-from bot.kindcues import cue_score, kind_from_score
+from bot.kindcues import KIND_MARGIN, kind_from_score, kind_scores
 from bot.learned import (
     CALIBRATED_AFTER,
     CALIBRATION_WINDOW,
     EPOCHS,
+    LEXICON_WEIGHT,
     RATE,
     Calibration,
     Example,
@@ -246,7 +251,8 @@ class KeywordFiler:
             self._fresh += 1
             self._unscored += 1
         if kind is not None:
-            self._kind_model.learn(_ngrams(tokens, stemmed), cue_score(tokens, stemmed),
+            offset, rated = self._kind_inputs(tokens, stemmed)
+            self._kind_model.learn(_ngrams(tokens, stemmed), offset, rated,
                                    kind is MomentKind.WOW)
 
     def _retrain(self) -> None:
@@ -316,12 +322,18 @@ class KeywordFiler:
         return _Ranking(tuple(ranked), margin, max(softmax(z, 1.0)), tagged is not None, named)
 
     def _kind(self, tokens: list[str], stemmed: list[str]) -> tuple[MomentKind | None, float]:
-        score = cue_score(tokens, stemmed)
         if not self._kind_model.warm:
-            return kind_from_score(score)
+            return kind_from_score(_cold_kind_score(tokens, stemmed))
+        offset, rated = self._kind_inputs(tokens, stemmed)
         # The team's own confirmations decide even without a cue word: its usual kind.
-        return kind_from_score(self._kind_model.logit(_ngrams(tokens, stemmed), score), margin=0.01)
+        return kind_from_score(self._kind_model.logit(_ngrams(tokens, stemmed), offset, rated),
+                               margin=0.01)
 
+    def _kind_inputs(self, tokens: list[str], stemmed: list[str]) -> tuple[float, float]:
+        """The cue score (the kind model's offset), and the lexicon's score where the cues are
+        silent (an input whose weight the team's confirmations move from its cold value)."""
+        cue, rated = kind_scores(tokens, stemmed)
+        return cue, _fallback(cue, rated)
     def _catalogue(self, active: tuple[Touchpoint, ...]) -> _Catalogue:
         catalogue = self._catalogues.get(active)
         if catalogue is None:
@@ -329,6 +341,16 @@ class KeywordFiler:
                 self._catalogues.clear()
             catalogue = self._catalogues[active] = compile_catalogue(active)
         return catalogue
+
+
+def _fallback(cue: float, rated: float) -> float:
+    """The lexicon's score where the cue words alone would not say the kind, else 0."""
+    return rated if abs(cue) < KIND_MARGIN else 0.0
+
+
+def _cold_kind_score(tokens: list[str], stemmed: list[str]) -> float:
+    cue, rated = kind_scores(tokens, stemmed)
+    return cue + LEXICON_WEIGHT * _fallback(cue, rated)
 
 
 def _template_top(evidence: Sequence[float], named: int | None) -> int | None:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from bot.domain import MomentKind
+from bot.lexicon import valence
 from bot.textnorm import BOUNDARIES, QUESTION, is_negator, stem, stems, tokenize
 
 _CUES: dict[float, tuple[str, ...]] = {
@@ -166,6 +167,7 @@ _QUESTION = -0.5  # a question rarely reports delight: "where is my bag?"
 # Negativity bias: next to a clear let-down, polite words ("thanks", "great") count for less;
 # "thanks for losing my bag" is an OW.
 _CLEAR_BLAME = 1.5
+KIND_MARGIN = 0.25  # a score nearer zero than this says no kind
 _PRAISE_DESPITE_BLAME = 0.5
 
 
@@ -192,7 +194,14 @@ _INDEX, _LONGEST = _build()
 
 def cue_score(tokens: Sequence[str], stemmed: Sequence[str]) -> float:
     """Sum of cue weights over the text: above zero leans WOW, below zero leans OW."""
-    praise = blame = 0.0
+    return kind_scores(tokens, stemmed, lexicon=False)[0]
+
+
+def kind_scores(tokens: Sequence[str], stemmed: Sequence[str], *,
+                lexicon: bool = True) -> tuple[float, float]:
+    """The cue score, and the lexicon's (:mod:`bot.lexicon`) over the words no cue matched, with
+    the same negation and intensifiers: VADER valence units (a word rates -4..4)."""
+    praise = blame = rated = 0.0
     negated_until = -1
     bare = False  # a negator is waiting for a cue to flip
     i = 0
@@ -216,6 +225,13 @@ def cue_score(tokens: Sequence[str], stemmed: Sequence[str]) -> float:
             if is_negator(token):
                 negated_until = i + _NEGATION_REACH
                 bare = True
+            elif lexicon and (value := valence(token, stemmed[i])):
+                if i > 0 and tokens[i - 1] in _INTENSIFIERS:
+                    value *= 1.5
+                if i <= negated_until:
+                    value = -value if value > 0 else -value * _FLIPPED_NEGATIVE
+                    bare = False
+                rated += value
             i += 1
             continue
         length, weight, has_negator = match
@@ -235,7 +251,7 @@ def cue_score(tokens: Sequence[str], stemmed: Sequence[str]) -> float:
         blame -= _QUESTION
     if blame >= _CLEAR_BLAME:
         praise *= _PRAISE_DESPITE_BLAME
-    return praise - blame
+    return praise - blame, rated
 
 
 def _match(stemmed: Sequence[str], i: int, token: str = "") -> tuple[int, float, bool] | None:
@@ -275,7 +291,7 @@ def _base_cue(token: str) -> float | None:
     return None
 
 
-def kind_from_score(score: float, *, margin: float = 0.25) -> tuple[MomentKind | None, float]:
+def kind_from_score(score: float, *, margin: float = KIND_MARGIN) -> tuple[MomentKind | None, float]:
     """The kind a score points to, and a confidence in 0.5..1 (0 when there is no cue)."""
     if abs(score) < margin:
         return None, 0.0

@@ -22,6 +22,9 @@ _NEIGHBOURS = 40  # records just below a guess's margin that say how often such 
 _CALIBRATION_PRIOR = 15.0  # pseudo-records at the model's own (tempered) confidence
 _MOST_SURE = 0.999
 _KIND_RATE = 0.3  # AdaGrad step of the learned kind model
+# Log-odds of WOW per unit of the lexicon's valence where the cue words are silent: cold, and
+# the kind model's starting weight for it (half a cue word's weight per VADER unit).
+LEXICON_WEIGHT = 0.5
 RATE = 2.0  # SGD step of the touchpoint model (divided by the epoch's number)
 EPOCHS = 10  # passes over the kept confirmations when the model is trained again ...
 _STEP_BUDGET = 6000  # ... fewer when there are more than this many steps ...
@@ -119,11 +122,14 @@ def isotonic(records: list[tuple[float, bool]]) -> tuple[list[float], list[float
 class KindModel:
     """WOW or OW learned from the team's confirmed kinds: logistic regression over its words and
     word pairs, with the cue words' score (:mod:`bot.kindcues`) as a fixed offset, so it learns
-    only what the cues miss. One AdaGrad step per confirmation: online, and quick to replay."""
+    only what the cues miss, and the lexicon's score where the cues are silent as one more input
+    (its weight learned: how far this team's words follow general sentiment). One AdaGrad step
+    per confirmation: online, and quick to replay."""
 
     def __init__(self) -> None:
         self._weights: dict[str, list[float]] = {}  # feature -> [weight, sum of squared grads]
         self._bias = [0.0, 0.0]
+        self._lexicon = [LEXICON_WEIGHT, 0.0]  # of the lexicon's score, and its squared grads
         self._seen: set[bool] = set()
 
     @property
@@ -131,14 +137,15 @@ class KindModel:
         """The team has confirmed both kinds: until then the cue score alone decides."""
         return len(self._seen) == 2
 
-    def logit(self, features: set[str], cues: float) -> float:
+    def logit(self, features: set[str], cues: float, rated: float = 0.0) -> float:
         """Log-odds of WOW."""
-        return cues + self._bias[0] + self._sum(features)
+        return cues + self._lexicon[0] * rated + self._bias[0] + self._sum(features)
 
-    def learn(self, features: set[str], cues: float, wow: bool) -> None:
+    def learn(self, features: set[str], cues: float, rated: float, wow: bool) -> None:
         self._seen.add(wow)
-        error = sigmoid(cues + self._bias[0] + self._sum(features)) - wow
+        error = sigmoid(self.logit(features, cues, rated)) - wow
         adagrad(self._bias, error)
+        adagrad(self._lexicon, error * rated)
         scale = 1.0 / math.sqrt(max(1, len(features)))
         for feature in features:
             weight = self._weights.get(feature)

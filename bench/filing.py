@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.domain import MomentKind, Touchpoint  # noqa: E402
 from bot.filing import CALIBRATED_THRESHOLD, DEFAULT_THRESHOLD, KeywordFiler  # noqa: E402
 from bot.journeys import load_template  # noqa: E402
+from bot.lexicon import valences  # noqa: E402
 from bot.ports import FilingGuess  # noqa: E402
 from bot.textnorm import stem  # noqa: E402
 
@@ -265,6 +266,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = read_rows(args.csv)
     touchpoints = touchpoints_of(args.template)
 
+    # The sentiment lexicon is read once per process and shared by every filer: its load is
+    # measured apart from the guesses and from a filer's own memory.
+    tracemalloc.start()
+    start = time.perf_counter()
+    words = len(valences())
+    lexicon_seconds = time.perf_counter() - start
+    lexicon_bytes = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+
     cold = KeywordFiler(threshold=args.threshold)
     print(f"{args.csv.name}: reading {len(rows)} rows", file=sys.stderr)
     start = time.perf_counter()
@@ -307,7 +317,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"(one core); learning {len(train) / run.learn_seconds:,.0f} confirmations/s "
         f"(its last retrain with calibration {run.retrain_seconds:.2f} s); "
         f"warm filer memory (with the stem cache): peak {peak / 1024:,.0f} KiB, "
-        f"retained {current / 1024:,.0f} KiB"
+        f"retained {current / 1024:,.0f} KiB; sentiment lexicon ({words:,} words, once per "
+        f"process) {lexicon_bytes / 1024:,.0f} KiB, loaded in {lexicon_seconds:.2f} s"
     )
     if args.seeds:
         print_seeds(rows, touchpoints, [args.seed, *args.seeds], args.learn, args.threshold)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import Enum
 from typing import Protocol, runtime_checkable
 
 from bot.domain import (
@@ -214,9 +215,10 @@ class Store(Protocol):
         ...
 
     def claim_events(self, claims: Sequence[tuple[str, datetime, str | None]], *,
-                     owner: str = "") -> list[bool]:
+                     owner: str = "") -> list[Claim]:
         """``claim_event`` for each ``(event_id, at, payload)`` of a batch of requests that
-        arrived together, in one go; an id twice in the batch is claimed by its first copy."""
+        arrived together, in one go, and for those not taken whether they were handled
+        already (``event_done``); an id twice in the batch is taken by its first copy."""
         ...
 
     def finish_events(self, event_ids: Sequence[str], at: datetime) -> None:
@@ -252,6 +254,14 @@ class Store(Protocol):
     def event_done(self, event_id: str) -> bool:
         """False while another process holds the claim without having finished it."""
         ...
+
+
+class Claim(Enum):
+    """What claiming a request found (``Store.claim_events``)."""
+
+    TAKEN = "taken"  # this process holds it now: its work is this process's to do
+    DONE = "done"  # handled already: a redelivery, a duplicate
+    HELD = "held"  # another process (or another copy in the batch) is handling it right now
 
 
 EVENT_LEASE = timedelta(seconds=30)  # an event claimed but never acknowledged is left for dead

@@ -18,6 +18,7 @@ from alembic import command
 from alembic.config import Config
 
 from bot.domain import Workspace
+from bot.ports import Claim
 from storage.models import ProcessedEventRow
 from storage.repository import SqlRepository, SqlStore
 
@@ -188,26 +189,28 @@ class ReconnectingStore(SqlStore):
             return row is not None and row.claimed_at == at
 
     def claim_events(self, claims: Sequence[tuple[str, datetime, str | None]], *,
-                     owner: str = "") -> list[bool]:
+                     owner: str = "") -> list[Claim]:
         """As ``claim_event``, for the batch: run again once if the connection dropped, and a
-        claim the first attempt wrote (its very timestamp) counts as this batch's."""
+        claim the first attempt wrote (its very timestamp) is this batch's own."""
         try:
             return super().claim_events(claims, owner=owner)
         except sa.exc.DBAPIError as err:
             if not dropped(err):
                 raise
         log.warning("database connection dropped while claiming %d events; claiming again", len(claims))
-        claimed = super().claim_events(claims, owner=owner)
-        missing = {event_id for (event_id, _, _), ok in zip(claims, claimed, strict=True) if not ok}
-        if not missing:
-            return claimed
+        found = super().claim_events(claims, owner=owner)
+        held = {event_id for (event_id, _, _), claim in zip(claims, found, strict=True)
+                if claim is Claim.HELD}
+        if not held:
+            return found
         with self._sessions.begin() as session:
             written = {row.event_id: row.claimed_at for row in session.scalars(
-                sa.select(ProcessedEventRow).where(ProcessedEventRow.event_id.in_(missing)))}
+                sa.select(ProcessedEventRow).where(ProcessedEventRow.event_id.in_(held)))}
         seen: set[str] = set()
         mine = []
-        for (event_id, at, _), ok in zip(claims, claimed, strict=True):
-            mine.append(ok or (event_id not in seen and written.get(event_id) == at))
+        for (event_id, at, _), claim in zip(claims, found, strict=True):
+            ours = claim is Claim.HELD and event_id not in seen and written.get(event_id) == at
+            mine.append(Claim.TAKEN if ours else claim)
             seen.add(event_id)
         return mine
 

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain import CachedMessage, Moment, PostRecord, Workspace
-from bot.ports import EVENT_LEASE, REPLICA_TIMEOUT, Orphan
+from bot.ports import EVENT_LEASE, REPLICA_TIMEOUT, Claim, Orphan
 from storage.models import (
     CachedMessageRow,
     ConversationRow,
@@ -61,27 +61,29 @@ def claim_event(engine: sa.Engine, event_id: str, at: datetime, *, owner: str = 
 
 
 def claim_events(engine: sa.Engine, claims: Sequence[tuple[str, datetime, str | None]], *, owner: str = "",
-                 lease: timedelta = EVENT_LEASE, autocommit: bool = False) -> list[bool]:
+                 lease: timedelta = EVENT_LEASE, autocommit: bool = False) -> list[Claim]:
     """``claim_event`` for a batch of ``(event_id, at, payload)``, as one INSERT on PostgreSQL:
     one round trip and one commit for all the requests that arrived together, instead of one
-    each. An id that is in the batch twice is claimed by its first copy. The few ids already
-    claimed are tried one by one, for a takeover."""
+    each. An id that is in the batch twice is taken by its first copy. The few ids already
+    claimed are tried one by one, for a takeover, and those still not taken are looked up
+    together: handled already, or held elsewhere."""
     first: dict[str, int] = {}
     for i, (event_id, _, _) in enumerate(claims):
         first.setdefault(event_id, i)
-    if not (autocommit and engine.dialect.name == "postgresql"):
-        return [first[event_id] == i and claim_event(engine, event_id, at, owner=owner, payload=payload,
-                                                     lease=lease, autocommit=autocommit)
-                for i, (event_id, at, payload) in enumerate(claims)]
     unique = [claims[i] for i in first.values()]
-    for _, at, _ in unique:
-        if at.tzinfo is None or at.utcoffset() is None:
-            raise ValueError(f"naive datetime {at!r}: claims store aware UTC datetimes")
-    inserted = _on_driver(engine, "claim", lambda cursor: _insert_batch(cursor, unique, owner))
-    claimed = {event_id: event_id in inserted or claim_event(
-        engine, event_id, at, owner=owner, payload=payload, lease=lease, autocommit=True)
+    inserted: set[str] = set()
+    if unique and autocommit and engine.dialect.name == "postgresql":
+        for _, at, _ in unique:
+            if at.tzinfo is None or at.utcoffset() is None:
+                raise ValueError(f"naive datetime {at!r}: claims store aware UTC datetimes")
+        inserted = _on_driver(engine, "claim", lambda cursor: _insert_batch(cursor, unique, owner))
+    taken = {event_id: event_id in inserted or claim_event(
+        engine, event_id, at, owner=owner, payload=payload, lease=lease, autocommit=autocommit)
         for event_id, at, payload in unique}
-    return [first[event_id] == i and claimed[event_id] for i, (event_id, _, _) in enumerate(claims)]
+    done = events_done(engine, [event_id for event_id, ok in taken.items() if not ok])
+    return [Claim.TAKEN if taken[event_id] and first[event_id] == i
+            else Claim.DONE if event_id in done else Claim.HELD
+            for i, (event_id, _, _) in enumerate(claims)]
 
 
 def _insert_batch(cursor: Any, claims: list[tuple[str, datetime, str | None]], owner: str) -> set[str]:
@@ -274,10 +276,18 @@ def finish_events(engine: sa.Engine, event_ids: Sequence[str], at: datetime, *,
 def event_done(engine: sa.Engine, event_id: str) -> bool:
     """Whether a claimed event was acknowledged (False: another process holds it right now).
     Core on the claims' engine, like the claim it follows on every redelivery."""
+    return event_id in events_done(engine, [event_id])
+
+
+def events_done(engine: sa.Engine, event_ids: Sequence[str]) -> set[str]:
+    """Those of ``event_ids`` not held unfinished (an id with no claim counts as done)."""
+    if not event_ids:
+        return set()
     table = cast("sa.Table", ProcessedEventRow.__table__)
     with engine.connect() as conn:
-        row = conn.execute(sa.select(table.c.done_at).where(table.c.event_id == event_id)).first()
-    return row is None or row.done_at is not None
+        held = set(conn.scalars(sa.select(table.c.event_id).where(
+            table.c.event_id.in_(list(event_ids)), table.c.done_at.is_(None))))
+    return set(event_ids) - held
 
 
 class DeliveryRows:

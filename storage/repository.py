@@ -31,7 +31,7 @@ from bot.domain import (
     Touchpoint,
     Workspace,
 )
-from bot.ports import DuplicateError, Orphan
+from bot.ports import Claim, DuplicateError, Orphan
 from storage import delivery
 from storage.models import (
     FilingFeedbackRow,
@@ -142,7 +142,7 @@ class SqlStore:
                                     autocommit=self._claims is not self.engine)
 
     def claim_events(self, claims: Sequence[tuple[str, datetime, str | None]], *,
-                     owner: str = "") -> list[bool]:
+                     owner: str = "") -> list[Claim]:
         return delivery.claim_events(self._claims, claims, owner=owner,
                                      autocommit=self._claims is not self.engine)
 

@@ -26,7 +26,7 @@ from bot.domain import (
     Touchpoint,
     Workspace,
 )
-from bot.ports import EVENT_LEASE, REPLICA_TIMEOUT, DeliveryError, DuplicateError, FilingGuess, Orphan
+from bot.ports import EVENT_LEASE, REPLICA_TIMEOUT, Claim, DeliveryError, DuplicateError, FilingGuess, Orphan
 from bot.views import Post
 
 T = TypeVar("T")
@@ -152,8 +152,9 @@ class InMemoryStore:
         return self._events.get(event_id, (None, True))[1] is not None
 
     def claim_events(self, claims: Sequence[tuple[str, datetime, str | None]], *,
-                     owner: str = "") -> list[bool]:
-        return [self.claim_event(event_id, at, owner=owner, payload=payload)
+                     owner: str = "") -> list[Claim]:
+        return [Claim.TAKEN if self.claim_event(event_id, at, owner=owner, payload=payload)
+                else Claim.DONE if self.event_done(event_id) else Claim.HELD
                 for event_id, at, payload in claims]
 
     @contextmanager

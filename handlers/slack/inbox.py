@@ -47,6 +47,7 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken
 from slack_bolt import App, BoltRequest, BoltResponse
 
+from bot.ports import Claim
 from bot.redact import redact
 from bot.services import Services
 from handlers.encrypted_store import fernet_for
@@ -195,7 +196,7 @@ class Finisher:
             wait = self._interval if self.flush() else min(wait * 2, 30.0)
 
 
-_Pending = tuple[str, datetime, str, "asyncio.Future[bool]"]
+_Pending = tuple[str, datetime, str, "asyncio.Future[Claim]"]
 
 
 class Claims:
@@ -214,12 +215,12 @@ class Claims:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._sending = False
 
-    async def claim(self, key: str, at: datetime, payload: str) -> bool:
-        """See ``Store.claim_event``; raises what the store raised for the batch."""
+    async def claim(self, key: str, at: datetime, payload: str) -> Claim:
+        """See ``Store.claim_events``; raises what the store raised for the batch."""
         loop = asyncio.get_running_loop()
         if loop is not self._loop:  # (a new loop: in tests, one per request)
             self._loop, self._pending, self._sending = loop, [], False
-        answer: asyncio.Future[bool] = loop.create_future()
+        answer: asyncio.Future[Claim] = loop.create_future()
         self._pending.append((key, at, payload, answer))
         if not self._sending:
             self._send(loop)
@@ -233,19 +234,19 @@ class Claims:
         written.add_done_callback(lambda done: self._sent(loop, batch, done))
 
     def _sent(self, loop: asyncio.AbstractEventLoop, batch: list[_Pending],
-              done: asyncio.Future[list[bool]]) -> None:
+              done: asyncio.Future[list[Claim]]) -> None:
         self._sending = False
         err = done.exception()
-        claimed = done.result() if err is None else [False] * len(batch)
-        for (key, at, _, answer), ok in zip(batch, claimed, strict=True):
+        found = done.result() if err is None else [Claim.HELD] * len(batch)
+        for (key, at, _, answer), claim in zip(batch, found, strict=True):
             if answer.done():  # the request was cancelled (the client went away): no answer
-                if ok:
+                if claim is Claim.TAKEN:
                     self._give_back(key, at)
                 continue
             if err is not None:
                 answer.set_exception(err)
             else:
-                answer.set_result(ok)
+                answer.set_result(claim)
         if self._pending and self._loop is loop:
             self._send(loop)
 
@@ -295,9 +296,10 @@ class Inbox:
         self.finisher.give_back(key, self.owner, at)
         return unavailable(key)
 
-    def _taken(self, key: str) -> BoltResponse:
-        """The answer to a request whose claim is held already."""
-        if key.startswith("command:") or self.services.store.event_done(key):
+    def _taken(self, key: str, done: bool | None = None) -> BoltResponse:
+        """The answer to a request whose claim is held already (``done``: handled already;
+        asked of the store when not known)."""
+        if key.startswith("command:") or (done if done is not None else self.services.store.event_done(key)):
             # (Slack never sends a command twice: a copy is answered by the first)
             log.info("duplicate delivery of %s ignored", key)
             return BoltResponse(status=200, body="")
@@ -313,8 +315,8 @@ class Inbox:
             claimed = await self.claims.claim(key, at, self.sealer.seal(body))
         except Exception as err:
             return self._unclaimed(key, at, err)
-        if not claimed:
-            return await asyncio.get_running_loop().run_in_executor(None, self._taken, key)
+        if claimed is not Claim.TAKEN:
+            return self._taken(key, claimed is Claim.DONE)
         try:
             pool.submit(self.run_taken, app, body, key, at, REQUEST_ID.get())
         except RuntimeError:  # the pool is shut down: the process is stopping

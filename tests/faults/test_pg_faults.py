@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from bot.ports import Claim
 from storage import SqlStore, open_store
 from tests.faults.conftest import (
     CHANNEL,
@@ -220,7 +221,7 @@ def test_a_batch_of_claims_survives_a_connection_dropped_under_it(
     real = SqlStore.claim_events
     attempts: list[int] = []
 
-    def flaky(self: SqlStore, claims: Any, **kept: Any) -> list[bool]:
+    def flaky(self: SqlStore, claims: Any, **kept: Any) -> list[Claim]:
         attempts.append(len(claims))
         if len(attempts) > 1:
             return real(self, claims, **kept)
@@ -234,7 +235,7 @@ def test_a_batch_of_claims_survives_a_connection_dropped_under_it(
         assert store.claim_event("EvHeldElsewhere", at - timedelta(seconds=1), owner="other") is True
         monkeypatch.setattr(SqlStore, "claim_events", flaky)
         batch = [("EvB1", at, None), ("EvHeldElsewhere", at, None), ("EvB2", at, "{}"), ("EvB1", at, None)]
-        assert store.claim_events(batch, owner="me") == [True, False, True, False]
+        assert store.claim_events(batch, owner="me") == [Claim.TAKEN, Claim.HELD, Claim.TAKEN, Claim.HELD]
         assert attempts == [4, 4]
     finally:
         store.close()

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 
 from bot.domain import CachedMessage, PostRecord, Team, Workspace
-from bot.ports import EVENT_LEASE, REPLICA_TIMEOUT, Store
+from bot.ports import EVENT_LEASE, REPLICA_TIMEOUT, Claim, Store
 from tests.storage.builders import a_moment, a_team, assert_exact, at, new_workspace
 
 
@@ -182,19 +182,21 @@ def test_an_event_is_claimed_once(store: Store) -> None:
 
 def test_a_batch_of_claims_is_claimed_as_one_by_one(store: Store) -> None:
     """Requests that arrive together are claimed in one go: each new id once (by its first copy
-    in the batch), an id done or held by a live replica not, a claim left for dead taken over."""
+    in the batch), an id done or held by a live replica not (and which of the two it is), a
+    claim left for dead taken over."""
     tag = uuid.uuid4().hex
     held, stale, done, new = (f"Ev{tag}-{name}" for name in ("held", "stale", "done", "new"))
     start = at(0)
-    assert store.claim_events([(held, start, None)], owner=f"alive-{tag}") == [True]
+    assert store.claim_events([(held, start, None)], owner=f"alive-{tag}") == [Claim.TAKEN]
     assert store.claim_events([(stale, start, '{"s": 1}'), (done, start, None)],
-                              owner=f"gone-{tag}") == [True, True]
+                              owner=f"gone-{tag}") == [Claim.TAKEN, Claim.TAKEN]
     store.finish_events([done], start)
     later = start + EVENT_LEASE + timedelta(seconds=1)
     store.beat(f"alive-{tag}", later)
     batch = [(new, later, '{"n": 1}'), (done, later, None), (stale, later, '{"s": 2}'), (new, later, None),
              (held, later, None)]
-    assert store.claim_events(batch, owner=f"me-{tag}") == [True, False, True, False, False]
+    assert store.claim_events(batch, owner=f"me-{tag}") == [
+        Claim.TAKEN, Claim.DONE, Claim.TAKEN, Claim.HELD, Claim.HELD]
     assert store.claim_event(new, later) is False and store.claim_event(stale, later) is False
     assert store.event_done(new) is False and store.event_done(done) is True
     assert store.claim_events([], owner="x") == []

@@ -167,3 +167,16 @@ def test_the_filer_learns_a_confirmation_that_committed_after_a_later_one_and_sk
     assert filer.taught == ["belt stopped", "bag lost", "slow transaction", "bag torn"]
     deps.filer(repo)  # type: ignore[arg-type]
     assert len(filer.taught) == 4  # each taught once
+
+
+def test_a_form_proposes_the_kind_the_teams_filer_reads_in_the_text() -> None:
+    """The message shortcut's form: no WOW or OW said, the filer's reading of the text (its
+    sentiment lexicon too, where our cue words are silent); WOW when it cannot tell."""
+    world, _ = two_workspaces()
+
+    def likely(text: str) -> MomentKind:
+        return world.services.moments.likely_kind(workspace_id=world.ws, team_id=world.team.id, text=text)
+
+    assert likely("we were fuming at the gate for an hour") is MomentKind.OW
+    assert likely("the gate agent was a sweetheart to my mum") is MomentKind.WOW
+    assert likely("flight 212 boarded at gate 4") is MomentKind.WOW

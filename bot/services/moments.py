@@ -246,6 +246,13 @@ class MomentService:
             repo.save_moment(updated)
             return Filed(updated, touchpoint, choices, privacy_note(clean.found))
 
+    def likely_kind(self, *, workspace_id: int, team_id: int, text: str) -> MomentKind:
+        """The kind a form prefilled with ``text`` proposes (the message shortcut): the team's
+        filer's, WOW when the text does not say (the reporter can change it)."""
+        with self._d.store.transaction(workspace_id) as repo:
+            guess = self._d.filer(repo).guess(text, repo.touchpoints(team_id))
+        return guess.kind or MomentKind.WOW
+
     def recent(
         self, *, workspace_id: int, team_id: int, actor: Actor, limit: int = 10
     ) -> list[tuple[Moment, Touchpoint | None]]:

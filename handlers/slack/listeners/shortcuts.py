@@ -8,19 +8,10 @@ from typing import Any
 from slack_bolt import App
 
 from bot.commands import NO_TEAM
-from bot.domain import MomentKind
-from bot.kindcues import cue_score, kind_from_score
-from bot.textnorm import stems, tokenize
 from handlers.slack import ids
 from handlers.slack.door import SlackDoor, ack_only, team_id_of
 from handlers.slack.markup import plain
 from handlers.slack.modals import Origin, log_modal
-
-
-def likely_kind(text: str) -> MomentKind:
-    tokens = tokenize(text)
-    kind, _ = kind_from_score(cue_score(tokens, stems(tokens)))
-    return kind or MomentKind.WOW
 
 
 def register(app: App, door: SlackDoor) -> None:
@@ -37,8 +28,8 @@ def register(app: App, door: SlackDoor) -> None:
             text = plain(message.get("text") or "")
             touchpoints = door.services.journey.touchpoints(workspace_id=ws, team_id=team.id)
             origin = Origin(channel=channel, ts=message.get("ts", ""), author=message.get("user", ""))
-            client.views_open(trigger_id=body["trigger_id"],
-                              view=log_modal(text, likely_kind(text), touchpoints, origin))
+            kind = door.services.moments.likely_kind(workspace_id=ws, team_id=team.id, text=text)
+            client.views_open(trigger_id=body["trigger_id"], view=log_modal(text, kind, touchpoints, origin))
 
     app.shortcut(ids.LOG_SHORTCUT)(ack=ack_only, lazy=[open_log_modal])
 

@@ -111,14 +111,15 @@ def _lower_priority() -> None:
 class CountingExecutor(ThreadPoolExecutor):
     """The listeners' pool for the work after the ack, knowing how many work items wait for a
     thread, and letting acknowledgements go first while fewer than ``yield_below`` wait: a work
-    item then starts once no request is being acknowledged, or after ``yield_for`` seconds.
+    item then starts once no request has been acknowledged for ``grace`` seconds (the gaps
+    inside a burst are shorter; between a team's requests, longer), or after ``yield_for``.
     The acks and the work share one interpreter lock, and a busy work thread makes every step
     of an ack wait its turn; Slack gives an ack 3 seconds, and the work can run a little behind.
     Past ``yield_below`` (a long flood rather than a burst) the work no longer waits, so it is
     never starved. The work threads also run at a lower OS priority (``WORK_NICE``)."""
 
     def __init__(self, max_workers: int, thread_name_prefix: str = "", yield_below: int = 1000,
-                 yield_for: float = 0.5) -> None:
+                 yield_for: float = 0.5, grace: float = 0.005) -> None:
         super().__init__(max_workers=max_workers, thread_name_prefix=thread_name_prefix,
                          initializer=_lower_priority)
         self._waiting = 0
@@ -127,6 +128,8 @@ class CountingExecutor(ThreadPoolExecutor):
         self._acked = threading.Condition()
         self.yield_below = yield_below
         self.yield_for = yield_for
+        self.grace = grace
+        self._last_ack = 0.0
 
     @contextmanager
     def acknowledging(self) -> Iterator[None]:
@@ -137,8 +140,21 @@ class CountingExecutor(ThreadPoolExecutor):
         finally:
             with self._acked:
                 self._acks -= 1
+                self._last_ack = time.monotonic()
                 if not self._acks:
                     self._acked.notify_all()
+
+    def _quiet(self) -> None:
+        """Wait (up to ``yield_for``) until no ack has been in flight for ``grace`` seconds."""
+        deadline = time.monotonic() + self.yield_for
+        with self._acked:
+            while True:
+                now = time.monotonic()
+                calm = now - self._last_ack
+                if now >= deadline or (not self._acks and calm >= self.grace):
+                    return
+                # acks in flight: until the last is answered (notified); else the rest of the grace
+                self._acked.wait(deadline - now if self._acks else min(deadline - now, self.grace - calm))
 
     @property
     def waiting(self) -> int:
@@ -149,8 +165,7 @@ class CountingExecutor(ThreadPoolExecutor):
             with self._count:
                 self._waiting -= 1
             if self._waiting < self.yield_below:
-                with self._acked:
-                    self._acked.wait_for(lambda: not self._acks, timeout=self.yield_for)
+                self._quiet()
             return fn(*a, **kw)
 
         with self._count:

@@ -45,3 +45,15 @@ def test_the_work_threads_give_way_to_the_server_on_a_busy_machine() -> None:
         assert niceness == min(19, os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) + 10)
     finally:
         pool.shutdown()
+
+
+def test_work_waits_out_a_short_calm_between_acks_as_inside_a_burst() -> None:
+    pool = CountingExecutor(max_workers=1, yield_for=30, grace=0.4)
+    started = threading.Event()
+    try:
+        with pool.acknowledging():
+            pool.submit(started.set)
+        assert not started.wait(0.15)  # answered a moment ago: another request may follow at once
+        assert started.wait(5)  # calm for the grace: the work goes
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)

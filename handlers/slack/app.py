@@ -68,8 +68,8 @@ def build_slack_door(settings: Settings | SlackSettings, services: Services, *,
                      installation_store: Any = None, state_store: Any = None) -> SlackDoorApp:
     slack = settings if isinstance(settings, SlackSettings) else SlackSettings.of(settings)
     # process_before_response: the ack runs in the request's own thread and the HTTP answer
-    # leaves when it returns; the lazy listeners run on this small pool either way, in HTTP and
-    # in Socket Mode, so no work is lost after the response (we are not on FaaS).
+    # leaves when it returns; the work after it (after_ack, and Bolt's lazy listeners for clicks
+    # and forms) runs on this small pool, in HTTP and in Socket Mode (we are not on FaaS).
     executor = CountingExecutor(max_workers=slack.listener_threads, thread_name_prefix="slack",
                                 yield_below=slack.max_backlog // 2)
     common: dict[str, Any] = {"signing_secret": slack.signing_secret, "listener_executor": executor,
@@ -180,7 +180,7 @@ class CountingExecutor(ThreadPoolExecutor):
 
 class SlackDoorApp:
     """The Bolt app, the door behind it (``fetch_text`` for the server's housekeeping), the
-    inbox that replays what a stopped replica acknowledged, and the lazy listeners' pool."""
+    inbox that replays what a stopped replica acknowledged, and the listener pool."""
 
     def __init__(self, app: App, door: SlackDoor, inbox: Inbox, executor: CountingExecutor,
                  max_backlog: int = 2000, signing_secret: str = "") -> None:

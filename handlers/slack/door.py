@@ -35,8 +35,8 @@ UNREADABLE = "(the message could not be read)"
 
 
 def ack_only(ack: Any, context: Any) -> None:
-    """Slack wants an answer within 3 seconds; the work runs after, in a lazy listener, which
-    marks the request's claim done when it ends (handlers/slack/inbox.py)."""
+    """For clicks and forms: Slack wants an answer within 3 seconds; the work runs after, in a
+    lazy listener (events and commands use ``inbox.after_ack``)."""
     ack()
     context[TAKEN_ON] = True
 

@@ -1,12 +1,12 @@
 """Slack requests are acknowledged only once they are safe: nothing acknowledged is lost.
 
 Slack wants an answer within 3 seconds, so the work behind a slash command or an event runs
-after the answer, in a lazy listener. A process killed in between (a deploy gone wrong, the
+after the answer, on the listener pool. A process killed in between (a deploy gone wrong, the
 kernel's OOM killer, a lost machine) would take that work with it, and the person would never
 hear back. So, before the acknowledgement, the request is claimed in the database together with a
 copy of it (``claim_event``): personal data redacted as it would be in a moment, and encrypted
 with MOMENTS_ENCRYPTION_KEY when that is set. The claim names the process that holds it. When the
-lazy work ends the claim is marked done and the copy erased, in background batches
+work ends the claim is marked done and the copy erased, in background batches
 (:class:`Finisher`).
 
 Every replica beats every few seconds (:meth:`Inbox.run`). Claims whose owner stopped beating

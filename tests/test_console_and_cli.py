@@ -63,6 +63,8 @@ def test_console_survives_nonsense(tmp_path: Path) -> None:
     assert "never reached" not in out
     export = moments("export", "moments", db=tmp_path / "c.db")
     assert len(list(csv.reader(io.StringIO(export.stdout)))) == 1  # the header: nothing stored
+    left = moments("console", "--fresh", db=tmp_path / "q.db", stdin="Quit\n/wow never reached\n")
+    assert "never reached" not in left.stdout and "I log messages" not in left.stdout
 
 
 def test_touchpoints_export_import_and_moment_export(tmp_path: Path) -> None:

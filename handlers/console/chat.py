@@ -78,8 +78,8 @@ class ConsoleChat:
             self.out.write(f"{self.actor.name}> {stripped}\n")
         command, _, rest = stripped.partition(" ")
         command = command.lower()
-        if command in ("/quit", "/exit"):
-            return False
+        if command in ("/quit", "/exit") or stripped.lower() in ("quit", "exit", "bye"):
+            return False  # (a newcomer types "quit"; as a message it could only be an error)
         if command == "/help":
             self._say(CONSOLE_HELP)
         elif command == "/as":

@@ -23,7 +23,7 @@ from handlers.slack.app import BOT_SCOPES, build_slack_door, make_client
 from handlers.slack.blocks import fallback_text, reply_blocks
 from handlers.slack.settings import SlackSettings
 from tests.fakes import FakeFiler, FixedClock, InMemoryStore
-from tests.slack.conftest import MONDAY, SECRET, Slack, wait_for
+from tests.slack.conftest import MONDAY, SECRET, Slack, command_body, wait_for
 from tests.slack.stand_in import SlackApi
 from tests.slack.test_http import request, serve
 
@@ -180,3 +180,17 @@ def test_another_replicas_reinstall_is_seen_within_a_minute_and_a_new_install_at
     assert mine.find_bot(enterprise_id=None, team_id="T1").bot_token == "xoxb-first"  # type: ignore[union-attr]
     now[0] = 61
     assert mine.find_bot(enterprise_id=None, team_id="T1").bot_token == "xoxb-second"  # type: ignore[union-attr]
+
+
+def test_a_command_from_a_workspace_without_an_installation_is_told_to_reinstall(
+    oauth: tuple[Slack, SQLAlchemyInstallationStore],
+) -> None:
+    """The command is answered (200) before Bolt authorizes it; Bolt, finding no installation,
+    tells the person through the command's response_url, and nothing is stored or kept."""
+    slack, _ = oauth
+    body = command_body(slack.api, "/wow", "the gate agent found a seat").replace("team_id=T1", "team_id=T9")
+    assert slack.post(body, "application/x-www-form-urlencoded").status == 200
+    [told] = wait_for(slack.responses)
+    assert "reinstall" in told["text"]
+    slack.built.inbox.finisher.flush()
+    assert slack.moments() == [] and slack.store._kept == {}

@@ -298,3 +298,23 @@ def test_a_request_bolt_fails_on_after_its_ack_is_replayed_not_lost(
     wait_for(slack.moments)
     [moment] = slack.moments()
     assert moment.text == "the baggage belt stopped for an hour"
+
+
+def test_the_bots_own_messages_are_dropped_by_bolt_without_a_claim(
+    slack: Slack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The weekly prompt and digest the bot posts come back as message events: no claim is
+    written for them (Bolt ignores the bot's own events before its claim middleware)."""
+    claimed: list[str] = []
+    for name in ("claim_event", "claim_events"):
+        real = getattr(slack.store, name)
+        monkeypatch.setattr(slack.store, name, lambda first, *a, _real=real, **k: (
+            claimed.append(str(first)), _real(first, *a, **k))[1])
+    resp = slack.event({"type": "message", "channel": "C1", "user": "UBOT", "bot_id": "BBOT",
+                        "ts": "1700000000.000990", "text": "WOW: this week's prompt"}, "EvBOT1")
+    assert resp.status == 200
+    assert claimed == [] and slack.moments() == []
+    slack.event({"type": "message", "channel": "C1", "user": "U1", "ts": "1700000000.000991",
+                 "text": "WOW: <@U2> found a seat #boarding"}, "EvBOT2")
+    assert claimed  # a person's message is claimed, as ever
+    wait_for(slack.moments)

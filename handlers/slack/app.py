@@ -9,12 +9,11 @@ built (single workspace); that call goes to SLACK_API_URL too, so a stand-in ans
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from slack_bolt import App, BoltRequest, BoltResponse
@@ -95,19 +94,6 @@ def build_slack_door(settings: Settings | SlackSettings, services: Services, *,
     return SlackDoorApp(app, door, inbox, executor, slack.max_backlog, slack.signing_secret)
 
 
-WORK_NICE = 10  # the work threads' niceness, above the server's own (acks first, see below)
-
-
-def _lower_priority() -> None:
-    """On Linux a thread has its own niceness: the work threads yield the CPU to the event
-    loop that answers Slack, to the other replicas' and to PostgreSQL when cores are short
-    (bench/load.py, 1 replica at 50 concurrent on 2 shared cores: 1,001-1,408 acks/s against
-    685-796 at equal niceness, and the work kept up faster too). Elsewhere, nothing changes."""
-    with suppress(AttributeError, OSError):
-        me = threading.get_native_id()
-        os.setpriority(os.PRIO_PROCESS, me, min(19, os.getpriority(os.PRIO_PROCESS, me) + WORK_NICE))
-
-
 class CountingExecutor(ThreadPoolExecutor):
     """The listeners' pool for the work after the ack, knowing how many work items wait for a
     thread, and letting acknowledgements go first while fewer than ``yield_below`` wait: a work
@@ -116,12 +102,13 @@ class CountingExecutor(ThreadPoolExecutor):
     The acks and the work share one interpreter lock, and a busy work thread makes every step
     of an ack wait its turn; Slack gives an ack 3 seconds, and the work can run a little behind.
     Past ``yield_below`` (a long flood rather than a burst) the work no longer waits, so it is
-    never starved. The work threads also run at a lower OS priority (``WORK_NICE``)."""
+    never starved. (The work threads once also ran at a lower OS priority; with this wait, that
+    only cost throughput: a thread holding the interpreter lock was descheduled while the event
+    loop waited for the lock.)"""
 
     def __init__(self, max_workers: int, thread_name_prefix: str = "", yield_below: int = 1000,
                  yield_for: float = 0.5, grace: float = 0.005) -> None:
-        super().__init__(max_workers=max_workers, thread_name_prefix=thread_name_prefix,
-                         initializer=_lower_priority)
+        super().__init__(max_workers=max_workers, thread_name_prefix=thread_name_prefix)
         self._waiting = 0
         self._count = threading.Lock()
         self._acks = 0

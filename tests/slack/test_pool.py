@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import sys
 import threading
-
-import pytest
 
 from handlers.slack.app import CountingExecutor
 
@@ -35,16 +31,6 @@ def test_work_waits_for_the_acks_in_flight_during_a_burst_but_not_past_half_the_
         assert items[1].wait(5) and items[2].wait(5) and late.wait(5)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own niceness is Linux's")
-def test_the_work_threads_give_way_to_the_server_on_a_busy_machine() -> None:
-    pool = CountingExecutor(max_workers=1)
-    try:
-        niceness = pool.submit(lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())).result(5)
-        assert niceness == min(19, os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) + 10)
-    finally:
-        pool.shutdown()
 
 
 def test_work_waits_out_a_short_calm_between_acks_as_inside_a_burst() -> None:

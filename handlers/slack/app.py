@@ -103,8 +103,8 @@ class CountingExecutor(ThreadPoolExecutor):
     of an ack wait its turn; Slack gives an ack 3 seconds, and the work can run a little behind.
     Past ``yield_below`` (a long flood rather than a burst) the work no longer waits, so it is
     never starved. (The work threads once also ran at a lower OS priority; with this wait, that
-    only cost throughput: a thread holding the interpreter lock was descheduled while the event
-    loop waited for the lock.)"""
+    only cost throughput, probably because a descheduled work thread can hold the interpreter
+    lock the event loop waits for.)"""
 
     def __init__(self, max_workers: int, thread_name_prefix: str = "", yield_below: int = 1000,
                  yield_for: float = 0.5, grace: float = 0.005) -> None:

@@ -438,16 +438,16 @@ def after_ack(fn: Callable[..., None]) -> Callable[..., None]:
 
     def listener(**kwargs: Any) -> None:
         ack, context = kwargs["ack"], kwargs["context"]
-        if context.get(ACKED):  # answered already, and this is a thread of the pool
-            ack()
-            context[TAKEN_ON] = True
-            run({k: kwargs[k] for k in wanted}, context)
-            return
-        # queued before the ack: if the pool refuses (the process is stopping), the listener
-        # fails, the answer is a 500 and the claim is given back (Inbox.dispatch)
-        context.listener_runner.listener_executor.submit(run, {k: kwargs[k] for k in wanted}, context)
+        work = {k: kwargs[k] for k in wanted}
+        here = bool(context.get(ACKED))  # answered already, and this is a thread of the pool
+        if not here:
+            # queued before the ack: if the pool refuses (the process is stopping), the listener
+            # fails, the answer is a 500 and the claim is given back (Inbox.dispatch)
+            context.listener_runner.listener_executor.submit(run, work, context)
         ack()
         context[TAKEN_ON] = True
+        if here:
+            run(work, context)
 
     listener.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD) for n in names])

@@ -66,6 +66,7 @@ _CUES: dict[float, tuple[str, ...]] = {
         "hospitable", "excited", "can't wait", "cant wait", "cannot wait", "looking forward",
         "safe travels", "proud", "good job", "great job", "nice job", "job well done", "rock",
         "rockstar", "winner", "classy", "class act", "genius", "took care of", "taken care of",
+        "taking care of", "takes care of",
         "spot on", "on point", "congrats", "congratulations", "easy", "enjoyable",
         "pleasure", "treat", "hidden gem", "heaven", "wonderfully", "beautifully", "nicely",
         "high quality", "homemade", "made to order", "crisp", "rich", "creamy", "savory",
@@ -140,6 +141,8 @@ _CUES: dict[float, tuple[str, ...]] = {
         "defective", "shabby", "run down", "stinky", "stank", "stinks", "chaotic", "messy",
         "dismal", "crappy", "unsafe", "dangerous", "revolting", "repulsive", "vile", "grimy",
         "shocking", "shocked", "pointless", "hopeless", "thoughtless", "heartless", "slowest",
+        "don't care", "doesn't care", "didn't care", "do not care", "does not care",
+        "could care less", "couldn't care less", "lack of",
         "😞", "😔", "😢", "😟", "😣", "😖", "😒", "🙄", "😩", "😫", "🤦", "💔",
     ),
     -2.5: (
@@ -161,6 +164,12 @@ _NEGATION_REACH = 3  # a negator flips cues up to this many tokens after it
 # two words that negate what follows: "far from ideal", "anything but smooth"
 _NEGATING_PAIRS = frozenset({("far", "from"), ("less", "than"), ("anything", "but")})
 _FLIPPED_NEGATIVE = 0.5  # "not bad" is weaker praise than "good"
+# Praise that could not be bettered is the most praise: "could not have been nicer", "can't
+# imagine a friendlier team", "never had better", "no better place". (But "wasn't any better" is
+# a let-down: only these negators, of what can or could be, keep a comparative's praise.)
+_UNSURPASSED = frozenset({"never", "no", "nothing", "nobody", "cannot", "cant", "can't",
+                          "couldnt", "couldn't"})
+_MODAL = frozenset({"can", "could"})  # "could not", "can not"
 # A negation that flips no cue still leans OW: "my bag didn't come", "no one at the desk".
 _BARE_NEGATION = -0.75
 _QUESTION = -0.5  # a question rarely reports delight: "where is my bag?"
@@ -169,24 +178,62 @@ _QUESTION = -0.5  # a question rarely reports delight: "where is my bag?"
 _CLEAR_BLAME = 1.5
 KIND_MARGIN = 0.25  # a score nearer zero than this says no kind
 _PRAISE_DESPITE_BLAME = 0.5
+# Contrast: what follows "but" usually decides ("pricey but worth it", "friendly but slow"), so
+# what came before it counts half; a concession ("although the wait was long, ...") counts half
+# up to the end of its clause. The halves are VADER's for "but".
+_CONTRAST = frozenset({"but", "however"})
+_CONCESSION = frozenset({"although", "though", "despite"})
+_CONCEDED = 0.5
+# Irrealis: praise in a wish or a need ("it would be nice if someone answered", "I wish the app
+# were better", "I need help") is praise not given, and leans OW. Up to the end of the clause;
+# not where the clause states an intention ("would recommend", "would love to come back", "want
+# to thank") or is negated ("could not have been nicer").
+_IRREALIS = frozenset({"would", "should", "wish", "i'd", "you'd", "it'd", "that'd", "we'd",
+                       "they'd", "want", "need", "needs", "hope", "hoping", "hoped"})
+_MODAL_COULD = frozenset({"be", "have", "use", "do"})  # "could be", not "could tell"
+_HABITUAL = frozenset({"always", "often", "usually", "sometimes"})  # "they would always smile"
+_INTENTION = frozenset({stem(w) for w in ("recommend", "return", "back", "again", "come", "love",
+                                           "know", "thank", "thanks", "tell", "share",
+                                           "compliment")})
+_UNMET = 0.5
 
 
-def _build() -> tuple[dict[str, list[tuple[tuple[str, ...], float, bool]]], int]:
-    index: dict[str, list[tuple[tuple[str, ...], float, bool]]] = {}
+_PARTICIPLE = ("ed", "ing")
+
+# A cue: its stems, its weight, whether it holds a negator, and the positions of its participles
+# (see _participles).
+_Cue = tuple[tuple[str, ...], float, bool, tuple[int, ...]]
+
+
+def _build() -> tuple[dict[str, list[_Cue]], int]:
+    index: dict[str, list[_Cue]] = {}
     longest = 1
+    bases = {stem(p) for phrases in _CUES.values() for p in phrases
+             if " " not in p and not p.endswith(_PARTICIPLE)}
     for weight, phrases in _CUES.items():
         for phrase in phrases:
-            key = tuple(stems(tokenize(phrase)))
+            words = tokenize(phrase)
+            key = tuple(stems(words))
             if not key:
                 continue
-            has_negator = any(is_negator(t) for t in tokenize(phrase))
+            has_negator = any(is_negator(t) for t in words)
             entries = index.setdefault(key[0], [])
-            if all(k != key for k, _, _ in entries):
-                entries.append((key, weight, has_negator))
+            if all(e[0] != key for e in entries):
+                participles = _participles(words, key, bases) if weight > 0 else ()
+                entries.append((key, weight, has_negator, participles))
             longest = max(longest, len(key))
     for entries in index.values():
         entries.sort(key=lambda e: -len(e[0]))
     return index, longest
+
+
+def _participles(words: Sequence[str], key: Sequence[str], bases: set[str]) -> tuple[int, ...]:
+    """Where a word of praise is a participle whose plain word says something else, and so
+    matches only a participle: "fixed" and "upgraded" report what was done, "fix" and "upgrade"
+    ask for it; "caring" is praise, "care" a department. (The plain word of a let-down, "refuse",
+    "lack", "strand", is most often one too.)"""
+    return tuple(j for j, (word, key_stem) in enumerate(zip(words, key, strict=True))
+                 if word.endswith(_PARTICIPLE) and word != key_stem and key_stem not in bases)
 
 
 _INDEX, _LONGEST = _build()
@@ -203,27 +250,44 @@ def kind_scores(tokens: Sequence[str], stemmed: Sequence[str], *,
     the same negation and intensifiers: VADER valence units (a word rates -4..4)."""
     praise = blame = rated = 0.0
     negated_until = -1
+    unsurpassed = False  # the negation is of what can or could be
     bare = False  # a negator is waiting for a cue to flip
+    scale = 1.0  # _CONCEDED inside a concession's clause
+    wished: float | None = None  # in an irrealis clause: what its praise counts for
     i = 0
     n = len(stemmed)
     while i < n:
         token = tokens[i]
         if bare and (i > negated_until or token in BOUNDARIES):
-            blame -= _BARE_NEGATION
+            blame -= _BARE_NEGATION * scale
             bare = False
         if token in BOUNDARIES:
             negated_until = -1
+            scale = 1.0
+            wished = None
             i += 1
             continue
+        if token in _CONTRAST and not _anything_but(tokens, i):
+            praise, blame, rated = praise * _CONCEDED, blame * _CONCEDED, rated * _CONCEDED
+            negated_until = -1
+            scale = 1.0
+            wished = None
+            i += 1
+            continue
+        if token in _CONCESSION:
+            scale = _CONCEDED
+        if wished is None:
+            wished = _wishes(tokens, stemmed, i)
         if i + 1 < n and (token, tokens[i + 1]) in _NEGATING_PAIRS:  # "far from ideal"
             negated_until = i + 1 + _NEGATION_REACH
             bare = True
             i += 2
             continue
-        match = _match(stemmed, i, token)
+        match = _match(tokens, stemmed, i)
         if match is None:
             if is_negator(token):
                 negated_until = i + _NEGATION_REACH
+                unsurpassed = token in _UNSURPASSED or (i > 0 and tokens[i - 1] in _MODAL)
                 bare = True
             elif lexicon and (value := valence(token, stemmed[i])):
                 if i > 0 and tokens[i - 1] in _INTENSIFIERS:
@@ -231,22 +295,28 @@ def kind_scores(tokens: Sequence[str], stemmed: Sequence[str], *,
                 if i <= negated_until:
                     value = -value if value > 0 else -value * _FLIPPED_NEGATIVE
                     bare = False
-                rated += value
+                elif wished is not None and value > 0:
+                    value *= wished
+                rated += value * scale
             i += 1
             continue
         length, weight, has_negator = match
         if i > 0 and tokens[i - 1] in _INTENSIFIERS:
             weight *= 1.5
-        if i <= negated_until and not has_negator:
+        if i <= negated_until and unsurpassed and weight > 0 and _comparative(tokens, i):
+            bare = False
+        elif i <= negated_until and not has_negator:
             weight = -weight if weight > 0 else -weight * _FLIPPED_NEGATIVE
             bare = False
+        elif wished is not None and weight > 0:
+            weight *= wished
         if weight > 0:
-            praise += weight
+            praise += weight * scale
         else:
-            blame -= weight
+            blame -= weight * scale
         i += length
     if bare:
-        blame -= _BARE_NEGATION
+        blame -= _BARE_NEGATION * scale
     if QUESTION in tokens:
         blame -= _QUESTION
     if blame >= _CLEAR_BLAME:
@@ -254,9 +324,41 @@ def kind_scores(tokens: Sequence[str], stemmed: Sequence[str], *,
     return praise - blame, rated
 
 
-def _match(stemmed: Sequence[str], i: int, token: str = "") -> tuple[int, float, bool] | None:
-    for key, weight, has_negator in _INDEX.get(stemmed[i], ()):
-        if tuple(stemmed[i:i + len(key)]) == key:
+def _wishes(tokens: Sequence[str], stemmed: Sequence[str], i: int) -> float | None:
+    """What praise counts for in the irrealis clause tokens[i] opens, or None where it opens
+    none."""
+    token = tokens[i]
+    following = tokens[i + 1] if i + 1 < len(tokens) else ""
+    if token == "could":
+        if following not in _MODAL_COULD:
+            return None
+    elif token not in _IRREALIS or following in _HABITUAL:
+        return None
+    for j in range(i + 1, len(tokens)):
+        if tokens[j] in BOUNDARIES or tokens[j] in _CONTRAST:
+            break
+        if is_negator(tokens[j]) or stemmed[j] in _INTENTION:
+            return None
+    return -_UNMET
+
+
+def _comparative(tokens: Sequence[str], i: int) -> bool:
+    """Whether the cue at tokens[i] is a comparative: "better", "friendlier", "more helpful"."""
+    token = tokens[i]
+    return (token == "better" or (i > 0 and tokens[i - 1] == "more")
+            or (token.endswith("er") and _base_cue(token) is not None))
+
+
+def _anything_but(tokens: Sequence[str], i: int) -> bool:
+    """The "but" of "anything but", which negates instead (a negating pair)."""
+    return i > 0 and (tokens[i - 1], tokens[i]) in _NEGATING_PAIRS
+
+
+def _match(tokens: Sequence[str], stemmed: Sequence[str], i: int) -> tuple[int, float, bool] | None:
+    token = tokens[i]
+    for key, weight, has_negator, participles in _INDEX.get(stemmed[i], ()):
+        if tuple(stemmed[i:i + len(key)]) == key and all(
+                tokens[i + j].endswith(_PARTICIPLE) for j in participles):
             return len(key), weight, has_negator
     if len(token) >= 5 and token.isalpha():
         base = _base_cue(token)
@@ -285,7 +387,7 @@ def _base_cue(token: str) -> float | None:
             if not base and len(word) >= 4 and word[-1] == word[-2]:
                 candidates.append(word[:-1])  # biggest -> big
             for candidate in candidates:
-                for key, weight, _ in _INDEX.get(stem(candidate), ()):
+                for key, weight, _, _ in _INDEX.get(stem(candidate), ()):
                     if len(key) == 1:
                         return weight
     return None

@@ -1,0 +1,88 @@
+"""The kind a cold filer (no confirmations yet) reads in a sentence: contrast, wishes, word forms.
+
+Every sentence here is invented; none comes from the development data.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.domain import MomentKind
+from bot.filing import KeywordFiler
+
+WOW, OW = MomentKind.WOW, MomentKind.OW
+
+
+def _kind(text: str) -> MomentKind | None:
+    return KeywordFiler().guess(text, []).kind
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # what follows "but" decides
+        ("the room was a bit small but the staff were wonderful", WOW),
+        ("the receptionist was friendly but we waited an hour", OW),
+        ("lovely lobby, however the shower was broken", OW),
+        ("pricey, but worth every penny", WOW),
+        # a concession counts half up to the end of its clause
+        ("although the queue was long, the nurse was amazing", WOW),
+        ("although the waiter was polite, our order was wrong and cold", OW),
+    ],
+)
+def test_the_clause_after_a_contrast_decides(text: str, kind: MomentKind) -> None:
+    assert _kind(text) is kind
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # praise wished for is praise not given
+        ("it would be nice if someone answered the phone", OW),
+        ("I wish the checkout page was easier", OW),
+        ("your staff should be more helpful at the desk", OW),
+        ("the clinic could be a lot friendlier", OW),
+        ("I need a clean towel in room 12", OW),
+        # ... unless the clause states an intention, or is negated
+        ("I would highly recommend this pharmacy", WOW),
+        ("we would definitely come back", WOW),
+        ("I want to thank the night porter", WOW),
+        ("the staff could not have been nicer", WOW),
+        # a habit in the past is no wish
+        ("the barista would always remember our order, lovely", WOW),
+    ],
+)
+def test_a_wish_is_not_praise(text: str, kind: MomentKind) -> None:
+    assert _kind(text) is kind
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("please fix your booking page", None),
+        ("the technician fixed it in ten minutes", WOW),
+        ("can you upgrade my seat", None),
+        ("they upgraded us to a suite", WOW),
+        ("nobody at customer care picks up", OW),
+        ("such a caring team on the ward", WOW),
+        ("you don't care about your guests", OW),
+    ],
+)
+def test_praise_in_a_participle_is_not_in_its_plain_word(text: str,
+                                                         kind: MomentKind | None) -> None:
+    """ "fixed" reports a repair, "fix" asks for one; "caring" is praise, "care" a department."""
+    assert _kind(text) is not WOW if kind is None else _kind(text) is kind
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("I can't imagine a friendlier front desk", WOW),
+        ("never had better care at a clinic", WOW),
+        ("the pharmacist could not have been more helpful", WOW),
+        ("the second visit wasn't any better", OW),
+        ("the new menu is not better", OW),
+    ],
+)
+def test_praise_that_could_not_be_bettered(text: str, kind: MomentKind) -> None:
+    assert _kind(text) is kind

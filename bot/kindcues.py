@@ -21,7 +21,8 @@ _CUES: dict[float, tuple[str, ...]] = {
         "many thanks", "can't thank", "cant thank", "cannot thank", "couldn't be happier",
         "could not be happier", "above and beyond", "extra mile", "made my day",
         "saved the day", "highly recommend", "can't recommend enough", "can't say enough",
-        "best ever", "blown away", "💯",
+        "best ever", "blown away", "out of this world", "second to none", "hats off",
+        "don't miss", "do not miss", "💯",
     ),
     2.0: (
         "amazing", "awesome", "excellent", "fantastic", "wonderful", "outstanding", "superb",
@@ -68,6 +69,8 @@ _CUES: dict[float, tuple[str, ...]] = {
         "rockstar", "winner", "classy", "class act", "genius", "took care of", "taken care of",
         "taking care of", "takes care of",
         "spot on", "on point", "congrats", "congratulations", "easy", "enjoyable",
+        "a cut above", "world class", "top of the line", "worth a visit", "worth a try",
+        "inexpensive", "reasonably priced", "short wait", "no wait",
         "pleasure", "treat", "hidden gem", "heaven", "wonderfully", "beautifully", "nicely",
         "high quality", "homemade", "made to order", "crisp", "rich", "creamy", "savory",
         "succulent", "moist", "fluffy", "flaky", "melt in your mouth", "interesting",
@@ -142,6 +145,7 @@ _CUES: dict[float, tuple[str, ...]] = {
         "dismal", "crappy", "unsafe", "dangerous", "revolting", "repulsive", "vile", "grimy",
         "shocking", "shocked", "pointless", "hopeless", "thoughtless", "heartless", "slowest",
         "don't care", "doesn't care", "didn't care", "do not care", "does not care",
+        "trash", "garbage", "junk", "rubbish", "gave up", "give up",
         "could care less", "couldn't care less", "lack of",
         "😞", "😔", "😢", "😟", "😣", "😖", "😒", "🙄", "😩", "😫", "🤦", "💔",
     ),
@@ -150,6 +154,7 @@ _CUES: dict[float, tuple[str, ...]] = {
         "pathetic", "ridiculous", "unacceptable", "disgrace", "disgraceful", "shameful",
         "outrageous", "furious", "livid", "nightmare", "horrendous", "useless", "never again",
         "avoid", "scam", "lied", "liar", "joke", "hate", "sucks", "suck", "stranded",
+        "stay away", "steer clear",
         "filthy", "inedible", "food poisoning", "rip off", "ripped off", "thanks for nothing",
         "never fly", "never flying", "will never", "never fails to disappoint",
         "least satisfactory", "last time i fly", "switching airlines", "miserable",
@@ -161,6 +166,17 @@ _CUES: dict[float, tuple[str, ...]] = {
 _INTENSIFIERS = frozenset({"so", "very", "really", "extremely", "super", "incredibly",
                            "absolutely", "truly", "totally", "most", "such", "highly"})
 _NEGATION_REACH = 3  # a negator flips cues up to this many tokens after it
+_NEGATORS = frozenset({"zero"})  # besides textnorm's: "zero help", "zero complaints"
+# A word of blame used as a degree adverb before praise says how much: "outrageously good",
+# "ridiculously friendly", "insanely fast", "crazy cheap".
+_DEGREE_SUFFIX = "ly"
+_DEGREE_WORDS = frozenset({"crazy", "insanely", "wicked", "stupid", "seriously"})
+# A clause that opens with one of these is a recommendation ("try the lamb", "order the
+# special") or a warning ("skip the dessert", "pass on the wine").
+_RECOMMEND = frozenset({"try", "order"})
+_WARN = frozenset({"skip"})
+_IMPERATIVE_OBJECT = frozenset({"the", "their", "a", "an", "any", "it", "this"})
+_IMPERATIVE = 1.0
 # two words that negate what follows: "far from ideal", "anything but smooth"
 _NEGATING_PAIRS = frozenset({("far", "from"), ("less", "than"), ("anything", "but")})
 _FLIPPED_NEGATIVE = 0.5  # "not bad" is weaker praise than "good"
@@ -170,6 +186,10 @@ _FLIPPED_NEGATIVE = 0.5  # "not bad" is weaker praise than "good"
 _UNSURPASSED = frozenset({"never", "no", "nothing", "nobody", "cannot", "cant", "can't",
                           "couldnt", "couldn't"})
 _MODAL = frozenset({"can", "could"})  # "could not", "can not"
+# "Never" of the unheard-of negates nothing: "never seen such rudeness", "never been so well
+# looked after", "never had a steak like this before".
+_UNHEARD_OF = frozenset({"such", "so", "more", "before", "like"})
+_UNHEARD_OF_REACH = 6
 # A negation that flips no cue still leans OW: "my bag didn't come", "no one at the desk".
 _BARE_NEGATION = -0.75
 _QUESTION = -0.5  # a question rarely reports delight: "where is my bag?"
@@ -254,6 +274,7 @@ def kind_scores(tokens: Sequence[str], stemmed: Sequence[str], *,
     bare = False  # a negator is waiting for a cue to flip
     scale = 1.0  # _CONCEDED inside a concession's clause
     wished: float | None = None  # in an irrealis clause: what its praise counts for
+    boosted = -1  # the token after a degree adverb ("outrageously good")
     i = 0
     n = len(stemmed)
     while i < n:
@@ -276,21 +297,35 @@ def kind_scores(tokens: Sequence[str], stemmed: Sequence[str], *,
             continue
         if token in _CONCESSION:
             scale = _CONCEDED
-        if wished is None:
+        if wished is None and (token in _IRREALIS or token == "could"):
             wished = _wishes(tokens, stemmed, i)
         if i + 1 < n and (token, tokens[i + 1]) in _NEGATING_PAIRS:  # "far from ideal"
             negated_until = i + 1 + _NEGATION_REACH
             bare = True
             i += 2
             continue
+        if i == 0 or tokens[i - 1] in BOUNDARIES:
+            order = _imperative(tokens, i)
+            if order:
+                praise, blame = praise + max(order, 0.0), blame - min(order, 0.0)
+                i += 1
+                continue
+        if (token.endswith(_DEGREE_SUFFIX) or token in _DEGREE_WORDS) and _degree(
+                tokens, stemmed, i):
+            boosted = i + 1
+            i += 1
+            continue
+        if token == "never" and _unheard_of(tokens, i):
+            i += 1
+            continue
         match = _match(tokens, stemmed, i)
         if match is None:
-            if is_negator(token):
+            if is_negator(token) or token in _NEGATORS:
                 negated_until = i + _NEGATION_REACH
                 unsurpassed = token in _UNSURPASSED or (i > 0 and tokens[i - 1] in _MODAL)
                 bare = True
             elif lexicon and (value := valence(token, stemmed[i])):
-                if i > 0 and tokens[i - 1] in _INTENSIFIERS:
+                if i == boosted or (i > 0 and tokens[i - 1] in _INTENSIFIERS):
                     value *= 1.5
                 if i <= negated_until:
                     value = -value if value > 0 else -value * _FLIPPED_NEGATIVE
@@ -301,7 +336,7 @@ def kind_scores(tokens: Sequence[str], stemmed: Sequence[str], *,
             i += 1
             continue
         length, weight, has_negator = match
-        if i > 0 and tokens[i - 1] in _INTENSIFIERS:
+        if i == boosted or (i > 0 and tokens[i - 1] in _INTENSIFIERS):
             weight *= 1.5
         if i <= negated_until and unsurpassed and weight > 0 and _comparative(tokens, i):
             bare = False
@@ -342,6 +377,36 @@ def _wishes(tokens: Sequence[str], stemmed: Sequence[str], i: int) -> float | No
     return -_UNMET
 
 
+def _unheard_of(tokens: Sequence[str], i: int) -> bool:
+    for token in tokens[i + 1:i + 1 + _UNHEARD_OF_REACH]:
+        if token in BOUNDARIES:
+            return False
+        if token in _UNHEARD_OF:
+            return True
+    return False
+
+
+def _imperative(tokens: Sequence[str], i: int) -> float:
+    """The weight of a clause that opens with a recommendation or a warning, else 0."""
+    if i + 1 >= len(tokens) or tokens[i + 1] not in _IMPERATIVE_OBJECT:
+        return 0.0
+    if tokens[i] in _RECOMMEND:
+        return _IMPERATIVE
+    return -_IMPERATIVE if tokens[i] in _WARN else 0.0
+
+
+def _degree(tokens: Sequence[str], stemmed: Sequence[str], i: int) -> bool:
+    """Whether tokens[i] is a word of blame used as a degree adverb before a word of praise."""
+    token = tokens[i]
+    if i + 1 >= len(tokens) or not (token.endswith(_DEGREE_SUFFIX) or token in _DEGREE_WORDS):
+        return False
+    own = _match(tokens, stemmed, i)
+    if (own[1] if own else valence(token, stemmed[i])) >= 0:
+        return False
+    following = _match(tokens, stemmed, i + 1)
+    return (following[1] if following else valence(tokens[i + 1], stemmed[i + 1])) > 0
+
+
 def _comparative(tokens: Sequence[str], i: int) -> bool:
     """Whether the cue at tokens[i] is a comparative: "better", "friendlier", "more helpful"."""
     token = tokens[i]
@@ -362,8 +427,59 @@ def _match(tokens: Sequence[str], stemmed: Sequence[str], i: int) -> tuple[int, 
             return len(key), weight, has_negator
     if len(token) >= 5 and token.isalpha():
         base = _base_cue(token)
+        if base is None and len(token) >= _TYPO_LENGTH:
+            base = _misspelt_cue(token)
         if base is not None:
             return 1, base, False
+    return None
+
+
+# A long word that is no cue and no word the lexicon rates may be a cue misspelt by one slip:
+# a doubled or undoubled letter (dissapointing), one letter left out or in (delicous), two
+# letters swapped (freindly), or one vowel for another (recommand). Not one consonant for
+# another, nor a first letter left out or in, nor an ending: those are most often other words
+# (relating is not relaxing, closing not losing, upgrade not upgraded).
+_TYPO_LENGTH = 7
+_VOWELS = "aeiouy"
+
+
+def _undouble(word: str) -> str:
+    return "".join(c for j, c in enumerate(word) if j == 0 or c != word[j - 1])
+
+
+def _spellings() -> tuple[dict[str, float], dict[str, float]]:
+    """Single cue words of _TYPO_LENGTH - 1 letters or more, undoubled, and each of them with one
+    letter left out."""
+    words: dict[str, float] = {}
+    for weight, phrases in _CUES.items():
+        for phrase in phrases:
+            if phrase.isalpha() and len(phrase) >= _TYPO_LENGTH - 1:
+                words.setdefault(_undouble(phrase), weight)
+    shortened: dict[str, float] = {}
+    for word, weight in words.items():
+        for j in range(1, len(word) - 1):
+            shortened.setdefault(word[:j] + word[j + 1:], weight)
+    return words, shortened
+
+
+_SPELLINGS, _SHORTENED = _spellings()
+
+
+@lru_cache(maxsize=16384)
+def _misspelt_cue(token: str) -> float | None:
+    if valence(token, stem(token)):
+        return None
+    word = _undouble(token)
+    found = _SPELLINGS.get(word, _SHORTENED.get(word))
+    if found is not None:
+        return found
+    variants = [word[:j] + word[j + 1:] for j in range(1, len(word) - 1)]
+    variants += [word[:j] + word[j + 1] + word[j] + word[j + 2:] for j in range(len(word) - 1)]
+    variants += [word[:j] + v + word[j + 1:] for j, c in enumerate(word) if c in _VOWELS
+                 for v in _VOWELS if v != c]
+    for variant in variants:
+        if variant in _SPELLINGS:
+            return _SPELLINGS[variant]
     return None
 
 

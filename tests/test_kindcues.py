@@ -71,7 +71,10 @@ def test_a_wish_is_not_praise(text: str, kind: MomentKind) -> None:
 def test_praise_in_a_participle_is_not_in_its_plain_word(text: str,
                                                          kind: MomentKind | None) -> None:
     """ "fixed" reports a repair, "fix" asks for one; "caring" is praise, "care" a department."""
-    assert _kind(text) is not WOW if kind is None else _kind(text) is kind
+    if kind is None:
+        assert _kind(text) is not WOW  # a request: no praise read into it
+    else:
+        assert _kind(text) is kind
 
 
 @pytest.mark.parametrize(
@@ -85,4 +88,55 @@ def test_praise_in_a_participle_is_not_in_its_plain_word(text: str,
     ],
 )
 def test_praise_that_could_not_be_bettered(text: str, kind: MomentKind) -> None:
+    assert _kind(text) is kind
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # a word of blame as a degree adverb before praise
+        ("the soup was ridiculously good", WOW),
+        ("checkout was insanely fast", WOW),
+        # "zero" negates as "no" does
+        ("zero help from the front desk", OW),
+        # a clause that opens with a recommendation or a warning
+        ("Try the lamb. Order the cheesecake too", WOW),
+        ("Skip the breakfast buffet", OW),
+        # idioms of praise and of warning
+        ("the massage was out of this world", WOW),
+        ("hats off to the night nurse", WOW),
+        ("don't miss the rooftop bar", WOW),
+        ("stay away from this garage", OW),
+        ("their booking app is trash", OW),
+    ],
+)
+def test_degree_words_imperatives_and_idioms(text: str, kind: MomentKind) -> None:
+    assert _kind(text) is kind
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("the pharmacist was very profesional", WOW),
+        ("our guide was so freindly", WOW),
+        ("the handover was dissapointing", OW),
+        # real words one letter from a cue are not taken for it
+        ("they are closing the branch at six", None),
+        ("a question relating to my invoice", None),
+        ("can I upgrade my room", None),
+    ],
+)
+def test_a_cue_misspelt_by_one_slip_still_counts(text: str, kind: MomentKind | None) -> None:
+    assert _kind(text) is kind
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("I have never been treated so rudely", OW),
+        ("never had such a warm welcome at a hotel", WOW),
+        ("we never got our room keys", OW),
+    ],
+)
+def test_never_of_the_unheard_of_negates_nothing(text: str, kind: MomentKind) -> None:
     assert _kind(text) is kind

@@ -70,6 +70,8 @@ _CUES: dict[float, tuple[str, ...]] = {
         "taking care of", "takes care of",
         "spot on", "on point", "congrats", "congratulations", "easy", "enjoyable",
         "a cut above", "world class", "top of the line", "worth a visit", "worth a try",
+        "just right", "hits the spot", "hit the spot", "a must", "speaks for itself",
+        "above average", "keep it up", "keep up the good work", "never disappoints",
         "inexpensive", "reasonably priced", "short wait", "no wait",
         "pleasure", "treat", "hidden gem", "heaven", "wonderfully", "beautifully", "nicely",
         "high quality", "homemade", "made to order", "crisp", "rich", "creamy", "savory",
@@ -202,7 +204,23 @@ _PRAISE_DESPITE_BLAME = 0.5
 # what came before it counts half; a concession ("although the wait was long, ...") counts half
 # up to the end of its clause. The halves are VADER's for "but".
 _CONTRAST = frozenset({"but", "however"})
-_CONCESSION = frozenset({"although", "though", "despite"})
+_CONCESSION = frozenset({"although", "though", "despite"})  # and "even if"
+# A downtoner halves the cue after it: "slightly rushed", "a little pricey", "a bit noisy".
+_DOWNTONERS = frozenset({"slightly", "somewhat", "mildly", "marginally", "kinda", "tad", "bit"})
+_DOWNTONED = 0.5
+# A let-down named as the circumstance of a remedy is not the business's doing: "rebooked us
+# after the cancellation", "kept us laughing during the delay", "thanks for fixing my booking
+# error". Its cues, up to _REMEDY_REACH tokens on in the clause, count half and do not make
+# praise beside them count less (the negativity bias below).
+_REMEDY = frozenset({
+    "fixing", "fixed", "solving", "solved", "resolving", "resolved", "sorting", "sorted",
+    "handling", "handled", "rebooking", "rebooked", "rescheduling", "rescheduled", "switching",
+    "switched", "replacing", "replaced", "refunding", "refunded", "finding", "found", "rescued",
+    "rescuing", "during", "amid", "amidst", "despite"})
+_REMEDY_REACH = 4
+# Negation reaches on over a coordination: "not rude or rushed", "neither slow nor cold".
+_COORDINATION = frozenset({"or", "nor"})
+
 _CONCEDED = 0.5
 # Irrealis: praise in a wish or a need ("it would be nice if someone answered", "I wish the app
 # were better", "I need help") is praise not given, and leans OW. Up to the end of the clause;
@@ -275,6 +293,8 @@ def kind_scores(tokens: Sequence[str], stemmed: Sequence[str], *,
     scale = 1.0  # _CONCEDED inside a concession's clause
     wished: float | None = None  # in an irrealis clause: what its praise counts for
     boosted = -1  # the token after a degree adverb ("outrageously good")
+    remedied_until = -1  # let-downs up to here are a remedy's circumstance
+    excused = 0.0  # their blame
     i = 0
     n = len(stemmed)
     while i < n:
@@ -290,13 +310,18 @@ def kind_scores(tokens: Sequence[str], stemmed: Sequence[str], *,
             continue
         if token in _CONTRAST and not _anything_but(tokens, i):
             praise, blame, rated = praise * _CONCEDED, blame * _CONCEDED, rated * _CONCEDED
+            excused *= _CONCEDED
             negated_until = -1
             scale = 1.0
             wished = None
             i += 1
             continue
-        if token in _CONCESSION:
+        if token in _CONCESSION or (token == "if" and i > 0 and tokens[i - 1] == "even"):
             scale = _CONCEDED
+        if token in _REMEDY:
+            remedied_until = i + _REMEDY_REACH
+        if token in _COORDINATION and i <= negated_until:
+            negated_until = i + _NEGATION_REACH
         if wished is None and (token in _IRREALIS or token == "could"):
             wished = _wishes(tokens, stemmed, i)
         if i + 1 < n and (token, tokens[i + 1]) in _NEGATING_PAIRS:  # "far from ideal"
@@ -338,6 +363,9 @@ def kind_scores(tokens: Sequence[str], stemmed: Sequence[str], *,
         length, weight, has_negator = match
         if i == boosted or (i > 0 and tokens[i - 1] in _INTENSIFIERS):
             weight *= 1.5
+        elif i > 0 and tokens[i - 1] in _DOWNTONERS or (
+                i > 1 and tokens[i - 2] == "a" and tokens[i - 1] == "little"):
+            weight *= _DOWNTONED
         if i <= negated_until and unsurpassed and weight > 0 and _comparative(tokens, i):
             bare = False
         elif i <= negated_until and not has_negator:
@@ -347,6 +375,8 @@ def kind_scores(tokens: Sequence[str], stemmed: Sequence[str], *,
             weight *= wished
         if weight > 0:
             praise += weight * scale
+        elif i <= remedied_until:
+            excused -= weight * scale * _CONCEDED
         else:
             blame -= weight * scale
         i += length
@@ -356,7 +386,7 @@ def kind_scores(tokens: Sequence[str], stemmed: Sequence[str], *,
         blame -= _QUESTION
     if blame >= _CLEAR_BLAME:
         praise *= _PRAISE_DESPITE_BLAME
-    return praise - blame, rated
+    return praise - blame - excused, rated
 
 
 def _wishes(tokens: Sequence[str], stemmed: Sequence[str], i: int) -> float | None:

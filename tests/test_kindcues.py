@@ -140,3 +140,28 @@ def test_a_cue_misspelt_by_one_slip_still_counts(text: str, kind: MomentKind | N
 )
 def test_never_of_the_unheard_of_negates_nothing(text: str, kind: MomentKind) -> None:
     assert _kind(text) is kind
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # a downtoner halves the cue after it
+        ("the nurses were wonderful, the ward a little noisy", WOW),
+        ("the dentist was kind, the surgery a bit cramped", WOW),
+        # a let-down named as the circumstance of a remedy
+        ("thank you for fixing my double booking mess", WOW),
+        ("the crew kept us smiling during the long delay", WOW),
+        ("the concierge rebooked our cancelled tour, so kind", WOW),
+        # ... but not a let-down that is the business's own doing
+        ("thanks for cancelling my appointment without telling me", OW),
+        # negation reaches over a coordination
+        ("the staff were attentive and never pushy or rude", WOW),
+        # "even if" concedes
+        ("even if the lift was slow, the room was lovely", WOW),
+        # idioms of praise
+        ("the portion was just right", WOW),
+        ("keep it up, front desk team", WOW),
+    ],
+)
+def test_downtoners_remedies_and_coordination(text: str, kind: MomentKind) -> None:
+    assert _kind(text) is kind

@@ -99,7 +99,8 @@ _CUES: dict[float, tuple[str, ...]] = {
         "still", "again", "refund", "expensive", "loud", "noisy", "cold", "small", "cramped",
         "confused", "confusing", "confusion", "problem", "problems", "issue", "issues",
         "trouble", "late", "missing", "wrong", "error", "mistake", "please help", "help me",
-        "where is", "no one", "nobody", "nothing", "annoyance", "😕", "😐", "😑",
+        "where is", "no one", "nobody", "nothing", "annoyance", "any update", "any updates",
+        "any news", "any help", "😕", "😐", "😑",
     ),
     -1.5: (
         "bad", "poor", "poorly", "slow", "worse", "sad", "upset", "annoyed", "annoying", "mad",
@@ -147,7 +148,8 @@ _CUES: dict[float, tuple[str, ...]] = {
         "dismal", "crappy", "unsafe", "dangerous", "revolting", "repulsive", "vile", "grimy",
         "shocking", "shocked", "pointless", "hopeless", "thoughtless", "heartless", "slowest",
         "don't care", "doesn't care", "didn't care", "do not care", "does not care",
-        "trash", "garbage", "junk", "rubbish", "gave up", "give up",
+        "trash", "garbage", "junk", "rubbish", "gave up", "give up", "good luck with that",
+        "first and last",
         "could care less", "couldn't care less", "lack of",
         "😞", "😔", "😢", "😟", "😣", "😖", "😒", "🙄", "😩", "😫", "🤦", "💔",
     ),
@@ -218,6 +220,9 @@ _REMEDY = frozenset({
     "switched", "replacing", "replaced", "refunding", "refunded", "finding", "found", "rescued",
     "rescuing", "during", "amid", "amidst", "despite"})
 _REMEDY_REACH = 4
+# "Kind of" and "sort of" are degrees, not kindness: "what kind of service", "kind of rude" (the
+# word after them is halved, as after a downtoner).
+_DEGREE_NOUNS = frozenset({"kind", "sort"})
 # Negation reaches on over a coordination: "not rude or rushed", "neither slow nor cold".
 _COORDINATION = frozenset({"or", "nor"})
 
@@ -227,7 +232,8 @@ _CONCEDED = 0.5
 # not where the clause states an intention ("would recommend", "would love to come back", "want
 # to thank") or is negated ("could not have been nicer").
 _IRREALIS = frozenset({"would", "should", "wish", "i'd", "you'd", "it'd", "that'd", "we'd",
-                       "they'd", "want", "need", "needs", "hope", "hoping", "hoped"})
+                       "they'd", "would've", "should've", "could've", "want", "need", "needs",
+                       "hope", "hoping", "hoped"})
 _MODAL_COULD = frozenset({"be", "have", "use", "do"})  # "could be", not "could tell"
 _HABITUAL = frozenset({"always", "often", "usually", "sometimes"})  # "they would always smile"
 _INTENTION = frozenset({stem(w) for w in ("recommend", "return", "back", "again", "come", "love",
@@ -294,6 +300,7 @@ def kind_scores(tokens: Sequence[str], stemmed: Sequence[str], *,
     wished: float | None = None  # in an irrealis clause: what its praise counts for
     boosted = -1  # the token after a degree adverb ("outrageously good")
     remedied_until = -1  # let-downs up to here are a remedy's circumstance
+    downtoned = -1  # the token after "kind of", "sort of"
     excused = 0.0  # their blame
     i = 0
     n = len(stemmed)
@@ -335,6 +342,10 @@ def kind_scores(tokens: Sequence[str], stemmed: Sequence[str], *,
                 praise, blame = praise + max(order, 0.0), blame - min(order, 0.0)
                 i += 1
                 continue
+        if token in _DEGREE_NOUNS and i + 1 < n and tokens[i + 1] == "of":
+            downtoned = i + 2
+            i += 2
+            continue
         if (token.endswith(_DEGREE_SUFFIX) or token in _DEGREE_WORDS) and _degree(
                 tokens, stemmed, i):
             boosted = i + 1
@@ -363,7 +374,7 @@ def kind_scores(tokens: Sequence[str], stemmed: Sequence[str], *,
         length, weight, has_negator = match
         if i == boosted or (i > 0 and tokens[i - 1] in _INTENSIFIERS):
             weight *= 1.5
-        elif i > 0 and tokens[i - 1] in _DOWNTONERS or (
+        elif i == downtoned or i > 0 and tokens[i - 1] in _DOWNTONERS or (
                 i > 1 and tokens[i - 2] == "a" and tokens[i - 1] == "little"):
             weight *= _DOWNTONED
         if i <= negated_until and unsurpassed and weight > 0 and _comparative(tokens, i):
@@ -384,6 +395,8 @@ def kind_scores(tokens: Sequence[str], stemmed: Sequence[str], *,
         blame -= _BARE_NEGATION * scale
     if QUESTION in tokens:
         blame -= _QUESTION
+    if "sarcasm" in tokens:  # "#sarcasm", "sarcasm aside" is rare in a report
+        praise, blame = 0.0, blame + praise
     if blame >= _CLEAR_BLAME:
         praise *= _PRAISE_DESPITE_BLAME
     return praise - blame - excused, rated

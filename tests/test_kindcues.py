@@ -165,3 +165,24 @@ def test_never_of_the_unheard_of_negates_nothing(text: str, kind: MomentKind) ->
 )
 def test_downtoners_remedies_and_coordination(text: str, kind: MomentKind) -> None:
     assert _kind(text) is kind
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # a writer's own sarcasm marker
+        ("really loving this third hour on hold #sarcasm", OW),
+        # asking after an update or for help is waiting on the business
+        ("any update on my repair? it has been a week", OW),
+        ("any help appreciated, my card was charged twice", OW),
+        # what was due and not given
+        ("would've appreciated a call before the visit was moved", OW),
+        # idioms of the let-down
+        ("my first and last stay at this resort", OW),
+        ("they promised a callback tomorrow, good luck with that", OW),
+        # "kind of" is a degree, not kindness
+        ("what kind of clinic loses a patient's file", OW),
+    ],
+)
+def test_sarcasm_markers_requests_and_idioms(text: str, kind: MomentKind) -> None:
+    assert _kind(text) is kind

@@ -332,7 +332,8 @@ def test_every_touchpoint_is_in_every_table() -> None:
     assert set(LEFT_OUT) <= {text for text, _ in ALL_ROWS}
 
 
-_LEFT_OUT_MARK = pytest.mark.xfail(reason="left out: see LEFT_OUT", strict=False)
+# strict: a left-out row the filer starts getting right fails here, to be moved back in
+_LEFT_OUT_MARK = pytest.mark.xfail(reason="left out: see LEFT_OUT", strict=True)
 
 
 @pytest.mark.parametrize(

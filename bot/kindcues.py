@@ -71,6 +71,7 @@ _CUES: dict[float, tuple[str, ...]] = {
         "spot on", "on point", "congrats", "congratulations", "easy", "enjoyable",
         "a cut above", "world class", "top of the line", "worth a visit", "worth a try",
         "just right", "hits the spot", "hit the spot", "a must", "speaks for itself",
+        "a classic", "a plus", "a big plus", "a real plus", "the upside",
         "above average", "keep it up", "keep up the good work", "never disappoints",
         "inexpensive", "reasonably priced", "short wait", "no wait",
         "pleasure", "treat", "hidden gem", "heaven", "wonderfully", "beautifully", "nicely",
@@ -149,6 +150,8 @@ _CUES: dict[float, tuple[str, ...]] = {
         "shocking", "shocked", "pointless", "hopeless", "thoughtless", "heartless", "slowest",
         "don't care", "doesn't care", "didn't care", "do not care", "does not care",
         "trash", "garbage", "junk", "rubbish", "gave up", "give up", "good luck with that",
+        "over priced", "over cooked", "under cooked", "over rated", "a downside", "the downside",
+        "a drawback", "the drawback", "a minus",
         "first and last",
         "could care less", "couldn't care less", "lack of",
         "😞", "😔", "😢", "😟", "😣", "😖", "😒", "🙄", "😩", "😫", "🤦", "💔",
@@ -176,11 +179,15 @@ _NEGATORS = frozenset({"zero"})  # besides textnorm's: "zero help", "zero compla
 _DEGREE_SUFFIX = "ly"
 _DEGREE_WORDS = frozenset({"crazy", "insanely", "wicked", "stupid", "seriously"})
 # A clause that opens with one of these is a recommendation ("try the lamb", "order the
-# special") or a warning ("skip the dessert", "pass on the wine").
-_RECOMMEND = frozenset({"try", "order"})
-_WARN = frozenset({"skip"})
-_IMPERATIVE_OBJECT = frozenset({"the", "their", "a", "an", "any", "it", "this"})
+# special", "stick with the curries") or a warning ("skip dessert", "pass on the wine"). "Try"
+# and "skip" take any object but a verb ("try again", "try calling"); the others take "the" and
+# the like ("order was cold" is no order to order).
 _IMPERATIVE = 1.0
+_ANY_OBJECT = {"try": _IMPERATIVE, "skip": -_IMPERATIVE}
+_DETERMINED_OBJECT = {("order",): _IMPERATIVE, ("stick", "with"): _IMPERATIVE,
+                      ("check", "out"): _IMPERATIVE, ("pass", "on"): -_IMPERATIVE}
+_IMPERATIVE_OBJECT = frozenset({"the", "their", "a", "an", "any", "it", "this"})
+_NOT_OBJECT = frozenset({"to", "again", "and", "or", "later", "harder", "me", "us", "you"})
 # two words that negate what follows: "far from ideal", "anything but smooth"
 _NEGATING_PAIRS = frozenset({("far", "from"), ("less", "than"), ("anything", "but")})
 _FLIPPED_NEGATIVE = 0.5  # "not bad" is weaker praise than "good"
@@ -243,6 +250,7 @@ _UNMET = 0.5
 
 
 _PARTICIPLE = ("ed", "ing")
+_PLAIN_WORD_NEUTRAL = frozenset({"dated"})  # a let-down whose plain word is neutral: a date
 
 # A cue: its stems, its weight, whether it holds a negator, and the positions of its participles
 # (see _participles).
@@ -263,7 +271,8 @@ def _build() -> tuple[dict[str, list[_Cue]], int]:
             has_negator = any(is_negator(t) for t in words)
             entries = index.setdefault(key[0], [])
             if all(e[0] != key for e in entries):
-                participles = _participles(words, key, bases) if weight > 0 else ()
+                participles = (_participles(words, key, bases)
+                               if weight > 0 or phrase in _PLAIN_WORD_NEUTRAL else ())
                 entries.append((key, weight, has_negator, participles))
             longest = max(longest, len(key))
     for entries in index.values():
@@ -431,11 +440,20 @@ def _unheard_of(tokens: Sequence[str], i: int) -> bool:
 
 def _imperative(tokens: Sequence[str], i: int) -> float:
     """The weight of a clause that opens with a recommendation or a warning, else 0."""
-    if i + 1 >= len(tokens) or tokens[i + 1] not in _IMPERATIVE_OBJECT:
+    if i + 1 >= len(tokens):
         return 0.0
-    if tokens[i] in _RECOMMEND:
-        return _IMPERATIVE
-    return -_IMPERATIVE if tokens[i] in _WARN else 0.0
+    following = tokens[i + 1]
+    if tokens[i] in _ANY_OBJECT:
+        if (following.isalpha() and following not in _NOT_OBJECT
+                and not following.endswith("ing")):
+            return _ANY_OBJECT[tokens[i]]
+        return 0.0
+    for verb, weight in _DETERMINED_OBJECT.items():
+        j = i + len(verb)
+        if (tuple(tokens[i:j]) == verb and j < len(tokens)
+                and tokens[j] in _IMPERATIVE_OBJECT):
+            return weight
+    return 0.0
 
 
 def _degree(tokens: Sequence[str], stemmed: Sequence[str], i: int) -> bool:
@@ -478,10 +496,10 @@ def _match(tokens: Sequence[str], stemmed: Sequence[str], i: int) -> tuple[int, 
 
 
 # A long word that is no cue and no word the lexicon rates may be a cue misspelt by one slip:
-# a doubled or undoubled letter (dissapointing), one letter left out or in (delicous), two
-# letters swapped (freindly), or one vowel for another (recommand). Not one consonant for
-# another, nor a first letter left out or in, nor an ending: those are most often other words
-# (relating is not relaxing, closing not losing, upgrade not upgraded).
+# a doubled or undoubled letter (dissapointing), one letter left out (delicous), two letters
+# swapped (freindly), or one vowel for another (recommand). Not a letter put in, one consonant
+# for another, nor a first letter or an ending left out: those are most often other words
+# (carrying is not caring, relating not relaxing, closing not losing, upgrade not upgraded).
 _TYPO_LENGTH = 7
 _VOWELS = "aeiouy"
 
@@ -516,8 +534,7 @@ def _misspelt_cue(token: str) -> float | None:
     found = _SPELLINGS.get(word, _SHORTENED.get(word))
     if found is not None:
         return found
-    variants = [word[:j] + word[j + 1:] for j in range(1, len(word) - 1)]
-    variants += [word[:j] + word[j + 1] + word[j] + word[j + 2:] for j in range(len(word) - 1)]
+    variants = [word[:j] + word[j + 1] + word[j] + word[j + 2:] for j in range(len(word) - 1)]
     variants += [word[:j] + v + word[j + 1:] for j, c in enumerate(word) if c in _VOWELS
                  for v in _VOWELS if v != c]
     for variant in variants:

@@ -124,6 +124,7 @@ def test_degree_words_imperatives_and_idioms(text: str, kind: MomentKind) -> Non
         ("they are closing the branch at six", None),
         ("a question relating to my invoice", None),
         ("can I upgrade my room", None),
+        ("the porter was carrying our cases", None),
     ],
 )
 def test_a_cue_misspelt_by_one_slip_still_counts(text: str, kind: MomentKind | None) -> None:
@@ -185,4 +186,26 @@ def test_downtoners_remedies_and_coordination(text: str, kind: MomentKind) -> No
     ],
 )
 def test_sarcasm_markers_requests_and_idioms(text: str, kind: MomentKind) -> None:
+    assert _kind(text) is kind
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Try room service breakfast", WOW),
+        ("Check out the spa downstairs", WOW),
+        ("stick with the house wine", WOW),
+        ("skip breakfast at this hotel", OW),
+        ("try again later, the line is busy", OW),
+        ("check out the next morning took forever", OW),
+        # idioms of a plus and a minus
+        ("free parking is a real plus", WOW),
+        ("the downside is the parking", OW),
+        ("cocktails way over priced", OW),
+        # "dated" is a let-down, a date is not
+        ("perfect spot for a date night", WOW),
+        ("the rooms are dated", OW),
+    ],
+)
+def test_recommendations_pluses_and_minuses(text: str, kind: MomentKind) -> None:
     assert _kind(text) is kind

@@ -71,6 +71,7 @@ _CUES: dict[float, tuple[str, ...]] = {
         "spot on", "on point", "congrats", "congratulations", "easy", "enjoyable",
         "a cut above", "world class", "top of the line", "worth a visit", "worth a try",
         "just right", "hits the spot", "hit the spot", "a must", "speaks for itself",
+        "i like", "we like", "i liked", "we liked", "really like", "really liked",
         "a classic", "a plus", "a big plus", "a real plus", "the upside",
         "above average", "keep it up", "keep up the good work", "never disappoints",
         "inexpensive", "reasonably priced", "short wait", "no wait",
@@ -150,7 +151,9 @@ _CUES: dict[float, tuple[str, ...]] = {
         "shocking", "shocked", "pointless", "hopeless", "thoughtless", "heartless", "slowest",
         "don't care", "doesn't care", "didn't care", "do not care", "does not care",
         "trash", "garbage", "junk", "rubbish", "gave up", "give up", "good luck with that",
-        "over priced", "over cooked", "under cooked", "over rated", "a downside", "the downside",
+        "over priced", "over cooked", "under cooked", "over rated", "been trying",
+        "been calling", "keep calling", "kept calling", "still trying", "multiple attempts",
+        "several attempts", "multiple times", "several times", "a downside", "the downside",
         "a drawback", "the drawback", "a minus",
         "first and last",
         "could care less", "couldn't care less", "lack of",
@@ -230,6 +233,10 @@ _REMEDY_REACH = 4
 # "Kind of" and "sort of" are degrees, not kindness: "what kind of service", "kind of rude" (the
 # word after them is halved, as after a downtoner).
 _DEGREE_NOUNS = frozenset({"kind", "sort"})
+# Thanks beside a question or a "please" are manners ("can you call me back? thanks"), not
+# delight: they count half.
+_GRATITUDE = frozenset({"thank", "thanks", "appreciat"})
+_MANNERS = 0.5
 # Negation reaches on over a coordination: "not rude or rushed", "neither slow nor cold".
 _COORDINATION = frozenset({"or", "nor"})
 
@@ -310,6 +317,7 @@ def kind_scores(tokens: Sequence[str], stemmed: Sequence[str], *,
     boosted = -1  # the token after a degree adverb ("outrageously good")
     remedied_until = -1  # let-downs up to here are a remedy's circumstance
     downtoned = -1  # the token after "kind of", "sort of"
+    thanks = 0.0  # the praise that is gratitude
     excused = 0.0  # their blame
     i = 0
     n = len(stemmed)
@@ -395,6 +403,8 @@ def kind_scores(tokens: Sequence[str], stemmed: Sequence[str], *,
             weight *= wished
         if weight > 0:
             praise += weight * scale
+            if stemmed[i] in _GRATITUDE:
+                thanks += weight * scale
         elif i <= remedied_until:
             excused -= weight * scale * _CONCEDED
         else:
@@ -402,8 +412,9 @@ def kind_scores(tokens: Sequence[str], stemmed: Sequence[str], *,
         i += length
     if bare:
         blame -= _BARE_NEGATION * scale
-    if QUESTION in tokens:
-        blame -= _QUESTION
+    if QUESTION in tokens or "please" in tokens:
+        blame -= _QUESTION if QUESTION in tokens else 0.0
+        praise -= thanks * _MANNERS
     if "sarcasm" in tokens:  # "#sarcasm", "sarcasm aside" is rare in a report
         praise, blame = 0.0, blame + praise
     if blame >= _CLEAR_BLAME:

@@ -209,3 +209,19 @@ def test_sarcasm_markers_requests_and_idioms(text: str, kind: MomentKind) -> Non
 )
 def test_recommendations_pluses_and_minuses(text: str, kind: MomentKind) -> None:
     assert _kind(text) is kind
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("I like the new self check-in kiosks", WOW),
+        # repeated effort is a let-down
+        ("been trying to reach the surgery since Monday", OW),
+        ("I called several times about my prescription", OW),
+        # thanks beside a question or a "please" are manners
+        ("can someone please call me back about my refund? thanks", OW),
+        ("thanks so much to the night nurse, she was wonderful", WOW),
+    ],
+)
+def test_liking_repeated_effort_and_manners(text: str, kind: MomentKind) -> None:
+    assert _kind(text) is kind

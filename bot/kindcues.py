@@ -308,6 +308,8 @@ def kind_scores(tokens: Sequence[str], stemmed: Sequence[str], *,
                 lexicon: bool = True) -> tuple[float, float]:
     """The cue score, and the lexicon's (:mod:`bot.lexicon`) over the words no cue matched, with
     the same negation and intensifiers: VADER valence units (a word rates -4..4)."""
+    if any(len(t) >= _COMPOUND_LENGTH for t in tokens):
+        tokens, stemmed = _split_compounds(tokens, stemmed)
     praise = blame = rated = 0.0
     negated_until = -1
     unsurpassed = False  # the negation is of what can or could be
@@ -420,6 +422,66 @@ def kind_scores(tokens: Sequence[str], stemmed: Sequence[str], *,
     if blame >= _CLEAR_BLAME:
         praise *= _PRAISE_DESPITE_BLAME
     return praise - blame - excused, rated
+
+
+# Words run together, as in hashtags: "#nothappy", "#notcool", "#bestcrewever",
+# "#worstflightexperience", "#baggagefail". A long word that is no cue and no word the lexicon
+# rates is read as "not"/"no" and the word it ends with, as the strong cue it ends with, or as
+# the strongest kind of cue it opens with (a prose word may open with a milder one: yellowtail,
+# curtsy), when it is long.
+_COMPOUND_LENGTH = 8
+_OPENING_LENGTH = 10  # property is not props
+_COMPOUND_CUE = 4
+_STRONG = 1.5
+_STRONGEST = 2.0
+
+
+def _split_compounds(tokens: Sequence[str], stemmed: Sequence[str]) -> tuple[list[str], list[str]]:
+    split_tokens: list[str] = []
+    split_stems: list[str] = []
+    for token, token_stem in zip(tokens, stemmed, strict=True):
+        parts = _compound(token) if len(token) >= _COMPOUND_LENGTH else None
+        if parts is None:
+            split_tokens.append(token)
+            split_stems.append(token_stem)
+        else:
+            split_tokens.extend(parts)
+            split_stems.extend(stem(p) for p in parts)
+    return split_tokens, split_stems
+
+
+_SURFACE = {phrase: weight for weight, phrases in _CUES.items() for phrase in phrases
+            if phrase.isalpha()}
+
+
+def _single_cue(word: str) -> float | None:
+    """The weight of a one-word cue written as it is listed (a part of a compound is not
+    stemmed: "proportion" does not open with "props")."""
+    return _SURFACE.get(word)
+
+
+@lru_cache(maxsize=16384)
+def _compound(token: str) -> tuple[str, ...] | None:
+    if not token.isalpha() or _INDEX.get(stem(token)) or valence(token, stem(token)):
+        return None
+    for negator in ("not", "no"):
+        rest = token[len(negator):]
+        if token.startswith(negator) and len(rest) >= 3 and (
+                _single_cue(rest) is not None or valence(rest, stem(rest))):
+            return negator, rest
+    for cut in range(_COMPOUND_CUE, len(token) - _COMPOUND_CUE + 1):
+        tail = token[cut:]
+        weight = _single_cue(tail)
+        if weight is not None and (weight <= -_STRONG or weight >= _STRONGEST):  # not mankind
+            return (tail,)
+    if len(token) < _OPENING_LENGTH:
+        return None
+    for cut in range(len(token) - _COMPOUND_CUE, _COMPOUND_CUE - 1, -1):
+        head = token[:cut]
+        weight = _single_cue(head)
+        if weight is not None and abs(weight) >= _STRONGEST:
+            return (head,)
+    return None
 
 
 def _wishes(tokens: Sequence[str], stemmed: Sequence[str], i: int) -> float | None:

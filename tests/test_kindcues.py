@@ -225,3 +225,18 @@ def test_recommendations_pluses_and_minuses(text: str, kind: MomentKind) -> None
 )
 def test_liking_repeated_effort_and_manners(text: str, kind: MomentKind) -> None:
     assert _kind(text) is kind
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("two hours for a haircut #nothappy", OW),
+        ("the app logged me out again #checkoutfail", OW),
+        ("room 12 had a view of the bay #bestholidayever", WOW),
+        # prose words are not taken apart
+        ("the proprietor showed us the property", None),
+        ("a talk about mankind at the museum", None),
+    ],
+)
+def test_words_run_together_as_in_hashtags(text: str, kind: MomentKind | None) -> None:
+    assert _kind(text) is kind

@@ -237,6 +237,11 @@ _DEGREE_NOUNS = frozenset({"kind", "sort"})
 # delight: they count half.
 _GRATITUDE = frozenset({"thank", "thanks", "appreciat"})
 _MANNERS = 0.5
+# "Little" and "few" without "a" deny the good they count: "little help", "few answers" (but "a
+# little help" is some). A clause that is a cry for help is distress: "Help!", "someone help us".
+_SCARCITY = frozenset({"little", "few"})
+_CRY = frozenset({"help", "me", "us", "please", "someone", "somebody", "anyone", "pls"})
+_DISTRESS = 1.0
 # Negation reaches on over a coordination: "not rude or rushed", "neither slow nor cold".
 _COORDINATION = frozenset({"or", "nor"})
 
@@ -361,6 +366,17 @@ def kind_scores(tokens: Sequence[str], stemmed: Sequence[str], *,
                 praise, blame = praise + max(order, 0.0), blame - min(order, 0.0)
                 i += 1
                 continue
+        if token in _SCARCITY and (i == 0 or tokens[i - 1] != "a") and i + 1 < n and (
+                (m := _match(tokens, stemmed, i + 1)) and m[1] > 0
+                or valence(tokens[i + 1], stemmed[i + 1]) > 0):
+            negated_until = i + 1
+            unsurpassed = False
+            i += 1
+            continue
+        if token == "help" and _cries(tokens, i):
+            blame += _DISTRESS * scale
+            i += 1
+            continue
         if token in _DEGREE_NOUNS and i + 1 < n and tokens[i + 1] == "of":
             downtoned = i + 2
             i += 2
@@ -509,6 +525,17 @@ def _unheard_of(tokens: Sequence[str], i: int) -> bool:
         if token in _UNHEARD_OF:
             return True
     return False
+
+
+def _cries(tokens: Sequence[str], i: int) -> bool:
+    """Whether the clause around tokens[i] is a cry for help and nothing more."""
+    j = i
+    while j > 0 and tokens[j - 1] not in BOUNDARIES:
+        j -= 1
+    k = i
+    while k + 1 < len(tokens) and tokens[k + 1] not in BOUNDARIES:
+        k += 1
+    return all(t in _CRY for t in tokens[j:k + 1])
 
 
 def _imperative(tokens: Sequence[str], i: int) -> float:

@@ -240,3 +240,15 @@ def test_liking_repeated_effort_and_manners(text: str, kind: MomentKind) -> None
 )
 def test_words_run_together_as_in_hashtags(text: str, kind: MomentKind | None) -> None:
     assert _kind(text) is kind
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("the receptionist offered little help", OW),
+        ("the pharmacist gave us a little help with the forms, so kind", WOW),
+        ("my card was swallowed by the machine. Help!", OW),
+    ],
+)
+def test_scarcity_and_a_cry_for_help(text: str, kind: MomentKind) -> None:
+    assert _kind(text) is kind

@@ -3,6 +3,12 @@
 The cue list is written by hand: general sentiment words plus the events that let customers down
 or delight them in service work (delays, lost things, rudeness; upgrades, remembered names).
 Positive weights point to WOW, negative to OW. Phrases win over their words.
+
+How a sentence is read around the cues is general English, not any one business's: the clause
+after "but" decides, a concession counts half, praise in a wish or need leans OW, negation reaches
+over "or", "never" of the unheard-of and "can't imagine better" keep their sense, degree words
+and downtoners scale the cue after them, a let-down that a remedy was for counts half, and
+misspelt cues and words run together (hashtags) are still read.
 """
 
 from __future__ import annotations

@@ -210,6 +210,11 @@ class TouchpointModel:
         self._counts: dict[str, dict[str, int]] = {}
         self._totals: dict[str, int] = {}
 
+    @property
+    def confirmations(self) -> int:
+        """Confirmations counted since the model was last trained from scratch."""
+        return sum(self._docs.values())
+
     def count(self, example: Example) -> None:
         gold = example.gold
         self._docs[gold] = self._docs.get(gold, 0) + 1

@@ -251,6 +251,29 @@ def test_confirmed_filings_change_later_guesses(filer: KeywordFiler) -> None:
     assert KeywordFiler().guess(text, AIRLINE).best == before  # learning stays in its instance
 
 
+def test_a_first_handful_of_confirmations_does_not_unlearn_the_template(filer: KeywordFiler) -> None:
+    """A new team's first confirmations are few and lopsided (here mostly customer service):
+    moments the template filed right on day one still go where they went."""
+    clear = [
+        "my suitcase never showed up at the carousel", "the crew were lovely and the seat was comfy",
+        "long queue at the check-in desk", "the app would not let me pick a seat when booking",
+        "delayed three hours at the gate", "the flight attendant ignored us",
+        "boarding was chaos, no group numbers called",
+    ]  # fmt: skip
+    before = [filer.guess(text, AIRLINE).best for text in clear]
+    assert before == ["baggage", "flight", "check-in", "reservation", "disruption", "flight",
+                      "boarding"]
+    for text, kind, slug in [
+        ("waited 40 minutes on the phone to rebook", MomentKind.OW, "customer-service"),
+        ("the agent on chat sorted my refund in minutes", MomentKind.WOW, "customer-service"),
+        ("nobody answered my email about the voucher", MomentKind.OW, "customer-service"),
+        ("gate agent found us seats together", MomentKind.WOW, "boarding"),
+        ("our flight was cancelled with no reason", MomentKind.OW, "disruption"),
+    ]:
+        filer.learn(text, kind, slug, AIRLINE)
+    assert [filer.guess(text, AIRLINE).best for text in clear] == before
+
+
 def test_learning_kind_fills_a_missing_cue(filer: KeywordFiler) -> None:
     text = "upgraded the couple to the front row for their anniversary"
     assert filer.guess(text, AIRLINE).kind is MomentKind.WOW

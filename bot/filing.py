@@ -329,8 +329,10 @@ class KeywordFiler:
             ceiling = min(ceiling, probs[i])
             if ceiling >= _LISTED:
                 ranked.append((catalogue.slugs[i], ceiling))
-        # No confidence goes above the model's own untempered figure for the first choice.
-        sharp = softmax(own, 1.0)[max(range(n), key=order.__getitem__)]
+        # No confidence goes above the model's own untempered figure for the first choice, nor
+        # the template's, whichever is higher.
+        first = max(range(n), key=order.__getitem__)
+        sharp = max(softmax(own, 1.0)[first], read.probs[first])
         return _Ranking(tuple(ranked), margin, sharp, tagged is not None, named)
 
     def _kind(self, tokens: list[str], stemmed: list[str]) -> tuple[MomentKind | None, float]:

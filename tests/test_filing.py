@@ -274,6 +274,21 @@ def test_a_first_handful_of_confirmations_does_not_unlearn_the_template(filer: K
     assert [filer.guess(text, AIRLINE).best for text in clear] == before
 
 
+def test_a_first_few_confirmations_do_not_make_the_filer_ask_what_it_filed_unasked(
+    filer: KeywordFiler,
+) -> None:
+    """Before the team's answers calibrate it, a moment is filed as surely as the template
+    alone would file it: helping the bot a little does not make it ask more."""
+    text = "lost my suitcase"
+    cold = filer.guess(text, AIRLINE)
+    assert cold.best == "baggage" and cold.confidence >= filer.threshold
+    filer.learn("the hub shuttle left us behind", MomentKind.OW, "boarding", AIRLINE)
+    filer.learn("hub shuttle driver waited for the late family", MomentKind.WOW, "boarding", AIRLINE)
+    filer.learn("SkyDesk chat never answered", MomentKind.OW, "customer-service", AIRLINE)
+    warm = filer.guess(text, AIRLINE)
+    assert warm.best == "baggage" and warm.confidence >= filer.threshold
+
+
 def test_learning_kind_fills_a_missing_cue(filer: KeywordFiler) -> None:
     text = "upgraded the couple to the front row for their anniversary"
     assert filer.guess(text, AIRLINE).kind is MomentKind.WOW

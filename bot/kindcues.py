@@ -475,15 +475,20 @@ def _spellings() -> tuple[dict[str, float], dict[str, float]]:
 _SPELLINGS, _SHORTENED = _spellings()
 
 
+# Everyday words one slip from a cue: "wheelchair compliant", "a locking cabinet", "spilled".
+_NOT_TYPOS = frozenset({"compliant", "locking", "spilled", "overage", "overages"})
+
+
 @lru_cache(maxsize=16384)
 def _misspelt_cue(token: str) -> float | None:
-    if valence(token, stem(token)):
+    if token in _NOT_TYPOS or valence(token, stem(token)):
         return None
     word = _undouble(token)
     found = _SPELLINGS.get(word, _SHORTENED.get(word))
     if found is not None:
         return found
-    variants = [word[:j] + word[j + 1] + word[j] + word[j + 2:] for j in range(len(word) - 1)]
+    # not the first two letters swapped: "needles" is no "endless"
+    variants = [word[:j] + word[j + 1] + word[j] + word[j + 2:] for j in range(1, len(word) - 1)]
     variants += [word[:j] + v + word[j + 1:] for j, c in enumerate(word) if c in _VOWELS
                  for v in _VOWELS if v != c]
     for variant in variants:
@@ -498,7 +503,9 @@ _DEGREES = (("iest", "y"), ("ier", "y"), ("ily", "y"), ("est", "e"), ("est", "")
             ("er", ""), ("bly", "ble"), ("ly", ""))
 
 
-_NOT_DEGREES = frozenset({"later", "lately", "latest"})  # of time, not of lateness
+# Of time, not of lateness; and nouns or other words that only look like a degree of a cue.
+_NOT_DEGREES = frozenset({"later", "lately", "latest", "earlier", "waiter", "charger", "holder",
+                          "dryer", "proper", "fairly"})
 
 
 @lru_cache(maxsize=16384)

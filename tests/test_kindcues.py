@@ -172,9 +172,11 @@ def test_downtoners_remedies_and_coordination(text: str, kind: MomentKind) -> No
     ("text", "kind"),
     [
         # a writer's own sarcasm marker
-        ("really loving this third hour on hold #sarcasm", OW),
+        ("really loving this #sarcasm", OW),
+        ("really loving this", WOW),
         # asking after an update or for help is waiting on the business
-        ("any update on my repair? it has been a week", OW),
+        ("any update on the quote for my kitchen", OW),
+        ("the quote for my kitchen", None),
         ("any help appreciated, my card was charged twice", OW),
         # what was due and not given
         ("would've appreciated a call before the visit was moved", OW),
@@ -230,8 +232,8 @@ def test_liking_repeated_effort_and_manners(text: str, kind: MomentKind) -> None
 @pytest.mark.parametrize(
     ("text", "kind"),
     [
-        ("two hours for a haircut #nothappy", OW),
-        ("the app logged me out again #checkoutfail", OW),
+        ("#nothappy", OW),
+        ("#checkoutfail", OW),
         ("room 12 had a view of the bay #bestholidayever", WOW),
         # prose words are not taken apart
         ("the proprietor showed us the property", None),
@@ -252,3 +254,20 @@ def test_words_run_together_as_in_hashtags(text: str, kind: MomentKind | None) -
 )
 def test_scarcity_and_a_cry_for_help(text: str, kind: MomentKind) -> None:
     assert _kind(text) is kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the new building is fully wheelchair compliant",
+        "they gave me a locking cabinet for my bags",
+        "the kid spilled some water on the table",
+        "the nurse used two needles",
+        "the waiter brought the menu",
+        "my phone charger is in the car",
+        "the dryer is in the laundry room",
+        "we arrived earlier than planned",
+    ],
+)
+def test_everyday_words_are_not_read_as_misspelt_or_graded_cues(text: str) -> None:
+    assert _kind(text) is None

@@ -190,3 +190,10 @@ def test_the_tables_cover_every_touchpoint() -> None:
 @pytest.mark.parametrize(("text", "slug"), BEFORE_CHANGE + AFTER_CHANGE)
 def test_retail_feedback_files_cold(filer: KeywordFiler, text: str, slug: str) -> None:
     assert filer.guess(text, RETAIL).best == slug
+
+
+# strict: a left-out row the filer starts getting right fails here, to be moved back in
+@pytest.mark.xfail(reason="left out: see LEFT_OUT", strict=True)
+@pytest.mark.parametrize(("text", "slug"), LEFT_OUT)
+def test_the_rows_left_out_still_file_wrong(filer: KeywordFiler, text: str, slug: str) -> None:
+    assert filer.guess(text, RETAIL).best == slug

@@ -16,7 +16,7 @@ the team confirmed.
    own words prove better. Each confirmation takes one SGD step at once; the model is trained
    again for a few epochs over the kept confirmations once they have grown by a tenth. A tenth
    of a naive Bayes log-posterior over the same words is added to its log-odds: a second view
-   of the confirmations that ranks the guesses better. Over the team's first TEMPLATE_FADE
+   of the confirmations that ranks the guesses better. Over the workspace's first TEMPLATE_FADE
    confirmations the template's cold log-odds are added too, at a share falling from all to
    none: a first handful of lopsided confirmations does not outvote what the template knew
    (the model alone then filed worse than the template had).
@@ -376,8 +376,8 @@ def _cold_logits(evidence: Sequence[float], named: int | None) -> list[float]:
 def _with_template(z: list[float], confirmations: int, evidence: Sequence[float],
                    named: int | None) -> list[float]:
     """A model's log-odds ``z`` with the template's cold ones added, at a share that falls from
-    all to none over the team's first TEMPLATE_FADE confirmations: on a handful of them the
-    model alone filed worse than the template had."""
+    all to none over the workspace's first TEMPLATE_FADE confirmations (one filer serves all
+    its teams): on a handful of them the model alone filed worse than the template had."""
     share = 1.0 - confirmations / TEMPLATE_FADE
     if share <= 0.0 or not evidence:
         return z

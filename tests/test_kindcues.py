@@ -271,3 +271,15 @@ def test_scarcity_and_a_cry_for_help(text: str, kind: MomentKind) -> None:
 )
 def test_everyday_words_are_not_read_as_misspelt_or_graded_cues(text: str) -> None:
     assert _kind(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the patient was discharged on Tuesday",
+        "the doctor said the area would be tender for a few days",
+        "booked my regular check-up",
+    ],
+)
+def test_a_clinics_everyday_words_say_no_kind(text: str) -> None:
+    assert _kind(text) is None

@@ -23,7 +23,7 @@ _EMOJI_CHAR = (
 _EMOJI = f"[{_EMOJI_CHAR}](?:\u200d[{_EMOJI_CHAR}])*"
 _TOKEN = re.compile(
     rf"(?P<word>[a-z\u00df-\u00ff]+(?:'[a-z]+)*)|(?P<num>\d+(?:[.,:]\d+)?)"
-    rf"|(?P<emoji>{_EMOJI})|(?P<money>[$€£])|(?P<stop>[.!?;,:\n()]+|\s[-–—]+\s)"
+    rf"|(?P<emoji>{_EMOJI})|(?P<money>[$€£%])|(?P<stop>[.!?;,:\n()]+|\s[-–—]+\s)"
 )
 _DROP = re.compile("[\ufe0e\ufe0f\U0001f3fb-\U0001f3ff]")
 _URL = re.compile(r"https?://\S+|www\.\S+")
@@ -79,7 +79,8 @@ def normalize(text: str) -> str:
 
 
 def tokenize(text: str) -> list[str]:
-    """Words, numbers, emoji and currency signs in order, with ``BOUNDARY`` between clauses.
+    """Words, numbers, emoji, currency and percent signs in order, with ``BOUNDARY`` between
+    clauses.
 
     A clause that ends in a question mark ends with ``QUESTION`` instead; a trailing question
     mark is kept, a trailing full stop is not.

@@ -162,13 +162,13 @@ AFTER_CHANGE: list[tuple[str, str]] = [
     ("I have written to you four times now and no one has replied", "support"),
     ("the helpline number on the website just rings out", "support"),
     ("Your complaints team closed my case without telling me", "support"),
+    # left out until "%" was read as a token ("20% off")
+    ("Got a text about the 20% off weekend and drove straight over", "discovery"),
 ]
 
 
 # Filed wrong or not at all cold, and left out of the asserted rows:
 LEFT_OUT: list[tuple[str, str]] = [
-    # "%" is dropped by the tokenizer, so "20% off" leaves only "off" (a stopword): no evidence.
-    ("Got a text about the 20% off weekend and drove straight over", "discovery"),
     # "bag" (paying) comes first and ties with "website"; "add to bag" is a keyword, but not
     # "add anything to my bag".
     ("couldn't add anything to my bag on the website, just spinning wheel", "online"),

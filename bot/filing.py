@@ -114,7 +114,8 @@ class _Catalogue:
 class _Ranking:
     ranked: tuple[tuple[str, float], ...]
     margin: float  # log-odds between the first and second choice
-    sharp: float  # the untempered posterior of the first choice: no confidence goes above it
+    sharp: float  # the first choice by the model alone (untempered) or the template, if higher:
+    # before calibration no confidence goes above it
     tagged: bool
     named: int | None
 

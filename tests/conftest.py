@@ -7,6 +7,7 @@ import pytest
 
 from bot.commands import ChatContext, CommandRouter
 from bot.domain import Platform, Source, Team
+from bot.filing import KeywordFiler
 from bot.services import Actor, Services
 from tests.fakes import FakeFiler, FixedClock, InMemoryStore
 
@@ -48,3 +49,9 @@ def make_world(store: InMemoryStore | None = None, external_id: str = "T1",
 @pytest.fixture
 def world() -> World:
     return make_world()
+
+
+@pytest.fixture
+def filer() -> KeywordFiler:
+    """A cold filer: the journey template alone."""
+    return KeywordFiler()

@@ -16,10 +16,6 @@ AIRLINE = template_touchpoints("airline")
 RESTAURANT = template_touchpoints("restaurant")
 
 
-@pytest.fixture
-def filer() -> KeywordFiler:
-    return KeywordFiler()
-
 
 def test_keyword_filer_is_a_filer() -> None:
     filer: Filer = KeywordFiler(threshold=0.7)

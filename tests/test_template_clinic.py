@@ -321,10 +321,6 @@ LEFT_OUT: dict[str, str] = {
 ALL_ROWS = TABLE_1 + TABLE_2 + TABLE_3 + TABLE_4
 
 
-@pytest.fixture(scope="module")
-def filer() -> KeywordFiler:
-    return KeywordFiler()
-
 
 def test_every_touchpoint_is_in_every_table() -> None:
     slugs = {tp.slug for tp in CLINIC}

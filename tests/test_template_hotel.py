@@ -249,10 +249,6 @@ LEFT_OUT: list[tuple[str, str]] = [
 ]
 
 
-@pytest.fixture
-def filer() -> KeywordFiler:
-    return KeywordFiler()
-
 
 @pytest.mark.parametrize(("text", "slug"), TABLE_1)
 def test_table_1_files_cold(filer: KeywordFiler, text: str, slug: str) -> None:

@@ -169,10 +169,6 @@ AFTER_CHANGE: list[tuple[str, str]] = [
 ]
 
 
-@pytest.fixture
-def filer() -> KeywordFiler:
-    return KeywordFiler()
-
 
 def test_the_tables_cover_every_touchpoint() -> None:
     slugs = {tp.slug for tp in RETAIL}

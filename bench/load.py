@@ -55,9 +55,13 @@ def free_port() -> int:
 
 
 class _WebApi(BaseHTTPRequestHandler):
+    latency = 0.0  # --api-latency: seconds before each answer, as a Slack far from the server
+
     def do_POST(self) -> None:  # noqa: N802
         length = int(self.headers.get("Content-Length", 0))
         self.rfile.read(length)
+        if self.latency:
+            time.sleep(self.latency)
         method = self.path.rsplit("/", 1)[-1]
         body: dict[str, object] = {"ok": True}
         if method == "auth.test":
@@ -82,6 +86,7 @@ class _WebApi(BaseHTTPRequestHandler):
 @contextmanager
 def web_api() -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", free_port()), _WebApi)
+    server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -290,6 +295,9 @@ def pct(values: list[float], p: float) -> float:
 
 def run(args: argparse.Namespace) -> int:
     rng = random.Random(7)
+    _WebApi.latency = args.api_latency
+    if args.api_latency:
+        print(f"stand-in Web API answers each call after {args.api_latency * 1000:.0f} ms")
     levels = [int(x) for x in args.concurrency.split(",")]
     print(f"{'target':<14}{'conc':>5}{'req':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
           f"{'errors':>8}{'503':>5}{'peak MB':>10}{'CPU ms/req':>11}  stored/expected")
@@ -317,7 +325,8 @@ def run(args: argparse.Namespace) -> int:
                         began = time.monotonic()
                         lat, errors, later, took = asyncio.run(fire([s.port for s in servers], load, level))
                         expected = sum(1 for *_x, creates in load if creates)
-                        stored, last_at = settle(url, before) if kind == "moments" else (0, 0.0)
+                        stored, last_at = (settle(url, before, timeout=600.0) if kind == "moments"
+                                           else (0, 0.0))
                         # all the servers' CPU for this level, the work after the ack included
                         cpu_ms = (sum(s.cpu_seconds() for s in servers) - cpu_before) * 1000 / len(load)
                         label = kind if kind == "bare" else f"{kind} x{replicas}"
@@ -344,6 +353,8 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=600, help="requests per concurrency level")
     parser.add_argument("--concurrency", default="1,10,50,100")
     parser.add_argument("--replicas", type=lambda s: [int(x) for x in s.split(",")], default=[1, 2])
+    parser.add_argument("--api-latency", type=float, default=0.0,
+                        help="seconds the stand-in Slack Web API waits before each answer (e.g. 0.15)")
     return run(parser.parse_args())
 
 

@@ -22,12 +22,12 @@ import sqlalchemy as sa
 from alembic import command
 
 from bot.commands import ChatContext, CommandRouter
-from bot.domain import Platform, Standard, StandardLevel
+from bot.domain import Platform, Standard, StandardLevel, Workspace
 from bot.ports import DuplicateError
 from bot.services import Actor, Services
 from bot.views import Post, Reply
 from storage import SqlRepository, SqlStore, alembic_config, create_engine, open_store
-from tests.fakes import FakeFiler, FixedClock
+from tests.fakes import FakeFiler, FixedClock, RecordingNotifier
 from tests.storage.conftest import SQL_STORES
 
 T = TypeVar("T")
@@ -109,9 +109,10 @@ def at_once(first: Callable[[], T], second: Callable[[], T]) -> list[T]:
     return results
 
 
-def a_team(replica: Replica, channel: str) -> tuple[int, int]:
+def a_team(replica: Replica, channel: str, external_id: str = "") -> tuple[int, int]:
     """A workspace of its own with a team led by both leads, and an OW so a prompt can open."""
-    ws = replica.store.workspace(platform=Platform.SLACK, external_id=f"T{uuid.uuid4().hex}").id
+    ws = replica.store.workspace(platform=Platform.SLACK,
+                                 external_id=external_id or f"T{uuid.uuid4().hex}").id
     services = replica.services
     team = services.journey.setup_team(workspace_id=ws, actor=LEADS[0], channel=channel,
                                        name=f"Crew {channel}", template="airline",
@@ -297,3 +298,63 @@ def test_two_leads_running_the_week_at_once_post_it_once(
     for reply in told:
         assert reply.text == ("This week's posts are already out, or another lead's "
                               "`/moments week` is sending them right now.")
+
+
+class Killed(BaseException):
+    """The scheduler's process is gone: nothing after this line runs."""
+
+
+class DyingNotifier(RecordingNotifier):
+    """Posts, then the process dies before it can record that."""
+
+    def send(self, workspace: Workspace, post: Post) -> None:
+        super().send(workspace, post)
+        raise Killed
+
+
+class LookingNotifier(RecordingNotifier):
+    """A channel that can be read back, as Slack's can."""
+
+    def __init__(self, channel: list[tuple[Workspace, Post]]) -> None:
+        super().__init__()
+        self.channel = channel
+
+    def was_sent(self, workspace: Workspace, post: Post, since: datetime) -> bool | None:
+        return any((p.channel, p.kind, p.week) == (post.channel, post.kind, post.week)
+                   for _w, p in self.channel)
+
+
+def test_a_lead_does_not_repeat_a_digest_a_dead_scheduler_was_sending(
+    replicas: tuple[Replica, Replica],
+) -> None:
+    """The scheduler on one replica posts Friday's digest and dies before recording it; a lead
+    runs `/moments week` on the other replica meanwhile. The lead is told it is being sent, and
+    the scheduler's successor finds it in the channel: one digest in all."""
+    scheduler, lead_side = replicas
+    external_id = f"T{uuid.uuid4().hex}"
+    ws, team_id = a_team(scheduler, "C-crash", external_id)
+    workspace = scheduler.store.workspace(platform=Platform.SLACK, external_id=external_id)
+    clock = scheduler.services.clock
+    assert isinstance(clock, FixedClock)
+    quiet = RecordingNotifier()
+    for day in (datetime(2026, 11, 16, 8, 5, tzinfo=UTC), datetime(2026, 11, 19, 16, 5, tzinfo=UTC)):
+        clock.set(day)  # Monday's prompt and Thursday's vote result go out as usual
+        scheduler.services.delivery.run_due(workspace=workspace, team_id=team_id, notifier=quiet)
+    assert [p.kind for _w, p in quiet.sent] == ["prompt", "votes_closed"]
+    clock.set(datetime(2026, 11, 20, 15, 0, tzinfo=UTC))  # Friday 16:00 in Stockholm
+    dying = DyingNotifier()
+    with pytest.raises(Killed):
+        scheduler.services.delivery.run_due(workspace=workspace, team_id=team_id, notifier=dying)
+    clock.set(datetime(2026, 11, 20, 15, 5, tzinfo=UTC))
+    reply = lead_side.router.handle(ChatContext(ws, "C-crash", LEADS[1]), "/moments", "week")
+    by_hand = reply.view if reply.public and isinstance(reply.view, list) else []
+    clock.set(datetime(2026, 11, 20, 15, 20, tzinfo=UTC))  # the successor, past the in-flight wait
+    successor = LookingNotifier(dying.sent)
+    successor_services = Services(store=scheduler.store, clock=clock, make_filer=FakeFiler)
+    successor_services.delivery.run_due(workspace=workspace, team_id=team_id, notifier=successor)
+    channel = [p for _w, p in dying.sent + successor.sent] + by_hand
+    assert [(p.kind, p.week) for p in channel] == [("digest", "2026-W47")]
+    assert reply.error and "already out" in reply.text
+    with scheduler.store.transaction(ws) as repo:
+        record = repo.post_record(team_id, "digest", "2026-W47")
+    assert record is not None and record.sent_at is not None and record.sending_at is None

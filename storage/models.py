@@ -264,7 +264,11 @@ class VoteRow(Base):
 
 class StandardRow(Base):
     __tablename__ = "standards"
-    __table_args__ = (sa.Index("ix_standards_workspace_id_team_id", "workspace_id", "team_id"),)
+    __table_args__ = (
+        sa.Index("ix_standards_workspace_id_team_id", "workspace_id", "team_id"),
+        # a proposal is adopted once, even by two leads at the same moment on two replicas
+        sa.UniqueConstraint("proposal_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(sa.ForeignKey("workspaces.id"))

@@ -453,7 +453,7 @@ class SqlRepository(delivery.DeliveryRows, PrivacyRows):
     def add_standard(self, standard: Standard) -> Standard:
         self._require_standard_refs(standard)
         row = StandardRow(workspace_id=self._ws.id, **entity_values(standard))
-        self._add(row)
+        self._insert(row, f"proposal {standard.proposal_id} is already a standard")
         return to_entity(Standard, row)
 
     def standard(self, standard_id: int) -> Standard | None:

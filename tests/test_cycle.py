@@ -249,7 +249,7 @@ def test_posts_made_by_hand_with_moments_week_are_not_posted_again() -> None:
     assert [(p.kind, p.week) for _w, p in notifier.sent] == [("votes_closed", "2026-W47"),
                                                             ("digest", "2026-W47")]
     again = world.router.handle(world.ctx(LEAD), "/moments", "week")
-    assert again.text == "Nothing to post this week."
+    assert again.error and "already out" in again.text
 
 
 def test_status_lists_teams_next_runs_and_last_posts() -> None:

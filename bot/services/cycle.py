@@ -63,32 +63,50 @@ class CycleService:
         """Everything the schedule would do this week, now: close, review, digest, prompt.
 
         The asker's door shows the posts, so they count as delivered: the scheduler will not
-        post them again, and a post the scheduler already sent is not repeated here."""
+        post them again, and a post the scheduler or another lead already sent (or is sending)
+        is not repeated here. When all of them are out already, the asker is told so."""
         posts = self.close_due_votes(workspace_id=workspace_id, team_id=team_id, force=True)
         posts += self.post_digest(workspace_id=workspace_id, team_id=team_id)
         posts += self.post_prompt(workspace_id=workspace_id, team_id=team_id)
-        return self._record_by_hand(workspace_id, team_id, posts)
+        shown, taken = self._claim_by_hand(workspace_id, team_id, posts)
+        if taken and not shown:
+            raise UserError(ALREADY_OUT)
+        return shown
 
-    def _record_by_hand(self, workspace_id: int, team_id: int, posts: list[Post]) -> list[Post]:
+    def _claim_by_hand(self, workspace_id: int, team_id: int,
+                       posts: list[Post]) -> tuple[list[Post], int]:
+        """The posts the asker's door may show, each claimed and recorded as sent the way the
+        scheduler takes an attempt: a compare-and-set on the post's record, so that of two leads
+        on two replicas (or a lead and the scheduler) exactly one shows it. A post someone else
+        has sent or is sending is left to them. Returns the posts to show and how many were
+        taken already."""
         now = self._d.clock.now()
-        shown = []
+        shown: list[Post] = []
+        taken = 0
         with self._d.store.transaction(workspace_id) as repo:
             team = require_team(repo, team_id)
             for post in posts:
                 record = repo.post_record(team_id, post.kind, post.week)
                 if record is not None and record.sent_at is not None and post.kind == "digest":
-                    continue  # the week's digest is out already; `/moments digest` shows it again
+                    taken += 1  # the week's digest is out already; `/moments digest` shows it again
+                    continue
                 # A digest run before its time is a preview: the scheduled one still goes out.
                 if post.kind == "digest" and now < due_at(team, "digest", post.week):
                     shown.append(post)
                     continue
-                if record is None and repo.claim_post(team_id, post.kind, post.week, now):
+                if record is None:  # on PostgreSQL a rival's claim waits here for its commit
+                    repo.claim_post(team_id, post.kind, post.week, now)
                     record = repo.post_record(team_id, post.kind, post.week)
-                if record is not None and record.sent_at is None:
-                    repo.save_post_record(replace(record, sent_at=now, attempts=record.attempts + 1,
-                                                  last_error=""))
-                shown.append(post)
-        return shown
+                if record is None or record.sent_at is not None or record.sending_at is not None:
+                    taken += 1  # out already, or a sender has it (a crash there is settled by
+                    continue    # the scheduler, which looks in the channel first)
+                sent = replace(record, sent_at=now, sending_at=None, attempts=record.attempts + 1,
+                               last_error="")
+                if repo.swap_post_record(record, sent):
+                    shown.append(post)
+                else:
+                    taken += 1  # another replica took it between our read and our write
+        return shown, taken
 
     def _channel(self, workspace_id: int, team_id: int) -> str:
         with self._d.store.transaction(workspace_id) as repo:
@@ -104,6 +122,8 @@ IN_FLIGHT = timedelta(minutes=10)  # a claim with no attempt recorded: its claim
 RETRY_CAP = timedelta(minutes=30)  # retries back off 1, 2, 4 ... minutes, then every 30, until the grace ends
 LABELS = {"prompt": "prompt", "votes_closed": "vote result", "digest": "digest"}
 UNKNOWN = "the bot stopped while sending this post; it may be in the channel already"
+ALREADY_OUT = ("This week's posts are already out, or another lead's `/moments week` is sending "
+               "them right now.")
 
 
 def next_attempt_at(record: PostRecord) -> datetime:

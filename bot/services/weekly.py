@@ -34,6 +34,7 @@ from bot.weeks import iso_week, week_bounds
 
 EXAMPLES_PER_TOUCHPOINT = 2
 LOOKBACK = timedelta(weeks=4)
+ALREADY_ADOPTED = "That proposal is already a service standard."
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,15 +180,18 @@ class WeeklyService:
             team = require_team(repo, prompt.team_id)
             require_lead(repo, team, actor, "adopt a service standard")
             if any(s.proposal_id == proposal.id for s in repo.standards(team.id)):
-                raise UserError("That proposal is already a service standard.")
+                raise UserError(ALREADY_ADOPTED)
             now = self._d.clock.now()
             if text:  # a lead's own wording is redacted like any other text people write
                 text = check_text(text, what="standard", example="/moments adopt 3",
                                   patterns=self._patterns.compiled(workspace_id, repo))
-            standard = repo.add_standard(
-                Standard(0, team.id, proposal.touchpoint_id, (text or proposal.text).strip(),
-                         actor.user_id, now, proposal.id)
-            )
+            try:
+                standard = repo.add_standard(
+                    Standard(0, team.id, proposal.touchpoint_id, (text or proposal.text).strip(),
+                             actor.user_id, now, proposal.id)
+                )
+            except DuplicateError:  # another lead adopted it a moment ago, maybe on another replica
+                raise UserError(ALREADY_ADOPTED) from None
             for tp in repo.touchpoints(team.id, include_retired=True):
                 if tp.id == proposal.touchpoint_id and tp.fresh_ideas_since is not None:
                     repo.save_touchpoint(replace(tp, fresh_ideas_since=None))

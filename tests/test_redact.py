@@ -109,3 +109,30 @@ def test_retention_purges_old_moments(world: World) -> None:
     assert world.services.privacy.purge(workspace_id=world.ws, older_than_months=12) == 1
     with world.store.transaction(world.ws) as repo:
         assert [m.text for m in repo.moments(world.team.id)] == ["new chaos"]
+
+
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+
+
+def test_direction_controls_are_neither_stored_nor_echoed(world: World) -> None:
+    # "\u202e" makes everything after it read right to left: the moment would show reversed
+    text = "#boarding Sam helped \u202eylimaf a\u202c and \u2067\u05e9\u05dc\u05d5\u05dd\u2069 \u200fok"
+    reply = world.router.handle(world.ctx(), "/wow", text)
+    with world.store.transaction(world.ws) as repo:
+        [m] = repo.moments(world.team.id)
+    assert m.text == "Sam helped ylimaf a and \u05e9\u05dc\u05d5\u05dd ok"
+    assert not set(BIDI) & set(reply.text)
+    world.router.handle(world.ctx(), "/moments", f"edit {m.id} Sam \u202dhelped\u202c again")
+    with world.store.transaction(world.ws) as repo:
+        edited = repo.moment(m.id)
+    assert edited is not None and edited.text == "Sam helped again"
+
+
+def test_an_invisible_character_cannot_hide_a_number() -> None:
+    assert redact("card 4111\u200b 1111 1111\u2066 1111 declined").text == "card [card] declined"
+    assert redact("call 070\u202e-123 45 67").text == "call [phone]"
+
+
+def test_emoji_joiners_stay() -> None:
+    assert redact("the nurse \U0001f469\u200d\u2695\ufe0f was kind").text == (
+        "the nurse \U0001f469\u200d\u2695\ufe0f was kind")

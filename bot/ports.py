@@ -77,6 +77,10 @@ class Repository(Protocol):
         """The live (not retracted) moment of this kind made from that chat message."""
         ...
 
+    def moments_from_message(self, message_ref: str) -> list[Moment]:
+        """Every moment with that ref, retracted ones too, oldest first (its message changed)."""
+        ...
+
     def moment_by_request(self, request_key: str) -> Moment | None:
         """The moment a chat request made, retracted or not (a replayed request finds it)."""
         ...
@@ -102,6 +106,11 @@ class Repository(Protocol):
         self, *, limit: int | None = None, after_id: int = 0
     ) -> list[FilingFeedback]:
         """The latest ``limit`` items (all when None) with an id above ``after_id``, oldest first."""
+        ...
+
+    def reword_feedback(self, moment_id: int, text: str | None) -> int:
+        """The moment's confirmations take ``text`` (its message was edited), or are deleted
+        when None (its message was deleted); returns how many changed."""
         ...
 
     # step 2: prompts (one per team and week) and proposals
@@ -150,6 +159,10 @@ class Repository(Protocol):
         ...
 
     def cached_message(self, channel: str, ts: str) -> CachedMessage | None: ...
+    def forget_message(self, channel: str, ts: str) -> bool:
+        """Drop one cached message (deleted in chat); False when it was not cached."""
+        ...
+
     def purge_messages(self, *, seen_before: datetime) -> int: ...
 
     # the weekly cycle's exactly-once guard

@@ -357,6 +357,13 @@ class DeliveryRows:
     def cached_message(self, channel: str, ts: str) -> CachedMessage | None:
         return maybe_entity(CachedMessage, self._message_row(channel, ts))
 
+    def forget_message(self, channel: str, ts: str) -> bool:
+        statement = sa.delete(CachedMessageRow).where(
+            CachedMessageRow.workspace_id == self._ws.id, CachedMessageRow.channel == channel,
+            CachedMessageRow.ts == ts)
+        result = cast("sa.CursorResult[Any]", self._s.execute(statement))
+        return bool(result.rowcount)
+
     def purge_messages(self, *, seen_before: datetime) -> int:
         statement = sa.delete(CachedMessageRow).where(
             CachedMessageRow.workspace_id == self._ws.id, CachedMessageRow.seen_at < seen_before

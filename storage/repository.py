@@ -317,6 +317,10 @@ class SqlRepository(delivery.DeliveryRows, PrivacyRows):
         )
         return maybe_entity(Moment, self._s.scalar(query))
 
+    def moments_from_message(self, message_ref: str) -> list[Moment]:
+        query = self._select(MomentRow).where(MomentRow.message_ref == message_ref).order_by(MomentRow.id)
+        return [to_entity(Moment, row) for row in self._s.scalars(query)]
+
     def moment_by_request(self, request_key: str) -> Moment | None:
         return maybe_entity(Moment, self._s.scalar(
             self._select(MomentRow).where(MomentRow.request_key == request_key)))
@@ -375,6 +379,13 @@ class SqlRepository(delivery.DeliveryRows, PrivacyRows):
             newest_first = newest_first.limit(limit)
         rows = list(self._s.scalars(newest_first))
         return [to_entity(FilingFeedback, row) for row in reversed(rows)]
+
+    def reword_feedback(self, moment_id: int, text: str | None) -> int:
+        mine = (FilingFeedbackRow.workspace_id == self._ws.id, FilingFeedbackRow.moment_id == moment_id)
+        statement = sa.delete(FilingFeedbackRow).where(*mine) if text is None else \
+            sa.update(FilingFeedbackRow).where(*mine).values(text=text)
+        result: sa.CursorResult[Any] = self._s.execute(statement)  # type: ignore[assignment]
+        return int(result.rowcount)
 
     # prompts and proposals
 

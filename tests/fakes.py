@@ -265,6 +265,10 @@ class InMemoryRepository:
         ]
         return max(found, key=lambda m: m.id) if found else None
 
+    def moments_from_message(self, message_ref: str) -> list[Moment]:
+        return sorted((m for m in self._all(self._t.moments) if m.message_ref == message_ref),
+                      key=lambda m: m.id)
+
     def save_moment(self, moment: Moment) -> None:
         if self.moment(moment.id):
             self._t.moments[moment.id] = (self._ws.id, moment)
@@ -304,6 +308,16 @@ class InMemoryRepository:
     ) -> list[FilingFeedback]:
         rows = sorted((f for f in self._all(self._t.feedback) if f.id > after_id), key=lambda f: f.id)
         return rows[-limit:] if limit else ([] if limit == 0 else rows)
+
+    def reword_feedback(self, moment_id: int, text: str | None) -> int:
+        mine = [k for k, (ws, f) in self._t.feedback.items()
+                if ws == self._ws.id and f.moment_id == moment_id]
+        for k in mine:
+            if text is None:
+                del self._t.feedback[k]
+            else:
+                self._t.feedback[k] = (self._ws.id, replace(self._t.feedback[k][1], text=text))
+        return len(mine)
 
     # prompts and proposals
     def add_prompt(self, prompt: Prompt) -> Prompt:
@@ -405,6 +419,9 @@ class InMemoryRepository:
 
     def cached_message(self, channel: str, ts: str) -> CachedMessage | None:
         return self._t.messages.get((self._ws.id, channel, ts))
+
+    def forget_message(self, channel: str, ts: str) -> bool:
+        return self._t.messages.pop((self._ws.id, channel, ts), None) is not None
 
     def purge_messages(self, *, seen_before: datetime) -> int:
         old = [k for k, m in self._t.messages.items()

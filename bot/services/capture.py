@@ -3,22 +3,39 @@
 A reaction names a message, not its text: the door passes the text when it has it (from the
 short-lived message cache) and the moment is stored at once either way; a moment without text
 waits for ``fill_text`` and is filed then.
+
+A moment made from a colleague's message (a reaction, the message shortcut or action) quotes
+words its reporter did not write, so it follows that message: edited, the moment takes the new
+text; deleted, the text is erased (``DELETED``) and the moment itself stays, with its kind,
+touchpoint, credit and "me too"s, so the team's counts do not change behind its back. A moment
+the reporter wrote themselves (a command, a ``WOW:`` message) is theirs to edit or retract.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot import parsing
-from bot.domain import CachedMessage, Filing, Moment, MomentKind, Source
+from bot.domain import MAX_MOMENT_CHARS, CachedMessage, Filing, Moment, MomentKind, Source
 from bot.ports import Repository
 from bot.redact import PatternTimeout, redact
-from bot.services.base import Actor, Deps, display, remember, require_team
+from bot.services.base import Actor, Deps, display, find_touchpoint, remember, require_team
 from bot.services.moments import Filed, MomentService, check_text, decide
 
 UNCHECKED = "(not kept: the text could not be checked against this workspace's redaction patterns)"
+DELETED = "(the original message was deleted)"
+QUOTED = frozenset({Source.REACTION, Source.SHORTCUT})  # moments whose text is someone's message
+
+
+@dataclass(frozen=True, slots=True)
+class SourceChanged:
+    """What an edited or deleted chat message changed."""
+
+    moments: tuple[Moment, ...]  # the moments quoting it, as they are now
+    cached: bool  # the door's cached copy was replaced (edited) or dropped (deleted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +254,78 @@ class CaptureService:
             except PatternTimeout:
                 return  # not kept: a reaction on it reads the text again, and is told
             repo.remember_message(CachedMessage(channel, ts, author_id, clean, self._d.clock.now()))
+
+    def source_edited(self, *, workspace_id: int, channel: str, ts: str, text: str) -> SourceChanged:
+        """Message ``ts`` of ``channel`` was edited: its cached copy and the moments quoting it
+        take the new text, redacted as the first; an edit that leaves no text is a delete."""
+        if not parsing.tidy(text):
+            return self.source_deleted(workspace_id=workspace_id, channel=channel, ts=ts)
+        with self._d.store.transaction(workspace_id) as repo:
+            patterns = self._moments.patterns.compiled(workspace_id, repo)
+            cached = repo.cached_message(channel, ts)
+            if cached is not None:
+                try:
+                    repo.remember_message(replace(cached, text=redact(text[:4000], patterns).text))
+                except PatternTimeout:  # never kept unchecked; a reaction reads it again
+                    repo.forget_message(channel, ts)
+            changed = []
+            reworded = 0
+            for moment in self._quoting(repo, f"{channel}/{ts}"):
+                updated = self._follow(repo, moment, text, patterns)
+                if updated.text != moment.text:
+                    repo.save_moment(updated)
+                    reworded += repo.reword_feedback(moment.id, updated.text)
+                changed.append(updated)
+        if reworded:  # the filer learned from the old words: it relearns from the new
+            self._d.forget_filer(workspace_id)
+        return SourceChanged(tuple(changed), cached is not None)
+
+    def source_deleted(self, *, workspace_id: int, channel: str, ts: str) -> SourceChanged:
+        """Message ``ts`` of ``channel`` was deleted: its cached copy goes, and the moments
+        quoting it lose the text (and what was learned from it) but keep everything else."""
+        with self._d.store.transaction(workspace_id) as repo:
+            cached = repo.forget_message(channel, ts)
+            changed = []
+            dropped = 0
+            for moment in self._quoting(repo, f"{channel}/{ts}"):
+                if moment.text != DELETED:
+                    moment = replace(moment, text=DELETED, updated_at=self._d.clock.now())
+                    repo.save_moment(moment)
+                    dropped += repo.reword_feedback(moment.id, None)
+                changed.append(moment)
+        if dropped:
+            self._d.forget_filer(workspace_id)
+        return SourceChanged(tuple(changed), cached)
+
+    @staticmethod
+    def _quoting(repo: Repository, message_ref: str) -> list[Moment]:
+        return [m for m in repo.moments_from_message(message_ref) if m.source in QUOTED]
+
+    def _follow(self, repo: Repository, moment: Moment, text: str,
+                patterns: Sequence[re.Pattern[str]]) -> Moment:
+        """The moment with its message's new text, checked as ``report`` checks a message's text;
+        its kind, touchpoint, filing, credit and "me too"s stay. One still waiting for its text
+        is filed now, as ``fill_text`` would."""
+        try:
+            body = redact(parsing.tidy(text)[:MAX_MOMENT_CHARS], patterns).text
+        except PatternTimeout:
+            body = UNCHECKED
+        touchpoints = repo.touchpoints(moment.team_id)
+        parsed = parsing.parse(body)
+        if any(find_touchpoint(touchpoints, tag) for tag in parsed.tags) and parsed.text:
+            body = parsed.text  # a tag that named a touchpoint is not part of what happened
+        if moment.kind is MomentKind.OW:
+            body = parsing.blameless(body, parsed.mentions)
+        if not moment.text:  # never read: filed now
+            filer = self._d.filer(repo)
+            touchpoint, filing, confidence, _ = decide(touchpoints, None,
+                                                       filer.guess(body, touchpoints), filer.threshold)
+            return replace(moment, text=body, filing=filing, confidence=confidence,
+                           touchpoint_id=touchpoint.id if touchpoint else None,
+                           updated_at=self._d.clock.now())
+        if body == moment.text:
+            return moment
+        return replace(moment, text=body, updated_at=self._d.clock.now())
 
     def cached_message(self, *, workspace_id: int, channel: str, ts: str) -> CachedMessage | None:
         with self._d.store.transaction(workspace_id) as repo:

@@ -582,6 +582,39 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         """The core is synchronous (database work): off the event loop."""
         return await asyncio.to_thread(fn, *args, **kwargs)
 
+    # a message edited or deleted (Teams tells the bot about the messages it was sent): the
+    # moments the message action made from it follow it (the core's source_edited/_deleted)
+
+    async def on_teams_message_edit(self, turn_context: TurnContext) -> None:
+        await self._run(self._source_changed, turn_context.activity, True)
+
+    async def on_teams_message_soft_delete(self, turn_context: TurnContext) -> None:
+        await self._run(self._source_changed, turn_context.activity, False)
+
+    def _source_changed(self, activity: Any, edited: bool) -> None:
+        """No one asked for anything: nothing is said in chat, an error is only logged."""
+        if not activity.id or not activity.conversation or activity.from_property is None:
+            return
+        try:
+            ctx = self._context(activity, Source.SHORTCUT)  # the channel the message action saw
+            capture = self.services.capture
+            if edited:
+                capture.source_edited(workspace_id=ctx.workspace_id, channel=ctx.channel,
+                                      ts=str(activity.id), text=self._edited_text(activity))
+            else:
+                capture.source_deleted(workspace_id=ctx.workspace_id, channel=ctx.channel,
+                                       ts=str(activity.id))
+        except Exception:
+            log.exception("Teams %s of message %s not applied", activity.type, activity.id)
+
+    @staticmethod
+    def _edited_text(activity: Any) -> str:
+        """An edited message's new words, read as the message action reads a message: from its
+        HTML body (Teams sends it as a text/html attachment), else its text."""
+        html_body = next((a.content for a in activity.attachments or []
+                          if a.content_type == "text/html" and isinstance(a.content, str)), None)
+        return plain_from_html(html_body if html_body is not None else activity.text or "")
+
 
 def bot_message_ref(activity: Any, message_id: str) -> str:
     """A message of the bot's in this conversation, as a moment's ``message_ref``."""

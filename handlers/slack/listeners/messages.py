@@ -1,5 +1,7 @@
 """Messages in the bot's channels and DMs: every one is remembered briefly (reactions need its
-text); those starting "WOW:" or "OW:" log a moment. Mentions of the bot run /moments."""
+text); those starting "WOW:" or "OW:" log a moment. Mentions of the bot run /moments. An edit or
+a deletion (``message_changed``, ``message_deleted``) reaches the cached copy and the moments
+quoting the message (the core's ``source_edited`` / ``source_deleted``); it never logs one."""
 
 from __future__ import annotations
 
@@ -11,17 +13,21 @@ from slack_bolt import App
 from bot.domain import Source
 from bot.errors import UserError
 from handlers.observability import count_reply_moment
-from handlers.slack.door import SlackDoor
+from handlers.slack.door import SlackDoor, object_of
 from handlers.slack.inbox import REPLAY, RESTARTED, after_ack
 from handlers.slack.markup import plain
 
 MOMENT = re.compile(r"^\s*(wow|ow)\s*:\s*(.+)$", re.IGNORECASE | re.DOTALL)
 PEOPLE_SUBTYPES = (None, "thread_broadcast", "file_share")
+CHANGES = ("message_changed", "message_deleted")
 LEADING_MENTION = re.compile(r"^\s*<@[UW][A-Z0-9]+(?:\|[^>]*)?>[\s:,]*")
 
 
 def register(app: App, door: SlackDoor) -> None:
     def on_message(body: dict[str, Any], event: dict[str, Any], client: Any, context: Any) -> None:
+        if event.get("subtype") in CHANGES:
+            on_change(body, event)
+            return
         user, channel, ts = event.get("user", ""), event.get("channel", ""), event.get("ts", "")
         if event.get("subtype") not in PEOPLE_SUBTYPES or event.get("bot_id") or not user \
                 or user == context.get("bot_user_id"):
@@ -39,6 +45,28 @@ def register(app: App, door: SlackDoor) -> None:
             reply = door.router.handle(ctx, f"/{match.group(1).lower()}", match.group(2))
             count_reply_moment(reply.view, "message")
             door.send(client, channel=channel, user=user, reply=reply, workspace_id=ctx.workspace_id)
+
+    def on_change(body: dict[str, Any], event: dict[str, Any]) -> None:
+        """No one asked for anything: nothing is said in chat (an error is only logged)."""
+        channel = str(event.get("channel") or "")
+        new, old = object_of(event, "message"), object_of(event, "previous_message")
+        if event.get("subtype") == "message_deleted" or new.get("subtype") == "tombstone":
+            # a thread's parent is not deleted but replaced by a tombstone ("This message was
+            # deleted."): its replies stay
+            ts = str(event.get("deleted_ts") or new.get("ts") or "")
+            edited = None
+        else:
+            ts, edited = str(new.get("ts") or ""), str(new.get("text") or "")
+            if "text" in old and old.get("text") == edited:
+                return  # a reply, an unfurl, a pin: the words did not change
+        if not (channel and ts):
+            return
+        capture = door.services.capture
+        ws = door.workspace(str(body.get("team_id") or ""))
+        if edited is None:
+            capture.source_deleted(workspace_id=ws, channel=channel, ts=ts)
+        else:
+            capture.source_edited(workspace_id=ws, channel=channel, ts=ts, text=plain(edited))
 
     def on_mention(body: dict[str, Any], event: dict[str, Any], client: Any, context: Any) -> None:
         user, channel = event.get("user", ""), event.get("channel", "")

@@ -102,7 +102,9 @@ def test_the_leader_holds_an_idle_connection_and_a_lost_connection_hands_over(
         with admin.connect() as conn:
             states = conn.execute(sa.text(
                 "SELECT a.state, a.pid FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
-                "WHERE l.locktype = 'advisory' AND l.granted")).all()
+                "WHERE l.locktype = 'advisory' AND l.granted "
+                "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            )).all()
             [(state, pid)] = states
             assert state == "idle"  # not "idle in transaction" between ticks
             conn.execute(sa.text("SELECT pg_terminate_backend(:p)"), {"p": pid})  # the network drops

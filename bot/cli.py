@@ -119,7 +119,8 @@ def _parser() -> argparse.ArgumentParser:
     pg.set_defaults(run=_purge)
 
     tp2 = sub.add_parser("teams-package", help="write the Microsoft Teams app package (zip)")
-    tp2.add_argument("--out", default=".", help="folder or .zip path (default: this folder)")
+    tp2.add_argument("--out", default=".",
+                     help="a folder (created if missing; moments-teams.zip goes inside) or a .zip path")
     tp2.set_defaults(run=_teams_package)
 
     st = sub.add_parser("status", help="teams, their next weekly posts, and the last posts sent")

@@ -26,7 +26,7 @@ from slack_sdk.models.blocks import (
 
 from bot import text as render
 from bot.domain import Moment, Touchpoint
-from bot.views import ADOPT, FILE_MOMENT, VOTE, Action, Choice, DigestView, PromptView, Reply
+from bot.views import ADOPT, FILE_MOMENT, VOTE, Action, Choice, DigestView, PromptView, ProposalView, Reply
 from handlers.slack import ids
 from handlers.slack.markup import clip, mrkdwn, one_line
 
@@ -181,9 +181,11 @@ def touchpoint_select(view: object, asked: Sequence[Choice],
                                options=[o for _, o in rest][:MAX_OPTIONS], initial_option=current)
 
 
-def prompt_blocks(view: PromptView, choices: Sequence[Choice]) -> list[Block]:
+def prompt_blocks(view: PromptView, choices: Sequence[Choice], room: int = MAX_MESSAGE_BLOCKS) -> list[Block]:
     """The weekly prompt: the touchpoints in focus with example OWs, "Propose a response",
-    and each proposal with a vote button showing its live count (adopt buttons for leads)."""
+    and each proposal with a vote button showing its live count (adopt buttons for leads).
+    Within ``room`` blocks: the proposals that do not fit are counted, and a "Vote for…" and
+    an "Adopt…" menu still reach every one of them."""
     closes = render.local(view.closes_at, view.timezone)
     state = "Voting closed." if view.closed else f"Voting closes {closes}."
     blocks: list[Block] = [
@@ -191,19 +193,22 @@ def prompt_blocks(view: PromptView, choices: Sequence[Choice]) -> list[Block]:
         SectionBlock(text=MarkdownTextObject(text="*How could we turn these OWs into WOWs?* " + state)),
     ]
     for focus in view.focus:
-        lines = [f"*{mrkdwn(focus.touchpoint.label)}* — {mrkdwn(focus.reason)}"]
+        lines = [f"*{mrkdwn(focus.touchpoint.label)}* — {mrkdwn(one_line(focus.reason, 300))}"]
         lines += [f">_{mrkdwn(one_line(e, 200))}_" for e in focus.examples]
         blocks += sections("\n".join(lines))
     if not view.closed:
         blocks.append(ActionsBlock(elements=[button("✍️ Propose a response", ids.OPEN_PROPOSE,
                                                     str(view.id), style="primary")]))
     votable = {c.action.arg("proposal"): c.action for c in choices if c.action.name == VOTE}
-    adoptable = [c for c in choices if c.action.name == ADOPT]
+    adoptable = {c.action.arg("proposal"): c.action for c in choices if c.action.name == ADOPT}
     if view.proposals:
         blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(
             text="*Proposals* — vote for each one that would delight a customer"))]
-    ranked = sorted(view.proposals, key=lambda p: -p.votes) if view.closed else view.proposals
-    for p in ranked:
+    ranked = sorted(view.proposals, key=lambda p: -p.votes) if view.closed else list(view.proposals)
+    shown = len(ranked)
+    while shown and len(blocks) + shown + len(_prompt_tail(view, ranked, shown, votable, adoptable)) > room:
+        shown -= 1
+    for p in ranked[:shown]:
         by = mrkdwn(p.author) if p.author else "anonymous"
         adopted = " ✅ adopted" if p.adopted else ""
         count = f"{p.votes} vote{'' if p.votes == 1 else 's'}"
@@ -213,11 +218,40 @@ def prompt_blocks(view: PromptView, choices: Sequence[Choice]) -> list[Block]:
         accessory = button(f"👍 Would delight ({p.votes})", f"{ids.ACT_PREFIX}v{p.id}",
                            encode(vote, prompt=view.id)) if vote else None
         blocks.append(SectionBlock(text=MarkdownTextObject(text=text), accessory=accessory))
-    if adoptable:
-        blocks += actions([button(f"📏 Adopt [{c.action.arg('proposal')}] as standard",
-                                  f"{ids.ACT_PREFIX}a{n}", encode(c.action, prompt=view.id))
-                           for n, c in enumerate(adoptable)])
-    return blocks
+    return blocks + _prompt_tail(view, ranked, shown, votable, adoptable)
+
+
+def _prompt_tail(view: PromptView, ranked: Sequence[ProposalView], shown: int,
+                 votable: dict[str, Action], adoptable: dict[str, Action]) -> list[Block]:
+    """Under the proposals shown: the leads' Adopt buttons for them, then, for those that did not
+    fit, a count and menus to vote for and adopt any of them."""
+    out: list[Block] = []
+    adopt_shown = [(p, adoptable[str(p.id)]) for p in ranked[:shown] if str(p.id) in adoptable]
+    out += actions([button(f"📏 Adopt [{p.id}] as standard", f"{ids.ACT_PREFIX}a{p.id}",
+                           encode(a, prompt=view.id)) for p, a in adopt_shown])
+    hidden = ranked[shown:]
+    if not hidden:
+        return out
+    out.append(note(f"…and {len(hidden)} more not shown here: `/moments results` lists every proposal."))
+    menus = [menu for menu in (
+        _proposal_menu("vote_more", "👍 Vote for another…", view, hidden, votable),
+        _proposal_menu("adopt_more", "📏 Adopt another as standard…", view, hidden, adoptable),
+    ) if menu is not None]
+    if menus:
+        out.append(ActionsBlock(elements=menus))
+    return out
+
+
+def _proposal_menu(name: str, placeholder: str, view: PromptView, proposals: Sequence[ProposalView],
+                   by_id: dict[str, Action]) -> StaticSelectElement | None:
+    """A menu of proposals whose options carry the core action, as a button would."""
+    options = [Option(text=PlainTextObject(text=clip(f"[{p.id}] {one_line(p.text, MAX_OPTION)}", MAX_OPTION),
+                                           emoji=True),
+                      value=encode(by_id[str(p.id)], prompt=view.id))
+               for p in proposals if str(p.id) in by_id][:MAX_OPTIONS]
+    if not options:
+        return None
+    return StaticSelectElement(action_id=f"{ids.ACT_PREFIX}{name}", placeholder=placeholder, options=options)
 
 
 def digest_blocks(view: DigestView) -> list[Block]:

@@ -10,7 +10,15 @@ from slack_sdk.models.views import View
 from bot import text as render
 from bot.text import KIND_LABEL
 from bot.views import HomeView
-from handlers.slack.blocks import MAX_SURFACE_BLOCKS, fit, grouped, note, prompt_blocks, sections
+from handlers.slack.blocks import (
+    MAX_MESSAGE_BLOCKS,
+    MAX_SURFACE_BLOCKS,
+    fit,
+    grouped,
+    note,
+    prompt_blocks,
+    sections,
+)
 from handlers.slack.markup import mrkdwn, one_line
 
 WELCOME = ("*Welcome to Moments* 👋\nLog what delights a customer with `/wow` (credit a colleague "
@@ -42,7 +50,8 @@ def home_view(view: HomeView, notice: str = "") -> dict[str, Any]:
         blocks += sections("\n".join(lines))
     if view.open_prompt is not None and not view.open_prompt.closed:
         blocks += [DividerBlock(), *prompt_blocks(view.open_prompt,
-                                                  render.prompt(view.open_prompt, lead=view.is_lead).choices)]
+                                                  render.prompt(view.open_prompt, lead=view.is_lead).choices,
+                                                  room=MAX_MESSAGE_BLOCKS)]
     if view.week is not None:
         blocks += [DividerBlock(), *grouped(mrkdwn(render.digest(view.week).text))]
     if view.standards:

@@ -9,6 +9,7 @@ is broken up, so nobody can dress a link up as something else in the team's chan
 from __future__ import annotations
 
 import base64
+import json
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -34,8 +35,18 @@ Card = dict[str, Any]
 Element = dict[str, Any]
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.4"
-MAX_PROPOSALS = 25  # Teams cards stop at about 28 KB
+MAX_PROPOSALS = 25  # proposals shown with their buttons; the rest are counted, with the commands
 MAX_LIST = 10
+# Teams refuses a message over about 28 KB; the activity around the card takes some of that. A
+# card that would be larger is drawn again with shorter texts and fewer rows, never fewer buttons
+# per row shown.
+CARD_BUDGET = 26 * 1024
+# (proposals shown, characters of each proposal's text): the first that fits the budget is used
+PROMPT_LEVELS = ((MAX_PROPOSALS, 400), (MAX_PROPOSALS, 240), (MAX_PROPOSALS, 160), (18, 120), (12, 100),
+                 (6, 80))
+# (characters of each listed text, items a list shows, with the chart)
+DIGEST_LEVELS = ((300, MAX_LIST, True), (160, MAX_LIST, True), (160, 5, True), (100, 5, True),
+                 (300, MAX_LIST, False), (160, MAX_LIST, False), (100, 5, False), (60, 3, False))
 
 _LINK = re.compile(r"\]\s*([(\[:])")  # [text](url), [text][ref], [ref]: url
 _AUTOLINK = re.compile(r"<((?:https?|mailto|ftp):[^>\s]*)>", re.IGNORECASE)
@@ -129,14 +140,26 @@ def moment_card(reply: Reply, moment: Moment, touchpoints: Sequence[Touchpoint])
 
 
 def prompt_card(view: PromptView, reply: Reply) -> Card:
-    """Step 2 and 3: the focus touchpoints, each proposal with its votes, and a proposal form."""
+    """Step 2 and 3: the focus touchpoints, each proposal with its votes, and a proposal form.
+    Within Teams' card size: long proposals are cut (…), and past what fits the card counts the
+    rest and names the commands for them; every proposal shown keeps its buttons."""
+    out: Card = {}
+    for shown, chars in PROMPT_LEVELS:
+        out = _prompt_card(view, reply, shown=shown, chars=chars)
+        if size(out) <= CARD_BUDGET:
+            break
+    return out
+
+
+def _prompt_card(view: PromptView, reply: Reply, *, shown: int, chars: int) -> Card:
     votes = _by_proposal(reply.choices, VOTE)
     adopts = _by_proposal(reply.choices, ADOPT)
     lead = "1" if adopts else "0"
     body: list[Element] = [heading(f"{safe(view.team)}, week {view.week}: how could we turn these "
                                    "OWs into WOWs?")]
     for f in view.focus:
-        body.append(block(f"**{safe(f.touchpoint.label)}** — {safe(f.reason)}", spacing="Medium"))
+        body.append(block(f"**{safe(f.touchpoint.label)}** — {safe(_short(f.reason, 300))}",
+                          spacing="Medium"))
         body += [block(f"_“{safe(_short(e, 160))}”_", isSubtle=True, spacing="None")
                  for e in f.examples]
     state = "Voting closed." if view.closed else \
@@ -144,12 +167,13 @@ def prompt_card(view: PromptView, reply: Reply) -> Card:
     body.append(block(state, isSubtle=True))
     if view.proposals:
         body.append(heading("Proposals: vote for each one that would delight a customer"))
-    for p in view.proposals[:MAX_PROPOSALS]:
+    ranked = sorted(view.proposals, key=lambda p: -p.votes) if view.closed else list(view.proposals)
+    for p in ranked[:shown]:
         by = safe(p.author) if p.author else "anonymous"
         count = f"{p.votes} vote{'' if p.votes == 1 else 's'}"
         done = " · ✅ adopted" if p.adopted else ""
         items: list[Element] = [
-            block(f"**[{p.id}] {safe(p.touchpoint.label)}**: {safe(p.text)}"),
+            block(f"**[{p.id}] {safe(p.touchpoint.label)}**: {safe(_short(p.text, chars))}"),
             block(f"{by} · {count}{done}", isSubtle=True, spacing="None"),
         ]
         buttons = []
@@ -162,9 +186,14 @@ def prompt_card(view: PromptView, reply: Reply) -> Card:
         if buttons:
             items.append({"type": "ActionSet", "actions": buttons})
         body.append({"type": "Container", "separator": True, "items": items})
-    if len(view.proposals) > MAX_PROPOSALS:
-        body.append(block(f"…and {len(view.proposals) - MAX_PROPOSALS} more: `moments results`.",
-                          isSubtle=True))
+    hidden = ranked[shown:]
+    if hidden:
+        how = ["`moments results` lists them all"]
+        if any(p.id in votes for p in hidden):
+            how.append("`moments vote ID` votes for one")
+        if any(p.id in adopts for p in hidden):
+            how.append("`moments adopt ID` adopts one")
+        body.append(block(f"…and {len(hidden)} more: {', '.join(how)}.", isSubtle=True))
     actions: list[Element] = []
     propose = next((c for c in reply.choices if c.action.name == PROPOSE), None)
     if propose is not None:
@@ -191,14 +220,33 @@ def _proposal_form(view: PromptView) -> list[Element]:
 
 
 def digest_card(view: DigestView) -> Card:
+    """The week in one card, within Teams' size: long texts are cut (…), long lists say how many
+    more there are, and the chart is left out before the table is."""
+    out: Card = {}
+    for chars, room, chart in DIGEST_LEVELS:
+        out = _digest_card(view, chars=chars, room=room, chart=chart)
+        if size(out) <= CARD_BUDGET:
+            break
+    return out
+
+
+def _digest_card(view: DigestView, *, chars: int, room: int, chart: bool) -> Card:
     body: list[Element] = [
         heading(f"{safe(view.team)}: weekly digest, {view.week}"),
         block(f"🌟 {view.wows} WOW · 🩹 {view.ows} OW", spacing="None"),
     ]
+
+    def listed(items: Sequence[Any], line: Any, rest: str) -> list[Element]:
+        out = [block(line(item)) for item in items[:room]]
+        if len(items) > room:
+            out.append(block(f"…and {len(items) - room} more{rest}.", isSubtle=True, spacing="None"))
+        return out
+
     if view.new_standards:
         body.append(heading("New service standards"))
-        body += [block(f"• **{safe(s.touchpoint.label)}**: {safe(s.text)} (adopted by "
-                       f"{safe(s.adopted_by)})") for s in view.new_standards[:MAX_LIST]]
+        body += listed(view.new_standards, lambda s: f"• **{safe(s.touchpoint.label)}**: "
+                       f"{safe(_short(s.text, chars))} (adopted by {safe(s.adopted_by)})",
+                       ": `moments standards` lists them all")
     active = [t for t in view.touchpoints if t.wows or t.ows or t.wows_last_week or t.ows_last_week]
     body.append(heading("WOW / OW by touchpoint (change from last week)"))
     if active:
@@ -208,27 +256,33 @@ def digest_card(view: DigestView) -> Card:
                       f"{t.ows} OW ({_delta(t.ows - t.ows_last_week)})"} for t in active]})
     else:
         body.append(block("No moments this week or last.", isSubtle=True))
-    chart = compact_chart(view)
-    if chart is not None:
-        body.append({"type": "Image", "url": "data:image/png;base64," + base64.b64encode(chart).decode(),
+    png = compact_chart(view) if chart else None
+    if png is not None:
+        body.append({"type": "Image", "url": "data:image/png;base64," + base64.b64encode(png).decode(),
                      "altText": f"Bar chart: WOW and OW per touchpoint, {view.week}", "size": "Stretch"})
     if view.unfiled:
         body.append(block(f"❔ {view.unfiled} moment(s) not filed yet.", isSubtle=True))
     if view.shoutouts:
         body.append(heading("Shout-outs"))
-        for m in view.shoutouts[:MAX_LIST]:
+
+        def shoutout(m: Any) -> str:
             extra = f" (+{m.me_too} me too)" if m.me_too else ""
-            body.append(block(f"• **{safe(', '.join(m.credited))}**: “{safe(_short(m.text, 200))}” "
-                              f"— reported by {safe(m.reporter)}{extra}"))
+            who = safe(_short(", ".join(m.credited), 200))
+            return (f"• **{who}**: “{safe(_short(m.text, min(chars, 200)))}” "
+                    f"— reported by {safe(m.reporter)}{extra}")
+
+        body += listed(view.shoutouts, shoutout, "")
     if view.impact:
         body.append(heading("Did our standards help? (share of OWs, before → since)"))
-        body += [block(f"• {safe(i.standard.touchpoint.label)}: {safe(i.standard.text)} — "
+        body += listed(view.impact, lambda i: f"• {safe(i.standard.touchpoint.label)}: "
+                       f"{safe(_short(i.standard.text, chars))} — "
                        f"{_share(i.ow_share_before, i.moments_before)} → "
-                       f"{_share(i.ow_share_since, i.moments_since)}") for i in view.impact[:MAX_LIST]]
+                       f"{_share(i.ow_share_since, i.moments_since)}", ": `moments standards` lists them all")
     if view.turned_basic:
         body.append(heading("Now basic: customers expect these; fresh ideas wanted"))
-        body += [block(f"• {safe(s.touchpoint.label)}: {safe(s.text)}")
-                 for s in view.turned_basic[:MAX_LIST]]
+        body += listed(view.turned_basic,
+                       lambda s: f"• {safe(s.touchpoint.label)}: {safe(_short(s.text, chars))}",
+                       ": `moments standards` lists them all")
     return card(body)
 
 
@@ -265,6 +319,11 @@ def log_card(text: str, *, ref: str, author: str, author_name: str,
 
 
 # small helpers
+
+
+def size(out: Card) -> int:
+    """Bytes of the card as it travels (compact JSON, UTF-8)."""
+    return len(json.dumps(out, ensure_ascii=False, separators=(",", ":")).encode())
 
 
 def _touchpoint_select(input_id: str, touchpoints: Iterable[Touchpoint], value: str,

@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 from bot.config import Settings
 from handlers.teams import ids
 
-MANIFEST_VERSION = "1.16"
+MANIFEST_VERSION = "1.30"  # the newest Microsoft publishes a schema for
 SCHEMA = f"https://developer.microsoft.com/en-us/json-schemas/teams/v{MANIFEST_VERSION}/MicrosoftTeams.schema.json"
 ACCENT = (0x2B, 0x5C, 0xB8)  # Moments blue
 COMMANDS = (  # (title, description): the bot's command menu; Teams shows up to 10 a scope
@@ -41,7 +41,7 @@ def manifest(settings: Settings, *, version: str = "1.0.0") -> dict[str, Any]:
         raise ValueError("MICROSOFT_APP_ID is not set: register the bot in Azure first (docs/teams.md).")
     site = settings.public_url if settings.public_url.startswith("https://") else "https://example.com"
     host = urlparse(settings.public_url).hostname
-    scopes = ["personal", "team", "groupchat"]
+    scopes = ["personal", "team", "groupChat"]  # "groupchat" was refused from 1.17 on
     return {
         "$schema": SCHEMA,
         "manifestVersion": MANIFEST_VERSION,
@@ -84,8 +84,9 @@ def manifest(settings: Settings, *, version: str = "1.0.0") -> dict[str, Any]:
 
 
 def write_teams_package(settings: Settings, path: Path) -> Path:
-    """Writes the zip to ``path`` (a folder: moments-teams.zip inside it) and returns its path."""
-    target = path / "moments-teams.zip" if path.is_dir() else path
+    """Writes the zip and returns its path: ``path`` itself when it names a .zip file, else
+    moments-teams.zip inside the folder ``path`` (created when it does not exist yet)."""
+    target = path if path.suffix.lower() == ".zip" and not path.is_dir() else path / "moments-teams.zip"
     target.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("manifest.json", json.dumps(manifest(settings), indent=2, ensure_ascii=False))

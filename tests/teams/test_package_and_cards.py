@@ -28,7 +28,7 @@ def test_the_package_has_a_manifest_with_the_bot_and_two_icons(tmp_path: Path) -
     assert sizes == {"color.png": (192, 192), "outline.png": (32, 32)}
     [bot] = manifest["bots"]
     assert manifest["id"] == bot["botId"] == APP_ID
-    assert set(bot["scopes"]) == {"personal", "team", "groupchat"}
+    assert set(bot["scopes"]) == {"personal", "team", "groupChat"}
     titles = [c["title"] for c in bot["commandLists"][0]["commands"]]
     assert {"wow", "ow", "moments help", "moments stats", "moments standards"} <= set(titles)
     assert len(titles) <= 10

@@ -22,11 +22,10 @@ from botbuilder.schema import ConversationReference  # type: ignore[import-untyp
 from bot.domain import Workspace
 from bot.ports import DeliveryError, Store
 from bot.views import Post
-from handlers.teams.bot import name_people, people_of, reference_key, render_activity
+from handlers.teams.bot import VERIFIED, name_people, people_of, reference_key, render_activity
 
 log = logging.getLogger(__name__)
 PERMANENT_STATUS = {401, 403, 404}  # removed from the team, conversation gone, app blocked
-VERIFIED = "momentsServiceUrlVerified"  # stored beside a reference an authenticated activity brought
 # Teams' own connector hosts: a reference stored before VERIFIED existed may still be posted to
 # there (the same default list Microsoft's Agents SDK allows outbound).
 BOT_FRAMEWORK_HOSTS = ("smba.trafficmanager.net", "botframework.com", "teams.microsoft.com",

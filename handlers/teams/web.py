@@ -22,12 +22,11 @@ from botbuilder.integration.aiohttp import (  # type: ignore[import-untyped]
     ConfigurationBotFrameworkAuthentication,
 )
 from botbuilder.schema import Activity, ActivityTypes  # type: ignore[import-untyped]
-from botframework.connector.auth import AuthenticationConstants  # type: ignore[import-untyped]
 
 from bot.config import Settings
 from bot.services import Services
 from handlers.observability import METRICS
-from handlers.teams.bot import MomentsTeamsBot
+from handlers.teams.bot import MomentsTeamsBot, is_authenticated
 from handlers.teams.notifier import ServiceUrlRefused, ServiceUrls, TeamsNotifier, is_loopback_url
 
 log = logging.getLogger(__name__)
@@ -58,12 +57,6 @@ class _AuthConfig:
         self.APP_PASSWORD = settings.microsoft_app_password
         self.APP_TYPE = settings.microsoft_app_type or "MultiTenant"
         self.APP_TENANTID = settings.microsoft_app_tenant_id
-
-
-def is_authenticated(identity: Any) -> bool:
-    """A claims identity from a checked token, not the anonymous one of the emulator mode."""
-    return identity is not None and bool(identity.is_authenticated) and \
-        identity.authentication_type != AuthenticationConstants.ANONYMOUS_AUTH_TYPE
 
 
 class _GuardedConnectors:

@@ -23,7 +23,6 @@ from tests.teams.conftest import CHANNEL, TENANT, World
 from tests.teams.connector import connector_stand_in
 from tests.teams.test_http_door import EMULATOR, moments, post_all
 
-
 # 3. mentions: <at>Name</at> in the text; the entity's text with or without the wrapping
 
 @pytest.mark.parametrize("shown", ["<at>Omar</at>", "Omar", "@Omar", "<at>@Omar</at>"])
@@ -135,8 +134,9 @@ def stored(world: World, service_url: str, **extra: Any) -> None:
 
 
 @pytest.mark.parametrize("app_id", ["", "11111111-2222-3333-4444-555555555555"])
-def test_a_stored_reference_to_a_foreign_service_url_is_never_posted_to(world: World, app_id: str,
-                                                                       caplog: pytest.LogCaptureFixture) -> None:
+def test_a_stored_reference_to_a_foreign_service_url_is_never_posted_to(
+        world: World, app_id: str,
+        caplog: pytest.LogCaptureFixture) -> None:
     settings = Settings(microsoft_app_id=app_id, microsoft_app_password="secret" if app_id else "")
     workspace = world.store.workspace(platform=Platform.TEAMS, external_id=TENANT)
     with connector_stand_in() as connector, caplog.at_level(logging.WARNING):
@@ -149,7 +149,7 @@ def test_a_stored_reference_to_a_foreign_service_url_is_never_posted_to(world: W
 
 
 def test_with_an_app_id_a_loopback_reference_no_token_brought_is_refused(world: World,
-                                                                      caplog: pytest.LogCaptureFixture) -> None:
+        caplog: pytest.LogCaptureFixture) -> None:
     """A reference the emulator mode stored is not trusted once real tokens are in force."""
     settings = Settings(microsoft_app_id="11111111-2222-3333-4444-555555555555",
                         microsoft_app_password="secret")

@@ -68,7 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     c.set_defaults(run=_console)
 
     sv = sub.add_parser("serve", help="run the bot for Slack (HTTP and Socket Mode) and Teams")
-    sv.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
+    sv.add_argument("--host", default="127.0.0.1",
+                    help="address to listen on (default 127.0.0.1, this machine only; 0.0.0.0 opens it)")
     sv.add_argument("--port", type=int, default=3000, help="port (default 3000)")
     sv.add_argument("--db", help="database URL")
     sv.set_defaults(run=_serve)

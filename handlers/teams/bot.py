@@ -19,7 +19,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, TypeVar
 
-from botbuilder.core import CardFactory, MessageFactory, TurnContext  # type: ignore[import-untyped]
+from botbuilder.core import (  # type: ignore[import-untyped]
+    BotAdapter,
+    CardFactory,
+    InvokeResponse,
+    MessageFactory,
+    TurnContext,
+)
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo  # type: ignore[import-untyped]
 from botbuilder.schema import Activity, ActivityTypes  # type: ignore[import-untyped]
 from botbuilder.schema.teams import (  # type: ignore[import-untyped]
@@ -61,6 +67,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 REFERENCE_PREFIX = "teams:"
 TEAMS_TEAM = "teamsTeamId"  # stored beside a reference: the Teams team the channel belongs to
+VERIFIED = "momentsServiceUrlVerified"  # beside a reference an authenticated activity brought
+ANONYMOUS = "anonymous"  # botbuilder's authentication type without an app id (the emulator mode)
 NOTHING_TO_LOG = ("There's no text in that message (only an image or a file), so there's nothing "
                   "to log. Type what happened instead: `wow …` or `ow …`.")
 NOT_PEOPLE = ("19:", "28:")  # mentioned channels, teams and chats; bots: no AAD user to ask for
@@ -108,9 +116,17 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
                         activity.type, activity.id)
             if activity.type == ActivityTypes.message:
                 await turn_context.send_activity(NO_TENANT)
+            elif activity.type == ActivityTypes.invoke:  # answered in the dialog, or refused
+                dialog = str(activity.name or "").startswith(("composeExtension/", "task/"))
+                await turn_context.send_activity(Activity(
+                    type=ActivityTypes.invoke_response, value=InvokeResponse(
+                        status=200 if dialog else 400,
+                        body={"task": {"type": "message", "value": NO_TENANT}} if dialog else
+                        {"error": NO_TENANT})))
             return
         await self._identify_sender(turn_context)
-        await self._run(self._save_reference, activity)
+        await self._run(self._save_reference, activity,
+                        is_authenticated(turn_context.turn_state.get(BotAdapter.BOT_IDENTITY_KEY)))
         await super().on_turn(turn_context)
 
     # one key per person: AAD object ids for Teams account ids
@@ -398,6 +414,11 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         return replace(reply, text=teams_syntax(reply.text, names))
 
     # reactions on the bot's own messages (Teams delivers no others)
+    #
+    # The rule: a like on the bot's confirmation of a moment is a "me too" on that moment (and
+    # taking it back withdraws it). A reaction on any other post of the bot's (the weekly prompt,
+    # a digest, a greeting, help) logs nothing and credits no one: the bot wrote it, so it is
+    # nobody's moment of truth.
 
     async def on_reactions_added(self, message_reactions: list[Any], turn_context: TurnContext) -> None:
         if not any((r.type or "").lower() in ids.WOW_REACTIONS for r in message_reactions):
@@ -406,39 +427,30 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         if reply is not None and is_personal(turn_context.activity):
             await self._send(turn_context, reply)
 
-    def _react(self, activity: Any) -> Reply | None:
-        ctx = self._context(activity, Source.REACTION)
+    def _linked_moment(self, activity: Any) -> tuple[ChatContext, Moment] | None:
+        """The moment whose confirmation the reaction is on, or None for any other bot post."""
         if not activity.reply_to_id:
             return None
-        ts = str(activity.reply_to_id)
+        ctx = self._context(activity, Source.REACTION)
         linked = self.services.capture.moment_for_message(
-            workspace_id=ctx.workspace_id, message_ref=bot_message_ref(activity, ts))
-        if linked is not None:  # the bot's confirmation of a moment: a like is "me too"
-            moment = self.services.capture.me_too(workspace_id=ctx.workspace_id,
-                                                  moment_id=linked.id, actor=ctx.actor)
-            if moment is None or ctx.actor.user_id not in moment.also_reported_by:
-                return None  # their own moment, or a thank-you from the colleague it credits
-            log.info("Teams reaction on %s: me too on moment %s", ts, moment.id)
-            return Reply(f"➕ Your “me too” is on moment #{moment.id}.")
-        team = self._team(ctx)
-        if team is None:
+            workspace_id=ctx.workspace_id, message_ref=bot_message_ref(activity, str(activity.reply_to_id)))
+        if linked is None:
+            log.info("Teams reaction on bot message %s: not a moment's confirmation, nothing logged",
+                     activity.reply_to_id)
             return None
-        cached = self.services.capture.cached_message(workspace_id=ctx.workspace_id,
-                                                      channel=ctx.channel, ts=ts)
-        if cached is None:
-            # Teams never tells the bot what a message it did not keep said; a moment without
-            # text would stay empty forever, so ask for the message action instead.
-            return Reply("I can't read that message, so I haven't logged it. Use the message action "
-                         "“Log as a moment” on it instead.")
-        reacted = self.services.capture.react(
-            workspace_id=ctx.workspace_id, team_id=team.id, actor=ctx.actor, kind=MomentKind.WOW,
-            message_ref=f"{ctx.channel}/{ts}", author_id=ctx.actor.user_id,  # the bot earns no credit
-            text=cached.text)
-        log.info("Teams reaction on %s: moment %s (%s)", ts, reacted.moment.id,
-                 "new" if reacted.created else "me too")
-        if not reacted.created:
-            return Reply(f"➕ Your “me too” is on moment #{reacted.moment.id}.")
-        return render.filed(reacted.filed) if reacted.filed else None
+        return ctx, linked
+
+    def _react(self, activity: Any) -> Reply | None:
+        found = self._linked_moment(activity)
+        if found is None:
+            return None
+        ctx, linked = found
+        moment = self.services.capture.me_too(workspace_id=ctx.workspace_id, moment_id=linked.id,
+                                              actor=ctx.actor)
+        if moment is None or ctx.actor.user_id not in moment.also_reported_by:
+            return None  # their own moment, or a thank-you from the colleague it credits
+        log.info("Teams reaction on %s: me too on moment %s", activity.reply_to_id, moment.id)
+        return Reply(f"➕ Your “me too” is on moment #{moment.id}.")
 
     async def on_reactions_removed(self, message_reactions: list[Any], turn_context: TurnContext) -> None:
         if not any((r.type or "").lower() in ids.WOW_REACTIONS for r in message_reactions):
@@ -446,18 +458,11 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         await self._run(self._unreact, turn_context.activity)
 
     def _unreact(self, activity: Any) -> None:
-        if not activity.reply_to_id:
-            return
-        ctx = self._context(activity, Source.REACTION)
-        ts = str(activity.reply_to_id)
-        capture = self.services.capture
-        linked = capture.moment_for_message(workspace_id=ctx.workspace_id,
-                                            message_ref=bot_message_ref(activity, ts))
-        if linked is not None:
-            capture.withdraw(workspace_id=ctx.workspace_id, moment_id=linked.id, actor=ctx.actor)
-            return
-        capture.unreact(workspace_id=ctx.workspace_id, actor=ctx.actor, kind=MomentKind.WOW,
-                        message_ref=f"{ctx.channel}/{ts}")
+        found = self._linked_moment(activity)
+        if found is not None:
+            ctx, linked = found
+            self.services.capture.withdraw(workspace_id=ctx.workspace_id, moment_id=linked.id,
+                                           actor=ctx.actor)
 
     # the bot removed from a team or chat, or added back
 
@@ -531,7 +536,7 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
     def _touchpoints(self, workspace_id: int, team_id: int) -> list[Touchpoint]:
         return self.services.journey.touchpoints(workspace_id=workspace_id, team_id=team_id)
 
-    def _save_reference(self, activity: Any) -> None:
+    def _save_reference(self, activity: Any, verified: bool = False) -> None:
         if not activity.conversation or not activity.conversation.id:
             return
         reference = TurnContext.get_conversation_reference(activity)
@@ -539,8 +544,10 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         reference.activity_id = None  # posts start a new thread, not a reply to this message
         stored = reference.serialize()
         teams_team = teams_team_of(activity)
-        if teams_team:  # botbuilder ignores the extra key when it reads the reference back
+        if teams_team:  # botbuilder ignores the extra keys when it reads the reference back
             stored[TEAMS_TEAM] = teams_team
+        if verified:  # its serviceUrl came with a checked token: proactive posts may use it
+            stored[VERIFIED] = True
         with self.services.store.transaction(self._workspace(activity)) as repo:
             repo.save_conversation(reference_key(reference.conversation.id), json.dumps(stored),
                                    self.services.clock.now())
@@ -614,6 +621,12 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         html_body = next((a.content for a in activity.attachments or []
                           if a.content_type == "text/html" and isinstance(a.content, str)), None)
         return plain_from_html(html_body if html_body is not None else activity.text or "")
+
+
+def is_authenticated(identity: Any) -> bool:
+    """A claims identity from a checked token, not the anonymous one of the emulator mode."""
+    return identity is not None and bool(getattr(identity, "is_authenticated", False)) and \
+        getattr(identity, "authentication_type", None) != ANONYMOUS
 
 
 def bot_message_ref(activity: Any, message_id: str) -> str:

@@ -1,4 +1,5 @@
-"""Proactive posts (weekly prompt, vote results, digest) to Teams channels.
+"""Proactive posts (weekly prompt, vote results, digest) to Teams channels, and the rule for where
+the bot may send anything at all (``ServiceUrls``).
 
 ``Notifier.send`` is synchronous and called from the scheduler's thread, while botbuilder is
 async: with the server's event loop known (``bind``), the send runs on that loop, where the
@@ -8,10 +9,12 @@ adapter's HTTP sessions live; without one (the CLI), it runs in a loop of its ow
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import logging
 import threading
 from typing import Any
+from urllib.parse import urlsplit
 
 from botbuilder.core import TurnContext  # type: ignore[import-untyped]
 from botbuilder.schema import ConversationReference  # type: ignore[import-untyped]
@@ -19,19 +22,103 @@ from botbuilder.schema import ConversationReference  # type: ignore[import-untyp
 from bot.domain import Workspace
 from bot.ports import DeliveryError, Store
 from bot.views import Post
-from handlers.teams.bot import name_people, people_of, reference_key, render_activity
+from handlers.teams.bot import VERIFIED, name_people, people_of, reference_key, render_activity
 
 log = logging.getLogger(__name__)
 PERMANENT_STATUS = {401, 403, 404}  # removed from the team, conversation gone, app blocked
+# Teams' own connector hosts: a reference stored before VERIFIED existed may still be posted to
+# there (the same default list Microsoft's Agents SDK allows outbound).
+BOT_FRAMEWORK_HOSTS = ("smba.trafficmanager.net", "botframework.com", "teams.microsoft.com",
+                       "teams.microsoft.us")
+
+
+def is_loopback_url(url: str) -> bool:
+    """Whether ``url`` is an http(s) URL on this machine (localhost, 127.0.0.0/8, ::1)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        return False
+    if parts.scheme not in ("http", "https"):
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _normalised(url: str) -> str:
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return ""
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return ""
+    netloc = parts.hostname.lower() + (f":{port}" if port else "")
+    return f"{parts.scheme}://{netloc}{parts.path.rstrip('/')}/"
+
+
+class ServiceUrlRefused(Exception):
+    """The bot was about to send to a service URL ``ServiceUrls`` does not trust."""
+
+
+class ServiceUrls:
+    """Where the bot may send: the connector service URLs authenticated activities brought.
+
+    botbuilder sends the bot's Bot Framework token with every call to an activity's ``serviceUrl``
+    and checks nothing about that URL itself; a URL taken from an unauthenticated activity (or a
+    stored reference it left) could send that token, and the bot's posts, anywhere. With an app id
+    a URL counts once an activity with a valid Bot Framework token brought it (the token's
+    ``serviceurl`` claim must name it); without one (the local emulator) only loopback URLs count.
+    """
+
+    def __init__(self, *, authenticated: bool) -> None:
+        self.authenticated = authenticated
+        self._seen: set[str] = set()
+        self._lock = threading.Lock()
+
+    def admit(self, url: str) -> None:
+        """``url`` came with an activity whose token checked out."""
+        normalised = _normalised(url or "")
+        if self.authenticated and normalised:
+            with self._lock:
+                self._seen.add(normalised)
+
+    def allows(self, url: str) -> bool:
+        if not self.authenticated:
+            return is_loopback_url(url or "")
+        with self._lock:
+            return _normalised(url or "") in self._seen
+
+    def allows_stored(self, url: str, *, verified: bool) -> bool:
+        """For a stored reference: seen this run, or marked when an authenticated activity stored
+        it; one from before that mark, on Teams' own connector hosts."""
+        if self.allows(url):
+            return True
+        if not self.authenticated:
+            return False
+        host = (urlsplit(url or "").hostname or "").lower()
+        legacy = urlsplit(url or "").scheme == "https" and any(
+            host == h or host.endswith("." + h) for h in BOT_FRAMEWORK_HOSTS)
+        if verified or legacy:
+            self.admit(url)
+            return True
+        return False
 
 
 class TeamsNotifier:
-    def __init__(self, adapter: Any, store: Store, *, app_id: str = "", timeout: float = 60.0) -> None:
+    def __init__(self, adapter: Any, store: Store, *, app_id: str = "", timeout: float = 60.0,
+                 service_urls: ServiceUrls | None = None) -> None:
         self._adapter = adapter
         self._store = store
         self._app_id = app_id
         self._timeout = timeout
         self._loop: asyncio.AbstractEventLoop | None = None
+        urls = service_urls if service_urls is not None else getattr(adapter, "service_urls", None)
+        self._urls = urls if isinstance(urls, ServiceUrls) else ServiceUrls(authenticated=bool(app_id))
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         """Send on the server's event loop from now on (call it from the loop, at startup)."""
@@ -46,7 +133,13 @@ class TeamsNotifier:
         if stored is None:
             raise DeliveryError(f"no conversation reference for Teams channel {post.channel} yet: "
                                 "someone must talk to Moments there once")
-        reference = ConversationReference().deserialize(json.loads(stored))
+        raw = json.loads(stored)
+        reference = ConversationReference().deserialize(raw)
+        if not self._urls.allows_stored(reference.service_url or "", verified=raw.get(VERIFIED) is True):
+            log.warning("Teams post to channel %s refused: its service URL %r was not brought by an "
+                        "authenticated activity", post.channel, (reference.service_url or "")[:200])
+            raise DeliveryError(f"the stored reference for Teams channel {post.channel} names a service "
+                                "URL Moments does not trust: someone must talk to Moments there again")
         tenant = _tenant_of(reference)
         if tenant and tenant.lower() != workspace.external_id.lower():
             # each workspace is one tenant: a reference naming another is never used
@@ -75,7 +168,10 @@ class TeamsNotifier:
             except Exception as err:  # noqa: BLE001 - re-raised below as a DeliveryError
                 failure.append(err)
 
-        await self._adapter.continue_conversation(reference, post_it, self._app_id)
+        try:
+            await self._adapter.continue_conversation(reference, post_it, self._app_id)
+        except ServiceUrlRefused as err:  # the adapter's own guard; nothing was sent
+            raise DeliveryError(f"Teams service URL {reference.service_url!r} is not trusted") from err
         if failure:
             raise _delivery_error(failure[0]) from failure[0]
 

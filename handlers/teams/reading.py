@@ -86,14 +86,22 @@ def conversation_key(conversation_id: str) -> str:
 
 
 def tenant_of(activity: Any, fallback: str = "") -> str:
-    """The activity's tenant id; ``fallback`` when it names none; "" when its two places for it
-    disagree (or neither says and there is no fallback): no workspace for it."""
+    """The activity's tenant id, lower case (Azure tenant ids are GUIDs: one tenant whatever the
+    case); ``fallback`` when it names none; "" when its places for it disagree (or none says and
+    there is no fallback): no workspace for it.
+
+    Teams writes ``conversation.tenantId``; botbuilder's model reads ``tenantID`` (and keeps
+    Teams' spelling among the extra properties); ``channelData.tenant.id`` is the third place."""
     data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
-    in_data = str(data["tenant"].get("id") or "") if isinstance(data.get("tenant"), dict) else ""
-    in_conversation = str(getattr(activity.conversation, "tenant_id", None) or "")
-    if in_data and in_conversation and in_data.lower() != in_conversation.lower():
+    named = [str(data["tenant"].get("id") or "") if isinstance(data.get("tenant"), dict) else ""]
+    conversation = activity.conversation
+    if conversation is not None:
+        extra = getattr(conversation, "additional_properties", None) or {}
+        named += [str(getattr(conversation, "tenant_id", None) or ""), str(extra.get("tenantId") or "")]
+    tenants = {t.strip().lower() for t in named if t.strip()}
+    if len(tenants) > 1:
         return ""
-    return in_data or in_conversation or fallback
+    return tenants.pop() if tenants else fallback.strip().lower()
 
 
 def teams_team_of(activity: Any) -> str:
@@ -158,8 +166,11 @@ def read_text(activity: Any, aad_ids: Mapping[str, str] | None = None) -> tuple[
 
 
 def _squash(shown: str) -> str:
-    """A mention's text as compared: unescaped, with single spaces."""
-    return " ".join(html.unescape(shown).split())
+    """A mention's text as compared: without its ``<at>`` tags and leading ``@``, unescaped, with
+    single spaces, in one case. Teams' entity text is ``<at>Name</at>``; other clients (and the
+    Emulator) send ``Name`` or ``@Name``, which stand for the same ``<at>Name</at>`` tag."""
+    plain = html.unescape(_TAGS.sub("", shown)).strip()
+    return " ".join(plain.lstrip("@").split()).casefold()
 
 
 def parse_command(text: str) -> tuple[str, str] | None:

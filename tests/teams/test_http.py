@@ -55,7 +55,7 @@ async def post(settings: Settings, world: World, body: dict[str, Any],
 def test_emulator_mode_replies_through_the_connector_and_warns(world: World,
                                                                caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING), connector_stand_in() as connector:
-        status, _ = asyncio.run(post(Settings(), world, activity_json(connector.url)))
+        status, _ = asyncio.run(post(Settings(teams_emulator=True), world, activity_json(connector.url)))
     assert status in (200, 201)
     assert EMULATOR_WARNING in caplog.text
     [(path, reply)] = connector.posts

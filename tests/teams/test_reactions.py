@@ -117,14 +117,14 @@ def test_a_like_on_the_confirmation_of_a_retracted_moment_logs_nothing(world: Wo
 
 def test_over_http_a_like_on_the_reply_the_connector_acknowledged_is_a_me_too(world: World) -> None:
     with connector_stand_in() as connector:
-        asyncio.run(post(Settings(), world, activity_json(
+        asyncio.run(post(Settings(teams_emulator=True), world, activity_json(
             connector.url, "<at>Moments</at> ow the queue at check-in was an hour long")))
         [(_path, _reply)] = connector.posts
         like = activity_json(connector.url, "")
         like.update(type="messageReaction", id="1700000000002", replyToId="sent-1",
                     reactionsAdded=[{"type": "like"}],
                     **{"from": {"id": "29:omar", "name": "Omar", "aadObjectId": "aad-omar"}})
-        status, _ = asyncio.run(post(Settings(), world, like))
+        status, _ = asyncio.run(post(Settings(teams_emulator=True), world, like))
     assert status in (200, 201)
     [m] = moments(world)
     assert m.kind is MomentKind.OW and m.also_reported_by == (key(OMAR),)

@@ -201,7 +201,7 @@ def test_each_tenants_weekly_post_goes_to_its_own_conversation(world: World, oth
 
 async def _post(world: World, body: dict[str, Any]) -> None:
     app = web.Application()
-    add_teams_routes(app, Settings(), world.services)
+    add_teams_routes(app, Settings(teams_emulator=True), world.services)
     async with TestClient(TestServer(app)) as client:
         resp = await client.post("/api/messages", json=body)
         assert resp.status in (200, 201)

@@ -1,7 +1,7 @@
 """Teams tenant ids in lower case: the door now looks a tenant's workspace up by its lower-case id.
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0008
 Create Date: 2026-12-06
 
 Azure tenant ids are GUIDs, the same tenant whatever their case; the Teams door used to store them
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0005"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -48,7 +48,7 @@ class Run:
         raw = (CORPUS / f"{name}.json").read_text()
         for key, value in (("response_url", self.slack.api.response_url), ("moment", self.moment),
                            ("prompt", self.prompt), ("proposal", self.proposal)):
-            raw = raw.replace("{{%s}}" % key, str(value))
+            raw = raw.replace("{{" + key + "}}", str(value))
         while "{{trigger_id}}" in raw:
             raw = raw.replace("{{trigger_id}}", trigger_id(), 1)
         data = json.loads(raw)
@@ -114,7 +114,8 @@ def see_message(run: Run, text: str = "Ana walked the family to boarding herself
                                  "channel_type": "channel", "event_ts": TS}})
     assert request(f"{run.url}/slack/events", body,
                    {"Content-Type": "application/json", **run.slack.sign(body)})[0] == 200
-    wait_for(lambda: run.slack.services.capture.cached_message(workspace_id=run.slack.ws, channel="C1", ts=TS))
+    capture = run.slack.services.capture
+    wait_for(lambda: capture.cached_message(workspace_id=run.slack.ws, channel="C1", ts=TS))
 
 
 # what each request should do, once it was answered

@@ -29,7 +29,8 @@ class Actor:
 
     @property
     def name(self) -> str:
-        return self.display_name or self.user_id
+        name = self.display_name or self.user_id
+        return f"{name}{EXTERNAL}" if self.external and not name.endswith(EXTERNAL) else name
 
 
 EXTERNAL = " (external)"

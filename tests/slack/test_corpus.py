@@ -18,19 +18,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 
 from bot.domain import MomentKind, Platform, Source
 from bot.services import Actor
-from tests.slack.conftest import Slack, settle, trigger_id, wait_for
+from tests.slack.conftest import Slack, settle, wait_for
 from tests.slack.test_http import request, serve
+from tests.slack.wire import CORPUS, corpus, send
 
-CORPUS = Path(__file__).parent / "corpus"
 FILES = sorted(p.stem for p in CORPUS.glob("*.json"))
 TS = "1700000000.000100"
-INTERACTIVE = ("block_actions", "message_action", "shortcut", "view_submission", "view_closed")
 
 
 @dataclass
@@ -44,24 +42,9 @@ class Run:
     proposal: int = 0
     answers: list[tuple[int, str]] = field(default_factory=list)
 
-    def body(self, name: str) -> tuple[str, str]:
-        raw = (CORPUS / f"{name}.json").read_text()
-        for key, value in (("response_url", self.slack.api.response_url), ("moment", self.moment),
-                           ("prompt", self.prompt), ("proposal", self.proposal)):
-            raw = raw.replace("{{" + key + "}}", str(value))
-        while "{{trigger_id}}" in raw:
-            raw = raw.replace("{{trigger_id}}", trigger_id(), 1)
-        data = json.loads(raw)
-        if "command" in data:
-            return urlencode(data), "application/x-www-form-urlencoded"
-        if data.get("type") in INTERACTIVE:
-            return urlencode({"payload": json.dumps(data)}), "application/x-www-form-urlencoded"
-        return json.dumps(data), "application/json"
-
     def send(self, name: str) -> tuple[int, str]:
-        body, content_type = self.body(name)
-        answer = request(f"{self.url}/slack/events", body,
-                         {"Content-Type": content_type, **self.slack.sign(body)})
+        answer = send(self.slack, self.url, corpus(name, self.slack, moment=self.moment, prompt=self.prompt,
+                                                   proposal=self.proposal))
         self.answers.append(answer)
         return answer
 

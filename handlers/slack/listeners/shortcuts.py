@@ -43,7 +43,8 @@ def register(app: App, door: SlackDoor) -> None:
             author = "" if message.get("bot_id") else message.get("user", "")
             origin = Origin(channel=channel, ts=message.get("ts", ""), author=author)
             kind = door.services.moments.likely_kind(workspace_id=ws, team_id=team.id, text=short.text)
-            client.views_open(trigger_id=body["trigger_id"], view=log_modal(short.text, kind, touchpoints, origin))
+            view = log_modal(short.text, kind, touchpoints, origin)
+            client.views_open(trigger_id=body["trigger_id"], view=view)
             if short.cut:
                 respond(text=f"{short.note} Check the form before you log it.",
                         response_type="ephemeral", replace_original=False)

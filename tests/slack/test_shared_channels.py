@@ -129,7 +129,8 @@ def test_a_partner_named_a_lead_still_cannot_adopt_or_open_the_lead_tools(slack:
     assert slack.api.named("views.open") == []
     prompt = open_prompt(slack)
     proposal = slack.services.weekly.propose(workspace_id=slack.ws, prompt_id=prompt, actor=Actor("U1"),
-                                             text="Open a second lane at ten", touchpoint=None, anonymous=False)
+                                             text="Open a second lane at ten", touchpoint=None,
+                                             anonymous=False)
     adopt = corpus("block_actions_vote", slack, proposal=proposal.id, prompt=prompt)
     [button] = adopt["actions"]
     adopt["actions"] = [{**button, "action_id": f"moments:act:a{proposal.id}",
@@ -148,7 +149,8 @@ def test_the_partner_is_told_by_the_payload_when_users_info_fails(slack: Slack, 
     slack.api.fail_next(500)
     prompt = open_prompt(slack)
     proposal = slack.services.weekly.propose(workspace_id=slack.ws, prompt_id=prompt, actor=Actor("U1"),
-                                             text="Open a second lane at ten", touchpoint=None, anonymous=False)
+                                             text="Open a second lane at ten", touchpoint=None,
+                                             anonymous=False)
     slack.services.journey.set_leads(workspace_id=slack.ws, team_id=slack.team_id, actor=Actor("ULEAD"),
                                      add=("UEXT9",))
     adopt = corpus("block_actions_vote", slack, proposal=proposal.id, prompt=prompt)

@@ -18,15 +18,29 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """The person acting, as the door knows them. ``is_admin``: a workspace admin or owner."""
+    """The person acting, as the door knows them. ``is_admin``: a workspace admin or owner.
+    ``external``: from a partner organisation (a channel shared with another company): they
+    log moments, react, propose and vote, and may be credited, but never lead or administer."""
 
     user_id: str
     display_name: str = ""
     is_admin: bool = False
+    external: bool = False
 
     @property
     def name(self) -> str:
-        return self.display_name or self.user_id
+        name = self.display_name or self.user_id
+        return f"{name}{EXTERNAL}" if self.external and not name.endswith(EXTERNAL) else name
+
+
+EXTERNAL = " (external)"
+
+
+def require_insider(actor: Actor, doing: str) -> None:
+    """People from a partner organisation never lead or administer this workspace's teams."""
+    if actor.external:
+        raise NotAllowed(f"People from a partner organisation can't {doing} here; "
+                         "ask someone from the team's own workspace.")
 
 
 GAP_KEPT = timedelta(minutes=1)  # how long a missing confirmation id is looked for again
@@ -127,6 +141,8 @@ def require_team(repo: Repository, team_id: int) -> Team:
 
 
 def is_lead(repo: Repository, team: Team, actor: Actor) -> bool:
+    if actor.external:
+        return False
     if actor.is_admin or actor.user_id in team.leads:
         return True
     member = repo.member(actor.user_id)
@@ -144,10 +160,13 @@ def require_lead(repo: Repository, team: Team, actor: Actor, doing: str) -> None
 def remember(repo: Repository, actor: Actor) -> None:
     """Keep the person's display name and admin flag as the door last saw them."""
     known = repo.member(actor.user_id)
+    name = actor.display_name or (known.display_name if known else "")
+    if actor.external and name and not name.endswith(EXTERNAL):
+        name += EXTERNAL  # shown so wherever the team reads their name (digest, home, credits)
     wanted = Member(
         actor.user_id,
-        actor.display_name or (known.display_name if known else ""),
-        actor.is_admin or (known.is_admin if known else False),
+        name,
+        not actor.external and (actor.is_admin or (known.is_admin if known else False)),
     )
     if known != wanted:
         repo.save_member(wanted)

@@ -24,6 +24,7 @@ from bot.ports import Repository
 from bot.redact import PatternTimeout, redact
 from bot.services.base import Actor, Deps, display, find_touchpoint, remember, require_team
 from bot.services.moments import Filed, MomentService, check_text, decide
+from bot.shorten import shorten_message
 
 UNCHECKED = "(not kept: the text could not be checked against this workspace's redaction patterns)"
 DELETED = "(the original message was deleted)"
@@ -101,11 +102,14 @@ class CaptureService:
 
     def _filed(self, workspace_id: int, team_id: int, actor: Actor, kind: MomentKind, message_ref: str,
                author_id: str, text: str) -> Reacted:
+        short = shorten_message(text)  # a reaction cannot be sent again shorter
         filed = self._moments.report(
-            workspace_id=workspace_id, team_id=team_id, actor=actor, kind=kind, text=text,
+            workspace_id=workspace_id, team_id=team_id, actor=actor, kind=kind, text=short.text,
             source=Source.REACTION, message_ref=message_ref, credited=_credit(kind, author_id, actor),
             strict_tags=False,
         )
+        if short.cut:
+            filed = replace(filed, notes=(*filed.notes, short.note))
         return Reacted(filed.moment, True, filed)
 
     def _unread(self, repo: Repository, team_id: int, actor: Actor, kind: MomentKind, message_ref: str,
@@ -223,8 +227,9 @@ class CaptureService:
                 return None
             touchpoints = repo.touchpoints(moment.team_id)
             patterns = self._moments.patterns.compiled(workspace_id, repo)
+            short = shorten_message(text)
             try:
-                body = check_text(text[:3000] or "(no text)", patterns=patterns)
+                body = check_text(short.text or "(no text)", patterns=patterns)
             except PatternTimeout:  # never stored unchecked; the moment and its reporter stay
                 body = UNCHECKED
             if moment.kind is MomentKind.OW:
@@ -237,7 +242,8 @@ class CaptureService:
                               touchpoint_id=touchpoint.id if touchpoint else None,
                               updated_at=self._d.clock.now())
             repo.save_moment(updated)
-            return Filed(updated, touchpoint, choices, journey=tuple(touchpoints))
+            return Filed(updated, touchpoint, choices, (short.note,) if short.cut else (),
+                         journey=tuple(touchpoints))
 
     def awaiting_text(self, *, workspace_id: int, limit: int = 50) -> list[Moment]:
         with self._d.store.transaction(workspace_id) as repo:

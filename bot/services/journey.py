@@ -16,6 +16,7 @@ from bot.services.base import (
     Deps,
     find_touchpoint,
     remember,
+    require_insider,
     require_lead,
     require_team,
     require_touchpoint,
@@ -62,6 +63,7 @@ class JourneyService:
         timezone: str = "UTC",
     ) -> Team:
         """Create a team in a channel with a journey from a template; the creator leads it."""
+        require_insider(actor, "set up a team")
         try:
             journey = load_template(template)
         except ValueError as err:

@@ -192,7 +192,7 @@ def _require_admin(
     repo: Repository, actor: Actor, doing: str = "export or delete another person's data"
 ) -> None:
     member = repo.member(actor.user_id)
-    if not (actor.is_admin or (member and member.is_admin)):
+    if actor.external or not (actor.is_admin or (member and member.is_admin)):
         raise NotAllowed(f"Only workspace admins can {doing}.")
 
 

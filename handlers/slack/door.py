@@ -23,7 +23,7 @@ from handlers.slack import blocks as kit
 from handlers.slack.history import Fetch, HistoryQueue
 from handlers.slack.inbox import TAKEN_ON, request_key
 from handlers.slack.markup import plain
-from handlers.slack.people import AdminCache
+from handlers.slack.people import AdminCache, actor_team, installing_team
 from handlers.slack.settings import SlackSettings
 
 log = logging.getLogger(__name__)
@@ -54,9 +54,10 @@ def object_of(data: Any, key: str) -> dict[str, Any]:
 
 
 def team_id_of(body: dict[str, Any]) -> str:
-    """The workspace of any payload: events, commands, interactivity, views."""
-    return str(body.get("team_id") or (body.get("team") or {}).get("id")
-               or (body.get("user") or {}).get("team_id") or (body.get("view") or {}).get("team_id") or "")
+    """The installing workspace of any payload, found as Bolt finds its token (events,
+    commands, interactivity, views): in a Slack Connect channel an event's outer ``team_id`` can
+    be the partner organisation's, and the installation is in ``authorizations``."""
+    return installing_team(body)
 
 
 class SlackDoor:
@@ -73,8 +74,8 @@ class SlackDoor:
     def workspace(self, team_id: str) -> int:
         return self.services.store.workspace(platform=Platform.SLACK, external_id=team_id).id
 
-    def actor(self, client: Any, team_id: str, user_id: str) -> Actor:
-        return self.people.actor(client, team_id, user_id)
+    def actor(self, client: Any, team_id: str, user_id: str, their_team: str = "") -> Actor:
+        return self.people.actor(client, team_id, user_id, their_team)
 
     def context(self, client: Any, body: dict[str, Any], user_id: str, channel: str, source: Source,
                 message_ref: str | None = None) -> ChatContext:
@@ -84,8 +85,8 @@ class SlackDoor:
         if channel.startswith("D") or not channel:
             team = self.services.journey.team_for_user(workspace_id=ws, user_id=user_id)
             channel = team.channel if team else channel
-        return ChatContext(ws, channel, self.actor(client, team_id, user_id), source, message_ref,
-                           request_key(body))
+        return ChatContext(ws, channel, self.actor(client, team_id, user_id, actor_team(body)), source,
+                           message_ref, request_key(body))
 
     def is_lead(self, workspace_id: int, team: Team, actor: Actor) -> bool:
         return is_lead_of(self.services.deps, workspace_id, team, actor)

@@ -1,5 +1,11 @@
-"""Who is acting: users.info answers (name, admin or owner) kept for a few minutes, so a burst of
-clicks costs one Web API call. Workspace admins and owners may act as leads."""
+"""Who is acting: users.info answers (name, admin or owner, home workspace) kept for a few
+minutes, so a burst of clicks costs one Web API call. Workspace admins and owners may act as
+leads; people from a partner organisation (Slack Connect) never do.
+
+Which workspace a request belongs to, and which the person comes from, are two questions in a
+shared channel: the installation is the one in ``authorizations`` (as Bolt finds the token), and
+the person's own team is ``event.user_team`` / ``user.team_id`` / users.info's ``team_id``.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +14,29 @@ import threading
 import time
 from typing import Any
 
+from slack_bolt.request.internals import extract_enterprise_id, extract_team_id
+
 from bot.services import Actor
 
 log = logging.getLogger(__name__)
+
+
+def installing_team(body: dict[str, Any]) -> str:
+    """The workspace Moments is installed in for this request: the one whose token Bolt uses
+    and whose moments it is (an org-wide install without a team: the organisation)."""
+    return str(extract_team_id(body) or extract_enterprise_id(body) or "")
+
+
+def actor_team(body: dict[str, Any]) -> str:
+    """The acting person's own team, when the payload says ("" when it does not)."""
+    event = body.get("event")
+    if isinstance(event, dict):
+        team = event.get("user_team") or ""
+        return str(team) if str(team).startswith("T") else ""
+    user = body.get("user")
+    if isinstance(user, dict):
+        return str(user.get("team_id") or "")
+    return ""
 
 
 class AdminCache:
@@ -20,19 +46,24 @@ class AdminCache:
         self._seen: dict[tuple[str, str], tuple[float, Actor]] = {}
         self._lock = threading.Lock()
 
-    def actor(self, client: Any, team_id: str, user_id: str) -> Actor:
+    def actor(self, client: Any, team_id: str, user_id: str, their_team: str = "") -> Actor:
+        """``team_id``: the installing workspace; ``their_team``: the person's own, if the
+        payload said (users.info, when it answers, has the last word)."""
         key = (team_id, user_id)
         with self._lock:
             hit = self._seen.get(key)
         if hit and time.monotonic() - hit[0] < self.ttl:
             return hit[1]
-        actor = Actor(user_id)
+        actor = Actor(user_id, external=bool(their_team) and their_team != team_id)
         try:
             user = client.users_info(user=user_id)["user"]
             profile = user.get("profile") or {}
             name = profile.get("display_name") or profile.get("real_name") or user.get("real_name") \
                 or user.get("name") or ""
-            actor = Actor(user_id, str(name), bool(user.get("is_admin") or user.get("is_owner")))
+            home = str(user.get("team_id") or their_team)
+            external = bool(home) and home != team_id and not _same_organisation(user, team_id)
+            admin = not external and bool(user.get("is_admin") or user.get("is_owner"))
+            actor = Actor(user_id, str(name), admin, external=external)
         except Exception:  # a missing scope or a hiccup must not stop the person's report
             log.warning("users.info failed for %s; treating them as a non-admin", user_id, exc_info=True)
             return actor  # not cached: the next action asks again
@@ -41,3 +72,31 @@ class AdminCache:
                 self._seen.clear()
             self._seen[key] = (time.monotonic(), actor)
         return actor
+
+
+def _same_organisation(user: dict[str, Any], team_id: str) -> bool:
+    """An Enterprise Grid colleague from another workspace of the same organisation (or an
+    org-wide install, whose "team" is the organisation) is no partner."""
+    enterprise = (user.get("enterprise_user") or {}).get("enterprise_id") or ""
+    return bool(enterprise) and (enterprise == team_id or team_id in
+                                 ((user.get("enterprise_user") or {}).get("teams") or ()))
+
+
+def bot_user_of(body: dict[str, Any], context: Any) -> str:
+    """Moments' own user id in this workspace: Bolt's (from auth.test or the installation),
+    else the bot's entry in the event's ``authorizations``."""
+    found = context.get("bot_user_id") if context is not None else None
+    if found:
+        return str(found)
+    for auth in body.get("authorizations") or ():
+        if isinstance(auth, dict) and auth.get("is_bot") and auth.get("user_id"):
+            return str(auth["user_id"])
+    return ""
+
+
+def posted_by_moments(message: dict[str, Any], body: dict[str, Any], context: Any) -> bool:
+    """A message Moments posted (its weekly prompt, a digest, a welcome)."""
+    own_bot = context.get("bot_id") if context is not None else None
+    bot_user = bot_user_of(body, context)
+    return bool((own_bot and message.get("bot_id") == own_bot)
+                or (bot_user and message.get("user") == bot_user))

@@ -55,6 +55,7 @@ class SlackApi:
         if method == "users.info":
             user = self.users.get(str(args.get("user")), {})
             return {"ok": True, "user": {"id": args.get("user"), "name": user.get("name", "someone"),
+                                         "team_id": user.get("team_id", "T1"),
                                          "is_admin": user.get("is_admin", False), "is_owner": False,
                                          "profile": {"display_name": user.get("name", "")}}}
         if method == "conversations.history":

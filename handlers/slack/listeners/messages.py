@@ -13,7 +13,7 @@ from slack_bolt import App
 from bot.domain import Source
 from bot.errors import UserError
 from handlers.observability import count_reply_moment
-from handlers.slack.door import SlackDoor, object_of
+from handlers.slack.door import SlackDoor, object_of, team_id_of
 from handlers.slack.inbox import REPLAY, RESTARTED, after_ack
 from handlers.slack.markup import plain
 
@@ -35,7 +35,7 @@ def register(app: App, door: SlackDoor) -> None:
         text = plain(event.get("text") or "")
         with door.friendly(lambda r: door.send(client, channel=channel, user=user, reply=r)):
             if channel and ts and not channel.startswith("D"):
-                ws = door.workspace(str(body.get("team_id") or ""))
+                ws = door.workspace(team_id_of(body))  # the installing one (Slack Connect)
                 door.services.capture.remember_message(workspace_id=ws, channel=channel, ts=ts,
                                                        author_id=user, text=text)
             match = MOMENT.match(text)
@@ -62,7 +62,7 @@ def register(app: App, door: SlackDoor) -> None:
         if not (channel and ts):
             return
         capture = door.services.capture
-        ws = door.workspace(str(body.get("team_id") or ""))
+        ws = door.workspace(team_id_of(body))  # the installing one (Slack Connect)
         if edited is None:
             capture.source_deleted(workspace_id=ws, channel=channel, ts=ts)
         else:

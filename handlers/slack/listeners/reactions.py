@@ -1,5 +1,9 @@
 """WOW and OW emoji on any message: the first reaction makes the moment (a WOW credits the
-message's author), a colleague's same reaction adds a "me too", removing one withdraws it."""
+message's author), a colleague's same reaction adds a "me too", removing one withdraws it.
+
+On Moments' own posts: a reaction on its confirmation of a moment is a "me too" for that
+moment (as in Teams); on any other of its posts (the weekly prompt, a digest, a welcome) it logs
+nothing and credits no one."""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from bot.views import Reply
 from handlers.observability import METRICS
 from handlers.slack.door import SlackDoor, object_of, team_id_of, text_of
 from handlers.slack.inbox import after_ack
+from handlers.slack.people import actor_team, bot_user_of
 
 
 def reaction_kind(door: SlackDoor, name: str) -> MomentKind | None:
@@ -25,8 +30,23 @@ def reaction_kind(door: SlackDoor, name: str) -> MomentKind | None:
     return None
 
 
+def me_too(moment_id: int) -> Reply:
+    return Reply(f"➕ Your “me too” is on moment #{moment_id}.")
+
+
 def register(app: App, door: SlackDoor) -> None:
-    def on_added(body: dict[str, Any], event: dict[str, Any], client: Any) -> None:
+    def on_bot_post(client: Any, body: dict[str, Any], ws: int, channel: str, ts: str, user: str) -> None:
+        capture = door.services.capture
+        linked = capture.moment_for_message(workspace_id=ws, message_ref=f"{channel}/{ts}")
+        if linked is None:
+            return  # the weekly prompt, a digest: nothing to log, nobody to credit
+        team_id = team_id_of(body)
+        moment = capture.me_too(workspace_id=ws, moment_id=linked.id,
+                                actor=door.actor(client, team_id, user, actor_team(body)))
+        if moment is not None and user in moment.also_reported_by:
+            door.send(client, channel=channel, user=user, reply=me_too(moment.id), workspace_id=ws)
+
+    def on_added(body: dict[str, Any], event: dict[str, Any], client: Any, context: Any) -> None:
         kind = reaction_kind(door, text_of(event, "reaction"))
         item = object_of(event, "item")
         channel, ts, user = text_of(item, "channel"), text_of(item, "ts"), text_of(event, "user")
@@ -38,13 +58,17 @@ def register(app: App, door: SlackDoor) -> None:
             team = door.services.journey.team_for_channel(workspace_id=ws, channel=channel)
             if team is None:
                 return  # reactions happen everywhere; only a team's channels count (and cost no users.info)
+            author = text_of(event, "item_user")
+            if author and author == bot_user_of(body, context):
+                on_bot_post(client, body, ws, channel, ts, user)
+                return
             reacted = door.services.capture.react_in_channel(
                 workspace_id=ws, team_id=team.id, channel=channel, ts=ts, kind=kind,
-                actor=door.actor(client, team_id, user), author_id=text_of(event, "item_user"))
+                actor=door.actor(client, team_id, user, actor_team(body)), author_id=author)
             if reacted.created:
                 METRICS.inc("moments_logged_total", source="reaction", kind=kind.value)
             if not reacted.created:
-                reply = Reply(f"➕ Your “me too” is on moment #{reacted.moment.id}.")
+                reply = me_too(reacted.moment.id)
             elif reacted.filed is None:
                 door.fetch_text(client, team_id, ws, reacted.moment.id, channel, ts, user)
                 return

@@ -1,35 +1,54 @@
 """The message shortcut "Log as a moment": a modal prefilled with the message, the likely kind
-and the team's touchpoints. Its submission is handled in listeners/views.py."""
+and the team's touchpoints. Its submission is handled in listeners/views.py.
+
+Moments' own posts (the weekly prompt, a digest) are not moments: the person is told so. A
+message longer than a moment may be is shortened by the core's rule, and the person told."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from slack_bolt import App
 
 from bot.commands import NO_TEAM
+from bot.shorten import shorten_message
 from handlers.slack import ids
 from handlers.slack.door import SlackDoor, ack_only, team_id_of
 from handlers.slack.markup import plain
 from handlers.slack.modals import Origin, log_modal
+from handlers.slack.people import posted_by_moments
+
+OWN_POST = ("That's one of Moments' own posts, so I can't log it as a moment. To log what happened, "
+            "use `/wow` or `/ow`, or “Log as a moment” on a colleague's message.")
 
 
 def register(app: App, door: SlackDoor) -> None:
-    def open_log_modal(body: dict[str, Any], respond: Any, client: Any) -> None:
+    def open_log_modal(body: dict[str, Any], respond: Any, client: Any, context: Any) -> None:
         message = body.get("message") or {}
         channel, user = (body.get("channel") or {}).get("id", ""), body["user"]["id"]
         with door.friendly(lambda r: door.send(client, channel=channel, user=user, reply=r, respond=respond)):
+            if posted_by_moments(message, body, context):
+                respond(text=OWN_POST, response_type="ephemeral", replace_original=False)
+                return
             ws = door.workspace(team_id_of(body))
             team = door.services.journey.team_for_channel(workspace_id=ws, channel=channel) or \
                 door.services.journey.team_for_user(workspace_id=ws, user_id=user)
             if team is None:
                 respond(text=NO_TEAM, response_type="ephemeral")
                 return
-            text = plain(message.get("text") or "")
+            short = shorten_message(plain(message.get("text") or ""))
             touchpoints = door.services.journey.touchpoints(workspace_id=ws, team_id=team.id)
-            origin = Origin(channel=channel, ts=message.get("ts", ""), author=message.get("user", ""))
-            kind = door.services.moments.likely_kind(workspace_id=ws, team_id=team.id, text=text)
-            client.views_open(trigger_id=body["trigger_id"], view=log_modal(text, kind, touchpoints, origin))
+            # another app's post credits no one: a WOW thanks a person
+            author = "" if message.get("bot_id") else message.get("user", "")
+            origin = Origin(channel=channel, ts=message.get("ts", ""), author=author)
+            kind = door.services.moments.likely_kind(workspace_id=ws, team_id=team.id, text=short.text)
+            view = log_modal(short.text, kind, touchpoints, origin)
+            client.views_open(trigger_id=body["trigger_id"], view=view)
+            if short.cut:
+                respond(text=f"{short.note} Check the form before you log it.",
+                        response_type="ephemeral", replace_original=False)
 
     app.shortcut(ids.LOG_SHORTCUT)(ack=ack_only, lazy=[open_log_modal])
-
+    # No modal asks to be told when it is closed; if Slack says so anyway, there is nothing to do.
+    app.view_closed(re.compile(".*"))(ack_only)

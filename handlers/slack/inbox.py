@@ -32,6 +32,7 @@ unless it is older than the lease and its owner has stopped beating, when it is 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import inspect
 import json
@@ -44,6 +45,7 @@ from concurrent.futures import Executor
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from cryptography.fernet import Fernet, InvalidToken
 from slack_bolt import App, BoltRequest, BoltResponse
 
@@ -55,6 +57,7 @@ from handlers.observability import METRICS, REQUEST_ID, request_scope
 
 log = logging.getLogger(__name__)
 FINISH = "moments_finish_request"  # context: marks this request's claim done
+RELEASE = "moments_release_request"  # context: releases this request's claim for a replay
 CLAIM = "moments_claim"  # context: (key, claimed at) of the claim this request holds (at: None on a replay)
 TAKEN_ON = "moments_taken_on"  # context: a listener acknowledged the request (its work is queued or done)
 REPLAY = "moments_replay_of"  # context: the key of a claim this process took over to replay
@@ -64,9 +67,12 @@ MAX_ATTEMPTS = 3
 # Replays make moments (found again by the request's key), never anything else: a `/moments`
 # command may have changed something before its replica died, and running it twice could
 # change it twice (a second `retract`, a duplicate proposal). The person is asked instead.
-RESTARTED = ("Sorry, the bot restarted before it could finish your `/moments` command. If it "
-             "didn't take effect, please run it again.")
+RESTARTED = ("Sorry, the bot was interrupted (a restart, or its database was away) before it "
+             "could finish your `/moments` command. If it didn't take effect, please run it again.")
 SEALED = "enc:v1:"
+# set while the work of a request whose copy is kept runs: a failure because the database is
+# away is then not told to the person (``door.friendly``) but replayed once it is back
+KEPT: contextvars.ContextVar[bool] = contextvars.ContextVar("moments_kept", default=False)
 _LEFT_OUT = frozenset({"blocks", "attachments", "files", "token"})  # text copies, or not needed
 
 
@@ -119,6 +125,28 @@ def _redacted(value: Any, key: str = "") -> Any:
     if isinstance(value, str) and key == "text":
         return redact(value).text
     return value
+
+
+def database_away(err: BaseException) -> bool:
+    """The database could not be reached (refused, dropped, restarting), as opposed to an error
+    in what was asked of it: the same work can succeed once it is back."""
+    seen: BaseException | None = err
+    for _ in range(10):  # the cause chain, bounded
+        if seen is None:
+            return False
+        if isinstance(seen, sa.exc.DBAPIError):
+            return seen.connection_invalidated or isinstance(
+                seen, (sa.exc.OperationalError, sa.exc.InterfaceError))
+        if isinstance(seen, (sa.exc.DisconnectionError, sa.exc.TimeoutError, ConnectionError)):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def postpone(err: BaseException) -> bool:
+    """Whether a failure of the work running now is left for a replay rather than told: its
+    request's copy is kept, and the database was away (see ``after_ack``)."""
+    return KEPT.get() and database_away(err)
 
 
 DB_DOWN = ("I can't reach my database right now, so nothing was saved. Please try again "
@@ -284,6 +312,8 @@ class Inbox:
                     return self._taken(key)
                 context[CLAIM] = (key, at)
             context[FINISH] = lambda: finisher.add(key)
+            # (None: released, not dropped, whoever claimed it; the copy stays for the replay)
+            context[RELEASE] = lambda: finisher.give_back(key, self.owner, None)
             next()
             return None
 
@@ -426,13 +456,23 @@ def after_ack(fn: Callable[..., None]) -> Callable[..., None]:
     names = list(dict.fromkeys(["ack", "context", *wanted]))
 
     def run(work: dict[str, Any], context: Any) -> None:
+        release = context.get(RELEASE)
+        kept = KEPT.set(release is not None)
+        finish = context.get(FINISH)
         try:
             with request_scope(context.get(REQUEST_ID_KEY)):
                 fn(**work)
-        except Exception:
-            log.exception("Slack listener %s failed", getattr(fn, "__name__", "?"))
+        except Exception as err:
+            if release is not None and database_away(err):
+                # acknowledged, and its copy is kept: run again once the database is back,
+                # rather than ask the person to (the moment it made, if any, is found by its key)
+                log.warning("Slack listener %s could not reach the database (%s); its request "
+                            "will be replayed", getattr(fn, "__name__", "?"), type(err).__name__)
+                finish = release
+            else:
+                log.exception("Slack listener %s failed", getattr(fn, "__name__", "?"))
         finally:
-            finish = context.get(FINISH)
+            KEPT.reset(kept)
             if finish is not None:
                 finish()
 

@@ -67,8 +67,8 @@ MAX_ATTEMPTS = 3
 # Replays make moments (found again by the request's key), never anything else: a `/moments`
 # command may have changed something before its replica died, and running it twice could
 # change it twice (a second `retract`, a duplicate proposal). The person is asked instead.
-RESTARTED = ("Sorry, the bot was interrupted (a restart, or its database was away) before it "
-             "could finish your `/moments` command. If it didn't take effect, please run it again.")
+RESTARTED = ("Sorry, the bot restarted before it could finish your `/moments` command. If it "
+             "didn't take effect, please run it again.")
 SEALED = "enc:v1:"
 # set while the work of a request whose copy is kept runs: a failure because the database is
 # away is then not told to the person (``door.friendly``) but replayed once it is back

@@ -14,7 +14,10 @@ are taken over by a live replica and run again through the same Bolt app, marked
 moment a replayed command or message makes carries the request's key, so if the dead process
 had stored it already the replay finds it and only answers. A replayed `/moments` command is not
 run (the person is asked to run it again). A request that kills every process that runs it is
-given up after three attempts. A claim whose work never started is given back
+given up after three attempts. Work that fails because the database is away (a restart, a
+failover) is released the same way instead of being told to the person, and replayed once the
+database is back (``after_ack``): only a request that could not even be claimed asks the person
+to try again. A claim whose work never started is given back
 (:meth:`Inbox.dispatch`, :meth:`Finisher.give_back`).
 
 Over HTTP, an event or a slash command (what Slack sends most) is checked, claimed and answered

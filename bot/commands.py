@@ -8,6 +8,7 @@ logged and answered with "nothing was saved", never a stack trace.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot import text as render
@@ -53,15 +54,22 @@ class ChatContext:
 
 
 class CommandRouter:
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, *,
+                 passes: Callable[[Exception], bool] = lambda err: False) -> None:
+        """``passes``: failures the door handles itself, raised rather than answered (the
+        Slack door replays a request the database was away for, instead of telling the
+        person that nothing was saved)."""
         self.services = services
+        self._passes = passes
 
     def handle(self, ctx: ChatContext, command: str, text: str) -> Reply:
         try:
             return self._handle(ctx, command.strip().lower(), text)
         except UserError as err:
             return Reply(err.message, error=True)
-        except Exception:
+        except Exception as err:
+            if self._passes(err):
+                raise
             log.exception("command %s failed", command)
             return Reply(OOPS, error=True)
 
@@ -72,7 +80,9 @@ class CommandRouter:
             return Reply(err.message, error=True)
         except (KeyError, ValueError):
             return Reply("That button is out of date. Run the command again.", error=True)
-        except Exception:
+        except Exception as err:
+            if self._passes(err):
+                raise
             log.exception("action %s failed", action.name)
             return Reply(OOPS, error=True)
 

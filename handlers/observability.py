@@ -143,6 +143,8 @@ for _name, _kind, _text in (
      "Slack requests dropped after three attempts (each took a replica down) or unreadable."),
     ("slack_claims_failed_total", "counter",
      "Slack requests not taken on because the database could not be written (503 or 'try again')."),
+    ("slack_requests_refused_total", "counter",
+     "Slack requests refused (401) because their signature does not hold, by reason."),
     ("slack_events_deferred_total", "counter",
      "Slack events answered 503 (Slack delivers them again later) because too much work was waiting."),
 ):

@@ -53,7 +53,12 @@ def build_web_app(settings: Settings, services: Services, slack: SlackEndpoint |
     async def slack_events(request: web.Request) -> web.Response:
         if slack is None:
             return web.json_response({"error": "Slack is not configured"}, status=404)
-        body = await request.text()
+        try:  # Slack sends UTF-8; anything else is no request of Slack's
+            body = (await request.read()).decode("utf-8")
+        except UnicodeDecodeError:
+            log.info("refused a Slack request (400): its body is not UTF-8")
+            METRICS.inc("http_requests_total", route="/slack/events", status="400")
+            return web.json_response({"error": "malformed request"}, status=400)
         with request_scope(request.headers.get("X-Request-Id")):
             acknowledge = getattr(slack, "acknowledge", None)  # the Slack door's short way in
             taken: BoltResponse | None = (await acknowledge(body, request.headers)

@@ -21,7 +21,6 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_bolt.request.internals import parse_body
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
-from slack_sdk.signature import SignatureVerifier
 
 from bot.config import Settings
 from bot.services import Services
@@ -31,6 +30,7 @@ from handlers.slack.inbox import Inbox, Sealer, request_key
 from handlers.slack.installs import CachedInstallationStore, caching_authorize
 from handlers.slack.listeners import register_all
 from handlers.slack.settings import SlackSettings
+from handlers.slack.signing import RequestVerification, refusal, refused, verifier_for
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -71,8 +71,11 @@ def build_slack_door(settings: Settings | SlackSettings, services: Services, *,
     # and forms) runs on this small pool, in HTTP and in Socket Mode (we are not on FaaS).
     executor = CountingExecutor(max_workers=slack.listener_threads, thread_name_prefix="slack",
                                 yield_below=slack.max_backlog // 2)
+    # Bolt's own signature check logs a refused request's whole body: ours says only why
     common: dict[str, Any] = {"signing_secret": slack.signing_secret, "listener_executor": executor,
-                              "process_before_response": True, "raise_error_for_unhandled_request": False}
+                              "process_before_response": True, "raise_error_for_unhandled_request": False,
+                              "request_verification_enabled": False,
+                              "before_authorize": RequestVerification(slack.signing_secret)}
     oauth = slack.oauth and installation_store is not None
     if oauth:
         installation_store = CachedInstallationStore(installation_store)
@@ -176,7 +179,7 @@ class SlackDoorApp:
         self.inbox = inbox
         self.executor = executor
         self.max_backlog = max_backlog
-        self._verifier = SignatureVerifier(signing_secret) if signing_secret else None
+        self._verifier = verifier_for(signing_secret)
         self._deferrals, self._deferrals_told = 0, -10.0
 
     def dispatch(self, request: BoltRequest) -> BoltResponse:
@@ -211,16 +214,18 @@ class SlackDoorApp:
         signature checked as Bolt would, then claimed and answered here, on the server's event
         loop; Bolt's middleware and the listener run after the answer, on the listener pool,
         like all work after an ack. Bolt's dispatch cost about half the CPU of an answer, and
-        none of it decides the answer to a request with a key (an empty 200). None for anything
-        else, which Bolt answers: clicks and forms, url_verification, a bad signature (401)."""
+        none of it decides the answer to a request with a key (an empty 200). A bad signature is
+        answered 401 here, before its body is read. None for anything else, which Bolt answers:
+        clicks and forms, url_verification, a body that cannot be read (400)."""
         if self._verifier is None:
             return None
+        why = refusal(self._verifier, raw, headers.get("X-Slack-Request-Timestamp"),
+                      headers.get("X-Slack-Signature"))
+        if why is not None:
+            return refused(why)
         try:
-            if not self._verifier.is_valid(raw, headers.get("X-Slack-Request-Timestamp"),
-                                           headers.get("X-Slack-Signature")):
-                return None
             body = parse_body(raw, (headers.get("Content-Type") or "").split(";")[0].strip().lower())
-        except (ValueError, TypeError, AttributeError):  # a timestamp that is no number, broken JSON
+        except (ValueError, TypeError, AttributeError, RecursionError):  # broken or too deep JSON
             return None
         key = request_key(body)
         if key is None or not well_formed(body) or from_a_bot(body):
@@ -255,8 +260,8 @@ def parse_request(body: str, query: str, headers: Mapping[str, str]) -> BoltRequ
     interactive ``payload`` that is not an object): Bolt would raise, and the answer be a 500."""
     try:
         return BoltRequest(body=body, query=query, headers=dict[str, str | Sequence[str]](headers))
-    except (ValueError, AttributeError, TypeError):  # json.JSONDecodeError is a ValueError
-        return None
+    except (ValueError, AttributeError, TypeError, RecursionError):  # (JSONDecodeError is a ValueError;
+        return None  # RecursionError: JSON nested too deep for the parser)
 
 
 def from_a_bot(body: dict[str, Any]) -> bool:

@@ -21,7 +21,7 @@ from bot.services.base import is_lead_of
 from bot.views import Reply
 from handlers.slack import blocks as kit
 from handlers.slack.history import Fetch, HistoryQueue
-from handlers.slack.inbox import TAKEN_ON, request_key
+from handlers.slack.inbox import TAKEN_ON, postpone, request_key
 from handlers.slack.markup import plain
 from handlers.slack.people import AdminCache, actor_team, installing_team
 from handlers.slack.settings import SlackSettings
@@ -64,7 +64,7 @@ class SlackDoor:
     def __init__(self, settings: SlackSettings, services: Services, installation_store: Any = None) -> None:
         self.settings = settings
         self.services = services
-        self.router = CommandRouter(services)
+        self.router = CommandRouter(services, passes=postpone)
         self.installations = installation_store
         self.people = AdminCache(settings.admin_cache_seconds)
         self.history = HistoryQueue(self._read_message, settings.history_interval_seconds)
@@ -122,16 +122,20 @@ class SlackDoor:
         elif channel:
             client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks)
         else:
-            log.info("no place to answer %s: %s", user, text)
+            log.info("no place to answer %s", user)  # (never the text: it is what a person wrote)
 
     @contextmanager
     def friendly(self, tell: Callable[[Reply], None]) -> Iterator[None]:
-        """Errors become words for the person (and a trace in the log), never a stack trace."""
+        """Errors become words for the person (and a trace in the log), never a stack trace. The
+        database being away is no error to tell when the request's copy is kept: it is raised
+        for ``inbox.after_ack``, which leaves the request to be replayed."""
         try:
             yield
         except UserError as err:
             self._try(tell, Reply(err.message, error=True))
-        except Exception:
+        except Exception as err:
+            if postpone(err):  # the database is away: the request is replayed once it is back
+                raise
             log.exception("Slack listener failed")
             self._try(tell, Reply(OOPS, error=True))
 

@@ -14,7 +14,10 @@ are taken over by a live replica and run again through the same Bolt app, marked
 moment a replayed command or message makes carries the request's key, so if the dead process
 had stored it already the replay finds it and only answers. A replayed `/moments` command is not
 run (the person is asked to run it again). A request that kills every process that runs it is
-given up after three attempts. A claim whose work never started is given back
+given up after three attempts. Work that fails because the database is away (a restart, a
+failover) is released the same way instead of being told to the person, and replayed once the
+database is back (``after_ack``): only a request that could not even be claimed asks the person
+to try again. A claim whose work never started is given back
 (:meth:`Inbox.dispatch`, :meth:`Finisher.give_back`).
 
 Over HTTP, an event or a slash command (what Slack sends most) is checked, claimed and answered
@@ -32,6 +35,7 @@ unless it is older than the lease and its owner has stopped beating, when it is 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import inspect
 import json
@@ -44,6 +48,7 @@ from concurrent.futures import Executor
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from cryptography.fernet import Fernet, InvalidToken
 from slack_bolt import App, BoltRequest, BoltResponse
 
@@ -55,6 +60,7 @@ from handlers.observability import METRICS, REQUEST_ID, request_scope
 
 log = logging.getLogger(__name__)
 FINISH = "moments_finish_request"  # context: marks this request's claim done
+RELEASE = "moments_release_request"  # context: releases this request's claim for a replay
 CLAIM = "moments_claim"  # context: (key, claimed at) of the claim this request holds (at: None on a replay)
 TAKEN_ON = "moments_taken_on"  # context: a listener acknowledged the request (its work is queued or done)
 REPLAY = "moments_replay_of"  # context: the key of a claim this process took over to replay
@@ -67,6 +73,9 @@ MAX_ATTEMPTS = 3
 RESTARTED = ("Sorry, the bot restarted before it could finish your `/moments` command. If it "
              "didn't take effect, please run it again.")
 SEALED = "enc:v1:"
+# set while the work of a request whose copy is kept runs: a failure because the database is
+# away is then not told to the person (``door.friendly``) but replayed once it is back
+KEPT: contextvars.ContextVar[bool] = contextvars.ContextVar("moments_kept", default=False)
 _LEFT_OUT = frozenset({"blocks", "attachments", "files", "token"})  # text copies, or not needed
 
 
@@ -119,6 +128,28 @@ def _redacted(value: Any, key: str = "") -> Any:
     if isinstance(value, str) and key == "text":
         return redact(value).text
     return value
+
+
+def database_away(err: BaseException) -> bool:
+    """The database could not be reached (refused, dropped, restarting), as opposed to an error
+    in what was asked of it: the same work can succeed once it is back."""
+    seen: BaseException | None = err
+    for _ in range(10):  # the cause chain, bounded
+        if seen is None:
+            return False
+        if isinstance(seen, sa.exc.DBAPIError):
+            return seen.connection_invalidated or isinstance(
+                seen, (sa.exc.OperationalError, sa.exc.InterfaceError))
+        if isinstance(seen, (sa.exc.DisconnectionError, sa.exc.TimeoutError, ConnectionError)):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def postpone(err: BaseException) -> bool:
+    """Whether a failure of the work running now is left for a replay rather than told: its
+    request's copy is kept, and the database was away (see ``after_ack``)."""
+    return KEPT.get() and database_away(err)
 
 
 DB_DOWN = ("I can't reach my database right now, so nothing was saved. Please try again "
@@ -284,6 +315,8 @@ class Inbox:
                     return self._taken(key)
                 context[CLAIM] = (key, at)
             context[FINISH] = lambda: finisher.add(key)
+            # (None: released, not dropped, whoever claimed it; the copy stays for the replay)
+            context[RELEASE] = lambda: finisher.give_back(key, self.owner, None)
             next()
             return None
 
@@ -426,13 +459,23 @@ def after_ack(fn: Callable[..., None]) -> Callable[..., None]:
     names = list(dict.fromkeys(["ack", "context", *wanted]))
 
     def run(work: dict[str, Any], context: Any) -> None:
+        release = context.get(RELEASE)
+        kept = KEPT.set(release is not None)
+        finish = context.get(FINISH)
         try:
             with request_scope(context.get(REQUEST_ID_KEY)):
                 fn(**work)
-        except Exception:
-            log.exception("Slack listener %s failed", getattr(fn, "__name__", "?"))
+        except Exception as err:
+            if release is not None and database_away(err):
+                # acknowledged, and its copy is kept: run again once the database is back,
+                # rather than ask the person to (the moment it made, if any, is found by its key)
+                log.warning("Slack listener %s could not reach the database (%s); its request "
+                            "will be replayed", getattr(fn, "__name__", "?"), type(err).__name__)
+                finish = release
+            else:
+                log.exception("Slack listener %s failed", getattr(fn, "__name__", "?"))
         finally:
-            finish = context.get(FINISH)
+            KEPT.reset(kept)
             if finish is not None:
                 finish()
 

@@ -41,6 +41,7 @@ from bot.commands import NO_TEAM, OOPS, ChatContext, CommandRouter
 from bot.domain import Moment, MomentKind, Platform, Source, Team, Touchpoint
 from bot.errors import UserError
 from bot.services import Actor, Services
+from bot.shorten import shorten_message
 from bot.subcommands import exported, forgotten
 from bot.views import FORGET_ME, PROPOSE, Reply
 from handlers.teams import cards, ids
@@ -353,9 +354,10 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         ctx = await self._run(self._context, turn_context.activity, Source.SHORTCUT)
         team = await self._run(self._team, ctx)
         touchpoints = await self._run(self._touchpoints, ctx.workspace_id, team.id) if team else []
-        card = cards.log_card(text, ref=(message.id or "") if message else "", author=author,
+        short = shorten_message(text)  # the one rule for a message longer than a moment
+        card = cards.log_card(short.text, ref=(message.id or "") if message else "", author=author,
                               author_name=(user.display_name or "") if user else "",
-                              touchpoints=touchpoints)
+                              touchpoints=touchpoints, note=short.note)
         return _task_card("Log as a moment", card)
 
     async def on_teams_messaging_extension_submit_action(

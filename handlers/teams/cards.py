@@ -297,12 +297,14 @@ def standard_card(view: StandardView) -> Card:
 
 
 def log_card(text: str, *, ref: str, author: str, author_name: str,
-             touchpoints: Sequence[Touchpoint] = ()) -> Card:
-    """The "Log as a moment" form, prefilled with the message's text."""
+             touchpoints: Sequence[Touchpoint] = (), note: str = "") -> Card:
+    """The "Log as a moment" form, prefilled with the message's text (already shortened to a
+    moment's length; ``note`` says so)."""
     whose = f"From {safe(author_name)}'s message." if author_name else "From a message."
     body: list[Element] = [
         block(whose + " A WOW credits its author; an OW is blameless: it goes to a touchpoint, "
               "never to a person.", isSubtle=True),
+        *([block(safe(note), isSubtle=True)] if note else []),
         {"type": "Input.ChoiceSet", "id": ids.LOG_KIND, "style": "expanded", "value": "wow",
          "label": "What was it?", "choices": [
              {"title": "🌟 WOW: a customer was delighted", "value": "wow"},

@@ -230,3 +230,20 @@ def test_an_authenticated_activity_admits_its_service_url_and_only_that(world: W
     emulator = ServiceUrls(authenticated=False)
     emulator.admit("https://attacker.example/")
     assert not emulator.allows("https://attacker.example/") and emulator.allows("http://localhost:3978/")
+
+
+def test_the_message_action_on_a_long_message_offers_its_beginning_and_says_so(world: World) -> None:
+    """The same rule as Slack's reactions and shortcut (bot.shorten): a message longer than a
+    moment may be is shortened at a word break, and the form tells the person."""
+    from bot.domain import MAX_MOMENT_CHARS
+
+    long_text = "Omar found a wheelchair for the late passenger " * 100  # ~4,800 characters
+    with connector_stand_in() as connector:
+        [(status, task)] = asyncio.run(post_all(world, [
+            teams.fetch_task(connector.url, "channel", content=f"<p>{long_text}</p>")]))
+    assert status == 200
+    body = task["task"]["value"]["card"]["content"]["body"]
+    [field] = [element for element in body if element.get("id") == ids.LOG_TEXT]
+    assert len(field["value"]) <= MAX_MOMENT_CHARS and field["value"].endswith("…")
+    assert field["value"].startswith("Omar found a wheelchair")
+    assert any("longer than a moment may be" in element.get("text", "") for element in body)

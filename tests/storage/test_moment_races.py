@@ -14,10 +14,11 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from bot.domain import Moment, MomentKind, Platform
+from bot.domain import Moment, MomentKind, Platform, Source
 from bot.filing import KeywordFiler
 from bot.services import Actor, Services
 from bot.services.capture import Reacted
+from bot.services.moments import Filed
 from storage import SqlStore, create_engine
 from tests.conftest import MONDAY
 from tests.fakes import FixedClock
@@ -165,3 +166,27 @@ def test_a_me_too_from_everyone_at_once_on_an_existing_moment_loses_nobody(
     assert m is not None
     assert sorted(m.also_reported_by) == [f"U{n:02d}" for n in range(1, PEOPLE)]
 
+
+
+def test_one_form_submitted_several_times_at_once_makes_one_moment(
+    opened: Callable[[], SqlStore],
+) -> None:
+    """A double click reaching two replicas: the same request key, at the same time."""
+    all_services, ws, team_id = replicas(opened, 2)
+    start = threading.Barrier(6)
+    filed: list[Filed] = []
+
+    def submit(n: int) -> None:
+        start.wait()
+        filed.append(all_services[n % 2].moments.report(
+            workspace_id=ws, team_id=team_id, actor=Actor("U01"), kind=MomentKind.WOW,
+            text=f"#boarding {TEXT}", source=Source.SHORTCUT, request_key="view:V0123:1700.Ab1"))
+
+    threads = [threading.Thread(target=submit, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    [m] = [m for ms in live_moments(all_services[0], ws, team_id).values() for m in ms]
+    assert len(filed) == 6 and {f.moment.id for f in filed} == {m.id}
+    assert sorted(f.already for f in filed) == [False, True, True, True, True, True]

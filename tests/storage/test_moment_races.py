@@ -11,17 +11,21 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 import pytest
+import sqlalchemy as sa
 
-from bot.domain import Moment, MomentKind, Platform, Source
+from bot.domain import Filing, Moment, MomentKind, Platform, Source
 from bot.filing import KeywordFiler
+from bot.ports import DuplicateError
 from bot.services import Actor, Services
 from bot.services.capture import Reacted
 from bot.services.moments import Filed
-from storage import SqlStore, create_engine
+from storage import SqlStore, create_engine, upgrade
 from tests.conftest import MONDAY
 from tests.fakes import FixedClock
+from tests.storage.builders import a_team
 
 PEOPLE = 20
 CHANNEL = "C-RACE"
@@ -190,3 +194,47 @@ def test_one_form_submitted_several_times_at_once_makes_one_moment(
     [m] = [m for ms in live_moments(all_services[0], ws, team_id).values() for m in ms]
     assert len(filed) == 6 and {f.moment.id for f in filed} == {m.id}
     assert sorted(f.already for f in filed) == [False, True, True, True, True, True]
+
+
+def test_the_migration_merges_the_duplicates_the_race_left_behind(empty_database: str) -> None:
+    """Databases that ran the racy version hold several live moments of one message: 0007 keeps
+    one (the oldest with its text), makes everyone who reported the others its "me too", and
+    retracts the others, before the index that prevents new ones."""
+    upgrade(empty_database)
+    engine = create_engine(empty_database)
+    with engine.begin() as connection:  # back to before 0007, as such a database is
+        connection.execute(sa.text("DROP INDEX uq_moments_live_reaction"))
+        connection.execute(sa.text("UPDATE alembic_version SET version_num = '0005'"))
+    engine.dispose()
+    store = SqlStore(create_engine(empty_database))
+    try:
+        ws = store.workspace(platform=Platform.SLACK, external_id="T-old").id
+        with store.transaction(ws) as repo:
+            team = repo.add_team(a_team(CHANNEL))
+            ref = f"{CHANNEL}/1700000000.000300"
+
+            def made(reporter: str, text: str, also: tuple[str, ...] = ()) -> Moment:
+                return repo.add_moment(Moment(
+                    0, team.id, MomentKind.WOW, text, reporter, None, Filing.ASKED, 0.0,
+                    Source.REACTION, MONDAY, MONDAY, credited=("UAUTHOR",), also_reported_by=also,
+                    message_ref=ref))
+
+            made("U01", "")  # made while the text was still being fetched
+            kept = made("U02", TEXT, ("U03",))
+            made("U03", TEXT, ("U04", "UAUTHOR"))
+            other = repo.add_moment(replace(kept, id=0, message_ref=f"{CHANNEL}/other", also_reported_by=()))
+    finally:
+        store.close()
+    upgrade(empty_database)
+    store = SqlStore(create_engine(empty_database))
+    try:
+        with store.transaction(ws) as repo:
+            [live] = [m for m in repo.moments(team.id) if m.message_ref == ref]
+            assert live.id == kept.id and live.text == TEXT
+            assert (live.reporter_id, live.also_reported_by) == ("U02", ("U03", "U01", "U04"))
+            assert len(repo.moments(team.id, include_retracted=True)) == 4
+            assert repo.moment(other.id) == other  # a moment of its own message is left alone
+            with pytest.raises(DuplicateError):  # and now the database keeps it so
+                repo.add_moment(replace(live, id=0, reporter_id="U05", also_reported_by=()))
+    finally:
+        store.close()

@@ -71,7 +71,10 @@ class Repository(Protocol):
     def save_touchpoint(self, touchpoint: Touchpoint) -> None: ...
 
     # moments, newest first
-    def add_moment(self, moment: Moment) -> Moment: ...
+    def add_moment(self, moment: Moment) -> Moment:
+        """Raises DuplicateError when its ``request_key`` is taken, or when it is made by a
+        reaction (Source.REACTION) and the message has a live one of that kind already."""
+        ...
     def moment(self, moment_id: int) -> Moment | None: ...
     def moment_by_ref(self, message_ref: str, kind: MomentKind) -> Moment | None:
         """The live (not retracted) moment of this kind made from that chat message."""
@@ -79,6 +82,11 @@ class Repository(Protocol):
 
     def moments_from_message(self, message_ref: str) -> list[Moment]:
         """Every moment with that ref, retracted ones too, oldest first (its message changed)."""
+        ...
+
+    def lock_moment(self, moment_id: int) -> Moment | None:
+        """The moment as stored now, held against other writers until the transaction ends:
+        a change read from it (a "me too") and saved loses no one else's."""
         ...
 
     def moment_by_request(self, request_key: str) -> Moment | None:

@@ -37,7 +37,10 @@ def local(at: datetime, timezone: str) -> str:
 
 def filed(result: Filed) -> Reply:
     m = result.moment
-    lines = [f"{KIND_LABEL[m.kind]} #{m.id} logged: “{_short(m.text)}”"]
+    if result.already:  # sent twice (a retry, a double click, a replay): still one moment
+        lines = [f"{KIND_LABEL[m.kind]} #{m.id} is already logged: “{_short(m.text)}”"]
+    else:
+        lines = [f"{KIND_LABEL[m.kind]} #{m.id} logged: “{_short(m.text)}”"]
     if m.credited:
         lines.append("Credited: " + ", ".join(f"@{c}" for c in m.credited) + " — thank you!")
     lines += list(result.notes)

@@ -177,6 +177,9 @@ class TouchpointRow(Base):
     fresh_ideas_since: Mapped[datetime | None]
 
 
+LIVE_REACTION = sa.text("source = 'reaction' AND retracted_at IS NULL AND message_ref IS NOT NULL")
+
+
 class MomentRow(Base):
     __tablename__ = "moments"
     __table_args__ = (
@@ -184,6 +187,10 @@ class MomentRow(Base):
                  "created_at"),
         sa.Index("ix_moments_workspace_id_message_ref", "workspace_id", "message_ref"),
         sa.Index("ix_moments_workspace_id_request_key", "workspace_id", "request_key", unique=True),
+        # One live moment per message and kind made by reactions: reactions that arrive together
+        # (on one replica or several) cannot both make one; the loser adds its "me too" instead.
+        sa.Index("uq_moments_live_reaction", "workspace_id", "kind", "message_ref", unique=True,
+                 postgresql_where=LIVE_REACTION, sqlite_where=LIVE_REACTION),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

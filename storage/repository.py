@@ -298,7 +298,9 @@ class SqlRepository(delivery.DeliveryRows, PrivacyRows):
         self._require(TeamRow, moment.team_id)
         self._require(TouchpointRow, moment.touchpoint_id)
         row = MomentRow(workspace_id=self._ws.id, **entity_values(moment))
-        self._add(row)
+        # In a SAVEPOINT: a reaction that lost the race for its message's moment, or a request
+        # already stored under its key, is a DuplicateError and the transaction stays usable.
+        self._insert(row, "that message's moment, or that request's, exists already")
         return to_entity(Moment, row)
 
     def moment(self, moment_id: int) -> Moment | None:
@@ -320,6 +322,12 @@ class SqlRepository(delivery.DeliveryRows, PrivacyRows):
     def moments_from_message(self, message_ref: str) -> list[Moment]:
         query = self._select(MomentRow).where(MomentRow.message_ref == message_ref).order_by(MomentRow.id)
         return [to_entity(Moment, row) for row in self._s.scalars(query)]
+
+    def lock_moment(self, moment_id: int) -> Moment | None:
+        # populate_existing: the row as it is now, not as this session read it before the lock
+        query = (self._select(MomentRow).where(MomentRow.id == moment_id).with_for_update()
+                 .execution_options(populate_existing=True))
+        return maybe_entity(Moment, self._s.scalar(query))
 
     def moment_by_request(self, request_key: str) -> Moment | None:
         return maybe_entity(Moment, self._s.scalar(

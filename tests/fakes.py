@@ -20,6 +20,7 @@ from bot.domain import (
     Prompt,
     Proposal,
     RedactionPattern,
+    Source,
     Standard,
     StandardLevel,
     Team,
@@ -247,6 +248,12 @@ class InMemoryRepository:
     def add_moment(self, moment: Moment) -> Moment:
         if not self.team(moment.team_id):
             raise KeyError(moment.team_id)
+        if moment.request_key is not None and self.moment_by_request(moment.request_key):
+            raise DuplicateError("that request's moment exists already")
+        if moment.source is Source.REACTION and moment.message_ref and moment.retracted_at is None \
+                and any(m.source is Source.REACTION for m in self._live_by_ref(moment.message_ref,
+                                                                               moment.kind)):
+            raise DuplicateError("that message's moment exists already")
         moment = replace(moment, id=self._new_id())
         self._t.moments[moment.id] = (self._ws.id, moment)
         return moment
@@ -258,12 +265,18 @@ class InMemoryRepository:
         return next((m for m in self._all(self._t.moments) if m.request_key == request_key), None)
 
     def moment_by_ref(self, message_ref: str, kind: MomentKind) -> Moment | None:
-        found = [
+        found = self._live_by_ref(message_ref, kind)
+        return max(found, key=lambda m: m.id) if found else None
+
+    def _live_by_ref(self, message_ref: str, kind: MomentKind) -> list[Moment]:
+        return [
             m
             for m in self._all(self._t.moments)
             if m.message_ref == message_ref and m.kind == kind and m.retracted_at is None
         ]
-        return max(found, key=lambda m: m.id) if found else None
+
+    def lock_moment(self, moment_id: int) -> Moment | None:
+        return self.moment(moment_id)  # the fake is used by one thread at a time
 
     def moments_from_message(self, message_ref: str) -> list[Moment]:
         return sorted((m for m in self._all(self._t.moments) if m.message_ref == message_ref),

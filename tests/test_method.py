@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.domain import Filing, MomentKind, Source, StandardLevel
+from bot.services import Actor
 from bot.views import ADOPT, VOTE
 from tests.conftest import ADMIN, LEAD, OTHER, STAFF, World
 
@@ -20,8 +21,8 @@ def test_whole_cycle_from_ow_to_basic_standard(world: World) -> None:
     s, ws, team = world.services, world.ws, world.team
     # last week: two check-in OWs; this week: five, and a boarding OW
     world.clock.advance(timedelta(weeks=-1))
-    for _ in range(2):
-        report(world, MomentKind.OW, "40 minutes in the queue at check-in")
+    for n in range(2):  # two people: the same person sending it again is one moment
+        report(world, MomentKind.OW, "40 minutes in the queue at check-in", Actor(f"crew{n}"))
     world.clock.advance(timedelta(weeks=1))
     for n in range(5):
         report(world, MomentKind.OW, f"queue at check-in again, {n}")
@@ -183,8 +184,8 @@ def test_home_shows_my_moments_the_week_the_open_prompt_and_standards(world: Wor
 
 def test_digest_shows_whether_an_older_standard_helped(world: World) -> None:
     world.clock.advance(timedelta(weeks=-6))
-    for _ in range(4):
-        report(world, MomentKind.OW, "#check-in queue out the door")
+    for n in range(4):
+        report(world, MomentKind.OW, "#check-in queue out the door", Actor(f"crew{n}"))
     report(world, MomentKind.WOW, "#check-in quick and friendly")
     world.router.handle(world.ctx(LEAD), "/moments", "prompt")
     world.router.handle(world.ctx(STAFF), "/moments", "propose Open the spare desk at ten people")
@@ -195,8 +196,8 @@ def test_digest_shows_whether_an_older_standard_helped(world: World) -> None:
     world.services.weekly.adopt(workspace_id=world.ws, proposal_id=proposal.id, actor=LEAD)
     world.clock.advance(timedelta(weeks=1))
     report(world, MomentKind.OW, "#check-in queue again")
-    for _ in range(3):
-        report(world, MomentKind.WOW, "#check-in spare desk opened right away")
+    for n in range(3):
+        report(world, MomentKind.WOW, "#check-in spare desk opened right away", Actor(f"crew{n}"))
     world.clock.advance(timedelta(weeks=2))
     assert world.services.reports.digest(workspace_id=world.ws, team_id=world.team.id).impact == ()
     world.clock.advance(timedelta(weeks=3))

@@ -14,13 +14,13 @@ the reporter wrote themselves (a command, a ``WOW:`` message) is theirs to edit 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot import parsing
 from bot.domain import MAX_MOMENT_CHARS, CachedMessage, Filing, Moment, MomentKind, Source
-from bot.ports import Repository
+from bot.ports import DuplicateError, Repository
 from bot.redact import PatternTimeout, redact
 from bot.services.base import Actor, Deps, display, find_touchpoint, remember, require_team
 from bot.services.moments import Filed, MomentService, check_text, decide
@@ -37,6 +37,10 @@ class SourceChanged:
 
     moments: tuple[Moment, ...]  # the moments quoting it, as they are now
     cached: bool  # the door's cached copy was replaced (edited) or dropped (deleted)
+
+# Reactions racing for a message's moment: the losers find the winner's and add "me too". One
+# more round covers a winner that was withdrawn meanwhile.
+REACT_ROUNDS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,10 +72,12 @@ class CaptureService:
         text: str | None,
     ) -> Reacted:
         """A WOW or OW reaction: the first makes the moment, later ones add "me too"."""
-        with self._d.store.transaction(workspace_id) as repo:
-            done = self._react_in(repo, team_id, actor, kind, message_ref, author_id, text)
-        return done if done is not None else self._filed(workspace_id, team_id, actor, kind, message_ref,
-                                                         author_id, text or "")
+        def once() -> Reacted:
+            with self._d.store.transaction(workspace_id) as repo:
+                done = self._react_in(repo, team_id, actor, kind, message_ref, author_id, text)
+            return done if done is not None else self._filed(workspace_id, team_id, actor, kind,
+                                                             message_ref, author_id, text or "")
+        return _first_or_me_too(once)
 
     def react_in_channel(
         self, *, workspace_id: int, team_id: int, channel: str, ts: str, actor: Actor,
@@ -81,21 +87,25 @@ class CaptureService:
         (``remember_message``): the message's cached text and author are read in the same
         transaction as the earlier moment on it."""
         message_ref = f"{channel}/{ts}"
-        with self._d.store.transaction(workspace_id) as repo:
-            cached = repo.cached_message(channel, ts)
-            author = author_id or (cached.author_id if cached else "")
-            text = cached.text if cached else None
-            done = self._react_in(repo, team_id, actor, kind, message_ref, author, text)
-        return done if done is not None else self._filed(workspace_id, team_id, actor, kind, message_ref,
-                                                         author, text or "")
+
+        def once() -> Reacted:
+            with self._d.store.transaction(workspace_id) as repo:
+                cached = repo.cached_message(channel, ts)
+                author = author_id or (cached.author_id if cached else "")
+                text = cached.text if cached else None
+                done = self._react_in(repo, team_id, actor, kind, message_ref, author, text)
+            return done if done is not None else self._filed(workspace_id, team_id, actor, kind,
+                                                             message_ref, author, text or "")
+        return _first_or_me_too(once)
 
     def _react_in(self, repo: Repository, team_id: int, actor: Actor, kind: MomentKind, message_ref: str,
                   author_id: str, text: str | None) -> Reacted | None:
         """A "me too" on the message's moment, or a new moment waiting for its text, in the
         caller's transaction; None when the text is known: it is filed like a report."""
         existing = repo.moment_by_ref(message_ref, kind)
-        if existing is not None:
-            return Reacted(self._add_me_too(repo, existing, actor), False, None)
+        joined = self._add_me_too(repo, existing.id, actor) if existing is not None else None
+        if joined is not None:
+            return Reacted(joined, False, None)
         if text is None or not parsing.tidy(text):
             return Reacted(self._unread(repo, team_id, actor, kind, message_ref, author_id), True, None)
         return None
@@ -130,8 +140,9 @@ class CaptureService:
     ) -> Moment | None:
         """Removing a reaction withdraws only that person's report."""
         with self._d.store.transaction(workspace_id) as repo:
-            moment = repo.moment_by_ref(message_ref, kind)
-            if moment is None:
+            found = repo.moment_by_ref(message_ref, kind)
+            moment = repo.lock_moment(found.id) if found is not None else None
+            if moment is None or moment.retracted:
                 return None
             now = self._d.clock.now()
             if actor.user_id in moment.also_reported_by:
@@ -171,16 +182,13 @@ class CaptureService:
     def me_too(self, *, workspace_id: int, moment_id: int, actor: Actor) -> Moment | None:
         """Add the person as "me too" to a moment; None when it is gone."""
         with self._d.store.transaction(workspace_id) as repo:
-            moment = repo.moment(moment_id)
-            if moment is None or moment.retracted:
-                return None
             remember(repo, actor)
-            return self._add_me_too(repo, moment, actor)
+            return self._add_me_too(repo, moment_id, actor)
 
     def withdraw(self, *, workspace_id: int, moment_id: int, actor: Actor) -> Moment | None:
         """Take back a "me too"; the reporter's own report stays (that is ``/moments undo``)."""
         with self._d.store.transaction(workspace_id) as repo:
-            moment = repo.moment(moment_id)
+            moment = repo.lock_moment(moment_id)
             if moment is None or actor.user_id not in moment.also_reported_by:
                 return None
             others = tuple(u for u in moment.also_reported_by if u != actor.user_id)
@@ -188,7 +196,12 @@ class CaptureService:
             repo.save_moment(moment)
             return moment
 
-    def _add_me_too(self, repo: Repository, moment: Moment, actor: Actor) -> Moment:
+    def _add_me_too(self, repo: Repository, moment_id: int, actor: Actor) -> Moment | None:
+        """None when the moment is gone. Read under the row's lock: "me too"s added at the same
+        time are each kept, not written over by one another."""
+        moment = repo.lock_moment(moment_id)
+        if moment is None or moment.retracted:
+            return None
         # The reporter already reported it; a credited colleague liking their thanks is not a
         # second witness (it would lift their own shout-out in the digest).
         if actor.user_id == moment.reporter_id or actor.user_id in moment.also_reported_by or \
@@ -340,3 +353,14 @@ class CaptureService:
     def purge_messages(self, *, workspace_id: int, seen_before: datetime) -> int:
         with self._d.store.transaction(workspace_id) as repo:
             return repo.purge_messages(seen_before=seen_before)
+
+
+def _first_or_me_too(react: Callable[[], Reacted]) -> Reacted:
+    """``react`` again when another reaction made the message's moment between our look and our
+    write (the database refused a second one): this time it finds it and adds "me too"."""
+    for _ in range(REACT_ROUNDS - 1):
+        try:
+            return react()
+        except DuplicateError:
+            continue
+    return react()

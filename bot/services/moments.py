@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from bot import parsing
 from bot.domain import (
@@ -17,7 +18,7 @@ from bot.domain import (
     Touchpoint,
 )
 from bot.errors import NotAllowed, NotFound, UserError
-from bot.ports import FilingGuess, Repository
+from bot.ports import DuplicateError, FilingGuess, Repository
 from bot.redact import Redacted, redact
 from bot.services.base import (
     Actor,
@@ -31,6 +32,10 @@ from bot.services.base import (
 from bot.services.privacy import WorkspacePatterns
 
 ASK_CHOICES = 3
+# The same person sending the same moment again this soon is sending it twice (a retry after a
+# failed connection, a double click, a replica that died after storing it): it is not a second
+# moment. Longer would swallow a real second report; shorter would miss a slow retry.
+RETRY_WINDOW = timedelta(minutes=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +47,7 @@ class Filed:
     choices: tuple[Touchpoint, ...]  # non-empty when the reporter should pick
     notes: tuple[str, ...] = ()
     journey: tuple[Touchpoint, ...] = ()  # the team's touchpoints as filed against, if read
+    already: bool = False  # the same report was made before: this is that moment, not a new one
 
 
 def check_text(text: str, *, what: str = "moment", example: str = "/wow ...",
@@ -93,10 +99,46 @@ class MomentService:
         strict_tags: bool = True,
         request_key: str | None = None,
     ) -> Filed:
-        """Store a moment and file it: an explicit tag wins, else the filer, else ask. A request
-        already handled (``request_key`` seen before: a replay after a crash) makes nothing new:
-        the answer names the moment it made. The team is ``team_id``, or else the team of
-        ``channel``."""
+        """Store a moment and file it: an explicit tag wins, else the filer, else ask. The team is
+        ``team_id``, or else the team of ``channel``.
+
+        A report made already makes nothing new; the answer names the moment it made
+        (``Filed.already``): the same request again (``request_key``: a replay after a crash, a
+        form submitted twice), or the same person sending the same text within RETRY_WINDOW.
+        A reaction's moment whose message has one already raises DuplicateError."""
+        try:
+            return self._report(workspace_id=workspace_id, actor=actor, kind=kind, text=text,
+                                source=source, team_id=team_id, channel=channel,
+                                message_ref=message_ref, credited=credited,
+                                strict_tags=strict_tags, request_key=request_key)
+        except DuplicateError:
+            if request_key is None:
+                raise
+            # the same request ran at the same time elsewhere (a double click reaching two
+            # replicas) and stored it first: answer with its moment
+            with self._d.store.transaction(workspace_id) as repo:
+                done = repo.moment_by_request(request_key)
+                if done is None:
+                    raise
+                touchpoints = repo.touchpoints(done.team_id)
+            filed_on = next((t for t in touchpoints if t.id == done.touchpoint_id), None)
+            return Filed(done, filed_on, (), journey=tuple(touchpoints), already=True)
+
+    def _report(
+        self,
+        *,
+        workspace_id: int,
+        actor: Actor,
+        kind: MomentKind | None,
+        text: str,
+        source: Source,
+        team_id: int | None,
+        channel: str,
+        message_ref: str | None,
+        credited: tuple[str, ...],
+        strict_tags: bool,
+        request_key: str | None,
+    ) -> Filed:
         example = f"/{(kind or MomentKind.WOW).value} the gate agent found a seat for my family"
         try:
             clean = checked(text, example=example, patterns=self.patterns.compiled(workspace_id))
@@ -130,12 +172,14 @@ class MomentService:
             touchpoint, filing, confidence, choices = decide(
                 touchpoints, tagged, guess, filer.threshold
             )
+            now = self._d.clock.now()
             done = repo.moment_by_request(request_key) if request_key else None
+            if done is None:
+                done = _sent_just_now(repo, team.id, actor, kind, body, message_ref, now)
             if done is not None:
                 filed_on = next((t for t in touchpoints if t.id == done.touchpoint_id), None)
                 return Filed(done, filed_on, () if filed_on else choices, tuple(notes),
-                             tuple(touchpoints))
-            now = self._d.clock.now()
+                             tuple(touchpoints), already=True)
             moment = repo.add_moment(
                 Moment(
                     id=0,
@@ -294,6 +338,13 @@ def decide(
         if tp.active and tp not in choices:
             choices.append(tp)
     return None, Filing.ASKED, confidence, tuple(choices)
+
+
+def _sent_just_now(repo: Repository, team_id: int, actor: Actor, kind: MomentKind, body: str,
+                   message_ref: str | None, now: datetime) -> Moment | None:
+    """The person's live moment with this very text, kind and message, made in RETRY_WINDOW."""
+    recent = repo.moments(team_id, since=now - RETRY_WINDOW, kind=kind, reporter_id=actor.user_id)
+    return next((m for m in recent if m.text == body and m.message_ref == message_ref), None)
 
 
 def _own_moment(repo: Repository, moment_id: int, actor: Actor, doing: str) -> Moment:

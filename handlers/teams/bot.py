@@ -406,7 +406,8 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         filed = self.services.moments.report(
             workspace_id=ctx.workspace_id, team_id=team.id, actor=ctx.actor, kind=kind, text=text,
             source=Source.SHORTCUT, message_ref=f"{ctx.channel}/{ref}" if ref else None,
-            credited=credit, strict_tags=False)
+            credited=credit, strict_tags=False,
+            request_key=f"teams-log:{ctx.channel}/{ref}:{ctx.actor.user_id}" if ref else None)
         reply = render.filed(filed)
         if credit and name:  # Teams' own word on the author (the payload), checked as a key above
             self.services.capture.remember_people(workspace_id=ctx.workspace_id,

@@ -79,7 +79,9 @@ def test_a_replica_that_stored_the_moment_and_died_before_marking_it_done_makes_
     assert other.inbox.replay(other.app) == 1
     second = wait_for(lambda: slack.responses()[1:])[0]
     assert slack.moments() == [moment]  # found by the request's key, not made again
-    assert f"#{moment.id}" in str(second) and str(second) == str(first)
+    # and no second confirmation: the replay says it was logged already
+    assert str(second) == str(first).replace(f"#{moment.id} logged:", f"#{moment.id} is already logged:")
+    assert f"#{moment.id} is already logged" in second["text"]
 
 
 def test_a_reaction_and_a_wow_message_are_replayed_once(slack: Slack, other: SlackDoorApp) -> None:

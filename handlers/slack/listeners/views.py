@@ -137,7 +137,8 @@ def register(app: App, door: SlackDoor) -> None:
             credit = (origin.author,) if kind is MomentKind.WOW and origin.author not in ("", user) else ()
             filed = door.services.moments.report(
                 workspace_id=ctx.workspace_id, team_id=team.id, actor=ctx.actor, kind=kind, text=text,
-                source=Source.SHORTCUT, message_ref=ctx.message_ref, credited=credit, strict_tags=False)
+                source=Source.SHORTCUT, message_ref=ctx.message_ref, credited=credit, strict_tags=False,
+                request_key=f"view:{view['id']}:{view.get('hash', '')}" if view.get("id") else None)
             count_reply_moment(filed.moment, "shortcut")
             door.send(client, channel=origin.channel, user=user, reply=render.filed(filed),
                       workspace_id=ctx.workspace_id)

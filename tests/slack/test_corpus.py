@@ -65,7 +65,7 @@ class Run:
 def run(slack: Slack) -> Iterator[Run]:
     services = slack.services
     filed = services.moments.report(workspace_id=slack.ws, team_id=slack.team_id, actor=Actor("U1"),
-                                    kind=MomentKind.OW, text="the check-in queue reached the door",
+                                    kind=MomentKind.OW, text="the check-in queue reached the street",
                                     source=Source.COMMAND)
     prompt, _ = services.weekly.open_prompt(workspace_id=slack.ws, team_id=slack.team_id)
     proposal = services.weekly.propose(workspace_id=slack.ws, prompt_id=prompt.id, actor=Actor("U1"),

@@ -16,7 +16,7 @@ misspelt cues and words run together (hashtags) are still read.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 from bot import ruledata as _data
@@ -114,12 +114,12 @@ _PLAIN_WORD_NEUTRAL = _data.words(_WORDS, "plain_word_neutral")  # "dated": its 
 _Cue = tuple[tuple[str, ...], float, bool, tuple[int, ...]]
 
 
-def _build() -> tuple[dict[str, list[_Cue]], int]:
+def _build(cues: Mapping[float, Sequence[str]] = _CUES) -> tuple[dict[str, list[_Cue]], int]:
     index: dict[str, list[_Cue]] = {}
     longest = 1
-    bases = {stem(p) for phrases in _CUES.values() for p in phrases
+    bases = {stem(p) for phrases in cues.values() for p in phrases
              if " " not in p and not p.endswith(_PARTICIPLE)}
-    for weight, phrases in _CUES.items():
+    for weight, phrases in cues.items():
         for phrase in phrases:
             words = tokenize(phrase)
             key = tuple(stems(words))
@@ -453,18 +453,22 @@ def _undouble(word: str) -> str:
     return "".join(c for j, c in enumerate(word) if j == 0 or c != word[j - 1])
 
 
-def _spellings() -> tuple[dict[str, float], dict[str, float]]:
+_Spelling = tuple[float, str]  # the cue's weight, and the cue word as listed
+
+
+def _spellings(cues: Mapping[float, Sequence[str]] = _CUES,
+               ) -> tuple[dict[str, _Spelling], dict[str, _Spelling]]:
     """Single cue words of _TYPO_LENGTH - 1 letters or more, undoubled, and each of them with one
     letter left out."""
-    words: dict[str, float] = {}
-    for weight, phrases in _CUES.items():
+    words: dict[str, _Spelling] = {}
+    for weight, phrases in cues.items():
         for phrase in phrases:
             if phrase.isalpha() and len(phrase) >= _TYPO_LENGTH - 1:
-                words.setdefault(_undouble(phrase), weight)
-    shortened: dict[str, float] = {}
-    for word, weight in words.items():
+                words.setdefault(_undouble(phrase), (weight, phrase))
+    shortened: dict[str, _Spelling] = {}
+    for word, found in words.items():
         for j in range(1, len(word) - 1):
-            shortened.setdefault(word[:j] + word[j + 1:], weight)
+            shortened.setdefault(word[:j] + word[j + 1:], found)
     return words, shortened
 
 
@@ -479,8 +483,14 @@ _NOT_TYPOS = _data.words(_WORDS, "not_typos")
 def _misspelt_cue(token: str) -> float | None:
     if token in _NOT_TYPOS or valence(token, stem(token)):
         return None
+    found = _slip(token, _SPELLINGS, _SHORTENED)
+    return None if found is None else found[0]
+
+
+def _slip(token: str, spellings: Mapping[str, _Spelling],
+          shortened: Mapping[str, _Spelling]) -> _Spelling | None:
     word = _undouble(token)
-    found = _SPELLINGS.get(word, _SHORTENED.get(word))
+    found = spellings.get(word, shortened.get(word))
     if found is not None:
         return found
     # not the first two letters swapped: "needles" is no "endless"
@@ -488,9 +498,26 @@ def _misspelt_cue(token: str) -> float | None:
     variants += [word[:j] + v + word[j + 1:] for j, c in enumerate(word) if c in _VOWELS
                  for v in _VOWELS if v != c]
     for variant in variants:
-        if variant in _SPELLINGS:
-            return _SPELLINGS[variant]
+        if variant in spellings:
+            return spellings[variant]
     return None
+
+
+def misspelling_of(word: str, cues: Mapping[float, Sequence[str]] = _CUES) -> _Spelling | None:
+    """The cue (weight, word) that the tolerant match would read ``word`` as were ``word`` itself
+    not listed among ``cues``; None where it would read it as no cue by a slip (as written, by
+    its stem or as a degree of another cue it would be read anyway, or not at all). For
+    ``moments rules check``: a listed misspelling it finds with the same weight is not needed."""
+    if (len(word) < _TYPO_LENGTH or not word.isalpha() or word in _NOT_TYPOS
+            or valence(word, stem(word))):
+        return None
+    own = stem(word)  # every form of it: "disapointed" and "disapointing" go together
+    others = {weight: tuple(p for p in phrases if p != word and not (p.isalpha() and stem(p) == own))
+              for weight, phrases in cues.items()}
+    index, _ = _build(others)
+    if index.get(stem(word)) or _base_in(word, index) is not None:
+        return None
+    return _slip(word, *_spellings(others))
 
 
 # Comparative, superlative and adverb endings, and the word they come from: tastiest, friendlier,
@@ -504,6 +531,10 @@ _NOT_DEGREES = _data.words(_WORDS, "not_degrees")
 
 @lru_cache(maxsize=16384)
 def _base_cue(token: str) -> float | None:
+    return _base_in(token, _INDEX)
+
+
+def _base_in(token: str, index: Mapping[str, list[_Cue]]) -> float | None:
     if token in _NOT_DEGREES:
         return None
     for ending, base in _DEGREES:
@@ -513,7 +544,7 @@ def _base_cue(token: str) -> float | None:
             if not base and len(word) >= 4 and word[-1] == word[-2]:
                 candidates.append(word[:-1])  # biggest -> big
             for candidate in candidates:
-                for key, weight, _, _ in _INDEX.get(stem(candidate), ()):
+                for key, weight, _, _ in index.get(stem(candidate), ()):
                     if len(key) == 1:
                         return weight
     return None

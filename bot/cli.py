@@ -18,6 +18,8 @@ from bot.config import Settings, environment
 from bot.domain import Platform, Team, TouchpointTemplate
 from bot.errors import UserError
 from bot.journeys import template_names
+from bot.rulecheck import add_arguments as _add_rulecheck_arguments
+from bot.rulecheck import check as _rulecheck
 from bot.services import Actor, Services
 
 OPERATOR = Actor("cli", "command line", is_admin=True)
@@ -133,6 +135,11 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--week", help="ISO week such as 2026-W47 (default: this week)")
     d.add_argument("--preview", action="store_true", help="print it; post nothing (the default)")
     d.set_defaults(run=_digest)
+
+    rules = sub.add_parser("rules", help="the language rules").add_subparsers(title="rules commands")
+    rc = rules.add_parser("check", help="keywords and cue words that clash, go unused or are unneeded")
+    _add_rulecheck_arguments(rc)
+    rc.set_defaults(run=lambda args, settings: _rulecheck(args))
     return p
 
 

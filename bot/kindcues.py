@@ -2,7 +2,9 @@
 
 The cue words and emoji are in :mod:`bot.kindwords`, written by hand: general sentiment words
 plus the events that let customers down or delight them in service work. Positive weights point
-to WOW, negative to OW. Phrases win over their words.
+to WOW, negative to OW. Phrases win over their words. They are data (``bot/data/kindwords.toml``),
+and so are the words the rules below read: negators, degree words, contrast, wishes, remedies
+(``bot/data/kindcues.toml``).
 
 How a sentence is read around the cues is general English, not any one business's: the clause
 after "but" decides, a concession counts half, praise in a wish or need leans OW, negation reaches
@@ -14,44 +16,46 @@ misspelt cues and words run together (hashtags) are still read.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
+from bot import ruledata as _data
 from bot.domain import MomentKind
 from bot.kindwords import CUES as _CUES
 from bot.lexicon import valence
 from bot.textnorm import BOUNDARIES, QUESTION, is_negator, stem, stems, tokenize
 
-_INTENSIFIERS = frozenset({"so", "very", "really", "extremely", "super", "incredibly",
-                           "absolutely", "truly", "totally", "most", "such", "highly"})
+# The words each rule below reads are data: bot/data/kindcues.toml, one list per name.
+_WORDS = _data.load("kindcues")
+
+_INTENSIFIERS = _data.words(_WORDS, "intensifiers")
 _NEGATION_REACH = 3  # a negator flips cues up to this many tokens after it
-_NEGATORS = frozenset({"zero"})  # besides textnorm's: "zero help", "zero complaints"
+_NEGATORS = _data.words(_WORDS, "negators")  # besides textnorm's: "zero help", "zero complaints"
 # A word of blame used as a degree adverb before praise says how much: "outrageously good",
 # "ridiculously friendly", "insanely fast", "crazy cheap".
 _DEGREE_SUFFIX = "ly"
-_DEGREE_WORDS = frozenset({"crazy", "insanely", "wicked", "stupid", "seriously"})
-# A clause that opens with one of these is a recommendation ("try the lamb", "order the
-# special", "stick with the curries") or a warning ("skip dessert", "pass on the wine"). "Try"
-# and "skip" take any object but a verb ("try again", "try calling"); the others take "the" and
-# the like ("order was cold" is no order to order).
+_DEGREE_WORDS = _data.words(_WORDS, "degree_words")
+# A clause that opens with a recommendation ("try the lamb", "order the special") or a warning
+# ("skip dessert", "pass on the wine"): some verbs take any object but a verb ("try again", "try
+# calling"); the others take "the" and the like ("order was cold" is no order to order).
 _IMPERATIVE = 1.0
-_ANY_OBJECT = {"try": _IMPERATIVE, "skip": -_IMPERATIVE}
-_DETERMINED_OBJECT = {("order",): _IMPERATIVE, ("stick", "with"): _IMPERATIVE,
-                      ("check", "out"): _IMPERATIVE, ("pass", "on"): -_IMPERATIVE}
-_IMPERATIVE_OBJECT = frozenset({"the", "their", "a", "an", "any", "it", "this"})
-_NOT_OBJECT = frozenset({"to", "again", "and", "or", "later", "harder", "me", "us", "you"})
+_ANY_OBJECT = {**{w: _IMPERATIVE for w in _data.strings(_WORDS, "recommend_any_object")},
+               **{w: -_IMPERATIVE for w in _data.strings(_WORDS, "warn_any_object")}}
+_DETERMINED_OBJECT = {**{v: _IMPERATIVE for v in _data.phrases(_WORDS, "recommend_determined_object")},
+                      **{v: -_IMPERATIVE for v in _data.phrases(_WORDS, "warn_determined_object")}}
+_IMPERATIVE_OBJECT = _data.words(_WORDS, "imperative_object")
+_NOT_OBJECT = _data.words(_WORDS, "not_object")
 # two words that negate what follows: "far from ideal", "anything but smooth"
-_NEGATING_PAIRS = frozenset({("far", "from"), ("less", "than"), ("anything", "but")})
+_NEGATING_PAIRS = frozenset(_data.phrases(_WORDS, "negating_pairs"))
 _FLIPPED_NEGATIVE = 0.5  # "not bad" is weaker praise than "good"
 # Praise that could not be bettered is the most praise: "could not have been nicer", "can't
 # imagine a friendlier team", "never had better", "no better place". (But "wasn't any better" is
 # a let-down: only these negators, of what can or could be, keep a comparative's praise.)
-_UNSURPASSED = frozenset({"never", "no", "nothing", "nobody", "cannot", "cant", "can't",
-                          "couldnt", "couldn't"})
-_MODAL = frozenset({"can", "could"})  # "could not", "can not"
+_UNSURPASSED = _data.words(_WORDS, "unsurpassed")
+_MODAL = _data.words(_WORDS, "modal")  # "could not", "can not"
 # "Never" of the unheard-of negates nothing: "never seen such rudeness", "never been so well
 # looked after", "never had a steak like this before".
-_UNHEARD_OF = frozenset({"such", "so", "more", "before", "like"})
+_UNHEARD_OF = _data.words(_WORDS, "unheard_of")
 _UNHEARD_OF_REACH = 6
 # A negation that flips no cue still leans OW: "my bag didn't come", "no one at the desk".
 _BARE_NEGATION = -0.75
@@ -64,66 +68,58 @@ _PRAISE_DESPITE_BLAME = 0.5
 # Contrast: what follows "but" usually decides ("pricey but worth it", "friendly but slow"), so
 # what came before it counts half; a concession ("although the wait was long, ...") counts half
 # up to the end of its clause. The halves are VADER's for "but".
-_CONTRAST = frozenset({"but", "however"})
-_CONCESSION = frozenset({"although", "though", "despite"})  # and "even if"
+_CONTRAST = _data.words(_WORDS, "contrast")
+_CONCESSION = _data.words(_WORDS, "concession")  # and "even if"
 # A downtoner halves the cue after it: "slightly rushed", "a little pricey", "a bit noisy".
-_DOWNTONERS = frozenset({"slightly", "somewhat", "mildly", "marginally", "kinda", "tad", "bit"})
+_DOWNTONERS = _data.words(_WORDS, "downtoners")
 _DOWNTONED = 0.5
 # A let-down named as the circumstance of a remedy is not the business's doing: "rebooked us
 # after the cancellation", "kept us laughing during the delay", "thanks for fixing my booking
 # error". Its cues, up to _REMEDY_REACH tokens on in the clause, count half and do not make
 # praise beside them count less (the negativity bias below).
-_REMEDY = frozenset({
-    "fixing", "fixed", "solving", "solved", "resolving", "resolved", "sorting", "sorted",
-    "handling", "handled", "rebooking", "rebooked", "rescheduling", "rescheduled", "switching",
-    "switched", "replacing", "replaced", "refunding", "refunded", "finding", "found", "rescued",
-    "rescuing", "during", "amid", "amidst", "despite"})
+_REMEDY = _data.words(_WORDS, "remedy")
 _REMEDY_REACH = 4
 # "Kind of" and "sort of" are degrees, not kindness: "what kind of service", "kind of rude" (the
 # word after them is halved, as after a downtoner).
-_DEGREE_NOUNS = frozenset({"kind", "sort"})
+_DEGREE_NOUNS = _data.words(_WORDS, "degree_nouns")
 # Thanks beside a question or a "please" are manners ("can you call me back? thanks"), not
 # delight: they count half.
-_GRATITUDE = frozenset({"thank", "thanks", "appreciat"})
+_GRATITUDE = _data.words(_WORDS, "gratitude")  # stems
 _MANNERS = 0.5
 # "Little" and "few" without "a" deny the good they count: "little help", "few answers" (but "a
 # little help" is some). A clause that is a cry for help is distress: "Help!", "someone help us".
-_SCARCITY = frozenset({"little", "few"})
-_CRY = frozenset({"help", "me", "us", "please", "someone", "somebody", "anyone", "pls"})
+_SCARCITY = _data.words(_WORDS, "scarcity")
+_CRY = _data.words(_WORDS, "cry")
 _DISTRESS = 1.0
 # Negation reaches on over a coordination: "not rude or rushed", "neither slow nor cold".
-_COORDINATION = frozenset({"or", "nor"})
+_COORDINATION = _data.words(_WORDS, "coordination")
 
 _CONCEDED = 0.5
 # Irrealis: praise in a wish or a need ("it would be nice if someone answered", "I wish the app
 # were better", "I need help") is praise not given, and leans OW. Up to the end of the clause;
 # not where the clause states an intention ("would recommend", "would love to come back", "want
 # to thank") or is negated ("could not have been nicer").
-_IRREALIS = frozenset({"would", "should", "wish", "i'd", "you'd", "it'd", "that'd", "we'd",
-                       "they'd", "would've", "should've", "could've", "want", "need", "needs",
-                       "hope", "hoping", "hoped"})
-_MODAL_COULD = frozenset({"be", "have", "use", "do"})  # "could be", not "could tell"
-_HABITUAL = frozenset({"always", "often", "usually", "sometimes"})  # "they would always smile"
-_INTENTION = frozenset({stem(w) for w in ("recommend", "return", "back", "again", "come", "love",
-                                           "know", "thank", "thanks", "tell", "share",
-                                           "compliment")})
+_IRREALIS = _data.words(_WORDS, "irrealis")
+_MODAL_COULD = _data.words(_WORDS, "modal_could")  # "could be", not "could tell"
+_HABITUAL = _data.words(_WORDS, "habitual")  # "they would always smile"
+_INTENTION = frozenset(stem(w) for w in _data.strings(_WORDS, "intention"))
 _UNMET = 0.5
 
 
 _PARTICIPLE = ("ed", "ing")
-_PLAIN_WORD_NEUTRAL = frozenset({"dated"})  # a let-down whose plain word is neutral: a date
+_PLAIN_WORD_NEUTRAL = _data.words(_WORDS, "plain_word_neutral")  # "dated": its plain word is a date
 
 # A cue: its stems, its weight, whether it holds a negator, and the positions of its participles
 # (see _participles).
 _Cue = tuple[tuple[str, ...], float, bool, tuple[int, ...]]
 
 
-def _build() -> tuple[dict[str, list[_Cue]], int]:
+def _build(cues: Mapping[float, Sequence[str]] = _CUES) -> tuple[dict[str, list[_Cue]], int]:
     index: dict[str, list[_Cue]] = {}
     longest = 1
-    bases = {stem(p) for phrases in _CUES.values() for p in phrases
+    bases = {stem(p) for phrases in cues.values() for p in phrases
              if " " not in p and not p.endswith(_PARTICIPLE)}
-    for weight, phrases in _CUES.items():
+    for weight, phrases in cues.items():
         for phrase in phrases:
             words = tokenize(phrase)
             key = tuple(stems(words))
@@ -457,18 +453,22 @@ def _undouble(word: str) -> str:
     return "".join(c for j, c in enumerate(word) if j == 0 or c != word[j - 1])
 
 
-def _spellings() -> tuple[dict[str, float], dict[str, float]]:
+_Spelling = tuple[float, str]  # the cue's weight, and the cue word as listed
+
+
+def _spellings(cues: Mapping[float, Sequence[str]] = _CUES,
+               ) -> tuple[dict[str, _Spelling], dict[str, _Spelling]]:
     """Single cue words of _TYPO_LENGTH - 1 letters or more, undoubled, and each of them with one
     letter left out."""
-    words: dict[str, float] = {}
-    for weight, phrases in _CUES.items():
+    words: dict[str, _Spelling] = {}
+    for weight, phrases in cues.items():
         for phrase in phrases:
             if phrase.isalpha() and len(phrase) >= _TYPO_LENGTH - 1:
-                words.setdefault(_undouble(phrase), weight)
-    shortened: dict[str, float] = {}
-    for word, weight in words.items():
+                words.setdefault(_undouble(phrase), (weight, phrase))
+    shortened: dict[str, _Spelling] = {}
+    for word, found in words.items():
         for j in range(1, len(word) - 1):
-            shortened.setdefault(word[:j] + word[j + 1:], weight)
+            shortened.setdefault(word[:j] + word[j + 1:], found)
     return words, shortened
 
 
@@ -476,15 +476,21 @@ _SPELLINGS, _SHORTENED = _spellings()
 
 
 # Everyday words one slip from a cue: "wheelchair compliant", "a locking cabinet", "spilled".
-_NOT_TYPOS = frozenset({"compliant", "locking", "spilled", "overage", "overages"})
+_NOT_TYPOS = _data.words(_WORDS, "not_typos")
 
 
 @lru_cache(maxsize=16384)
 def _misspelt_cue(token: str) -> float | None:
     if token in _NOT_TYPOS or valence(token, stem(token)):
         return None
+    found = _slip(token, _SPELLINGS, _SHORTENED)
+    return None if found is None else found[0]
+
+
+def _slip(token: str, spellings: Mapping[str, _Spelling],
+          shortened: Mapping[str, _Spelling]) -> _Spelling | None:
     word = _undouble(token)
-    found = _SPELLINGS.get(word, _SHORTENED.get(word))
+    found = spellings.get(word, shortened.get(word))
     if found is not None:
         return found
     # not the first two letters swapped: "needles" is no "endless"
@@ -492,24 +498,43 @@ def _misspelt_cue(token: str) -> float | None:
     variants += [word[:j] + v + word[j + 1:] for j, c in enumerate(word) if c in _VOWELS
                  for v in _VOWELS if v != c]
     for variant in variants:
-        if variant in _SPELLINGS:
-            return _SPELLINGS[variant]
+        if variant in spellings:
+            return spellings[variant]
     return None
+
+
+def misspelling_of(word: str, cues: Mapping[float, Sequence[str]] = _CUES) -> _Spelling | None:
+    """The cue (weight, word) that the tolerant match would read ``word`` as were ``word`` itself
+    not listed among ``cues``; None where it would read it as no cue by a slip (as written, by
+    its stem or as a degree of another cue it would be read anyway, or not at all). For
+    ``moments rules check``: a listed misspelling it finds with the same weight is not needed."""
+    if (len(word) < _TYPO_LENGTH or not word.isalpha() or word in _NOT_TYPOS
+            or valence(word, stem(word))):
+        return None
+    own = stem(word)  # every form of it: "disapointed" and "disapointing" go together
+    others = {weight: tuple(p for p in phrases if p != word and not (p.isalpha() and stem(p) == own))
+              for weight, phrases in cues.items()}
+    index, _ = _build(others)
+    if index.get(stem(word)) or _base_in(word, index) is not None:
+        return None
+    return _slip(word, *_spellings(others))
 
 
 # Comparative, superlative and adverb endings, and the word they come from: tastiest, friendlier,
 # nicest, rudely, terribly. Only single cue words are looked up this way.
-_DEGREES = (("iest", "y"), ("ier", "y"), ("ily", "y"), ("est", "e"), ("est", ""), ("er", "e"),
-            ("er", ""), ("bly", "ble"), ("ly", ""))
+_DEGREES = tuple((ending, base) for ending, base in _data.phrases(_WORDS, "degrees"))
 
 
 # Of time, not of lateness; and nouns or other words that only look like a degree of a cue.
-_NOT_DEGREES = frozenset({"later", "lately", "latest", "earlier", "waiter", "charger", "holder",
-                          "dryer", "proper", "fairly"})
+_NOT_DEGREES = _data.words(_WORDS, "not_degrees")
 
 
 @lru_cache(maxsize=16384)
 def _base_cue(token: str) -> float | None:
+    return _base_in(token, _INDEX)
+
+
+def _base_in(token: str, index: Mapping[str, list[_Cue]]) -> float | None:
     if token in _NOT_DEGREES:
         return None
     for ending, base in _DEGREES:
@@ -519,7 +544,7 @@ def _base_cue(token: str) -> float | None:
             if not base and len(word) >= 4 and word[-1] == word[-2]:
                 candidates.append(word[:-1])  # biggest -> big
             for candidate in candidates:
-                for key, weight, _, _ in _INDEX.get(stem(candidate), ()):
+                for key, weight, _, _ in index.get(stem(candidate), ()):
                     if len(key) == 1:
                         return weight
     return None

@@ -1,167 +1,25 @@
 """The kind cue words and emoji, by weight: positive points to WOW, negative to OW.
 
 Written by hand from general language and from the events that let customers down or delight
-them in service work (delays, lost things, rudeness; upgrades, remembered names). Phrases win
-over their words; :mod:`bot.kindcues` reads them in a sentence.
+them in service work (delays, lost things, rudeness; upgrades, remembered names). They are data,
+in ``bot/data/kindwords.toml``; phrases win over their words; :mod:`bot.kindcues` reads them in
+a sentence.
 """
 
 from __future__ import annotations
 
-CUES: dict[float, tuple[str, ...]] = {
-    3.0: (
-        "thank you so much", "thanks so much", "thank you very much", "thanks a lot",
-        "many thanks", "can't thank", "cant thank", "cannot thank", "couldn't be happier",
-        "could not be happier", "above and beyond", "extra mile", "made my day",
-        "saved the day", "highly recommend", "can't recommend enough", "can't say enough",
-        "best ever", "blown away", "out of this world", "second to none", "hats off",
-        "don't miss", "do not miss", "💯",
-    ),
-    2.0: (
-        "amazing", "awesome", "excellent", "fantastic", "wonderful", "outstanding", "superb",
-        "brilliant", "incredible", "phenomenal", "exceptional", "perfect", "perfectly", "best",
-        "nicest", "finest", "greatest", "magnificent", "rave", "raving", "well worth",
-        "worth the trip", "rivals",
-        "love", "lovely", "delighted", "delightful", "impressed", "impressive", "superstar",
-        "hero", "legend", "gem", "exceeded", "grateful", "kudos", "bravo", "shoutout",
-        "shout out", "props", "stellar", "top notch", "much appreciated", "appreciate",
-        "appreciated", "thank you", "remembered my name", "personal touch", "no complaints",
-        "can't complain", "no problem", "no problems", "😍", "🥰", "🤩", "🙌", "👏", "❤",
-        "💙", "💕", "💖", "🎉", "🥳",
-    ),
-    1.5: (
-        "thank", "thanks", "great", "happy", "pleased", "glad", "helpful", "friendly", "kind",
-        "kindly", "polite", "courteous", "attentive", "pleasant", "enjoy", "enjoyed",
-        "recommend", "smooth", "delicious", "tasty", "yummy", "beautiful", "welcoming",
-        "caring", "professional", "well done", "nice", "good", "cool", "fun", "on time",
-        "complimentary", "upgraded", "got me home", "resolved", "sorted", "fixed it",
-        "yum", "accomodating", "well priced", "devoured", "yay", "woohoo", "made it",
-        "held the plane", "held the flight", "waited for us",
-        "memorable", "flawless", "flawlessly", "seamless", "effortless", "thoughtful",
-        "considerate", "cheerful", "refreshing", "scrumptious", "mouthwatering",
-        "delectable", "immaculate", "spotless", "pristine", "pleasantly", "excellently",
-        "friendliest", "kindest", "sweetest", "promptly", "efficiently", "ideal", "first rate",
-        "😊", "😀", "😁", "😃", "😄", "🙂", "☺", "😘", "👍", "👌", "✨",
-        "🌟", "⭐", "😎", "💪",
-        "adore", "adored", "marvelous", "marvellous", "splendid", "sublime", "unforgettable",
-        "faultless", "spectacular", "remarkable", "extraordinary", "thrilled", "ecstatic",
-        "overjoyed", "elated", "gracious", "graciously", "warmly", "generously", "patiently",
-        "courteously", "politely", "attentively", "helpfully", "thankful", "gratitude",
-        "appreciative", "joy", "joyful", "happier", "happiest", "praise", "compliment",
-        "compliments", "complimented", "masterpiece", "unbeatable", "glorious",
-    ),
-    1.0: (
-        "favorite", "favourite", "fabulous", "terrific", "divine", "heavenly", "exquisite",
-        "impeccable", "gorgeous", "stunning", "charming", "elegant", "romantic", "cute",
-        "adorable", "lively", "inviting", "relaxing", "flavorful", "flavourful", "authentic",
-        "juicy", "crispy", "perfection", "to die for", "must try", "will be back",
-        "will return", "come back", "go back", "satisfied", "satisfying", "affordable",
-        "bargain", "unique", "creative", "plenty", "prompt", "knowledgeable", "accommodating",
-        "hospitable", "excited", "can't wait", "cant wait", "cannot wait", "looking forward",
-        "safe travels", "proud", "good job", "great job", "nice job", "job well done", "rock",
-        "rockstar", "winner", "classy", "class act", "genius", "took care of", "taken care of",
-        "taking care of", "takes care of",
-        "spot on", "on point", "congrats", "congratulations", "easy", "enjoyable",
-        "a cut above", "world class", "top of the line", "worth a visit", "worth a try",
-        "just right", "hits the spot", "hit the spot", "a must", "speaks for itself",
-        "i like", "we like", "i liked", "we liked", "really like", "really liked",
-        "a classic", "a plus", "a big plus", "a real plus", "the upside",
-        "above average", "keep it up", "keep up the good work", "never disappoints",
-        "inexpensive", "reasonably priced", "short wait", "no wait",
-        "pleasure", "hidden gem", "heaven", "wonderfully", "beautifully", "nicely",
-        "high quality", "homemade", "made to order", "crisp", "rich", "creamy", "savory",
-        "succulent", "moist", "fluffy", "flaky", "melt in your mouth", "interesting",
-        "innovative", "variety", "extensive", "wide selection", "great selection", "spacious",
-        "bright", "large portions", "generous portions", "worth the wait", "worth every penny",
-        "value", "quiet", "better", "fair", "quick", "quickly", "fast", "efficient",
-        "comfortable", "clean", "fresh", "fragrant", "vibrant", "buzzing", "intimate",
-        "peaceful", "calm", "tidy", "neat", "balanced", "polished", "well made",
-        "cozy", "cosy", "warm", "sweet", "smile", "smiling", "worth", "reasonable", "generous",
-        "free", "early", "safe", "safely", "fixed", "solved", "cheers", "finally", "wow",
-        "🙏", "reliable", "dependable", "trustworthy", "comfy", "convenient", "handy", "speedy",
-        "smoothly", "hospitality", "satisfaction", "superior", "incomparable", "blessed",
-        "fortunate",
-    ),
-    0.5: ("decent", "fine", "solid", "ok", "okay"),
-    -0.5: (
-        "please", "average", "fee", "fees", "instead", "supposed to", "should have",
-        "crazy", "tired", "excuse", "charged", "limited", "hard to", "dark",
-        "smell",
-    ),
-    -0.75: ("too",),
-    -1.0: (
-        "wait", "waiting", "waited", "hold", "queue", "line", "hours", "why", "seriously",
-        "still", "again", "refund", "expensive", "loud", "noisy", "cold", "small", "cramped",
-        "confused", "confusing", "confusion", "problem", "problems", "issue", "issues",
-        "trouble", "late", "missing", "wrong", "error", "mistake", "please help", "help me",
-        "where is", "no one", "nobody", "nothing", "annoyance", "any update", "any updates",
-        "any news", "any help", "😕", "😐", "😑",
-    ),
-    -1.5: (
-        "bad", "poor", "poorly", "slow", "worse", "sad", "upset", "annoyed", "annoying", "mad",
-        "angry", "unhappy", "frustrated", "frustrating", "frustration", "disappointed",
-        "disappointing", "disappointment", "disapointing", "disapointed", "overdone",
-        "walked away", "dumped", "complaint", "complain", "delay", "delayed",
-        "cancel", "cancelled", "canceled", "cancellation", "stuck", "missed", "lost", "lose",
-        "losing", "broken",
-        "damaged", "dirty", "rude", "ignored", "forgot", "forgotten", "overbooked", "bumped",
-        "denied", "refused", "stale", "bland", "overpriced", "overcharged", "uncomfortable",
-        "smelly", "unprofessional", "unhelpful", "incompetent", "mess", "chaos", "fail",
-        "failed", "failure", "on hold", "no help", "no answer", "no response", "no reply",
-        "still waiting", "still no", "never arrived", "didn't arrive", "hung up",
-        "can't get through", "cant get through", "not again",
-        "didn't work", "doesn't work", "does not work", "not working", "wasn't working",
-        "stopped working", "let me down", "let us down", "disappoint", "mediocre", "tasteless",
-        "overcooked", "undercooked", "soggy",
-        "greasy", "burnt", "salty", "tough", "chewy", "lukewarm", "tiny", "crowded", "dingy",
-        "tacky", "arrogant", "snooty", "snobby", "condescending", "inattentive", "careless",
-        "clueless", "rushed", "never came", "waste", "not worth", "overrated", "meh",
-        "nothing special", "unfortunately", "sadly", "gross", "nasty", "yuck", "sick",
-        "lacking", "expected more", "unable", "impossible", "hassle", "absurd", "insane",
-        "hell", "stupid", "dumb", "embarrassing", "embarrassment", "exhausted", "excuses",
-        "blame", "misleading", "hostage", "lame", "crap", "bs", "sucked", "screwed", "ruined",
-        "worthless", "no apology", "not even", "still haven't", "haven't heard",
-        "never received", "never got", "come on", "pricey", "difficult", "unfriendly", "dry",
-        "small portions", "tiny portions", "sticky", "smelled", "could be better",
-        "could have been better", "high prices", "underwhelming", "underwhelmed", "forgettable",
-        "unimpressive", "unimpressed", "inconsistent", "hit or miss", "watery", "fatty",
-        "rubbery", "microwaved", "reheated", "dated", "ugh", "smh", "wtf", "fml",
-        "horrid", "dreadful", "abysmal", "subpar", "sub par", "inferior", "lousy", "shoddy",
-        "sloppy", "unclean", "unsanitary", "pricy", "neglected", "neglect", "indifferent",
-        "dismissive", "curt", "surly", "grumpy", "unwelcoming", "unpleasant", "unappetizing",
-        "rancid", "spoiled", "moldy", "mouldy", "cockroach", "regret", "disaster", "fiasco",
-        "shambles", "painful", "irritated", "irritating", "aggravating", "insulted",
-        "insulting", "offended", "offensive", "lazy", "disorganized", "disorganised",
-        "unorganized", "unreliable", "unresponsive", "incompetence", "stuffy", "drab",
-        "depressing", "overcrowded", "flavorless", "flavourless", "mushy", "skimpy", "measly",
-        "meager", "meagre", "took forever", "waited forever", "taking forever",
-        "terribly", "horribly", "awfully", "dreadfully", "rudely", "impolite", "disrespectful",
-        "disrespected", "hostile", "aggressive", "yelled", "shouted", "screamed", "sarcastic",
-        "uncooperative", "unwilling", "inept", "sluggish", "tardy", "endless", "endlessly",
-        "rotten", "ripoff", "letdown", "let down", "infuriating", "infuriated", "faulty",
-        "defective", "shabby", "run down", "stinky", "stank", "stinks", "chaotic", "messy",
-        "dismal", "crappy", "unsafe", "dangerous", "revolting", "repulsive", "vile", "grimy",
-        "shocking", "shocked", "pointless", "hopeless", "thoughtless", "heartless", "slowest",
-        "don't care", "doesn't care", "didn't care", "do not care", "does not care",
-        "trash", "garbage", "junk", "rubbish", "gave up", "give up", "good luck with that",
-        "over priced", "over cooked", "under cooked", "over rated", "been trying",
-        "been calling", "keep calling", "kept calling", "still trying", "multiple attempts",
-        "several attempts", "multiple times", "several times", "a downside", "the downside",
-        "a drawback", "the drawback", "a minus",
-        "first and last",
-        "could care less", "couldn't care less", "lack of",
-        "😞", "😔", "😢", "😟", "😣", "😖", "😒", "🙄", "😩", "😫", "🤦", "💔",
-    ),
-    -2.5: (
-        "worst", "terrible", "horrible", "awful", "disgusting", "appalling", "atrocious",
-        "pathetic", "ridiculous", "unacceptable", "disgrace", "disgraceful", "shameful",
-        "outrageous", "furious", "livid", "nightmare", "horrendous", "useless", "never again",
-        "avoid", "scam", "lied", "liar", "joke", "hate", "sucks", "suck", "stranded",
-        "stay away", "steer clear",
-        "filthy", "inedible", "food poisoning", "rip off", "ripped off", "thanks for nothing",
-        "never fly", "never flying", "will never", "never fails to disappoint",
-        "least satisfactory", "last time i fly", "switching airlines", "miserable",
-        "epic fail", "shame on", "inexcusable", "unforgivable", "scandalous",
-        "😡", "😠", "🤬", "😤", "😭", "👎",
-        "💩", "🤮", "🤢",
-    ),
-}
+from bot.ruledata import RuleDataError, load, number, strings, tables
+
+
+def _cues() -> dict[float, tuple[str, ...]]:
+    """Weight -> phrases, in the file's order (where a phrase has two weights, the first wins)."""
+    cues: dict[float, tuple[str, ...]] = {}
+    for group in tables(load("kindwords"), "cues"):
+        weight = number(group, "weight")
+        if weight in cues or not weight:
+            raise RuleDataError(f"kindwords.toml: weight {weight} is zero or given twice")
+        cues[weight] = strings(group, "phrases")
+    return cues
+
+
+CUES: dict[float, tuple[str, ...]] = _cues()

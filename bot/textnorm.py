@@ -2,13 +2,16 @@
 
 Words and emoji become tokens; punctuation that ends a clause becomes the marker ``BOUNDARY`` so
 that phrases never match across sentences and negation stops at the end of a clause. Chat
-shorthand ("thx", "hrs", "pls") is expanded before stemming.
+shorthand ("thx", "hrs", "pls") is expanded before stemming. The shorthand, negators and stop
+words are data, in ``bot/data/textnorm.toml``.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
+
+from bot.ruledata import load, strings, table, words
 
 BOUNDARY = "|"
 QUESTION = "?"  # a boundary that ends a question
@@ -31,45 +34,15 @@ _HANDLE = re.compile(r"(?<![\w@])@\w+")
 _TAG = re.compile(r"(?<![\w#&])#([a-z0-9][a-z0-9_-]*)")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "´": "'"})
 
+_WORDS = load("textnorm")
 # Chat shorthand and frequent misspellings, expanded before stemming.
 SHORTHAND: dict[str, tuple[str, ...]] = {
-    "thx": ("thanks",), "thnx": ("thanks",), "thanx": ("thanks",), "tnx": ("thanks",),
-    "ty": ("thank", "you"), "tysm": ("thank", "you", "so", "much"), "thks": ("thanks",),
-    "pls": ("please",), "plz": ("please",), "plse": ("please",),
-    "hr": ("hour",), "hrs": ("hours",), "min": ("minutes",), "mins": ("minutes",),
-    "u": ("you",), "ur": ("your",), "r": ("are",), "b4": ("before",), "bc": ("because",),
-    "gr8": ("great",), "luv": ("love",), "awsome": ("awesome",), "amazin": ("amazing",),
-    "terible": ("terrible",), "horible": ("horrible",), "horrable": ("horrible",),
-    "tix": ("tickets",), "appt": ("appointment",), "svc": ("service",),
-    "cust": ("customer",), "custserv": ("customer", "service"), "wifi": ("wi", "fi"),
-    "im": ("i'm",), "ive": ("i've",),
+    word: strings(table(_WORDS, "shorthand"), word) for word in table(_WORDS, "shorthand")
 }
-
-NEGATORS = frozenset({
-    "not", "no", "never", "without", "hardly", "barely", "nor", "neither", "cannot",
-    "cant", "dont", "didnt", "doesnt", "isnt", "wasnt", "werent", "wont", "wouldnt",
-    "couldnt", "shouldnt", "havent", "hasnt", "hadnt", "aint", "arent", "nobody", "nothing",
-})
-
-STOPWORDS = frozenset({
-    "a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "for", "with", "from", "by",
-    "as", "is", "are", "was", "were", "be", "been", "being", "am", "i", "me", "my", "mine",
-    "we", "us", "our", "you", "your", "yours", "he", "him", "his", "she", "her", "it", "its",
-    "they", "them", "their", "this", "that", "these", "those", "there", "here", "so", "than",
-    "then", "too", "very", "just", "also", "about", "into", "over", "after", "before", "up",
-    "down", "out", "off", "again", "do", "does", "did", "doing", "have", "has", "had",
-    "having", "will", "would", "shall", "should", "can", "could", "may", "might", "must",
-    "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "all", "any",
-    "both", "each", "few", "more", "most", "other", "some", "such", "only", "own", "same", "s",
-    "t", "don", "now", "get", "got", "gets", "im", "i'm", "i've", "it's", "that's", "you're",
-    "we're", "they're", "what's",
-})
-
-
+NEGATORS = words(_WORDS, "negators")
+STOPWORDS = words(_WORDS, "stopwords")
 # Words whose stem would collide with a different word: news/new, please/pleased.
-_UNSTEMMED = frozenset({
-    "news", "always", "series", "status", "bonus", "plus", "canvas", "lens", "please",
-})
+_UNSTEMMED = words(_WORDS, "unstemmed")
 
 
 def normalize(text: str) -> str:

@@ -51,6 +51,14 @@ class ChatContext:
     # the platform's id for this request (Slack's event_id or trigger_id): the same request
     # handled twice (replayed after a crash) finds the moment it made instead of making another
     request_key: str | None = None
+    # the people the message names, as the door knows them (with their aliases, where a
+    # person has more than one key): `privacy delete @x` reaches all of x's keys
+    people: tuple[Actor, ...] = ()
+
+    def person(self, name: str) -> Actor:
+        """The person ``@name`` stands for: as the door named them, else just that key."""
+        key = name.strip().lstrip("@")
+        return next((p for p in self.people if p.user_id == key), Actor(key))
 
 
 class CommandRouter:

@@ -309,9 +309,10 @@ def privacy(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
     if len(words) != 2 or words[0].lower() not in ("export", "delete"):
         raise UserError("Usage: `/moments privacy export @name` or `/moments privacy delete @name`.")
     p, ws = r.services.privacy, ctx.workspace_id
+    person = ctx.person(words[1])
     if words[0].lower() == "export":
-        return exported(p.export_user(workspace_id=ws, actor=ctx.actor, user_id=words[1]))
-    counts = p.delete_user(workspace_id=ws, actor=ctx.actor, user_id=words[1])
+        return exported(p.export_person(workspace_id=ws, actor=ctx.actor, person=person))
+    counts = p.delete_person(workspace_id=ws, actor=ctx.actor, person=person)
     return forgotten(counts, f"Done: {words[1].lstrip('@')}'s data is erased.")
 
 

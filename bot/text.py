@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.domain import Moment, MomentKind, StandardLevel, Team, Touchpoint
+from bot.domain import Moment, MomentKind, Proposal, StandardLevel, Team, Touchpoint
 from bot.services.moments import Filed
 from bot.services.weekly import Result
 from bot.views import (
@@ -29,6 +29,18 @@ from bot.views import (
 from bot.weeks import zone
 
 KIND_LABEL = {MomentKind.WOW: "🌟 WOW", MomentKind.OW: "🩹 OW"}
+
+
+def proposal_received(proposal: Proposal) -> Reply:
+    """The answer to a proposal sent from the weekly prompt's form."""
+    how = " anonymously" if proposal.anonymous else ""
+    return Reply(f"✍️ Thanks! Your proposal [{proposal.id}] is in{how}; the team can vote on it "
+                 "until the vote closes.")
+
+
+def me_too(moment: Moment) -> Reply:
+    """The answer to a "me too" (a reaction) that counted."""
+    return Reply(f"➕ Your “me too” is on moment #{moment.id}.")
 
 
 def local(at: datetime, timezone: str) -> str:

@@ -20,12 +20,21 @@ log = logging.getLogger(__name__)
 class Actor:
     """The person acting, as the door knows them. ``is_admin``: a workspace admin or owner.
     ``external``: from a partner organisation (a channel shared with another company): they
-    log moments, react, propose and vote, and may be credited, but never lead or administer."""
+    log moments, react, propose and vote, and may be credited, but never lead or administer.
+    ``aliases``: other keys the same person's data may be stored under (a door that could not
+    always tell who someone is keyed some of it by another id); forget-me, an admin's delete
+    and export reach every one."""
 
     user_id: str
     display_name: str = ""
     is_admin: bool = False
     external: bool = False
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Every key the person may be stored under, their own first, each once."""
+        return tuple(dict.fromkeys(k for k in (self.user_id, *self.aliases) if k))
 
     @property
     def name(self) -> str:

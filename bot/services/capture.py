@@ -60,6 +60,55 @@ class CaptureService:
         self._d = deps
         self._moments = moments
 
+    def log_message(
+        self,
+        *,
+        workspace_id: int,
+        channel: str,
+        actor: Actor,
+        kind: MomentKind,
+        text: str,
+        touchpoint: str | None = None,
+        message_ref: str | None = None,
+        author: Actor | None = None,
+        request_key: str | None = None,
+    ) -> Filed:
+        """A colleague's message logged as a moment through the door's form (Slack's message
+        shortcut, Teams' message action), for the team of ``channel``.
+
+        ``touchpoint``: the slug the person chose in the form, filed there. A WOW credits the
+        message's ``author`` unless they log their own message; the author's name, when the door
+        knows it, is remembered for the digest. ``request_key`` names the form's submission:
+        the same one again (a double submit, a retry) answers with the moment it made."""
+        if touchpoint:
+            text = f"{text} #{touchpoint}"  # an explicit tag: filed where the person chose
+        credit = _credit(kind, author.user_id if author else "", actor)
+        filed = self._moments.report(
+            workspace_id=workspace_id, channel=channel, actor=actor, kind=kind, text=text,
+            source=Source.SHORTCUT, message_ref=message_ref, credited=credit, strict_tags=False,
+            request_key=request_key)
+        if credit and author is not None and author.display_name:
+            self.remember_people(workspace_id=workspace_id, people=[author])
+        return filed
+
+    def me_too_on_post(self, *, workspace_id: int, message_ref: str, actor: Actor) -> Moment | None:
+        """A like on the bot's own post about a moment (its confirmation) is a "me too" on that
+        moment. The moment, when the person's "me too" is on it; None when the post is about no
+        moment (the weekly prompt, a digest: nothing to log, nobody to credit), or the person
+        reported it or is credited by it (a thank-you is not a second witness)."""
+        linked = self.moment_for_message(workspace_id=workspace_id, message_ref=message_ref)
+        if linked is None:
+            return None
+        moment = self.me_too(workspace_id=workspace_id, moment_id=linked.id, actor=actor)
+        return moment if moment is not None and actor.user_id in moment.also_reported_by else None
+
+    def withdraw_on_post(self, *, workspace_id: int, message_ref: str, actor: Actor) -> Moment | None:
+        """Taking back a like on the bot's post about a moment withdraws that "me too"."""
+        linked = self.moment_for_message(workspace_id=workspace_id, message_ref=message_ref)
+        if linked is None:
+            return None
+        return self.withdraw(workspace_id=workspace_id, moment_id=linked.id, actor=actor)
+
     def react(
         self,
         *,

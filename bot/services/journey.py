@@ -48,6 +48,25 @@ class JourneyService:
                 return latest[1]
             return teams[0] if len(teams) == 1 else None
 
+    def team_here(self, *, workspace_id: int, channel: str, user_id: str,
+                  private: bool) -> Team | None:
+        """The team a person means where they are: the team of ``channel``; where that is no
+        team's and the conversation is ``private`` (a DM, a personal chat, a form the person
+        opened for themselves), their own team (``team_for_user``)."""
+        team = self.team_for_channel(workspace_id=workspace_id, channel=channel) if channel else None
+        if team is None and (private or not channel):
+            team = self.team_for_user(workspace_id=workspace_id, user_id=user_id)
+        return team
+
+    def channel_here(self, *, workspace_id: int, channel: str, user_id: str, private: bool) -> str:
+        """The channel a request counts in: its own, or in a private conversation the person's
+        team's (``team_here``); ``channel`` itself when there is no such team."""
+        if channel and not private:
+            return channel  # no read: the channel is the place, a team's or not
+        team = self.team_here(workspace_id=workspace_id, channel=channel, user_id=user_id,
+                              private=private)
+        return team.channel if team is not None else channel
+
     def teams(self, *, workspace_id: int) -> list[Team]:
         with self._d.store.transaction(workspace_id) as repo:
             return repo.teams()

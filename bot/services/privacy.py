@@ -128,54 +128,46 @@ class PrivacyService:
         return found
 
     def forget_me(self, *, workspace_id: int, actor: Actor) -> dict[str, int]:
-        """Erase the asking person's data in this workspace."""
+        """Erase the asking person's data in this workspace, under every key they have."""
         with self._d.store.transaction(workspace_id) as repo:
-            counts = repo.forget_user(actor.user_id)
+            counts = _erase(repo, actor.keys)
         self._d.forget_filer(workspace_id)
         return counts
 
     def delete_user(self, *, workspace_id: int, actor: Actor, user_id: str) -> dict[str, int]:
+        return self.delete_person(workspace_id=workspace_id, actor=actor, person=Actor(user_id))
+
+    def delete_person(self, *, workspace_id: int, actor: Actor, person: Actor) -> dict[str, int]:
+        """An admin erasing one person's data, under every key they have (``Actor.aliases``)."""
+        keys = tuple(dict.fromkeys(_who(k) for k in person.keys or ("",)))
         with self._d.store.transaction(workspace_id) as repo:
             _require_admin(repo, actor)
-            counts = repo.forget_user(_who(user_id))
+            counts = _erase(repo, keys)
         self._d.forget_filer(workspace_id)
         return counts
 
     def export_user(self, *, workspace_id: int, actor: Actor, user_id: str) -> dict[str, Any]:
         """Everything stored about one person, as plain data (an admin answering a request)."""
-        user_id = _who(user_id)
+        return self.export_person(workspace_id=workspace_id, actor=actor, person=Actor(user_id))
+
+    def export_person(self, *, workspace_id: int, actor: Actor, person: Actor) -> dict[str, Any]:
+        """``export_user`` over every key the person has: their own key's data, with what is
+        stored under their aliases added (``also_stored_as`` names those keys)."""
+        keys = tuple(dict.fromkeys(_who(k) for k in person.keys or ("",)))
         with self._d.store.transaction(workspace_id) as repo:
             _require_admin(repo, actor)
-            member = repo.member(user_id)
-            reported, credited, proposals, votes = [], [], [], 0
-            for team in repo.teams():
-                for m in repo.moments(team.id, include_retracted=True):
-                    row = {"id": m.id, "team": team.name, "kind": m.kind.value, "text": m.text,
-                           "created_at": m.created_at.isoformat(),
-                           "retracted": m.retracted_at is not None}
-                    if m.reporter_id == user_id:
-                        reported.append(row)
-                    elif user_id in m.credited or user_id in m.also_reported_by:
-                        credited.append(row)
-                for prompt in repo.prompts(team.id):
-                    for p in repo.proposals(prompt.id):
-                        if p.author_id == user_id:
-                            proposals.append({"id": p.id, "week": prompt.week, "text": p.text,
-                                              "anonymous": p.anonymous})
-                        votes += user_id in repo.voters(p.id)
-            return {
-                "workspace": repo.workspace.external_id,
-                "user_id": user_id,
-                "display_name": member.display_name if member else "",
-                "is_admin": bool(member and member.is_admin),
-                "leads": [t.name for t in repo.teams() if user_id in t.leads],
-                "moments_reported": reported,
-                "moments_credited_or_seconded": credited,
-                "proposals": proposals,
-                "votes": votes,
-                "redaction_patterns_added": [p.pattern for p in repo.redaction_patterns()
-                                             if p.added_by == user_id],
-            }
+            merged = _export(repo, keys[0])
+            if len(keys) == 1:
+                return merged
+            merged["also_stored_as"] = []
+            for key in keys[1:]:
+                data = _export(repo, key)
+                merged["also_stored_as"].append(key)
+                for field, value in data.items():
+                    if isinstance(value, list):
+                        merged[field] = merged[field] + [v for v in value if v not in merged[field]]
+                merged["votes"] += data["votes"]
+            return merged
 
     def purge(self, *, workspace_id: int, older_than_months: int, now: datetime | None = None) -> int:
         """Retention: delete moments older than the given number of months."""
@@ -209,3 +201,45 @@ def _who(user_id: str) -> str:
     if not user_id:
         raise UserError("Whose data? Name them, e.g. `/moments privacy export @maria`.")
     return user_id
+
+
+def _erase(repo: Repository, keys: tuple[str, ...]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for key in keys:
+        for kind, n in repo.forget_user(key).items():
+            counts[kind] = counts.get(kind, 0) + n
+    return counts
+
+
+def _export(repo: Repository, user_id: str) -> dict[str, Any]:
+    """Everything stored under one key."""
+    member = repo.member(user_id)
+    reported, credited, proposals, votes = [], [], [], 0
+    for team in repo.teams():
+        for m in repo.moments(team.id, include_retracted=True):
+            row = {"id": m.id, "team": team.name, "kind": m.kind.value, "text": m.text,
+                   "created_at": m.created_at.isoformat(),
+                   "retracted": m.retracted_at is not None}
+            if m.reporter_id == user_id:
+                reported.append(row)
+            elif user_id in m.credited or user_id in m.also_reported_by:
+                credited.append(row)
+        for prompt in repo.prompts(team.id):
+            for p in repo.proposals(prompt.id):
+                if p.author_id == user_id:
+                    proposals.append({"id": p.id, "week": prompt.week, "text": p.text,
+                                      "anonymous": p.anonymous})
+                votes += user_id in repo.voters(p.id)
+    return {
+        "workspace": repo.workspace.external_id,
+        "user_id": user_id,
+        "display_name": member.display_name if member else "",
+        "is_admin": bool(member and member.is_admin),
+        "leads": [t.name for t in repo.teams() if user_id in t.leads],
+        "moments_reported": reported,
+        "moments_credited_or_seconded": credited,
+        "proposals": proposals,
+        "votes": votes,
+        "redaction_patterns_added": [p.pattern for p in repo.redaction_patterns()
+                                     if p.added_by == user_id],
+    }

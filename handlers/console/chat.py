@@ -12,12 +12,12 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import TextIO
 
+from bot import parsing
 from bot.commands import ChatContext, CommandRouter
-from bot.domain import MomentKind, Source
+from bot.domain import Source
 from bot.services import Actor
 from bot.views import Choice, Reply
 
-MESSAGE = re.compile(r"^\s*(wow|ow)\s*[:!-]\s*(.*)$", re.IGNORECASE | re.DOTALL)
 WAIT = re.compile(r"^(\d{1,3})\s*(day|days|d|week|weeks|w)$", re.IGNORECASE)
 CONSOLE_HELP = """Console extras: `/as NAME` switch person (`/as NAME admin` for an admin) ·
 `/wait 3 days` or `/wait 13 weeks` wind the clock · a number picks a choice · `/quit` leaves.
@@ -90,9 +90,9 @@ class ConsoleChat:
             self._pick(int(stripped))
         elif command.startswith("/"):
             self._show(self.router.handle(self._ctx(Source.CONSOLE), command, rest))
-        elif match := MESSAGE.match(stripped):
-            kind = MomentKind(match.group(1).lower())
-            reply = self.router.handle(self._ctx(Source.MESSAGE), f"/{kind.value}", match.group(2))
+        elif moment := parsing.moment_prefix(stripped):
+            kind, what = moment
+            reply = self.router.handle(self._ctx(Source.MESSAGE), f"/{kind.value}", what)
             self._show(reply)
         else:
             self._say("I log messages that start with `WOW:` or `OW:`. `/moments help` lists "

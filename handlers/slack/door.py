@@ -82,9 +82,8 @@ class SlackDoor:
         """A ChatContext for the core. In a DM the person's team stands in for the channel."""
         team_id = team_id_of(body)
         ws = self.workspace(team_id)
-        if channel.startswith("D") or not channel:
-            team = self.services.journey.team_for_user(workspace_id=ws, user_id=user_id)
-            channel = team.channel if team else channel
+        channel = self.services.journey.channel_here(workspace_id=ws, channel=channel, user_id=user_id,
+                                                     private=channel.startswith("D") or not channel)
         return ChatContext(ws, channel, self.actor(client, team_id, user_id, actor_team(body)), source,
                            message_ref, request_key(body))
 

@@ -22,7 +22,8 @@ from botbuilder.schema import ConversationReference  # type: ignore[import-untyp
 from bot.domain import Workspace
 from bot.ports import DeliveryError, Store
 from bot.views import Post
-from handlers.teams.bot import VERIFIED, name_people, people_of, reference_key, render_activity
+from handlers.teams.lifecycle import VERIFIED, reference_key
+from handlers.teams.replies import name_people, people_of, render_activity
 
 log = logging.getLogger(__name__)
 PERMANENT_STATUS = {401, 403, 404}  # removed from the team, conversation gone, app blocked

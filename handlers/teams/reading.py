@@ -28,7 +28,6 @@ _TAGS = re.compile(r"</?at[^>]*>", re.IGNORECASE)
 _NOT_IN_KEY = re.compile(r"[^A-Za-z0-9._-]")  # what the core's @key syntax cannot hold
 _MENTION_TAG = re.compile(r"<at[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 _REPEATED = re.compile(r"(@[A-Za-z0-9][A-Za-z0-9._-]*)(?:\s+\1)+(?![A-Za-z0-9._-])")
-_COMMAND = re.compile(r"^\s*/?(wow|ow|moments)(?![\w-])\s*:?\s*(.*)$", re.IGNORECASE | re.DOTALL)
 _SLASH = re.compile(r"(?<![\w/`])`?/(wow|ow|moments)\b")
 
 
@@ -174,14 +173,9 @@ def _squash(shown: str) -> str:
 
 
 def parse_command(text: str) -> tuple[str, str] | None:
-    """``wow ...`` / ``WOW: ...`` / ``ow ...`` / ``moments <sub>`` / ``/moments <sub>`` / ``help``
-    -> (core command, rest); None for anything else."""
-    if text.strip().lower() in ("help", "/help", "?"):
-        return "/moments", "help"
-    match = _COMMAND.match(text)
-    if match is None:
-        return None
-    return "/" + match.group(1).lower(), match.group(2).strip()
+    """What a person typed to the bot, read by the core's one rule (``parsing.addressed_command``):
+    everything sent to a Teams bot is addressed to it."""
+    return parsing.addressed_command(text)
 
 
 def teams_syntax(text: str, names: dict[str, str] | None = None) -> str:

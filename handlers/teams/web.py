@@ -26,7 +26,8 @@ from botbuilder.schema import Activity, ActivityTypes  # type: ignore[import-unt
 from bot.config import Settings
 from bot.services import Services
 from handlers.observability import METRICS
-from handlers.teams.bot import MomentsTeamsBot, is_authenticated
+from handlers.teams.bot import MomentsTeamsBot
+from handlers.teams.lifecycle import is_authenticated
 from handlers.teams.notifier import ServiceUrlRefused, ServiceUrls, TeamsNotifier, is_loopback_url
 
 log = logging.getLogger(__name__)

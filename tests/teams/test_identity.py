@@ -155,7 +155,7 @@ def test_a_stranger_mentioned_is_looked_up_once_and_credited_by_aad_id(world: Wo
 
 def test_when_teams_will_not_say_who_it_is_the_moment_is_saved_by_account_id(
         world: World, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.DEBUG, logger="handlers.teams.bot"), connector_stand_in() as connector:
+    with caplog.at_level(logging.DEBUG, logger="handlers.teams.roster"), connector_stand_in() as connector:
         asyncio.run(post_all(world, [activity_json(connector.url, "wow <at>Zoe</at> fixed the bridge",
                                                    ZOE)]))
     assert connector.member_lookups == ["29:zoe"]

@@ -28,8 +28,8 @@ from botbuilder.schema import ChannelAccount  # type: ignore[import-untyped]
 
 from bot.config import Settings
 from bot.domain import Moment
-from handlers.teams import bot as teams_bot
 from handlers.teams import ids
+from handlers.teams import roster as teams_roster
 from handlers.teams.reading import alias_key, is_person_key
 from handlers.teams.web import add_teams_routes
 from tests.teams.conftest import SAM, TENANT, World, channel_conversation, key, message
@@ -213,7 +213,7 @@ def expected_credits() -> tuple[str, ...]:
 def test_slow_look_ups_for_six_strangers_share_one_budget_and_are_not_repeated(
         world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     budget = 0.3
-    monkeypatch.setattr(teams_bot, "MEMBER_LOOKUP_SECONDS", budget)
+    monkeypatch.setattr(teams_roster, "MEMBER_LOOKUP_SECONDS", budget)
     with slow_roster(delay=1.0) as roster:
         bodies = [activity_json(roster.url, n, STRANGERS) for n in (1, 2)]
         statuses, took, bot = asyncio.run(post_timed(world, bodies))
@@ -224,14 +224,14 @@ def test_slow_look_ups_for_six_strangers_share_one_budget_and_are_not_repeated(
     assert set(roster.member_lookups) <= {m["id"] for m in STRANGERS}
     assert roster.conversations and not [c for c in roster.conversations
                                          if c.endswith("170000000002")]  # the second asked nobody
-    assert {a for _ws, a in bot._lookup_failed} == {m["id"] for m in STRANGERS}
+    assert {a for _ws, a in bot.door.roster._lookup_failed} == {m["id"] for m in STRANGERS}
     assert [m.credited for m in moments(world)] == [expected_credits()] * 2  # the account ids
 
 
 def test_404s_are_remembered_and_asked_again_after_ten_minutes(world: World) -> None:
     def ten_minutes_later(bot: Any) -> None:
-        for k in list(bot._lookup_failed):
-            bot._lookup_failed[k] -= teams_bot.LOOKUP_FAILURE_SECONDS + 1
+        for k in list(bot.door.roster._lookup_failed):
+            bot.door.roster._lookup_failed[k] -= teams_roster.LOOKUP_FAILURE_SECONDS + 1
 
     with connector_stand_in() as connector:
         bodies = [activity_json(connector.url, n, STRANGERS) for n in (1, 2)]
@@ -254,5 +254,5 @@ def test_a_stranger_found_among_failures_is_still_credited_by_aad_id(world: Worl
     assert all(status in (200, 201) for status in statuses)
     [m] = moments(world)
     assert "aad-zoe" in m.credited and "29.stranger-0" in m.credited
-    assert (world.ws, "29:stranger-2") not in bot._lookup_failed
-    assert (world.ws, "29:stranger-0") in bot._lookup_failed
+    assert (world.ws, "29:stranger-2") not in bot.door.roster._lookup_failed
+    assert (world.ws, "29:stranger-0") in bot.door.roster._lookup_failed

@@ -10,6 +10,7 @@ from typing import Any
 
 from slack_bolt import App
 
+from bot import parsing
 from bot.domain import Source
 from bot.errors import UserError
 from handlers.observability import count_reply_moment
@@ -17,7 +18,6 @@ from handlers.slack.door import SlackDoor, object_of, team_id_of
 from handlers.slack.inbox import REPLAY, RESTARTED, after_ack
 from handlers.slack.markup import plain
 
-MOMENT = re.compile(r"^\s*(wow|ow)\s*:\s*(.+)$", re.IGNORECASE | re.DOTALL)
 PEOPLE_SUBTYPES = (None, "thread_broadcast", "file_share")
 CHANGES = ("message_changed", "message_deleted")
 LEADING_MENTION = re.compile(r"^\s*<@[UW][A-Z0-9]+(?:\|[^>]*)?>[\s:,]*")
@@ -38,11 +38,12 @@ def register(app: App, door: SlackDoor) -> None:
                 ws = door.workspace(team_id_of(body))  # the installing one (Slack Connect)
                 door.services.capture.remember_message(workspace_id=ws, channel=channel, ts=ts,
                                                        author_id=user, text=text)
-            match = MOMENT.match(text)
-            if match is None:
+            moment = parsing.moment_prefix(text)
+            if moment is None:
                 return
+            kind, what = moment
             ctx = door.context(client, body, user, channel, Source.MESSAGE, f"{channel}/{ts}")
-            reply = door.router.handle(ctx, f"/{match.group(1).lower()}", match.group(2))
+            reply = door.router.handle(ctx, f"/{kind.value}", what)
             count_reply_moment(reply.view, "message")
             door.send(client, channel=channel, user=user, reply=reply, workspace_id=ctx.workspace_id)
 
@@ -71,7 +72,7 @@ def register(app: App, door: SlackDoor) -> None:
     def on_mention(body: dict[str, Any], event: dict[str, Any], client: Any, context: Any) -> None:
         user, channel = event.get("user", ""), event.get("channel", "")
         rest = LEADING_MENTION.sub("", event.get("text") or "")
-        if MOMENT.match(plain(rest)) or not user:
+        if parsing.moment_prefix(plain(rest)) or not user:
             return  # "@moments WOW: ..." is logged by the message listener
         with door.friendly(lambda r: door.send(client, channel=channel, user=user, reply=r)):
             if context.get(REPLAY):

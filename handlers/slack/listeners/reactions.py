@@ -14,7 +14,6 @@ from slack_bolt import App
 from bot import text as render
 from bot.domain import MomentKind
 from bot.services import Actor
-from bot.views import Reply
 from handlers.observability import METRICS
 from handlers.slack.door import SlackDoor, object_of, team_id_of, text_of
 from handlers.slack.inbox import after_ack
@@ -30,21 +29,13 @@ def reaction_kind(door: SlackDoor, name: str) -> MomentKind | None:
     return None
 
 
-def me_too(moment_id: int) -> Reply:
-    return Reply(f"➕ Your “me too” is on moment #{moment_id}.")
-
-
 def register(app: App, door: SlackDoor) -> None:
     def on_bot_post(client: Any, body: dict[str, Any], ws: int, channel: str, ts: str, user: str) -> None:
-        capture = door.services.capture
-        linked = capture.moment_for_message(workspace_id=ws, message_ref=f"{channel}/{ts}")
-        if linked is None:
-            return  # the weekly prompt, a digest: nothing to log, nobody to credit
-        team_id = team_id_of(body)
-        moment = capture.me_too(workspace_id=ws, moment_id=linked.id,
-                                actor=door.actor(client, team_id, user, actor_team(body)))
-        if moment is not None and user in moment.also_reported_by:
-            door.send(client, channel=channel, user=user, reply=me_too(moment.id), workspace_id=ws)
+        moment = door.services.capture.me_too_on_post(
+            workspace_id=ws, message_ref=f"{channel}/{ts}",
+            actor=door.actor(client, team_id_of(body), user, actor_team(body)))
+        if moment is not None:
+            door.send(client, channel=channel, user=user, reply=render.me_too(moment), workspace_id=ws)
 
     def on_added(body: dict[str, Any], event: dict[str, Any], client: Any, context: Any) -> None:
         kind = reaction_kind(door, text_of(event, "reaction"))
@@ -68,7 +59,7 @@ def register(app: App, door: SlackDoor) -> None:
             if reacted.created:
                 METRICS.inc("moments_logged_total", source="reaction", kind=kind.value)
             if not reacted.created:
-                reply = me_too(reacted.moment.id)
+                reply = render.me_too(reacted.moment)
             elif reacted.filed is None:
                 door.fetch_text(client, team_id, ws, reacted.moment.id, channel, ts, user)
                 return

@@ -32,8 +32,9 @@ def register(app: App, door: SlackDoor) -> None:
                 respond(text=OWN_POST, response_type="ephemeral", replace_original=False)
                 return
             ws = door.workspace(team_id_of(body))
-            team = door.services.journey.team_for_channel(workspace_id=ws, channel=channel) or \
-                door.services.journey.team_for_user(workspace_id=ws, user_id=user)
+            # a form the person opens for themselves: outside a team's channel, their own team
+            team = door.services.journey.team_here(workspace_id=ws, channel=channel, user_id=user,
+                                                   private=True)
             if team is None:
                 respond(text=NO_TEAM, response_type="ephemeral")
                 return

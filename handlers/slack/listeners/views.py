@@ -128,16 +128,11 @@ def register(app: App, door: SlackDoor) -> None:
         with door.friendly(lambda r: door.send(client, channel=origin.channel, user=user, reply=r)):
             ctx = door.context(client, body, user, origin.channel, Source.SHORTCUT,
                                f"{origin.channel}/{origin.ts}" if origin.ts else None)
-            team = door.router.team(ctx)
-            kind = MomentKind(values.get(ids.KIND_INPUT) or "wow")
-            text = plain(values.get(ids.TEXT_INPUT) or "")
-            slug = values.get(ids.TOUCHPOINT_INPUT)
-            if slug:
-                text = f"{text} #{slug}"  # an explicit tag: filed where the person chose
-            credit = (origin.author,) if kind is MomentKind.WOW and origin.author not in ("", user) else ()
-            filed = door.services.moments.report(
-                workspace_id=ctx.workspace_id, team_id=team.id, actor=ctx.actor, kind=kind, text=text,
-                source=Source.SHORTCUT, message_ref=ctx.message_ref, credited=credit, strict_tags=False,
+            filed = door.services.capture.log_message(
+                workspace_id=ctx.workspace_id, channel=ctx.channel, actor=ctx.actor,
+                kind=MomentKind(values.get(ids.KIND_INPUT) or "wow"),
+                text=plain(values.get(ids.TEXT_INPUT) or ""), touchpoint=values.get(ids.TOUCHPOINT_INPUT),
+                message_ref=ctx.message_ref, author=Actor(origin.author) if origin.author else None,
                 request_key=f"view:{view['id']}:{view.get('hash', '')}" if view.get("id") else None)
             count_reply_moment(filed.moment, "shortcut")
             door.send(client, channel=origin.channel, user=user, reply=render.filed(filed),
@@ -148,7 +143,7 @@ def register(app: App, door: SlackDoor) -> None:
             return
         values, origin, user = submitted(view), Origin.load(view.get("private_metadata")), body["user"]["id"]
         team_id = team_id_of(body)
-        tell = lambda r: door.send(client, channel=origin.channel, user=user, reply=r)  # noqa: E731
+        tell = _teller(door, client, origin.channel, user)
         with door.friendly(tell):
             ws = door.workspace(team_id)
             proposal = door.services.weekly.propose(
@@ -156,10 +151,8 @@ def register(app: App, door: SlackDoor) -> None:
                 text=plain(values.get(ids.TEXT_INPUT) or ""), touchpoint=values.get(ids.TOUCHPOINT_INPUT),
                 anonymous=ids.ANONYMOUS in (values.get(ids.ANONYMOUS_INPUT) or []))
             prompt = door.services.reports.prompt(workspace_id=ws, prompt_id=origin.prompt)
-            how = " anonymously" if proposal.anonymous else ""
             if origin.channel:
-                tell(Reply(f"✍️ Thanks! Your proposal [{proposal.id}] is in{how}; the team can vote on it "  # type: ignore[no-untyped-call]
-                           "until the vote closes."))
+                tell(render.proposal_received(proposal))
             else:
                 from handlers.slack.listeners.home import publish_home
 

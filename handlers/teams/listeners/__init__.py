@@ -1,0 +1,1 @@
+"""Teams listeners, one module per kind of activity; ``MomentsTeamsBot`` (bot.py) dispatches."""

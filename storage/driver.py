@@ -42,13 +42,11 @@ def driver_sql(engine: sa.Engine, statement: sa.Executable, params: dict[str, An
     return found[0], found[1].construct_params(params)
 
 
-
 def aware(*values: datetime) -> None:
     """Checked as UTCDateTime would on the ORM's way in: nothing naive is stored."""
     for value in values:
         if value.tzinfo is None or value.utcoffset() is None:
             raise ValueError(f"naive datetime {value!r}: claims store aware UTC datetimes")
-
 
 
 def on_driver(engine: sa.Engine, what: str, work: Callable[[Any], T]) -> T:

@@ -93,7 +93,6 @@ def _insert_batch(cursor: Any, claims: list[tuple[str, datetime, str | None]], o
     return {row[0] for row in cursor.fetchall()}
 
 
-
 def _claim_on_driver(engine: sa.Engine, insert: sa.Executable, takeover: sa.Executable,
                      params: dict[str, Any]) -> bool:
     """The claim straight on a pooled driver connection (in autocommit): this runs before every
@@ -110,7 +109,6 @@ def _claim_on_driver(engine: sa.Engine, insert: sa.Executable, takeover: sa.Exec
         return bool(cursor.rowcount == 1)
 
     return on_driver(engine, "claim", claim)
-
 
 
 _CLAIMS: dict[str, tuple[sa.Executable, sa.Executable]] = {}
@@ -246,7 +244,6 @@ def events_done(engine: sa.Engine, event_ids: Sequence[str]) -> set[str]:
         held = set(conn.scalars(sa.select(table.c.event_id).where(
             table.c.event_id.in_(list(event_ids)), table.c.done_at.is_(None))))
     return set(event_ids) - held
-
 
 
 class SqlRequestInbox:

@@ -51,7 +51,6 @@ def postpone(err: BaseException) -> bool:
     return KEPT.get() and database_away(err)
 
 
-
 def after_ack(fn: Callable[..., None]) -> Callable[..., None]:
     """A listener that acknowledges at once and queues ``fn`` on the listener pool, with the
     arguments Bolt gave the listener; when ``fn`` ends, however it ends, its request's claim is

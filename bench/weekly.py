@@ -150,8 +150,9 @@ def replica(url: str, api_url: str, at_iso: str, go: mp.Event, out: mp.Queue) ->
     from bot.filing import KeywordFiler
     from bot.services import Services
     from handlers.notify import SlackNotifier
-    from handlers.scheduled import Leadership, tick
+    from handlers.scheduled import tick
     from storage import open_store
+    from storage.leadership import AdvisoryLeadership
 
     store = open_store(url, migrate=False)
     services = Services(store=store, clock=_Fixed(datetime.fromisoformat(at_iso)), make_filer=KeywordFiler)
@@ -167,7 +168,7 @@ def replica(url: str, api_url: str, at_iso: str, go: mp.Event, out: mp.Queue) ->
     notifier._client = client  # type: ignore[method-assign]
     go.wait()
     started = time.monotonic()
-    attempted = tick(services, notifier, Leadership(store.engine))
+    attempted = tick(services, notifier, AdvisoryLeadership(store.engine))
     out.put((os.getpid(), attempted, time.monotonic() - started))
     store.close()
 

@@ -6,7 +6,7 @@ from bot.config import Settings
 from bot.filing import KeywordFiler
 from bot.ports import Clock, Filer
 from bot.services import Services
-from storage import open_store
+from storage import DoorStorage, SqlStore, open_store
 
 
 def build_services(settings: Settings, *, clock: Clock, migrate: bool = True) -> Services:
@@ -16,3 +16,9 @@ def build_services(settings: Settings, *, clock: Clock, migrate: bool = True) ->
         return KeywordFiler(threshold=settings.filing_threshold)
 
     return Services(store=store, clock=clock, make_filer=make_filer)
+
+
+def build_door_storage(services: Services) -> DoorStorage:
+    """The doors' own storage (Slack's request inbox, the scheduler's lock), on the same database."""
+    assert isinstance(services.store, SqlStore)
+    return DoorStorage.on(services.store.engine)

@@ -194,7 +194,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from handlers.server import run_serve
 
     configure_logging(settings.log_level)
-    return run_serve(settings, _services(settings), host=args.host, port=args.port)
+    from bot.app import build_door_storage
+
+    services = _services(settings)
+    return run_serve(settings, services, host=args.host, port=args.port, doors=build_door_storage(services))
 
 
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:

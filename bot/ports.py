@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from enum import Enum
+from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from bot.domain import (
@@ -225,77 +224,6 @@ class Store(Protocol):
     def transaction(self, workspace_id: int) -> AbstractContextManager[Repository]:
         """One unit of work inside one workspace."""
         ...
-
-    def claim_event(self, event_id: str, at: datetime, *, owner: str = "",
-                    payload: str | None = None) -> bool:
-        """True the first time a platform event id is seen (Slack retries), False after; True
-        also for a claim its taker never finished and left for dead (older than a lease, and the
-        taker no longer beats).
-        ``owner`` is the claiming process; ``payload`` the request, kept until it is handled so
-        that another process can replay it if the owner dies (see ``orphans``)."""
-        ...
-
-    def claim_events(self, claims: Sequence[tuple[str, datetime, str | None]], *,
-                     owner: str = "") -> list[Claim]:
-        """``claim_event`` for each ``(event_id, at, payload)`` of a batch of requests that
-        arrived together, in one go, and for those not taken whether they were handled
-        already (``event_done``); an id twice in the batch is taken by its first copy."""
-        ...
-
-    def finish_events(self, event_ids: Sequence[str], at: datetime) -> None:
-        """The claimed events were handled: a redelivery is a duplicate for good, and the kept
-        request is erased."""
-        ...
-
-    def give_back(self, claims: Sequence[tuple[str, str, datetime | None]]) -> None:
-        """``(event_id, owner, claimed_at)``: claims whose work never started, undone if that
-        owner still holds them unfinished. With ``claimed_at`` the claim is dropped (nothing was
-        taken on); with None it is released for another process to replay."""
-        ...
-
-    def beat(self, owner: str, at: datetime) -> None:
-        """This process is alive (a replica writes this every few seconds)."""
-        ...
-
-    def leave(self, owner: str) -> None:
-        """This process stops: its claims are left to the others at once."""
-        ...
-
-    def forget_handled(self, before: datetime) -> int:
-        """Drop claims handled before ``before`` (long past any platform retry) and replicas
-        not seen since; returns how many claims went."""
-        ...
-
-    def orphans(self, owner: str, at: datetime, *, limit: int = 20) -> list[Orphan]:
-        """Take over unfinished claims with a kept request whose owner stopped beating (before
-        ``at - REPLICA_TIMEOUT``; never ``owner``'s own, whose work is queued here) or that
-        were released: they become ``owner``'s, their attempt count goes up."""
-        ...
-
-    def event_done(self, event_id: str) -> bool:
-        """False while another process holds the claim without having finished it."""
-        ...
-
-
-class Claim(Enum):
-    """What claiming a request found (``Store.claim_events``)."""
-
-    TAKEN = "taken"  # this process holds it now: its work is this process's to do
-    DONE = "done"  # handled already: a redelivery, a duplicate
-    HELD = "held"  # another process (or another copy in the batch) is handling it right now
-
-
-EVENT_LEASE = timedelta(seconds=30)  # an event claimed but never acknowledged is left for dead
-REPLICA_TIMEOUT = timedelta(seconds=20)  # a replica that has not beaten for this long is dead
-
-
-@dataclass(frozen=True, slots=True)
-class Orphan:
-    """A request a dead process claimed and never finished, taken over for a replay."""
-
-    event_id: str
-    payload: str
-    attempts: int  # this replay included
 
 
 class DuplicateError(Exception):

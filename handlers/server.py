@@ -14,7 +14,7 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aiohttp import web
 from slack_bolt import App, BoltRequest, BoltResponse
@@ -24,6 +24,10 @@ from bot.domain import Platform
 from bot.services import Services
 from handlers.observability import METRICS, request_scope
 from handlers.slack.app import parse_request
+
+if TYPE_CHECKING:
+    from handlers.scheduled import Leader
+    from handlers.slack.ports import RequestInbox
 
 log = logging.getLogger(__name__)
 Extension = Callable[[web.Application], None]
@@ -112,13 +116,13 @@ def build_web_app(settings: Settings, services: Services, slack: SlackEndpoint |
     return app
 
 
-def housekeeping(settings: Settings, services: Services, door: Any, stop: threading.Event,
-                 every: float = 60.0) -> None:
+def housekeeping(settings: Settings, services: Services, requests: RequestInbox, door: Any,
+                 stop: threading.Event, every: float = 60.0) -> None:
     """Background chores: fetch reacted messages' text within the rate limit; purge the cache."""
     while not stop.wait(every):
         try:
             now = services.clock.now()
-            services.store.forget_handled(now - HANDLED_KEPT)  # Slack retries within minutes
+            requests.forget_handled(now - HANDLED_KEPT)  # Slack retries within minutes
             for ws in services.store.workspaces():
                 services.capture.purge_messages(
                     workspace_id=ws.id,
@@ -133,7 +137,16 @@ def housekeeping(settings: Settings, services: Services, door: Any, stop: thread
             log.exception("housekeeping round failed; trying again next round")
 
 
-def run_serve(settings: Settings, services: Services, *, host: str, port: int,
+class DoorStores(Protocol):
+    """What the doors keep for themselves (built by the wiring, on the services' database)."""
+
+    @property
+    def requests(self) -> RequestInbox: ...
+    @property
+    def leadership(self) -> Leader: ...
+
+
+def run_serve(settings: Settings, services: Services, *, host: str, port: int, doors: DoorStores,
               extensions: tuple[Extension, ...] = ()) -> int:
     from handlers.slack.app import SlackDoorApp, build_slack_door
 
@@ -144,14 +157,16 @@ def run_serve(settings: Settings, services: Services, *, host: str, port: int,
             log.warning("SLACK_SIGNING_SECRET is not set: HTTP requests to /slack/events are refused "
                         "(401); only Socket Mode can reach the bot")
         store, state = _oauth_stores(settings, services)
-        door = build_slack_door(settings, services, installation_store=store, state_store=state)
+        door = build_slack_door(settings, services, requests=doors.requests, installation_store=store,
+                                state_store=state)
         slack = door.app
         log.info("Slack door ready (%s mode)", "OAuth multi-workspace" if store else "single-workspace")
     else:
         log.warning("Slack is not configured (SLACK_BOT_TOKEN, or SLACK_CLIENT_ID and "
                     "SLACK_CLIENT_SECRET): /slack/events answers 404")
     stop = threading.Event()
-    threading.Thread(target=housekeeping, args=(settings, services, door, stop), daemon=True).start()
+    threading.Thread(target=housekeeping, args=(settings, services, doors.requests, door, stop),
+                     daemon=True).start()
     inbox: threading.Thread | None = None
     if door is not None:  # beats, and replays what a stopped replica acknowledged
         inbox = threading.Thread(target=door.run_inbox, args=(stop,), name="slack-inbox", daemon=True)
@@ -182,8 +197,7 @@ def run_serve(settings: Settings, services: Services, *, host: str, port: int,
     if slack is not None:
         notifiers[Platform.SLACK] = SlackNotifier(settings, slack.installation_store if
                                                   settings.slack_client_id else None)
-    scheduler = start_scheduler(services, RoutingNotifier(notifiers),
-                                getattr(services.store, "engine", None))
+    scheduler = start_scheduler(services, RoutingNotifier(notifiers), doors.leadership)
     log.info("serving on http://%s:%d", host, port)
     # aiohttp turns SIGTERM into a graceful stop: in-flight requests get up to 25 s to finish.
     web.run_app(web_app, host=host, port=port, print=None, shutdown_timeout=25)

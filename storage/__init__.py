@@ -7,9 +7,9 @@ here in code, so migrations run from an installed package with no alembic.ini in
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,16 +18,22 @@ from alembic import command
 from alembic.config import Config
 
 from bot.domain import Workspace
-from bot.ports import Claim
-from storage.models import ProcessedEventRow
+from storage.driver import DROPPED_SQLSTATES, dropped
+from storage.inbox import SqlRequestInbox
+from storage.leadership import AdvisoryLeadership
 from storage.repository import SqlRepository, SqlStore
 
 __all__ = [
+    "DROPPED_SQLSTATES",
+    "AdvisoryLeadership",
+    "DoorStorage",
     "ReconnectingStore",
     "SqlRepository",
+    "SqlRequestInbox",
     "SqlStore",
     "alembic_config",
     "create_engine",
+    "dropped",
     "migrate_engine",
     "normalise_url",
     "open_store",
@@ -37,8 +43,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-# admin_shutdown (pg_terminate_backend, a restart), crash_shutdown, cannot_connect_now
-DROPPED_SQLSTATES = frozenset({"57P01", "57P02", "57P03"})
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -153,66 +157,14 @@ def retry_on_disconnect(work: Callable[[], T], *, read_only: bool = False) -> T:
     return work()
 
 
-def dropped(err: sa.exc.DBAPIError) -> bool:
-    """The connection was lost, as opposed to an error in the SQL. SQLAlchemy notices most drops
-    (``connection_invalidated``), but not every one psycopg reports while reading a COMMIT's answer."""
-    if err.connection_invalidated:
-        return True
-    if getattr(err.orig, "sqlstate", None) in DROPPED_SQLSTATES:
-        return True
-    return isinstance(err, sa.exc.OperationalError) and "server closed the connection" in str(err.orig)
-
-
 class ReconnectingStore(SqlStore):
     """SqlStore whose own short units of work survive one dropped connection.
 
     Only methods whose whole transaction lives in the store can be run again; ``transaction()``
     cannot, as its body is the caller's (a failure there reaches the person as "nothing was
-    saved, please try again"). The one that matters is the event claim: it runs before the HTTP
-    acknowledgement, so a connection dropped under it answered Slack with a 500.
+    saved, please try again"). (The Slack request inbox, ``SqlRequestInbox``, retries its claims
+    the same way.)
     """
-
-    def claim_event(self, event_id: str, at: datetime, *, owner: str = "",
-                    payload: str | None = None) -> bool:
-        try:
-            return super().claim_event(event_id, at, owner=owner, payload=payload)
-        except sa.exc.DBAPIError as err:
-            if not dropped(err):
-                raise
-        log.warning("database connection dropped while claiming event %s; claiming again", event_id)
-        if super().claim_event(event_id, at, owner=owner, payload=payload):
-            return True
-        # Taken: by a redelivery, or by the first attempt, whose COMMIT went through as the
-        # connection dropped. Only the first attempt wrote this very timestamp.
-        with self._sessions.begin() as session:
-            row = session.get(ProcessedEventRow, event_id)
-            return row is not None and row.claimed_at == at
-
-    def claim_events(self, claims: Sequence[tuple[str, datetime, str | None]], *,
-                     owner: str = "") -> list[Claim]:
-        """As ``claim_event``, for the batch: run again once if the connection dropped, and a
-        claim the first attempt wrote (its very timestamp) is this batch's own."""
-        try:
-            return super().claim_events(claims, owner=owner)
-        except sa.exc.DBAPIError as err:
-            if not dropped(err):
-                raise
-        log.warning("database connection dropped while claiming %d events; claiming again", len(claims))
-        found = super().claim_events(claims, owner=owner)
-        held = {event_id for (event_id, _, _), claim in zip(claims, found, strict=True)
-                if claim is Claim.HELD}
-        if not held:
-            return found
-        with self._sessions.begin() as session:
-            written = {row.event_id: row.claimed_at for row in session.scalars(
-                sa.select(ProcessedEventRow).where(ProcessedEventRow.event_id.in_(held)))}
-        seen: set[str] = set()
-        mine = []
-        for (event_id, at, _), claim in zip(claims, found, strict=True):
-            ours = claim is Claim.HELD and event_id not in seen and written.get(event_id) == at
-            mine.append(Claim.TAKEN if ours else claim)
-            seen.add(event_id)
-        return mine
 
     def workspaces(self) -> list[Workspace]:
         return retry_on_disconnect(super().workspaces, read_only=True)
@@ -233,3 +185,16 @@ def _sqlite_foreign_keys_off(connection: sa.Connection) -> Iterator[None]:
         yield
     finally:
         raw.execute("PRAGMA foreign_keys = ON")
+
+
+@dataclass(frozen=True, slots=True)
+class DoorStorage:
+    """What the doors keep for themselves beside the method's rows: the Slack request inbox and
+    the weekly scheduler's leadership (their ports live next to their users in ``handlers``)."""
+
+    requests: SqlRequestInbox
+    leadership: AdvisoryLeadership
+
+    @classmethod
+    def on(cls, engine: sa.Engine) -> DoorStorage:
+        return cls(requests=SqlRequestInbox(engine), leadership=AdvisoryLeadership(engine))

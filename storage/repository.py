@@ -7,7 +7,7 @@ False for a vote) and the surrounding transaction is still usable, on PostgreSQL
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
@@ -31,8 +31,10 @@ from bot.domain import (
     Touchpoint,
     Workspace,
 )
-from bot.ports import Claim, DuplicateError, Orphan
-from storage import delivery
+from bot.ports import DuplicateError
+from storage.conversations import ConversationRows
+from storage.delivery import DeliveryRows
+from storage.message_cache import MessageCacheRows
 from storage.models import (
     FilingFeedbackRow,
     MemberRow,
@@ -77,14 +79,6 @@ class SqlStore:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
-        # Event claims run before every Slack ack: on PostgreSQL they get a small pool of their
-        # own in autocommit (one round trip each; switching a shared connection's isolation
-        # level costs two more). Sized for the threads that claim at once (the server's ack
-        # threads, the finisher, the replay): a connection opened beyond the pool's size is
-        # closed again after each use, which costs more than the claim.
-        self._claims = sa.create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_size=8,
-                                        max_overflow=2, pool_recycle=1800, hide_parameters=True) \
-            if engine.dialect.name == "postgresql" else engine
         # Workspace rows are never changed or deleted once created, so every request needn't
         # read them again: this saves a query per transaction and a transaction per request.
         self._known: dict[tuple[Platform, str], Workspace] = {}
@@ -97,7 +91,6 @@ class SqlStore:
 
     def close(self) -> None:
         self.engine.dispose()
-        self._claims.dispose()
 
     def workspace(self, *, platform: Platform, external_id: str, name: str = "") -> Workspace:
         known = self._known.get((platform, external_id))
@@ -136,37 +129,6 @@ class SqlStore:
             rows = session.scalars(sa.select(WorkspaceRow).order_by(WorkspaceRow.id))
             return [to_entity(Workspace, row) for row in rows]
 
-    def claim_event(self, event_id: str, at: datetime, *, owner: str = "",
-                    payload: str | None = None) -> bool:
-        return delivery.claim_event(self._claims, event_id, at, owner=owner, payload=payload,
-                                    autocommit=self._claims is not self.engine)
-
-    def claim_events(self, claims: Sequence[tuple[str, datetime, str | None]], *,
-                     owner: str = "") -> list[Claim]:
-        return delivery.claim_events(self._claims, claims, owner=owner,
-                                     autocommit=self._claims is not self.engine)
-
-    def give_back(self, claims: Sequence[tuple[str, str, datetime | None]]) -> None:
-        delivery.give_back(self._claims, claims, autocommit=self._claims is not self.engine)
-
-    def beat(self, owner: str, at: datetime) -> None:
-        delivery.beat(self._sessions, owner, at)
-
-    def leave(self, owner: str) -> None:
-        delivery.leave(self._sessions, owner)
-
-    def forget_handled(self, before: datetime) -> int:
-        return delivery.forget_handled(self._sessions, before)
-
-    def orphans(self, owner: str, at: datetime, *, limit: int = 20) -> list[Orphan]:
-        return delivery.orphans(self._sessions, owner, at, limit)
-
-    def finish_events(self, event_ids: Sequence[str], at: datetime) -> None:
-        delivery.finish_events(self._claims, event_ids, at, autocommit=self._claims is not self.engine)
-
-    def event_done(self, event_id: str) -> bool:
-        return delivery.event_done(self._claims, event_id)
-
     @contextmanager
     def transaction(self, workspace_id: int) -> Iterator[SqlRepository]:
         with self._sessions.begin() as session:
@@ -179,7 +141,7 @@ class SqlStore:
             yield SqlRepository(session, workspace)
 
 
-class SqlRepository(delivery.DeliveryRows, PrivacyRows):
+class SqlRepository(DeliveryRows, MessageCacheRows, ConversationRows, PrivacyRows):
     """The rows of one workspace, read and written through one Session."""
 
     def __init__(self, session: Session, workspace: Workspace) -> None:

@@ -27,7 +27,7 @@ from bot.domain import (
     Touchpoint,
     Workspace,
 )
-from bot.ports import EVENT_LEASE, REPLICA_TIMEOUT, Claim, DeliveryError, DuplicateError, FilingGuess, Orphan
+from bot.ports import DeliveryError, DuplicateError, FilingGuess
 from bot.views import Post
 
 T = TypeVar("T")
@@ -71,10 +71,6 @@ class InMemoryStore:
     def __init__(self) -> None:
         self._workspaces: list[Workspace] = []
         self._t = _Tables()
-        # outside transactions: a claim sticks, as in SQL; event id -> (claimed at, done at)
-        self._events: dict[str, tuple[datetime, datetime | None]] = {}
-        self._kept: dict[str, tuple[str, str | None, int]] = {}  # owner, payload, attempts
-        self._beats: dict[str, datetime] = {}
 
     def workspace(self, *, platform: Platform, external_id: str, name: str = "") -> Workspace:
         for ws in self._workspaces:
@@ -86,77 +82,6 @@ class InMemoryStore:
 
     def workspaces(self) -> list[Workspace]:
         return list(self._workspaces)
-
-    def claim_event(self, event_id: str, at: datetime, *, owner: str = "",
-                    payload: str | None = None) -> bool:
-        attempts = 1
-        if event_id in self._events:
-            claimed, done = self._events[event_id]
-            if done is not None or at - claimed <= EVENT_LEASE or self._alive(self._kept[event_id][0], at):
-                return False
-            attempts += self._kept[event_id][2]
-        self._events[event_id] = (at, None)
-        self._kept[event_id] = (owner, payload, attempts)
-        return True
-
-    def finish_events(self, event_ids: Sequence[str], at: datetime) -> None:
-        for event_id in event_ids:
-            if event_id in self._events:
-                self._events[event_id] = (self._events[event_id][0], at)
-                owner, _, attempts = self._kept[event_id]
-                self._kept[event_id] = (owner, None, attempts)
-
-    def _alive(self, owner: str, at: datetime) -> bool:
-        beat = self._beats.get(owner)
-        return bool(owner) and beat is not None and beat >= at - REPLICA_TIMEOUT
-
-    def give_back(self, claims: Sequence[tuple[str, str, datetime | None]]) -> None:
-        for event_id, owner, claimed_at in claims:
-            if event_id not in self._events:
-                continue
-            claimed, done = self._events[event_id]
-            was, payload, attempts = self._kept[event_id]
-            if done is not None or was != owner:
-                continue
-            if claimed_at is not None:
-                if claimed == claimed_at:
-                    del self._events[event_id], self._kept[event_id]
-            else:
-                self._kept[event_id] = ("", payload, attempts)
-
-    def beat(self, owner: str, at: datetime) -> None:
-        self._beats[owner] = at
-
-    def leave(self, owner: str) -> None:
-        self._beats.pop(owner, None)
-
-    def forget_handled(self, before: datetime) -> int:
-        gone = [e for e, (_, done) in self._events.items() if done is not None and done < before]
-        for event_id in gone:
-            del self._events[event_id], self._kept[event_id]
-        self._beats = {owner: at for owner, at in self._beats.items() if at >= before}
-        return len(gone)
-
-    def orphans(self, owner: str, at: datetime, *, limit: int = 20) -> list[Orphan]:
-        taken = []
-        for event_id, (claimed, done) in sorted(self._events.items(), key=lambda e: e[1][0]):
-            was, payload, attempts = self._kept[event_id]
-            if done is not None or payload is None or at - claimed < timedelta(seconds=5) \
-                    or self._alive(was, at) or (was and was == owner) or len(taken) >= limit:
-                continue
-            self._events[event_id] = (at, None)
-            self._kept[event_id] = (owner, payload, attempts + 1)
-            taken.append(Orphan(event_id, payload, attempts + 1))
-        return taken
-
-    def event_done(self, event_id: str) -> bool:
-        return self._events.get(event_id, (None, True))[1] is not None
-
-    def claim_events(self, claims: Sequence[tuple[str, datetime, str | None]], *,
-                     owner: str = "") -> list[Claim]:
-        return [Claim.TAKEN if self.claim_event(event_id, at, owner=owner, payload=payload)
-                else Claim.DONE if self.event_done(event_id) else Claim.HELD
-                for event_id, at, payload in claims]
 
     @contextmanager
     def transaction(self, workspace_id: int) -> Iterator[InMemoryRepository]:

@@ -11,7 +11,7 @@ from bot.domain import PostRecord, Workspace
 from bot.ports import DeliveryError
 from bot.services import Services
 from bot.views import Post, PromptView
-from handlers.scheduled import Leadership, start_scheduler, tick
+from handlers.scheduled import SoleLeader, start_scheduler, tick
 from handlers.status import status_lines
 from tests.conftest import LEAD, OTHER, STAFF, World, make_world
 from tests.fakes import FakeFiler, FixedClock, RecordingNotifier
@@ -34,7 +34,7 @@ def run_clock(world: World, notifier: RecordingNotifier, until: datetime,
               step: timedelta = timedelta(minutes=15)) -> None:
     while world.clock.now() < until:
         world.clock.advance(step)
-        tick(world.services, notifier, Leadership(None))
+        tick(world.services, notifier, SoleLeader())
 
 
 def record(world: World, kind: str, week: str, team_id: int | None = None) -> PostRecord:
@@ -127,7 +127,7 @@ def test_the_real_scheduler_ticks_at_once_on_start_and_the_late_post_says_so() -
     clock.set(world.clock.now())
     restarted = Services(store=world.store, clock=clock, make_filer=FakeFiler)
     notifier = RecordingNotifier()
-    scheduler = start_scheduler(restarted, notifier, engine=None)
+    scheduler = start_scheduler(restarted, notifier, SoleLeader())
     try:
         deadline = time.monotonic() + 10
         while not notifier.sent and time.monotonic() < deadline:
@@ -144,12 +144,12 @@ def test_retry_after_is_honoured_and_retries_go_on_until_the_grace_ends() -> Non
     world = hurting_world(datetime(2026, 11, 16, 8, 0, tzinfo=UTC))
     notifier = RecordingNotifier()
     notifier.failures.append(DeliveryError("Slack said ratelimited", retry_after=600))
-    tick(world.services, notifier, Leadership(None))
+    tick(world.services, notifier, SoleLeader())
     world.clock.advance(timedelta(minutes=5))  # backoff allows a retry, Retry-After does not
-    tick(world.services, notifier, Leadership(None))
+    tick(world.services, notifier, SoleLeader())
     assert notifier.sent == [] and record(world, "prompt", "2026-W47").attempts == 1
     world.clock.advance(timedelta(minutes=5))
-    tick(world.services, notifier, Leadership(None))
+    tick(world.services, notifier, SoleLeader())
     done = record(world, "prompt", "2026-W47")
     assert len(notifier.sent) == 1 and done.attempts == 2 and done.sent_at == world.clock.now()
 
@@ -170,26 +170,26 @@ def test_retry_after_is_honoured_and_retries_go_on_until_the_grace_ends() -> Non
 def test_a_vote_closed_by_a_failed_attempt_still_posts_its_result() -> None:
     world = hurting_world(datetime(2026, 11, 16, 8, 0, tzinfo=UTC))
     notifier = RecordingNotifier()
-    tick(world.services, notifier, Leadership(None))
+    tick(world.services, notifier, SoleLeader())
     world.clock.set(datetime(2026, 11, 19, 16, 0, tzinfo=UTC))  # Thursday 17:00 Stockholm
     notifier.failures.append(DeliveryError("Slack said internal_error"))
-    tick(world.services, notifier, Leadership(None))
+    tick(world.services, notifier, SoleLeader())
     prompt = world.services.weekly.current_prompt(workspace_id=world.ws, team_id=world.team.id)
     assert prompt is not None and prompt.is_closed
     world.clock.advance(timedelta(minutes=1))
-    tick(world.services, notifier, Leadership(None))
+    tick(world.services, notifier, SoleLeader())
     assert [p.kind for _w, p in notifier.sent] == ["prompt", "votes_closed"]
 
 
 def test_a_vote_a_lead_closed_by_hand_is_not_announced_again() -> None:
     world = hurting_world(datetime(2026, 11, 16, 8, 0, tzinfo=UTC))
     notifier = RecordingNotifier()
-    tick(world.services, notifier, Leadership(None))
+    tick(world.services, notifier, SoleLeader())
     prompt = world.services.weekly.current_prompt(workspace_id=world.ws, team_id=world.team.id)
     assert prompt is not None
     world.services.weekly.close_votes(workspace_id=world.ws, prompt_id=prompt.id, actor=LEAD)
     world.clock.set(datetime(2026, 11, 19, 16, 0, tzinfo=UTC))
-    tick(world.services, notifier, Leadership(None))
+    tick(world.services, notifier, SoleLeader())
     assert [p.kind for _w, p in notifier.sent] == ["prompt"]
     assert record(world, "votes_closed", "2026-W47").last_error == "nothing to post"
 
@@ -200,10 +200,10 @@ def test_a_claim_in_flight_elsewhere_is_left_alone_then_taken_over() -> None:
         assert repo.claim_post(world.team.id, "prompt", "2026-W47", world.clock.now())
     notifier = RecordingNotifier()
     world.clock.advance(timedelta(minutes=5))
-    tick(world.services, notifier, Leadership(None))
+    tick(world.services, notifier, SoleLeader())
     assert notifier.sent == []
     world.clock.advance(timedelta(minutes=6))  # it died before recording anything
-    tick(world.services, notifier, Leadership(None))
+    tick(world.services, notifier, SoleLeader())
     assert [p.kind for _w, p in notifier.sent] == ["prompt"]
     assert record(world, "prompt", "2026-W47").attempts == 1
 
@@ -221,7 +221,7 @@ def test_a_crash_building_one_teams_post_is_recorded_and_the_other_team_posts() 
 
     world.services.delivery._reports.prompt = prompt_view  # type: ignore[method-assign]
     notifier = RecordingNotifier()
-    tick(world.services, notifier, Leadership(None))
+    tick(world.services, notifier, SoleLeader())
     assert [p.channel for _w, p in notifier.sent] == ["C-2"]
     assert record(world, "prompt", "2026-W47").last_error == "RuntimeError: template bug"
     assert record(world, "prompt", "2026-W47", other).sent_at is not None
@@ -233,7 +233,7 @@ def test_a_prompt_caught_up_after_its_week_ended_is_not_posted() -> None:
                                        prompt_at="sun 20:00")
     world.clock.set(datetime(2026, 11, 16, 5, 0, tzinfo=UTC))  # down from Sunday 18:00 to Monday 06:00
     notifier = RecordingNotifier()
-    tick(world.services, notifier, Leadership(None))
+    tick(world.services, notifier, SoleLeader())
     assert notifier.sent == []
     assert record(world, "prompt", "2026-W46").last_error == "nothing to post"
 
@@ -257,7 +257,7 @@ def test_status_lists_teams_next_runs_and_last_posts() -> None:
     world.services.journey.configure(workspace_id=world.ws, team_id=world.team.id, actor=LEAD,
                                        quiet_days=("sat", "sun"))
     notifier = RecordingNotifier()
-    tick(world.services, notifier, Leadership(None))
+    tick(world.services, notifier, SoleLeader())
     lines = status_lines(world.services, world.clock.now())
     assert lines[0] == "1 team(s); every recent post was sent"
     assert lines[1] == "slack:T1 · Gate crew (C-gate, Europe/Stockholm) — active"

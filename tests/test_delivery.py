@@ -9,7 +9,7 @@ from bot.commands import CommandRouter
 from bot.domain import Platform
 from bot.ports import DeliveryError
 from bot.services import Actor, Services
-from handlers.scheduled import Leadership, tick
+from handlers.scheduled import SoleLeader, tick
 from tests.conftest import LEAD, OTHER, STAFF, World, make_world
 from tests.fakes import FakeFiler, RecordingNotifier
 
@@ -18,7 +18,7 @@ def run_clock(world: World, notifier: RecordingNotifier, until: datetime,
               step: timedelta = timedelta(minutes=30), services: Services | None = None) -> None:
     while world.clock.now() < until:
         world.clock.advance(step)
-        tick(services or world.services, notifier, Leadership(None))
+        tick(services or world.services, notifier, SoleLeader())
 
 
 def kinds(notifier: RecordingNotifier) -> list[tuple[str, str, str]]:
@@ -67,16 +67,16 @@ def test_a_post_due_during_a_restart_goes_out_late_and_says_so() -> None:
     world.router.handle(world.ctx(STAFF), "/ow", "#boarding gate chaos")
     world.clock.set(datetime(2026, 11, 16, 7, 0, tzinfo=UTC))  # an hour before the prompt
     notifier = RecordingNotifier()
-    tick(world.services, notifier, Leadership(None))
+    tick(world.services, notifier, SoleLeader())
     assert notifier.sent == []
     # the bot is down from 07:00 to 11:00 UTC; a fresh process starts on the same database
     world.clock.set(datetime(2026, 11, 16, 11, 0, tzinfo=UTC))
     restarted = Services(store=world.store, clock=world.clock, make_filer=FakeFiler)
-    tick(restarted, notifier, Leadership(None))
+    tick(restarted, notifier, SoleLeader())
     [(_, post)] = notifier.sent
     assert post.kind == "prompt" and post.reply.text.startswith(
         "_This prompt is late: the bot was offline on Monday at 09:00, when it was due._")
-    tick(restarted, notifier, Leadership(None))
+    tick(restarted, notifier, SoleLeader())
     assert len(notifier.sent) == 1
 
 
@@ -86,13 +86,13 @@ def test_rate_limited_then_delivered_once_with_two_attempts() -> None:
     world.clock.set(datetime(2026, 11, 16, 8, 0, tzinfo=UTC))
     notifier = RecordingNotifier()
     notifier.failures.append(DeliveryError("Slack said ratelimited", retry_after=30))
-    tick(world.services, notifier, Leadership(None))
+    tick(world.services, notifier, SoleLeader())
     with world.store.transaction(world.ws) as repo:
         record = repo.post_record(world.team.id, "prompt", "2026-W47")
     assert record is not None and record.sent_at is None and record.attempts == 1
     assert "ratelimited" in record.last_error
     world.clock.advance(timedelta(minutes=2))
-    tick(world.services, notifier, Leadership(None))
+    tick(world.services, notifier, SoleLeader())
     with world.store.transaction(world.ws) as repo:
         record = repo.post_record(world.team.id, "prompt", "2026-W47")
     assert record is not None and record.sent_at is not None and record.attempts == 2
@@ -113,7 +113,7 @@ def test_one_teams_failure_does_not_stop_the_others() -> None:
     world.clock.set(datetime(2026, 11, 16, 8, 0, tzinfo=UTC))
     notifier = RecordingNotifier()
     notifier.failures.append(DeliveryError("Slack said channel_not_found", permanent=True))
-    tick(world.services, notifier, Leadership(None))
+    tick(world.services, notifier, SoleLeader())
     assert [p.channel for _w, p in notifier.sent] == ["C-2"]
     paused = world.services.journey.team_for_channel(workspace_id=world.ws, channel="C-gate")
     assert paused is not None and paused.paused  # the first team's channel is gone: paused, visible
@@ -127,7 +127,7 @@ def test_two_schedulers_on_one_store_post_once() -> None:
     notifier = RecordingNotifier()
     world.clock.set(datetime(2026, 11, 16, 8, 1, tzinfo=UTC))
     for services in (world.services, second, world.services, second):
-        tick(services, notifier, Leadership(None))
+        tick(services, notifier, SoleLeader())
     assert kinds(notifier) == [("C-gate", "prompt", "2026-W47")]
 
 
@@ -141,9 +141,9 @@ def test_changing_the_schedule_takes_effect_at_once() -> None:
     assert bad.error and "not a weekly time" in bad.text
     notifier = RecordingNotifier()
     world.clock.set(datetime(2026, 11, 16, 8, 30, tzinfo=UTC))  # Monday: no longer prompt day
-    tick(world.services, notifier, Leadership(None))
+    tick(world.services, notifier, SoleLeader())
     assert notifier.sent == []
     world.clock.set(datetime(2026, 11, 17, 6, 31, tzinfo=UTC))  # Tuesday 07:31 Stockholm
-    tick(world.services, notifier, Leadership(None))
+    tick(world.services, notifier, SoleLeader())
     assert kinds(notifier) == [("C-gate", "prompt", "2026-W47")]
 

@@ -12,7 +12,7 @@ from bot.domain import PostRecord, Workspace
 from bot.services import Services
 from bot.services.cycle import UNKNOWN
 from bot.views import Post
-from handlers.scheduled import Leadership, tick
+from handlers.scheduled import SoleLeader, tick
 from handlers.status import status_lines
 from tests.conftest import STAFF, World, make_world
 from tests.fakes import FakeFiler, RecordingNotifier
@@ -57,7 +57,7 @@ def crashed_while_sending(after_posting: bool) -> tuple[World, DyingNotifier]:
     world.clock.set(MONDAY_0800)
     dying = DyingNotifier(after_posting=after_posting)
     with pytest.raises(Killed):
-        tick(world.services, dying, Leadership(None))
+        tick(world.services, dying, SoleLeader())
     return world, dying
 
 
@@ -65,7 +65,7 @@ def successor_ticks(world: World, notifier: RecordingNotifier, *, minutes: int) 
     """A fresh process on the same database, some minutes after the crash."""
     world.clock.set(MONDAY_0800 + timedelta(minutes=minutes))
     services = Services(store=world.store, clock=world.clock, make_filer=FakeFiler)
-    tick(services, notifier, Leadership(None))
+    tick(services, notifier, SoleLeader())
     return services
 
 

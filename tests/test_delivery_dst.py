@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from handlers.scheduled import Leadership, tick
+from handlers.scheduled import SoleLeader, tick
 from tests.conftest import STAFF, make_world
 from tests.fakes import RecordingNotifier
 
@@ -18,7 +18,7 @@ def test_posts_keep_local_time_across_the_dst_change() -> None:
     while world.clock.now() < datetime(2026, 10, 26, 12, 0, tzinfo=UTC):
         world.clock.advance(timedelta(minutes=15))
         before = len(notifier.sent)
-        tick(world.services, notifier, Leadership(None))
+        tick(world.services, notifier, SoleLeader())
         sent_at += [(p.kind, p.week, world.clock.now()) for _w, p in notifier.sent[before:]]
         if world.clock.now() == datetime(2026, 10, 19, 9, 0, tzinfo=UTC):
             world.router.handle(world.ctx(STAFF), "/ow", "#boarding again")

@@ -29,6 +29,7 @@ from handlers.slack.door import SlackDoor
 from handlers.slack.inbox import Inbox, Sealer, request_key
 from handlers.slack.installs import CachedInstallationStore, caching_authorize
 from handlers.slack.listeners import register_all
+from handlers.slack.ports import RequestInbox
 from handlers.slack.settings import SlackSettings
 from handlers.slack.signing import RequestVerification, refusal, refused, verifier_for
 
@@ -57,14 +58,15 @@ def make_client(settings: Settings | SlackSettings, token: str | None = None) ->
     return client
 
 
-def build_slack_app(settings: Settings | SlackSettings, services: Services, *,
+def build_slack_app(settings: Settings | SlackSettings, services: Services, *, requests: RequestInbox,
                     installation_store: Any = None, state_store: Any = None) -> App:
-    return build_slack_door(settings, services, installation_store=installation_store,
-                            state_store=state_store).app
+    return build_slack_door(settings, services, requests=requests,
+                            installation_store=installation_store, state_store=state_store).app
 
 
-def build_slack_door(settings: Settings | SlackSettings, services: Services, *,
+def build_slack_door(settings: Settings | SlackSettings, services: Services, *, requests: RequestInbox,
                      installation_store: Any = None, state_store: Any = None) -> SlackDoorApp:
+    """The Bolt app and its door; ``requests`` is the door's request inbox (claims, replays)."""
     slack = settings if isinstance(settings, SlackSettings) else SlackSettings.of(settings)
     # process_before_response: the ack runs in the request's own thread and the HTTP answer
     # leaves when it returns; the work after it (after_ack, and Bolt's lazy listeners for clicks
@@ -90,7 +92,7 @@ def build_slack_door(settings: Settings | SlackSettings, services: Services, *,
     else:
         app = App(**common, client=make_client(slack, slack.bot_token))
     door = SlackDoor(slack, services, installation_store if oauth else None)
-    inbox = Inbox(services, Sealer(slack.encryption_key))
+    inbox = Inbox(services, Sealer(slack.encryption_key), requests=requests)
     app.middleware(inbox.middleware())
     register_all(app, door)
     log.info("Slack door built (%s)", "OAuth, many workspaces" if oauth else "one workspace")

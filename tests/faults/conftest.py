@@ -147,7 +147,7 @@ class Scratch:
 
     def leader(self) -> str | None:
         """The application_name of the connection holding the scheduler's advisory lock."""
-        from handlers.scheduled import LOCK_KEY
+        from storage.leadership import LOCK_KEY
 
         found = self.rows(
             "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid) "

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from bot.ports import Claim
-from storage import SqlStore, open_store
+from handlers.slack.ports import Claim
+from storage import SqlRequestInbox, create_engine
 from tests.faults.conftest import (
     CHANNEL,
     CONNECTION_ERRORS,
@@ -164,20 +164,20 @@ def test_an_event_claim_survives_a_connection_dropped_under_it(
 ) -> None:
     """Before COMMIT (a statement failed): claimed again. During COMMIT, applied or not: the row's
     own timestamp tells the store whether the claim it finds is its own."""
-    store = open_store(scratch.url, migrate=False)
-    real = SqlStore.claim_event
+    store = SqlRequestInbox(create_engine(scratch.url))
+    real = SqlRequestInbox._claim
     attempts: list[str] = []
 
-    def flaky(self: SqlStore, event_id: str, at: datetime, **kept: Any) -> bool:
+    def flaky(self: SqlRequestInbox, event_id: str, at: datetime, *kept: Any) -> bool:
         attempts.append(event_id)
         if len(attempts) > 1:
-            return real(self, event_id, at, **kept)
+            return real(self, event_id, at, *kept)
         if applied:  # the COMMIT went through; its answer was lost with the connection
-            real(self, event_id, at, **kept)
+            real(self, event_id, at, *kept)
             raise dropped(None, invalidated)
         raise dropped("INSERT INTO processed_events ...", invalidated)
 
-    monkeypatch.setattr(SqlStore, "claim_event", flaky)
+    monkeypatch.setattr(SqlRequestInbox, "_claim", flaky)
     try:
         at = datetime.now(UTC)
         assert store.claim_event("EvDropped", at) is True
@@ -187,19 +187,20 @@ def test_an_event_claim_survives_a_connection_dropped_under_it(
         assert store.claim_event("EvDropped", at + timedelta(seconds=30)) is False
     finally:
         store.close()
+        store.engine.dispose()
 
 
 def test_a_claim_dropped_twice_fails_and_other_errors_pass_through(
     scratch: Scratch, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = open_store(scratch.url, migrate=False)
+    store = SqlRequestInbox(create_engine(scratch.url))
     disk_full = sa.exc.OperationalError("INSERT", {}, Exception("disk full"))
     errors = [dropped("INSERT"), dropped("INSERT"), disk_full]
 
-    def failing(self: SqlStore, event_id: str, at: datetime, **kept: Any) -> bool:
+    def failing(self: SqlRequestInbox, event_id: str, at: datetime, *kept: Any) -> bool:
         raise errors.pop(0)
 
-    monkeypatch.setattr(SqlStore, "claim_event", failing)
+    monkeypatch.setattr(SqlRequestInbox, "_claim", failing)
     try:
         with pytest.raises(sa.exc.OperationalError, match="closed"):
             store.claim_event("EvTwice", datetime.now(UTC))  # the database is really gone: a 500
@@ -208,6 +209,7 @@ def test_a_claim_dropped_twice_fails_and_other_errors_pass_through(
         assert errors == []
     finally:
         store.close()
+        store.engine.dispose()
 
 
 @pytest.mark.parametrize("applied", [False, True])
@@ -217,25 +219,26 @@ def test_a_batch_of_claims_survives_a_connection_dropped_under_it(
     """The batch's INSERT applied or not before the connection dropped: claimed again, and a
     claim written by the first attempt (its very timestamp) is the batch's own; an id a
     redelivery holds (another timestamp) is not."""
-    store = open_store(scratch.url, migrate=False)
-    real = SqlStore.claim_events
+    store = SqlRequestInbox(create_engine(scratch.url))
+    real = SqlRequestInbox._claim_batch
     attempts: list[int] = []
 
-    def flaky(self: SqlStore, claims: Any, **kept: Any) -> list[Claim]:
+    def flaky(self: SqlRequestInbox, claims: Any, *kept: Any) -> list[str]:
         attempts.append(len(claims))
         if len(attempts) > 1:
-            return real(self, claims, **kept)
+            return real(self, claims, *kept)
         if applied:
-            real(self, claims, **kept)
+            real(self, claims, *kept)
             raise dropped(None, True)
         raise dropped("INSERT INTO processed_events ...", True)
 
     try:
         at = datetime.now(UTC)
         assert store.claim_event("EvHeldElsewhere", at - timedelta(seconds=1), owner="other") is True
-        monkeypatch.setattr(SqlStore, "claim_events", flaky)
+        monkeypatch.setattr(SqlRequestInbox, "_claim_batch", flaky)
         batch = [("EvB1", at, None), ("EvHeldElsewhere", at, None), ("EvB2", at, "{}"), ("EvB1", at, None)]
         assert store.claim_events(batch, owner="me") == [Claim.TAKEN, Claim.HELD, Claim.TAKEN, Claim.HELD]
         assert attempts == [4, 4]
     finally:
         store.close()
+        store.engine.dispose()

@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from bot.ports import EVENT_LEASE, REPLICA_TIMEOUT
 from bot.schedule import DAYS
+from storage.inbox import EVENT_LEASE, REPLICA_TIMEOUT
 from tests.faults.conftest import (
     CONNECTION_ERRORS,
     OOPS_WORDS,

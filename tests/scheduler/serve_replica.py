@@ -16,8 +16,9 @@ from datetime import datetime, timedelta
 from bot.domain import Workspace
 from bot.services import Services
 from bot.views import Post
-from handlers.scheduled import start_scheduler
+from handlers.scheduled import SoleLeader, start_scheduler
 from storage import open_store
+from storage.leadership import AdvisoryLeadership
 from tests.fakes import FakeFiler, FixedClock
 
 
@@ -46,7 +47,8 @@ def main() -> int:
     while not os.path.exists(go) and time.monotonic() < deadline:
         time.sleep(0.005)
     started = datetime.now().astimezone()
-    scheduler = start_scheduler(services, notifier, store.engine if mode == "lock" else None)
+    scheduler = start_scheduler(services, notifier,
+                                AdvisoryLeadership(store.engine) if mode == "lock" else SoleLeader())
     job = scheduler.get_job("weekly-tick")
     # The first run is handed to the executor at once and the job moves to the next minute.
     while job.next_run_time < started + timedelta(seconds=30) and time.monotonic() < deadline:

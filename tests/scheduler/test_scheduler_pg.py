@@ -90,14 +90,14 @@ def test_the_leader_holds_an_idle_connection_and_a_lost_connection_hands_over(
 ) -> None:
     import sqlalchemy as sa
 
-    from handlers.scheduled import Leadership
     from storage import create_engine
+    from storage.leadership import AdvisoryLeadership
 
     url = new_postgres_database()
     first, second = create_engine(url), create_engine(url)
     admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     try:
-        one, two = Leadership(first), Leadership(second)
+        one, two = AdvisoryLeadership(first), AdvisoryLeadership(second)
         assert one.is_leader() and one.is_leader() and not two.is_leader()
         with admin.connect() as conn:
             states = conn.execute(sa.text(

@@ -24,6 +24,7 @@ from bot.services import Actor, Services
 from handlers.slack.app import SlackDoorApp, build_slack_door
 from handlers.slack.settings import SlackSettings
 from tests.fakes import FakeFiler, FixedClock, InMemoryStore
+from tests.slack.fakes import InMemoryRequestInbox
 from tests.slack.stand_in import SlackApi, running
 
 SECRET = "test-signing-secret"
@@ -45,6 +46,13 @@ class Slack:
     @property
     def app(self) -> App:
         return self.built.app
+
+    @property
+    def requests(self) -> InMemoryRequestInbox:
+        """The door's request inbox (claims, beats), shared by every replica built on ``services``."""
+        inbox = self.built.inbox.requests
+        assert isinstance(inbox, InMemoryRequestInbox)
+        return inbox
 
     def sign(self, body: str, at: float | None = None) -> dict[str, str]:
         stamp = str(int(at if at is not None else time.time()))
@@ -127,6 +135,6 @@ def slack(api: SlackApi) -> Iterator[Slack]:
                                        name="Gate crew", template="airline")
     settings = SlackSettings(bot_token="xoxb-test", signing_secret=SECRET, api_url=api.url,
                              history_interval_seconds=0.0)
-    built = build_slack_door(settings, services)
+    built = build_slack_door(settings, services, requests=InMemoryRequestInbox())
     yield Slack(built, api, services, store, clock, ws, team.id)
     built.door.history.stop()

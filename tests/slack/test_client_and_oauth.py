@@ -24,6 +24,7 @@ from handlers.slack.blocks import fallback_text, reply_blocks
 from handlers.slack.settings import SlackSettings
 from tests.fakes import FakeFiler, FixedClock, InMemoryStore
 from tests.slack.conftest import MONDAY, SECRET, Slack, command_body, wait_for
+from tests.slack.fakes import InMemoryRequestInbox
 from tests.slack.stand_in import SlackApi
 from tests.slack.test_http import request, serve
 
@@ -78,7 +79,8 @@ def oauth(api: SlackApi, tmp_path: Path) -> Iterator[tuple[Slack, SQLAlchemyInst
                                        template="airline")
     settings = SlackSettings(signing_secret=SECRET, api_url=api.url, client_id="111.222",
                              client_secret="shh", history_interval_seconds=0.0)
-    built = build_slack_door(settings, services, installation_store=installations, state_store=states)
+    built = build_slack_door(settings, services, requests=InMemoryRequestInbox(),
+                             installation_store=installations, state_store=states)
     yield Slack(built, api, services, store, FixedClock(MONDAY), ws, team.id), installations
     built.door.history.stop()
 
@@ -193,4 +195,4 @@ def test_a_command_from_a_workspace_without_an_installation_is_told_to_reinstall
     [told] = wait_for(slack.responses)
     assert "reinstall" in told["text"]
     slack.built.inbox.finisher.flush()
-    assert slack.moments() == [] and slack.store._kept == {}
+    assert slack.moments() == [] and slack.requests._kept == {}

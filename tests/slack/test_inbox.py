@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from slack_bolt import BoltRequest, BoltResponse
 
-from bot.ports import REPLICA_TIMEOUT
 from handlers.observability import METRICS
 from handlers.slack.app import SlackDoorApp, build_slack_door
 from handlers.slack.inbox import MAX_ATTEMPTS
 from handlers.slack.settings import SlackSettings
+from storage.inbox import REPLICA_TIMEOUT
 from tests.slack.conftest import SECRET, Slack, command_body, settle, wait_for
 from tests.slack.conftest import event_body as event_json
 
@@ -34,13 +34,13 @@ def other(slack: Slack) -> Iterator[SlackDoorApp]:
     """A second replica on the same database."""
     built = build_slack_door(SlackSettings(bot_token="xoxb-test", signing_secret=SECRET,
                                            api_url=slack.api.url, history_interval_seconds=0.0),
-                             slack.services)
+                             slack.services, requests=slack.requests)
     yield built
     built.door.history.stop()
 
 
 def kept(slack: Slack) -> dict[str, Any]:
-    return {key: slack.store._kept[key] for key in slack.store._events}
+    return {key: slack.requests._kept[key] for key in slack.requests._events}
 
 
 def test_a_command_acknowledged_by_a_replica_that_died_is_replayed_by_another(
@@ -106,7 +106,7 @@ def test_a_reaction_and_a_wow_message_are_replayed_once(slack: Slack, other: Sla
 def test_the_kept_copy_is_redacted_and_encrypted_with_the_key(slack: Slack) -> None:
     built = build_slack_door(SlackSettings(bot_token="xoxb-test", signing_secret=SECRET,
                                            api_url=slack.api.url, encryption_key="s3cret-passphrase"),
-                             slack.services)
+                             slack.services, requests=slack.requests)
     try:
         kill_after_ack(built)
         form = command_body(slack.api, "/ow", "refund for ana.lopez@example.com, card 4111 1111 1111 1111")
@@ -158,7 +158,8 @@ def test_a_request_that_kills_every_replica_is_given_up_after_three_attempts(
     for n in range(MAX_ATTEMPTS + 1):
         slack.clock.advance(STOPPED)
         third = build_slack_door(SlackSettings(bot_token="xoxb-test", signing_secret=SECRET,
-                                               api_url=slack.api.url), slack.services)
+                                               api_url=slack.api.url), slack.services,
+                                 requests=slack.requests)
         kill_after_ack(third)
         replicas.append(third)
         with caplog.at_level(logging.ERROR, logger="handlers.slack.inbox"):
@@ -177,7 +178,7 @@ def test_requests_with_no_work_behind_them_are_done_at_once_and_their_copy_erase
     slack.event({"type": "member_joined_channel", "user": "U9", "channel": "C1"}, "EvJoin1")
     slack.command("/unknown", "anything")
     wait_for(lambda: len(kept(slack)) == 3 and all(p is None for _, p, _ in kept(slack).values()))
-    assert all(slack.store.event_done(key) for key in kept(slack))
+    assert all(slack.requests.event_done(key) for key in kept(slack))
 
 
 def test_a_slack_redelivery_never_takes_a_live_replicas_claim_over(slack: Slack, other: SlackDoorApp) -> None:
@@ -186,9 +187,9 @@ def test_a_slack_redelivery_never_takes_a_live_replicas_claim_over(slack: Slack,
     event = {"type": "message", "user": "U1", "channel": "C1", "ts": "1700000000.000900",
              "text": "WOW: the crew sang happy birthday"}
     assert slack.event(event, "EvBusy1").status == 200
-    slack.store.beat(slack.built.inbox.owner, slack.clock.now())
+    slack.requests.beat(slack.built.inbox.owner, slack.clock.now())
     slack.clock.advance(timedelta(minutes=1))
-    slack.store.beat(slack.built.inbox.owner, slack.clock.now())  # still alive
+    slack.requests.beat(slack.built.inbox.owner, slack.clock.now())  # still alive
     retry = other.app.dispatch(BoltRequest(body=(b := event_json(event, "EvBusy1")), headers={
         "content-type": "application/json", "x-slack-retry-num": "1", **slack.sign(b)}))
     assert retry.status == 503
@@ -208,7 +209,7 @@ def test_a_claim_whose_work_never_started_is_given_back(slack: Slack, other: Sla
     other.inbox.finisher.flush()
     [(owner, payload, attempts)] = kept(slack).values()
     assert (owner, attempts) == ("", 2) and payload  # released, not stuck with a live replica
-    slack.store.beat(other.inbox.owner, slack.clock.now())
+    slack.requests.beat(other.inbox.owner, slack.clock.now())
     slack.clock.advance(timedelta(seconds=6))
     assert other.inbox.replay(other.app) == 1  # the next round runs it
     wait_for(slack.moments)
@@ -219,13 +220,13 @@ def test_a_claim_written_as_the_database_failed_is_undone(
 ) -> None:
     """The INSERT went through, then the connection broke: the person was told nothing was saved,
     so the claim must not stay behind to be replayed later (a duplicate after their retry)."""
-    real = slack.store.claim_event
+    real = slack.requests.claim_event
 
     def broken(*args: Any, **kwargs: Any) -> bool:
         real(*args, **kwargs)
         raise ConnectionError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(slack.store, "claim_event", broken)
+    monkeypatch.setattr(slack.requests, "claim_event", broken)
     resp = slack.command("/ow", "the baggage belt stopped for an hour")
     assert resp.status == 200 and "nothing was saved" in resp.body
     slack.built.inbox.finisher.flush()
@@ -295,7 +296,7 @@ def test_a_request_bolt_fails_on_after_its_ack_is_replayed_not_lost(
     [(owner, payload, attempts)] = kept(slack).values()
     assert (owner, attempts) == ("", 1) and payload  # released for another round, not dropped
     assert slack.moments() == []
-    slack.store.beat(other.inbox.owner, slack.clock.now())
+    slack.requests.beat(other.inbox.owner, slack.clock.now())
     slack.clock.advance(timedelta(seconds=6))
     assert other.inbox.replay(other.app) == 1
     wait_for(slack.moments)
@@ -310,8 +311,8 @@ def test_the_bots_own_messages_are_dropped_by_bolt_without_a_claim(
     written for them (Bolt ignores the bot's own events before its claim middleware)."""
     claimed: list[str] = []
     for name in ("claim_event", "claim_events"):
-        real = getattr(slack.store, name)
-        monkeypatch.setattr(slack.store, name, lambda first, *a, _real=real, **k: (
+        real = getattr(slack.requests, name)
+        monkeypatch.setattr(slack.requests, name, lambda first, *a, _real=real, **k: (
             claimed.append(str(first)), _real(first, *a, **k))[1])
     resp = slack.event({"type": "message", "channel": "C1", "user": "UBOT", "bot_id": "BBOT",
                         "ts": "1700000000.000990", "text": "WOW: this week's prompt"}, "EvBOT1")

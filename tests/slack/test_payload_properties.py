@@ -19,6 +19,7 @@ from handlers.slack.app import build_slack_door, parse_request
 from handlers.slack.settings import SlackSettings
 from tests.fakes import FakeFiler, FixedClock, InMemoryStore
 from tests.slack.conftest import MONDAY, SECRET, Slack, settle, trigger_id, wait_for
+from tests.slack.fakes import InMemoryRequestInbox
 from tests.slack.stand_in import running
 
 TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=300) | \
@@ -78,7 +79,8 @@ def test_any_signed_body_gets_a_clear_answer_and_stores_at_most_one_moment() -> 
         team = services.journey.setup_team(workspace_id=ws, actor=Actor("ULEAD", "Lena"), channel="C1",
                                            name="Gate crew", template="airline")
         built = build_slack_door(SlackSettings(bot_token="xoxb-test", signing_secret=SECRET,
-                                               api_url=api.url, history_interval_seconds=0.0), services)
+                                               api_url=api.url, history_interval_seconds=0.0), services,
+                                 requests=InMemoryRequestInbox())
         door = Slack(built, api, services, store, services.clock, ws, team.id)  # type: ignore[arg-type]
         try:
             check(door)

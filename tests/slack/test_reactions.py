@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.domain import Filing, MomentKind, Source
-from bot.ports import EVENT_LEASE
+from storage.inbox import EVENT_LEASE
 from tests.slack.conftest import Slack, settle, wait_for
 
 TS = "1700000000.000100"
@@ -98,7 +98,7 @@ def test_the_same_event_delivered_twice_makes_one_moment(slack: Slack) -> None:
     # At once (before the first was marked done) the retry is asked to come back later ...
     retry = slack.event(event, "EvA", {"x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout"})
     assert first.status == 200 and retry.status in (200, 503)
-    wait_for(lambda: slack.services.store.event_done("EvA"))
+    wait_for(lambda: slack.requests.event_done("EvA"))
     # ... and when it does, it is a duplicate.
     later = slack.event(event, "EvA", {"x-slack-retry-num": "2", "x-slack-retry-reason": "http_timeout"})
     assert later.status == 200
@@ -115,14 +115,14 @@ def test_an_event_another_process_claimed_but_never_acknowledged_is_not_lost(sla
     while the claim is fresh it is told to try later (503, nothing done); once the claim has
     outlived its lease, the redelivery is handled, once."""
     event = message("WOW: <@U2> found a wheelchair in minutes", user="U1", ts="1700000000.000700")
-    assert slack.services.store.claim_event("EvK", slack.clock.now())  # the replica that died
+    assert slack.requests.claim_event("EvK", slack.clock.now())  # the replica that died
     soon = slack.event(event, "EvK", {"x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout"})
     assert soon.status == 503
     settle(slack)
     assert slack.moments() == []
     slack.clock.advance(EVENT_LEASE + timedelta(seconds=1))
     later = slack.event(event, "EvK", {"x-slack-retry-num": "2", "x-slack-retry-reason": "http_timeout"})
-    wait_for(lambda: slack.services.store.event_done("EvK"))  # acknowledged: marked done
+    wait_for(lambda: slack.requests.event_done("EvK"))  # acknowledged: marked done
     again = slack.event(event, "EvK", {"x-slack-retry-num": "3", "x-slack-retry-reason": "http_timeout"})
     assert (later.status, again.status) == (200, 200)
     [moment] = wait_for(slack.moments)

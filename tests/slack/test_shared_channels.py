@@ -24,6 +24,7 @@ from handlers.slack.app import BOT_SCOPES, build_slack_door
 from handlers.slack.settings import SlackSettings
 from tests.fakes import FakeFiler, FixedClock, InMemoryStore
 from tests.slack.conftest import MONDAY, SECRET, Slack, settle, wait_for
+from tests.slack.fakes import InMemoryRequestInbox
 from tests.slack.stand_in import SlackApi
 from tests.slack.test_http import serve
 from tests.slack.wire import corpus, send
@@ -185,7 +186,8 @@ def both_installed(api: SlackApi, tmp_path: Path) -> Iterator[tuple[Slack, str]]
                                                        name=f"Crew {team}", template="airline").id)
     settings = SlackSettings(signing_secret=SECRET, api_url=api.url, client_id="111.222",
                              client_secret="shh", history_interval_seconds=0.0)
-    built = build_slack_door(settings, services, installation_store=installations)
+    built = build_slack_door(settings, services, requests=InMemoryRequestInbox(),
+                             installation_store=installations)
     slack = Slack(built, api, services, store, FixedClock(MONDAY), *teams["T1"])
     for url in serve(services, built):
         yield slack, url

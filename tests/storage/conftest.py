@@ -16,8 +16,10 @@ import sqlalchemy as sa
 
 from bot.domain import Team, Workspace
 from bot.ports import Store
-from storage import SqlStore, normalise_url, open_store, upgrade
+from handlers.slack.ports import RequestInbox
+from storage import SqlRequestInbox, SqlStore, create_engine, normalise_url, open_store, upgrade
 from tests.fakes import InMemoryStore
+from tests.slack.fakes import InMemoryRequestInbox
 from tests.storage.builders import a_team, new_workspace
 
 DEFAULT_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -115,6 +117,21 @@ def _open(request: pytest.FixtureRequest) -> Iterator[Store]:
         yield store
     finally:
         store.close()
+
+
+@pytest.fixture(params=STORES)
+def requests(request: pytest.FixtureRequest) -> Iterator[RequestInbox]:
+    """Each implementation of handlers.slack.ports.RequestInbox, for the contract they share."""
+    if request.param == "memory":
+        yield InMemoryRequestInbox()
+        return
+    engine = create_engine(request.getfixturevalue(f"{request.param}_url"))
+    inbox = SqlRequestInbox(engine)
+    try:
+        yield inbox
+    finally:
+        inbox.close()
+        engine.dispose()
 
 
 @pytest.fixture(params=STORES)

@@ -16,8 +16,9 @@ from datetime import datetime
 from bot.domain import Workspace
 from bot.services import Services
 from bot.views import Post
-from handlers.scheduled import Leadership, tick
+from handlers.scheduled import tick
 from storage import open_store
+from storage.leadership import AdvisoryLeadership
 from tests.fakes import FakeFiler, FixedClock
 
 
@@ -52,7 +53,7 @@ def main() -> int:
     hold = float(sys.argv[5]) if len(sys.argv) > 5 else 0.0
     store = open_store(url, migrate=False)
     services = Services(store=store, clock=FixedClock(datetime.fromisoformat(at)), make_filer=FakeFiler)
-    leadership = Leadership(store.engine)
+    leadership = AdvisoryLeadership(store.engine)
     for _ in range(ticks):
         tick(services, FileNotifier(out), leadership)
         time.sleep(0.05)

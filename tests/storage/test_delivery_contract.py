@@ -1,18 +1,17 @@
 """The delivery half of the Store contract (message cache, weekly posts, Teams conversation
-references, platform events), run on the in-memory fake, SQLite and PostgreSQL alike."""
+references), run on the in-memory fake, SQLite and PostgreSQL alike. (The Slack request inbox
+has its own contract: test_inbox_contract.py.)"""
 
 from __future__ import annotations
 
 import threading
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import timedelta
 
 import pytest
 
 from bot.domain import CachedMessage, PostRecord, Team, Workspace
-from bot.ports import EVENT_LEASE, REPLICA_TIMEOUT, Claim, Store
+from bot.ports import Store
 from tests.storage.builders import a_moment, a_team, assert_exact, at, new_workspace
 
 
@@ -169,142 +168,6 @@ def test_conversation_references_are_upserted_by_key(store: Store, ws: Workspace
     with store.transaction(ws.id) as repo:
         assert repo.conversation("19:abc@thread.tacv2") == '{"v": 2}'
         assert repo.conversation("19:def@thread.tacv2") == '{"v": 3}'
-
-
-def test_an_event_is_claimed_once(store: Store) -> None:
-    event_id = f"Ev{uuid.uuid4().hex}"
-    assert store.claim_event(event_id, at(0)) is True
-    assert store.claim_event(event_id, at(0) + timedelta(seconds=1)) is False
-    store.finish_events([event_id], at(0) + timedelta(seconds=1))
-    assert store.claim_event(event_id, at(1)) is False
-    assert store.claim_event(f"{event_id}-other", at(1)) is True
-
-
-def test_a_batch_of_claims_is_claimed_as_one_by_one(store: Store) -> None:
-    """Requests that arrive together are claimed in one go: each new id once (by its first copy
-    in the batch), an id done or held by a live replica not (and which of the two it is), a
-    claim left for dead taken over."""
-    tag = uuid.uuid4().hex
-    held, stale, done, new = (f"Ev{tag}-{name}" for name in ("held", "stale", "done", "new"))
-    start = at(0)
-    assert store.claim_events([(held, start, None)], owner=f"alive-{tag}") == [Claim.TAKEN]
-    assert store.claim_events([(stale, start, '{"s": 1}'), (done, start, None)],
-                              owner=f"gone-{tag}") == [Claim.TAKEN, Claim.TAKEN]
-    store.finish_events([done], start)
-    later = start + EVENT_LEASE + timedelta(seconds=1)
-    store.beat(f"alive-{tag}", later)
-    batch = [(new, later, '{"n": 1}'), (done, later, None), (stale, later, '{"s": 2}'), (new, later, None),
-             (held, later, None)]
-    assert store.claim_events(batch, owner=f"me-{tag}") == [
-        Claim.TAKEN, Claim.DONE, Claim.TAKEN, Claim.HELD, Claim.HELD]
-    assert store.claim_event(new, later) is False and store.claim_event(stale, later) is False
-    assert store.event_done(new) is False and store.event_done(done) is True
-    assert store.claim_events([], owner="x") == []
-
-
-def test_an_unfinished_event_claim_is_a_lease(store: Store) -> None:
-    """A process that claimed an event and died before acknowledging it must not swallow
-    Slack's redelivery: once the lease is over, the claim is taken over, exactly once."""
-    event_id = f"Ev{uuid.uuid4().hex}"
-    start = at(0)
-    assert store.claim_event(event_id, start) is True
-    assert store.event_done(event_id) is False  # held, not finished
-    assert store.claim_event(event_id, start + EVENT_LEASE) is False  # may still be at work
-    later = start + EVENT_LEASE + timedelta(seconds=1)
-    assert store.claim_event(event_id, later) is True  # left for dead: taken over
-    assert store.claim_event(event_id, later + timedelta(seconds=1)) is False  # once
-    store.finish_events([event_id, f"{event_id}-never-claimed"], later + timedelta(seconds=2))
-    assert store.event_done(event_id) is True
-    assert store.claim_event(event_id, later + timedelta(days=1)) is False  # done for good
-    assert store.event_done(f"{event_id}-never-seen") is True
-
-
-def _mine(store: Store, owner: str, when: object, ids: set[str]) -> dict[str, tuple[str, int]]:
-    """The orphans taken at ``when`` among this test's own claims (the PostgreSQL database is
-    shared with other tests)."""
-    return {o.event_id: (o.payload, o.attempts) for o in store.orphans(owner, when, limit=10_000)  # type: ignore[arg-type]
-            if o.event_id in ids}
-
-
-def test_a_claim_keeps_its_request_until_done_and_a_dead_owners_work_is_taken_over_once(
-    store: Store,
-) -> None:
-    """What a replica acknowledged and then died with is replayed by another, once; what a
-    live replica holds (however long its queue) is not; what was handled is not."""
-    tag = uuid.uuid4().hex
-    held, lost, handled, bare = (f"Ev{tag}-{n}" for n in ("held", "lost", "handled", "bare"))
-    start = at(0)
-    store.beat(f"alive-{tag}", start)
-    store.beat(f"dead-{tag}", start)
-    assert store.claim_event(held, start, owner=f"alive-{tag}", payload='{"held": 1}')
-    assert store.claim_event(lost, start, owner=f"dead-{tag}", payload='{"lost": 1}')
-    assert store.claim_event(handled, start, owner=f"dead-{tag}", payload='{"handled": 1}')
-    assert store.claim_event(bare, start, owner=f"dead-{tag}")  # nothing kept to replay
-    store.finish_events([handled], start + timedelta(seconds=1))
-    ids = {held, lost, handled, bare}
-
-    soon = start + timedelta(seconds=10)
-    store.beat(f"alive-{tag}", soon)
-    assert _mine(store, f"other-{tag}", soon, ids) == {}  # both owners beat recently
-
-    later = start + REPLICA_TIMEOUT + timedelta(seconds=5)
-    store.beat(f"alive-{tag}", later)  # the dead one has not beaten since start
-    assert _mine(store, f"other-{tag}", later, ids) == {lost: ('{"lost": 1}', 2)}
-    assert _mine(store, f"third-{tag}", later + timedelta(seconds=1), ids) == {}  # taken once
-    assert store.event_done(lost) is False  # being replayed
-
-    # the taker dies as well: the next live replica takes it again, one attempt more
-    much_later = later + REPLICA_TIMEOUT + timedelta(seconds=10)
-    store.beat(f"alive-{tag}", much_later)
-    assert _mine(store, f"alive-{tag}", much_later, ids) == {lost: ('{"lost": 1}', 3)}
-    store.finish_events([lost, held], much_later)
-    assert store.event_done(lost) and store.event_done(held)
-    assert _mine(store, f"alive-{tag}", much_later + timedelta(days=1), ids) == {}
-
-    # long after, handled claims are forgotten; a redelivery that late would be new again
-    assert store.forget_handled(much_later + timedelta(seconds=1)) >= 3  # not the unfinished one
-    assert store.claim_event(lost, much_later + timedelta(days=3)) is True
-    store.finish_events([lost], much_later + timedelta(days=3))
-
-
-def test_a_redelivery_takes_over_only_a_dead_owners_claim_and_claims_can_be_given_back(
-    store: Store,
-) -> None:
-    tag = uuid.uuid4().hex
-    busy, lost, half, stuck = (f"Ev{tag}-{n}" for n in ("busy", "lost", "half", "stuck"))
-    start = at(0)
-    for owner in ("live", "dead"):
-        store.beat(f"{owner}-{tag}", start)
-    assert store.claim_event(busy, start, owner=f"live-{tag}", payload="{}")
-    assert store.claim_event(lost, start, owner=f"dead-{tag}", payload="{}")
-    later = start + EVENT_LEASE + timedelta(seconds=1)
-    store.beat(f"live-{tag}", later)
-    assert store.claim_event(busy, later, owner=f"other-{tag}") is False  # its owner is at it
-    assert store.claim_event(lost, later, owner=f"other-{tag}") is True  # its owner stopped
-
-    # a claim written as the database failed is dropped; a replay that never started, released
-    assert store.claim_event(half, later, owner=f"live-{tag}", payload="{}")
-    assert store.claim_event(stuck, later, owner=f"live-{tag}", payload='{"stuck": 1}')
-    store.give_back([(half, f"live-{tag}", later), (stuck, f"live-{tag}", None),
-                     (busy, f"someone-else-{tag}", None)])  # not theirs: untouched
-    assert store.event_done(half) is True  # no claim at all: a redelivery is new
-    assert store.claim_event(half, later + timedelta(seconds=1), owner=f"live-{tag}") is True
-    taken = _mine(store, f"live-{tag}", later + timedelta(seconds=6), {busy, stuck})
-    assert taken == {stuck: ('{"stuck": 1}', 2)}  # released: the next round replays it
-    store.finish_events([busy, lost, half, stuck], later + timedelta(seconds=7))
-
-
-def test_a_replica_that_leaves_hands_its_claims_over_at_once(store: Store) -> None:
-    tag = uuid.uuid4().hex
-    event_id = f"Ev{tag}"
-    start = at(0)
-    store.beat(f"a-{tag}", start)
-    store.beat(f"b-{tag}", start)
-    assert store.claim_event(event_id, start, owner=f"a-{tag}", payload="{}")
-    assert _mine(store, f"b-{tag}", start + timedelta(seconds=6), {event_id}) == {}
-    store.leave(f"a-{tag}")  # a graceful stop that still left work (it should not, but)
-    assert _mine(store, f"b-{tag}", start + timedelta(seconds=6), {event_id}) == {event_id: ("{}", 2)}
-    store.finish_events([event_id], start + timedelta(seconds=7))
 
 
 def test_another_workspace_cannot_see_or_change_delivery_rows(store: Store) -> None:

@@ -1,0 +1,141 @@
+"""The inbox's writes in batches: claims taken on the event loop, and done marks after the work.
+
+Both keep the ack path and the listeners' work from waiting on a round trip of their own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.ports import Clock
+from handlers.slack.ports import Claim, RequestInbox
+
+log = logging.getLogger(__name__)
+
+
+class Finisher:
+    """Writes, in the background and a batch at a time, that handled requests are done, and
+    gives back claims whose work never started, so that neither the ack path nor the lazy work
+    waits for those writes. What the database refuses stays pending and is tried again, more
+    slowly, until it is back. A mark lost with the process only replays a request whose moment
+    the replay then finds by its key."""
+
+    def __init__(self, requests: RequestInbox, clock: Clock, interval: float = 0.2,
+                 batch: int = 500) -> None:
+        self._requests = requests
+        self._clock = clock
+        self._interval = interval
+        self._batch = batch
+        self._pending: list[str] = []
+        self._returned: list[tuple[str, str, datetime | None]] = []
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def add(self, key: str) -> None:
+        self._queue(lambda: self._pending.append(key))
+
+    def give_back(self, key: str, owner: str, claimed_at: datetime | None) -> None:
+        """See ``RequestInbox.give_back``: dropped with the claim's time, else released for a replay."""
+        self._queue(lambda: self._returned.append((key, owner, claimed_at)))
+
+    def _queue(self, put: Callable[[], None]) -> None:
+        with self._cond:
+            put()
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="slack-requests-done", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+
+    def flush(self) -> bool:
+        """Write what is pending; False if the database refused (it stays pending)."""
+        store, now = self._requests, self._clock.now()
+        while True:
+            with self._cond:
+                keys, self._pending = self._pending[:self._batch], self._pending[self._batch:]
+                returned, self._returned = self._returned, []
+            if not keys and not returned:
+                return True
+            try:
+                store.give_back(returned)
+                returned = []
+                store.finish_events(keys, now)
+            except Exception as err:  # kept for the next try: an open claim would be replayed
+                log.warning("could not mark %d Slack requests done: %s; trying again",
+                            len(keys) + len(returned), type(err).__name__)
+                with self._cond:
+                    self._pending[:0] = keys
+                    self._returned[:0] = returned
+                return False
+
+    def _run(self) -> None:
+        wait = self._interval
+        while True:
+            with self._cond:
+                while not self._pending and not self._returned:
+                    self._cond.wait()
+            time.sleep(wait)  # let a batch gather; longer while the database is away
+            wait = self._interval if self.flush() else min(wait * 2, 30.0)
+
+
+_Pending = tuple[str, datetime, str, "asyncio.Future[Claim]"]
+
+
+class Claims:
+    """The claims of requests taken on the event loop (``Inbox.take``), written together: those
+    that arrive while a batch is in the database go in the next one, so a burst costs one round
+    trip and one commit per batch instead of one per request, and the loop hands a batch, not
+    every request, to a thread."""
+
+    def __init__(self, requests: RequestInbox, owner: str, give_back: Callable[[str, datetime], None],
+                 most: int = 500) -> None:
+        self._requests = requests
+        self._owner = owner
+        self._give_back = give_back
+        self._most = most
+        self._pending: list[_Pending] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._sending = False
+
+    async def claim(self, key: str, at: datetime, payload: str) -> Claim:
+        """See ``RequestInbox.claim_events``; raises what the store raised for the batch."""
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # (a new loop: in tests, one per request)
+            self._loop, self._pending, self._sending = loop, [], False
+        answer: asyncio.Future[Claim] = loop.create_future()
+        self._pending.append((key, at, payload, answer))
+        if not self._sending:
+            self._send(loop)
+        return await answer
+
+    def _send(self, loop: asyncio.AbstractEventLoop) -> None:
+        batch, self._pending = self._pending[:self._most], self._pending[self._most:]
+        self._sending = True
+        written = loop.run_in_executor(None, functools.partial(
+            self._claim_all, [(k, at, p) for k, at, p, _ in batch]))
+        written.add_done_callback(lambda done: self._sent(loop, batch, done))
+
+    def _claim_all(self, batch: list[tuple[str, datetime, str | None]]) -> list[Claim]:
+        return [Claim(found) for found in self._requests.claim_events(batch, owner=self._owner)]
+
+    def _sent(self, loop: asyncio.AbstractEventLoop, batch: list[_Pending],
+              done: asyncio.Future[list[Claim]]) -> None:
+        self._sending = False
+        err = done.exception()
+        found = done.result() if err is None else [Claim.HELD] * len(batch)
+        for (key, at, _, answer), claim in zip(batch, found, strict=True):
+            if answer.done():  # the request was cancelled (the client went away): no answer
+                if claim is Claim.TAKEN:
+                    self._give_back(key, at)
+                continue
+            if err is not None:
+                answer.set_exception(err)
+            else:
+                answer.set_result(claim)
+        if self._pending and self._loop is loop:
+            self._send(loop)

@@ -1,0 +1,88 @@
+"""What the Slack door needs for itself, as Protocols: its request inbox.
+
+The core's Store knows the method only. Keeping Slack's requests safe between their ack and the
+end of their work (claims, leases, heartbeats, replays) is this door's own business, so its port
+lives here, with its SQL in ``storage/inbox.py`` and its fake in ``tests/slack/fakes.py``.
+The port speaks in plain values (strings, tuples, datetimes), so that the storage that
+implements it needs nothing from this package.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from enum import StrEnum
+from typing import NamedTuple, Protocol
+
+
+class Claim(StrEnum):
+    """What claiming a request found (``RequestInbox.claim_events``)."""
+
+    TAKEN = "taken"  # this process holds it now: its work is this process's to do
+    DONE = "done"  # handled already: a redelivery, a duplicate
+    HELD = "held"  # another process (or another copy in the batch) is handling it right now
+
+
+class Orphan(NamedTuple):
+    """A request a dead process claimed and never finished, taken over for a replay."""
+
+    event_id: str
+    payload: str
+    attempts: int  # this replay included
+
+
+class RequestInbox(Protocol):
+    """Slack requests claimed before their ack, with a kept copy until their work is done.
+
+    A claim never marked done is a lease: older than the lease (30 s), and held by no live
+    process (one that beat within the replica timeout, 20 s), a redelivery takes it over."""
+
+    def claim_event(self, event_id: str, at: datetime, *, owner: str = "",
+                    payload: str | None = None) -> bool:
+        """True the first time a platform event id is seen (Slack retries), False after; True
+        also for a claim its taker never finished and left for dead (older than a lease, and the
+        taker no longer beats).
+        ``owner`` is the claiming process; ``payload`` the request, kept until it is handled so
+        that another process can replay it if the owner dies (see ``orphans``)."""
+        ...
+
+    def claim_events(self, claims: Sequence[tuple[str, datetime, str | None]], *,
+                     owner: str = "") -> Sequence[str]:
+        """``claim_event`` for each ``(event_id, at, payload)`` of a batch of requests that
+        arrived together, in one go: a :class:`Claim` value for each (for those not taken,
+        whether they were handled already); an id twice in the batch is taken by its first copy."""
+        ...
+
+    def finish_events(self, event_ids: Sequence[str], at: datetime) -> None:
+        """The claimed events were handled: a redelivery is a duplicate for good, and the kept
+        request is erased."""
+        ...
+
+    def give_back(self, claims: Sequence[tuple[str, str, datetime | None]]) -> None:
+        """``(event_id, owner, claimed_at)``: claims whose work never started, undone if that
+        owner still holds them unfinished. With ``claimed_at`` the claim is dropped (nothing was
+        taken on); with None it is released for another process to replay."""
+        ...
+
+    def beat(self, owner: str, at: datetime) -> None:
+        """This process is alive (a replica writes this every few seconds)."""
+        ...
+
+    def leave(self, owner: str) -> None:
+        """This process stops: its claims are left to the others at once."""
+        ...
+
+    def forget_handled(self, before: datetime) -> int:
+        """Drop claims handled before ``before`` (long past any platform retry) and replicas
+        not seen since; returns how many claims went."""
+        ...
+
+    def orphans(self, owner: str, at: datetime, *, limit: int = 20) -> Sequence[tuple[str, str, int]]:
+        """``(event_id, payload, attempts)`` of unfinished claims with a kept request, taken
+        over: their owner stopped beating (never ``owner``'s own, whose work is queued here) or
+        released them. They become ``owner``'s, their attempt count goes up."""
+        ...
+
+    def event_done(self, event_id: str) -> bool:
+        """False while another process holds the claim without having finished it."""
+        ...

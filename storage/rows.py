@@ -1,0 +1,46 @@
+"""What the SQL repository's row groups share: the workspace filter and safe inserts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.domain import Workspace
+
+Row = TypeVar("Row", bound=Any)
+
+
+class WorkspaceRows:
+    """A group of SqlRepository's methods; it shares the repository's session and workspace."""
+
+    _s: Session
+    _ws: Workspace
+
+    def _mine(self, model: type[Row]) -> sa.Select[Row]:
+        return sa.select(model).where(model.workspace_id == self._ws.id)
+
+    def _upsert(self, find: Callable[[], Any], fresh: Any, values: dict[str, Any]) -> None:
+        """Insert ``fresh``, or update the row ``find`` gives. The insert runs in a SAVEPOINT so
+        that losing a race to another replica turns into an update, not a failed transaction."""
+        row = find()
+        if row is None:
+            if self._saved(fresh):
+                return
+            row = find()
+            assert row is not None
+        for key, value in values.items():
+            setattr(row, key, value)
+        self._s.flush()
+
+    def _saved(self, row: Any) -> bool:
+        """Insert in a SAVEPOINT; False (and the transaction intact) on a unique violation."""
+        try:
+            with self._s.begin_nested():
+                self._s.add(row)
+        except IntegrityError:
+            return False
+        return True

@@ -29,6 +29,20 @@ from bot.views import (
 )
 from bot.weeks import zone
 
+EXPORT_WRITTEN = "Written to "
+EXPORT_DOWNLOAD = "Download the CSV"
+EXPORT_NO_LINK = ("I can't offer the file here: this server has no public address for downloads "
+                  "(MOMENTS_PUBLIC_URL). Ask whoever runs Moments to set it.")
+
+
+def export_expires(minutes: int) -> str:
+    return f"The link works for {minutes} minutes and is yours: don't pass it on."
+
+
+EXPORT_PERSONAL_ONLY = ("The export is yours alone, so I send it in our personal chat only: "
+                        "ask me there with `/moments export`.")
+
+
 KIND_LABEL = {MomentKind.WOW: "🌟 WOW", MomentKind.OW: "🩹 OW"}
 
 

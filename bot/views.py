@@ -185,6 +185,7 @@ _FORMULA = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run these as 
 class MomentsExport:
     """`/moments export`: the team's moments, for a lead's spreadsheet."""
 
+    team_id: int
     team: str
     created_at: datetime
     rows: tuple[ExportRow, ...]

@@ -121,7 +121,7 @@ class ReportService:
                 )
                 for m in reversed(repo.moments(team.id))
             )
-            return MomentsExport(team=team.name, created_at=self._d.clock.now(), rows=rows)
+            return MomentsExport(team_id=team.id, team=team.name, created_at=self._d.clock.now(), rows=rows)
 
     def prompt(self, *, workspace_id: int, prompt_id: int) -> PromptView:
         with self._d.store.transaction(workspace_id) as repo:

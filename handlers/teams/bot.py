@@ -43,8 +43,10 @@ from bot.errors import UserError
 from bot.services import Actor, Services
 from bot.shorten import shorten_message
 from bot.subcommands import exported, forgotten
-from bot.views import FORGET_ME, PROPOSE, Reply
+from bot.views import FORGET_ME, PROPOSE, MomentsExport, Reply
+from handlers.export_links import ExportLinks
 from handlers.teams import cards, ids
+from handlers.teams.export import export_activity
 from handlers.teams.reading import (
     alias_key,
     conversation_key,
@@ -106,6 +108,7 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         self.services = services
         self.router = CommandRouter(services)
         self._tenant_fallback = tenant_fallback
+        self.export_links: ExportLinks | None = None  # set by the web wiring
         # (workspace, account id) -> when Teams last would not say who it is (time.monotonic)
         self._lookup_failed: dict[tuple[int, str], float] = {}
 
@@ -574,7 +577,11 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             touchpoints = list(reply.journey)
         elif ctx is not None and moment is not None:
             touchpoints = await self._run(self._touchpoints, ctx.workspace_id, moment.team_id)
-        activity = render_activity(reply, touchpoints=touchpoints)
+        if isinstance(reply.view, MomentsExport) and ctx is not None and not reply.error:
+            kind = getattr(turn_context.activity.conversation, "conversation_type", None)
+            activity = export_activity(reply, ctx, self.export_links, personal=kind == "personal")
+        else:
+            activity = render_activity(reply, touchpoints=touchpoints)
         names = dict(names or {})
         unnamed = [k for k in people_of(activity) if k not in names]
         if ctx is not None and unnamed:  # people this turn did not mention, known from earlier

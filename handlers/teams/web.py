@@ -25,6 +25,7 @@ from botbuilder.schema import Activity, ActivityTypes  # type: ignore[import-unt
 
 from bot.config import Settings
 from bot.services import Services
+from handlers.export_links import ExportLinks
 from handlers.observability import METRICS
 from handlers.teams.bot import MomentsTeamsBot, is_authenticated
 from handlers.teams.notifier import ServiceUrlRefused, ServiceUrls, TeamsNotifier, is_loopback_url
@@ -171,6 +172,7 @@ def add_teams_routes(app: web.Application, settings: Settings, services: Service
     if getattr(adapter, "on_turn_error", None) is None:
         adapter.on_turn_error = _on_turn_error
     bot = MomentsTeamsBot(services, tenant_fallback=tenant_fallback(settings))
+    bot.export_links = ExportLinks(settings)  # `/moments export` answers with a download link
     notifier = TeamsNotifier(adapter, services.store, app_id=settings.microsoft_app_id)
 
     async def messages(request: web.Request) -> web.StreamResponse:

@@ -28,9 +28,11 @@ def _post(slack: Slack, server: str, user: str) -> None:
 
 def test_a_lead_gets_the_csv_in_a_direct_message(slack: Slack, server: str) -> None:
     slack.services.moments.report(workspace_id=slack.ws, channel="C1", actor=Actor("U1", "Ana"),
-                                  kind=MomentKind.WOW, source=Source.COMMAND, text="<b>&</b> great help #boarding @U02ANA7")
+                                  kind=MomentKind.WOW, source=Source.COMMAND,
+                                  text="<b>&</b> great help #boarding @U02ANA7")
     slack.services.moments.report(workspace_id=slack.ws, channel="C1", actor=Actor("U1", "Ana"),
-                                  kind=MomentKind.OW, source=Source.COMMAND, text="=HYPERLINK(1) the queue at #boarding")
+                                  kind=MomentKind.OW, source=Source.COMMAND,
+                                  text="=HYPERLINK(1) the queue at #boarding")
     _post(slack, server, "ULEAD")
     [upload] = wait_for(lambda: slack.api.named("upload"))
     [opened] = slack.api.named("conversations.open")

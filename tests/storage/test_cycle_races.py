@@ -352,7 +352,7 @@ def test_a_lead_does_not_repeat_a_digest_a_dead_scheduler_was_sending(
     successor = LookingNotifier(dying.sent)
     successor_services = Services(store=scheduler.store, clock=clock, make_filer=FakeFiler)
     successor_services.delivery.run_due(workspace=workspace, team_id=team_id, notifier=successor)
-    channel = [p for _w, p in dying.sent + successor.sent] + by_hand
+    channel = [p for _w, p in dying.sent + successor.sent] + list(by_hand)
     assert [(p.kind, p.week) for p in channel] == [("digest", "2026-W47")]
     assert reply.error and "already out" in reply.text
     with scheduler.store.transaction(ws) as repo:

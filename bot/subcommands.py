@@ -6,18 +6,19 @@ import json
 import re
 import shlex
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from bot import parsing
 from bot import text as render
+from bot.chat import ChatContext, team_of
+from bot.domain import MomentKind
 from bot.errors import UserError
 from bot.journeys import template_names
+from bot.services import Services
 from bot.views import FORGET_ME, Action, Choice, Reply
 from bot.weeks import parse_week
 
-if TYPE_CHECKING:
-    from bot.commands import ChatContext, CommandRouter
-
-Handler = Callable[["CommandRouter", "ChatContext", str], Reply]
+Handler = Callable[[Services, ChatContext, str], Reply]
 
 
 SMALL_NUMBER = re.compile(r"^[0-9]{1,9}$")  # ASCII digits only, and within a database integer
@@ -37,7 +38,7 @@ def _words(rest: str) -> list[str]:
         return rest.split()
 
 
-def setup(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
+def setup(s: Services, ctx: ChatContext, rest: str) -> Reply:
     options: dict[str, str] = {}
     for word in _words(rest):
         key, sep, value = word.partition("=")
@@ -52,7 +53,7 @@ def setup(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
         raise UserError(f"Unknown setup option {unknown[0]}. Options: name, template, tz, "
                         "basic-after, focus, prompt, close, digest, quiet.")
     tz = options.get("tz") or options.get("timezone")
-    journey = r.services.journey
+    journey = s.journey
     existing = journey.team_for_channel(workspace_id=ctx.workspace_id, channel=ctx.channel)
     if existing is None:
         template = options.get("template", "airline")
@@ -94,9 +95,9 @@ def _int(raw: str | None, name: str) -> int | None:
     return int(raw)
 
 
-def touchpoints(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
-    team = r.team(ctx)
-    j, ws = r.services.journey, ctx.workspace_id
+def touchpoints(s: Services, ctx: ChatContext, rest: str) -> Reply:
+    team = team_of(s, ctx)
+    j, ws = s.journey, ctx.workspace_id
     words = _words(rest)
     verb = words[0].lower() if words else "list"
     args = words[1:]
@@ -123,8 +124,8 @@ def touchpoints(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
                     "retire SLUG | move SLUG PLACE]`.")
 
 
-def leads(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
-    team = r.team(ctx)
+def leads(s: Services, ctx: ChatContext, rest: str) -> Reply:
+    team = team_of(s, ctx)
     words = _words(rest)
     if not words:
         names = ", ".join(f"@{u}" for u in team.leads) or "nobody yet (admins can act)"
@@ -132,65 +133,57 @@ def leads(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
     verb, people = words[0].lower(), tuple(w.lstrip("@") for w in words[1:] if w.strip("@"))
     if verb not in ("add", "remove") or not people:
         raise UserError("Usage: `/moments leads add @name` or `/moments leads remove @name`.")
-    team = r.services.journey.set_leads(
+    team = s.journey.set_leads(
         workspace_id=ctx.workspace_id, team_id=team.id, actor=ctx.actor,
         add=people if verb == "add" else (), remove=people if verb == "remove" else (),
     )
     return Reply(f"Leads of *{team.name}*: {', '.join('@' + u for u in team.leads) or 'none'}.")
 
 
-def mine(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
-    team = r.team(ctx)
-    return render.mine(r.services.moments.recent(workspace_id=ctx.workspace_id, team_id=team.id,
+def mine(s: Services, ctx: ChatContext, rest: str) -> Reply:
+    team = team_of(s, ctx)
+    return render.mine(s.moments.recent(workspace_id=ctx.workspace_id, team_id=team.id,
                                                  actor=ctx.actor))
 
 
-def edit(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
+def edit(s: Services, ctx: ChatContext, rest: str) -> Reply:
     raw, _, new_text = rest.partition(" ")
     moment_id = parse_id(raw, "moment", "/moments edit 12 the new text")
-    result = r.services.moments.edit(workspace_id=ctx.workspace_id, moment_id=moment_id,
+    result = s.moments.edit(workspace_id=ctx.workspace_id, moment_id=moment_id,
                                      actor=ctx.actor, text=new_text)
     return render.filed(result)
 
 
-def file(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
+def file(s: Services, ctx: ChatContext, rest: str) -> Reply:
     words = rest.split()
     if len(words) != 2:
         raise UserError("Usage: `/moments file ID touchpoint` (or `none`).")
     moment_id = parse_id(words[0], "moment", "/moments file 12 check-in")
     target = "" if words[1].lower() in ("none", "-") else words[1]
-    result = r.services.moments.refile(workspace_id=ctx.workspace_id, moment_id=moment_id,
+    result = s.moments.refile(workspace_id=ctx.workspace_id, moment_id=moment_id,
                                        actor=ctx.actor, touchpoint=target)
     return render.refiled(result)
 
 
-def priorities(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
-    team = r.team(ctx)
-    items = r.services.weekly.prioritise(workspace_id=ctx.workspace_id, team_id=team.id)
+def priorities(s: Services, ctx: ChatContext, rest: str) -> Reply:
+    team = team_of(s, ctx)
+    items = s.weekly.prioritise(workspace_id=ctx.workspace_id, team_id=team.id)
     return render.priorities(items, team.name)
 
 
-def prompt(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
-    from bot.services.base import is_lead_of
-
-    team = r.team(ctx)
-    s, ws = r.services, ctx.workspace_id
-    lead = is_lead_of(s.deps, ws, team, ctx.actor)
-    week = s.reports.week_of(workspace_id=ws, team_id=team.id)
-    current = s.weekly.current_prompt(workspace_id=ws, team_id=team.id)
-    if current is None or current.week != week:
-        if not lead:
-            raise UserError("There is no prompt open this week yet; it opens on schedule. "
-                            "A lead can open it now with `/moments prompt`.")
-        current, _ = s.weekly.open_prompt(workspace_id=ws, team_id=team.id)
-    return render.prompt(s.reports.prompt(workspace_id=ws, prompt_id=current.id), lead=lead)
+def prompt(s: Services, ctx: ChatContext, rest: str) -> Reply:
+    team = team_of(s, ctx)
+    current, lead = s.weekly.this_weeks_prompt(workspace_id=ctx.workspace_id, team_id=team.id,
+                                               actor=ctx.actor)
+    return render.prompt(s.reports.prompt(workspace_id=ctx.workspace_id, prompt_id=current.id),
+                         lead=lead)
 
 
-def propose(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
-    from bot import parsing
-
-    team = r.team(ctx)
-    s, ws = r.services, ctx.workspace_id
+def propose(s: Services, ctx: ChatContext, rest: str) -> Reply:
+    if not rest.strip():  # the card's "Propose a response" button, or the bare command
+        return Reply("Type your idea: `/moments propose [#touchpoint] [anon] what we could do`.")
+    team = team_of(s, ctx)
+    ws = ctx.workspace_id
     current = s.weekly.current_prompt(workspace_id=ws, team_id=team.id)
     if current is None or current.is_closed:
         raise UserError("There is no open prompt to answer. `/moments prompt` shows this week's.")
@@ -206,37 +199,60 @@ def propose(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
                  f"`/moments vote {proposal.id}`.")
 
 
-def vote(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
-    return r.vote(ctx, rest)
+def report(kind: MomentKind) -> Handler:
+    def run(s: Services, ctx: ChatContext, rest: str) -> Reply:
+        # the team is found by its channel inside the report's own transaction: one round of
+        # reads for the commonest request instead of two
+        result = s.moments.report(
+            workspace_id=ctx.workspace_id, channel=ctx.channel, actor=ctx.actor, kind=kind,
+            text=rest, source=ctx.source, message_ref=ctx.message_ref, request_key=ctx.request_key,
+        )
+        return render.filed(result)
+    return run
 
 
-def adopt(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
-    return r.adopt(ctx, rest)
+def retract(s: Services, ctx: ChatContext, rest: str) -> Reply:
+    moment_id = parse_id(rest, "moment", "/moments retract 12") if rest else None
+    m = s.moments.retract(workspace_id=ctx.workspace_id, moment_id=moment_id, actor=ctx.actor)
+    return Reply(f"Moment #{m.id} retracted. It no longer counts anywhere.")
 
 
-def retract(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
-    return r.retract(ctx, rest)
+def vote(s: Services, ctx: ChatContext, rest: str) -> Reply:
+    proposal_id = parse_id(rest, "proposal", "/moments vote 3")
+    counted, total = s.weekly.vote(workspace_id=ctx.workspace_id, proposal_id=proposal_id,
+                                   actor=ctx.actor)
+    votes = f"{total} vote{'' if total == 1 else 's'} now"
+    if not counted:
+        return Reply(f"You already voted for proposal {proposal_id} ({votes}). One vote each.")
+    return Reply(f"👍 Your “would delight” vote for proposal {proposal_id} counts ({votes}).")
 
 
-def results(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
-    from bot.services.base import is_lead_of
+def adopt(s: Services, ctx: ChatContext, rest: str) -> Reply:
+    raw, _, wording = rest.partition(" ")
+    proposal_id = parse_id(raw, "proposal", "/moments adopt 3")
+    standard = s.weekly.adopt(workspace_id=ctx.workspace_id, proposal_id=proposal_id,
+                              actor=ctx.actor, text=wording.strip() or None)
+    views = s.reports.standards(workspace_id=ctx.workspace_id, team_id=standard.team_id)
+    return render.adopted(next(v for v in views if v.id == standard.id))
 
-    team = r.team(ctx)
-    s, ws = r.services, ctx.workspace_id
+
+def results(s: Services, ctx: ChatContext, rest: str) -> Reply:
+    team = team_of(s, ctx)
+    ws = ctx.workspace_id
     current = s.weekly.current_prompt(workspace_id=ws, team_id=team.id)
     if current is None:
         raise UserError("There hasn't been a prompt yet. `/moments prompt` opens one.")
     result = s.weekly.results(workspace_id=ws, prompt_id=current.id)
     view = s.reports.prompt(workspace_id=ws, prompt_id=current.id)
-    lead = is_lead_of(s.deps, ws, team, ctx.actor)
+    lead = s.weekly.is_lead(workspace_id=ws, team_id=team.id, actor=ctx.actor)
     if not current.is_closed:
         return render.prompt(view, lead=lead)
     return render.results(view, result, lead=lead)
 
 
-def close(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
-    team = r.team(ctx)
-    s, ws = r.services, ctx.workspace_id
+def close(s: Services, ctx: ChatContext, rest: str) -> Reply:
+    team = team_of(s, ctx)
+    ws = ctx.workspace_id
     current = s.weekly.current_prompt(workspace_id=ws, team_id=team.id)
     if current is None or current.is_closed:
         raise UserError("There is no open vote to close.")
@@ -245,39 +261,40 @@ def close(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
     return render.results(view, result, lead=True)
 
 
-def standards(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
-    team = r.team(ctx)
-    return render.standards(r.services.reports.standards(workspace_id=ctx.workspace_id,
+def standards(s: Services, ctx: ChatContext, rest: str) -> Reply:
+    team = team_of(s, ctx)
+    return render.standards(s.reports.standards(workspace_id=ctx.workspace_id,
                                                          team_id=team.id), team.name)
 
 
-def digest(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
-    team = r.team(ctx)
+def digest(s: Services, ctx: ChatContext, rest: str) -> Reply:
+    team = team_of(s, ctx)
     week = rest.strip().upper() or None
     if week:
         parse_week(week)
-    view = r.services.reports.digest(workspace_id=ctx.workspace_id, team_id=team.id, week=week)
+    view = s.reports.digest(workspace_id=ctx.workspace_id, team_id=team.id, week=week)
     return render.digest(view)
 
 
-def stats(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
-    reply = digest(r, ctx, rest)
+def stats(s: Services, ctx: ChatContext, rest: str) -> Reply:
+    reply = digest(s, ctx, rest)
     return Reply(reply.text, view=reply.view)  # only for the asker
 
 
-def week(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
-    from bot.services.base import is_lead_of
-
-    team = r.team(ctx)
-    s, ws = r.services, ctx.workspace_id
-    if not is_lead_of(s.deps, ws, team, ctx.actor):
-        raise UserError("Only leads and admins can run the weekly cycle by hand.")
-    posts = s.cycle.run_week(workspace_id=ws, team_id=team.id)
+def week(s: Services, ctx: ChatContext, rest: str) -> Reply:
+    team = team_of(s, ctx)
+    posts = s.cycle.run_week(workspace_id=ctx.workspace_id, team_id=team.id, actor=ctx.actor)
     if not posts:
         return Reply("Nothing to post this week.")
     text = "\n\n".join(p.reply.text for p in posts)
     choices = tuple(c for p in posts for c in p.reply.choices)
-    return Reply(text, choices, view=posts, public=True)
+    return Reply(text, choices, view=tuple(posts), public=True)
+
+
+def export(s: Services, ctx: ChatContext, rest: str) -> Reply:
+    team = team_of(s, ctx)
+    return render.exported_moments(s.reports.export_moments(
+        workspace_id=ctx.workspace_id, team_id=team.id, actor=ctx.actor))
 
 
 def forgotten(counts: dict[str, int], head: str) -> Reply:
@@ -287,9 +304,9 @@ def forgotten(counts: dict[str, int], head: str) -> Reply:
                  "without your name.")
 
 
-def forget_me(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
+def forget_me(s: Services, ctx: ChatContext, rest: str) -> Reply:
     if rest.strip().lower() in ("confirm", "yes"):
-        counts = r.services.privacy.forget_me(workspace_id=ctx.workspace_id, actor=ctx.actor)
+        counts = s.privacy.forget_me(workspace_id=ctx.workspace_id, actor=ctx.actor)
         return forgotten(counts, "Done: I have forgotten you.")
     return Reply(
         "This deletes every moment you reported and your votes, and takes your name off credits, "
@@ -304,11 +321,11 @@ def exported(data: dict[str, Any]) -> Reply:
                  + json.dumps(data, indent=2, ensure_ascii=False))
 
 
-def privacy(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
+def privacy(s: Services, ctx: ChatContext, rest: str) -> Reply:
     words = rest.split()
     if len(words) != 2 or words[0].lower() not in ("export", "delete"):
         raise UserError("Usage: `/moments privacy export @name` or `/moments privacy delete @name`.")
-    p, ws = r.services.privacy, ctx.workspace_id
+    p, ws = s.privacy, ctx.workspace_id
     person = ctx.person(words[1])
     if words[0].lower() == "export":
         return exported(p.export_person(workspace_id=ws, actor=ctx.actor, person=person))
@@ -316,12 +333,12 @@ def privacy(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
     return forgotten(counts, f"Done: {words[1].lstrip('@')}'s data is erased.")
 
 
-def redaction(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
+def redaction(s: Services, ctx: ChatContext, rest: str) -> Reply:
     """`redact add PATTERN` · `redact list` · `redact remove PATTERN-or-NUMBER`."""
     # Not shlex: a pattern's backslashes and quotes are meant literally.
     verb, _, arg = rest.strip().partition(" ")
     verb, arg = verb.lower() or "list", arg.strip()
-    p, ws = r.services.privacy, ctx.workspace_id
+    p, ws = s.privacy, ctx.workspace_id
     if verb == "list" and not arg:
         patterns = p.redaction_patterns(workspace_id=ws)
         if not patterns:
@@ -344,29 +361,3 @@ def redaction(r: CommandRouter, ctx: ChatContext, rest: str) -> Reply:
         return Reply(f"Removed `{removed.pattern}`; new moments are no longer redacted with it.")
     raise UserError("Usage: `/moments redact list`, admins: `/moments redact add PATTERN` or "
                     "`/moments redact remove PATTERN-or-NUMBER`.")
-
-
-SUBCOMMANDS: dict[str, Handler] = {
-    "setup": setup,
-    "touchpoints": touchpoints,
-    "leads": leads,
-    "mine": mine,
-    "edit": edit,
-    "file": file,
-    "retract": retract,
-    "undo": retract,
-    "priorities": priorities,
-    "prompt": prompt,
-    "propose": propose,
-    "vote": vote,
-    "results": results,
-    "close": close,
-    "adopt": adopt,
-    "standards": standards,
-    "digest": digest,
-    "stats": stats,
-    "week": week,
-    "forget-me": forget_me,
-    "privacy": privacy,
-    "redact": redaction,
-}

@@ -20,6 +20,7 @@ from bot.views import (
     Action,
     Choice,
     DigestView,
+    MomentsExport,
     Priority,
     PromptView,
     Reply,
@@ -27,6 +28,20 @@ from bot.views import (
     TouchpointWeek,
 )
 from bot.weeks import zone
+
+EXPORT_WRITTEN = "Written to "
+EXPORT_DOWNLOAD = "Download the CSV"
+EXPORT_NO_LINK = ("I can't offer the file here: this server has no public address for downloads "
+                  "(MOMENTS_PUBLIC_URL). Ask whoever runs Moments to set it.")
+
+
+def export_expires(minutes: int) -> str:
+    return f"The link works for {minutes} minutes and is yours: don't pass it on."
+
+
+EXPORT_PERSONAL_ONLY = ("The export is yours alone, so I send it in our personal chat only: "
+                        "ask me there with `/moments export`.")
+
 
 KIND_LABEL = {MomentKind.WOW: "🌟 WOW", MomentKind.OW: "🩹 OW"}
 
@@ -88,7 +103,7 @@ def priorities(items: Sequence[Priority], team: str) -> Reply:
     lines = [f"*{team}: where it hurts most now*"]
     for n, p in enumerate(hurting[:8], start=1):
         lines.append(f"{n}. {p.touchpoint.emoji} {p.reason}")
-    return Reply("\n".join(lines), view=list(items))
+    return Reply("\n".join(lines), view=tuple(items))
 
 
 def prompt(view: PromptView, *, lead: bool) -> Reply:
@@ -149,7 +164,7 @@ def standards(items: Sequence[StandardView], team: str) -> Reply:
     for s in items:
         level = "delight" if s.level is StandardLevel.DELIGHT else "basic (customers expect it)"
         lines.append(f"• {s.touchpoint.label}: {s.text} — {level}, since {s.adopted_at:%d %b %Y}")
-    return Reply("\n".join(lines), view=list(items))
+    return Reply("\n".join(lines), view=tuple(items))
 
 
 def digest(view: DigestView) -> Reply:
@@ -191,7 +206,7 @@ def touchpoints(items: Sequence[Touchpoint], team: Team) -> Reply:
     retired = [t for t in items if not t.active]
     if retired:
         lines.append("Retired: " + ", ".join(f"{t.name} #{t.slug}" for t in retired))
-    return Reply("\n".join(lines), view=list(items))
+    return Reply("\n".join(lines), view=tuple(items))
 
 
 def mine(items: Sequence[tuple[Moment, Touchpoint | None]]) -> Reply:
@@ -238,3 +253,11 @@ def setup_saved(team: Team, created: bool) -> str:
         f"{', quiet on ' + ' '.join(team.quiet_days) if team.quiet_days else ''}. "
         "`/moments touchpoints` shows the journey."
     )
+
+
+def exported_moments(export: MomentsExport) -> Reply:
+    """`/moments export`: the door sends the file; these words go with it."""
+    count = len(export.rows)
+    return Reply(f"📄 *{export.team}*: {count} moment{'' if count == 1 else 's'} as a CSV file "
+                 f"({export.filename}). The text is as stored, already redacted; only WOWs name "
+                 "the colleagues they credit.", view=export)

@@ -6,10 +6,13 @@ them back to ``CommandRouter.act``.
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeAlias
 
-from bot.domain import MomentKind, StandardLevel, Touchpoint
+from bot.domain import Moment, MomentKind, StandardLevel, Touchpoint
 
 # Action names shared by every renderer and listener.
 FILE_MOMENT = "file_moment"  # args: moment, touchpoint (slug, or "" for none of these)
@@ -165,12 +168,62 @@ class HomeView:
 
 
 @dataclass(frozen=True, slots=True)
+class ExportRow:
+    id: int
+    created_at: datetime
+    kind: MomentKind
+    touchpoint: str  # slug, "" when not filed
+    text: str  # as stored: already redacted
+    credited: tuple[str, ...]  # WOW only; an OW never names a person
+
+
+EXPORT_COLUMNS = ("id", "date", "kind", "touchpoint", "text", "credited")
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run these as formulas
+
+
+@dataclass(frozen=True, slots=True)
+class MomentsExport:
+    """`/moments export`: the team's moments, for a lead's spreadsheet."""
+
+    team_id: int
+    team: str
+    created_at: datetime
+    rows: tuple[ExportRow, ...]
+
+    @property
+    def filename(self) -> str:
+        slug = "".join(c if c.isalnum() else "-" for c in self.team.lower()).strip("-") or "team"
+        return f"moments-{slug}-{self.created_at:%Y-%m-%d}.csv"
+
+    def csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(EXPORT_COLUMNS)
+        for r in self.rows:
+            writer.writerow((r.id, f"{r.created_at:%Y-%m-%d}", r.kind.value, r.touchpoint,
+                             _cell(r.text), _cell(", ".join(r.credited))))
+        return out.getvalue()
+
+
+def _cell(value: str) -> str:
+    return "'" + value if value.startswith(_FORMULA) else value
+
+
+# What a Reply may carry for a door to draw richly; a door draws what it knows and shows the
+# text for the rest.
+View: TypeAlias = (
+    "Moment | PromptView | DigestView | StandardView | MomentsExport | tuple[Priority, ...]"
+    " | tuple[StandardView, ...] | tuple[Touchpoint, ...] | tuple[Post, ...]"
+)
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """What a door shows the person: neutral text, numbered choices and an optional rich view."""
 
     text: str
     choices: tuple[Choice, ...] = ()
-    view: object | None = None  # MomentView, PromptView, DigestView, list of StandardView ...
+    view: View | None = None
     error: bool = False
     public: bool = False  # True: post to the channel; False: only the person sees it
     # with a moment view: the team's touchpoints, as the core read them for this reply, for a

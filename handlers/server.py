@@ -178,6 +178,7 @@ def run_serve(settings: Settings, services: Services, *, host: str, port: int, d
         socket_mode = SocketModeHandler(slack, settings.slack_app_token)
         socket_mode.connect()  # own threads, beside HTTP
         log.info("Slack Socket Mode connected")
+    from handlers.export_links import add_export_route
     from handlers.notify import RoutingNotifier, SlackNotifier
     from handlers.scheduled import start_scheduler
     from handlers.teams.web import add_teams_routes
@@ -193,6 +194,7 @@ def run_serve(settings: Settings, services: Services, *, host: str, port: int, d
 
     web_app.on_shutdown.append(stop_taking_requests)
     teams = add_teams_routes(web_app, settings, services)  # POST /api/messages, beside Slack
+    add_export_route(web_app, settings, services)  # GET /export/<token>: Teams' export downloads
     notifiers: dict[Any, Any] = {Platform.TEAMS: teams.notifier}
     if slack is not None:
         notifiers[Platform.SLACK] = SlackNotifier(settings, slack.installation_store if

@@ -134,3 +134,15 @@ def test_privacy_export_delete_and_purge_from_the_command_line(tmp_path: Path) -
     assert json.loads(moments("privacy", "export", "--user", "mia", db=db).stdout)["moments_reported"] == []
     refused = moments("purge", db=db, check=False)
     assert refused.returncode == 2 and "MOMENTS_RETENTION_MONTHS" in refused.stderr
+
+
+def test_console_export_writes_the_csv_and_prints_its_path(tmp_path: Path) -> None:
+    import subprocess as sp
+    script = "/moments setup name=Crew template=airline\n/ow the queue at check-in took an hour\n" \
+             "/moments export\n/quit\n"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'e.db'}", "MOMENTS_LOG_LEVEL": "WARNING"}
+    out = sp.run([sys.executable, "-m", "bot.cli", "console"], input=script, capture_output=True,
+                 text=True, env=env, cwd=tmp_path, timeout=120).stdout
+    written = next(line.split("Written to ", 1)[1] for line in out.splitlines() if "Written to " in line)
+    rows = Path(written.strip()).read_text().splitlines()
+    assert rows[0] == "id,date,kind,touchpoint,text,credited" and "the queue at check-in" in rows[1]

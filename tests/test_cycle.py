@@ -241,7 +241,7 @@ def test_a_prompt_caught_up_after_its_week_ended_is_not_posted() -> None:
 def test_posts_made_by_hand_with_moments_week_are_not_posted_again() -> None:
     world = hurting_world(datetime(2026, 11, 16, 7, 0, tzinfo=UTC))  # Monday, before 09:00
     by_hand = world.router.handle(world.ctx(LEAD), "/moments", "week")
-    assert isinstance(by_hand.view, list)
+    assert isinstance(by_hand.view, tuple)
     assert [p.kind for p in by_hand.view] == ["digest", "prompt"]
     notifier = RecordingNotifier()
     run_clock(world, notifier, datetime(2026, 11, 20, 16, 0, tzinfo=UTC))

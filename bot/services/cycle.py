@@ -11,7 +11,7 @@ from bot.domain import PostRecord, Team, Workspace
 from bot.errors import UserError
 from bot.ports import DeliveryError, Notifier, SentChecker
 from bot.schedule import Due, due_at, due_posts
-from bot.services.base import Deps, require_team
+from bot.services.base import Actor, Deps, require_lead, require_team
 from bot.services.reports import ReportService
 from bot.services.weekly import WeeklyService
 from bot.views import Post, Reply
@@ -59,12 +59,16 @@ class CycleService:
         view = self._reports.digest(workspace_id=workspace_id, team_id=team_id, week=week)
         return [Post(team_id, channel, "digest", text.digest(view), view.week)]
 
-    def run_week(self, *, workspace_id: int, team_id: int) -> list[Post]:
+    def run_week(self, *, workspace_id: int, team_id: int, actor: Actor | None = None) -> list[Post]:
         """Everything the schedule would do this week, now: close, review, digest, prompt.
 
         The asker's door shows the posts, so they count as delivered: the scheduler will not
         post them again, and a post the scheduler or another lead already sent (or is sending)
-        is not repeated here. When all of them are out already, the asker is told so."""
+        is not repeated here. When all of them are out already, the asker is told so. A person
+        asking (``actor``) must lead the team; the scheduler asks as nobody."""
+        if actor is not None:
+            with self._d.store.transaction(workspace_id) as repo:
+                require_lead(repo, require_team(repo, team_id), actor, "run the weekly cycle by hand")
         posts = self.close_due_votes(workspace_id=workspace_id, team_id=team_id, force=True)
         posts += self.post_digest(workspace_id=workspace_id, team_id=team_id)
         posts += self.post_prompt(workspace_id=workspace_id, team_id=team_id)

@@ -15,6 +15,7 @@ from bot.services.base import (
     Actor,
     Deps,
     find_touchpoint,
+    is_lead,
     remember,
     require_insider,
     require_lead,
@@ -155,6 +156,11 @@ class JourneyService:
         form nobody could submit (the change itself checks again)."""
         with self._d.store.transaction(workspace_id) as repo:
             require_lead(repo, require_team(repo, team_id), actor, doing)
+
+    def is_lead(self, *, workspace_id: int, team_id: int, actor: Actor) -> bool:
+        """Whether the person may run the team's lead tools: a door shows their buttons then."""
+        with self._d.store.transaction(workspace_id) as repo:
+            return is_lead(repo, require_team(repo, team_id), actor)
 
     def set_leads(
         self, *, workspace_id: int, team_id: int, actor: Actor, add: tuple[str, ...] = (),

@@ -7,12 +7,14 @@ from datetime import datetime, timedelta
 from bot.domain import Moment, MomentKind, Prompt, Standard, Team, Touchpoint
 from bot.errors import NotFound
 from bot.ports import Repository
-from bot.services.base import Deps, display, ref, require_team
+from bot.services.base import Actor, Deps, display, ref, require_lead, require_team
 from bot.views import (
     DigestView,
+    ExportRow,
     FocusView,
     HomeView,
     ImpactView,
+    MomentsExport,
     MomentView,
     PromptView,
     ProposalView,
@@ -101,6 +103,25 @@ class ReportService:
             return HomeView(team.name, tuple(moment_view(repo, m, by_id) for m in mine), week,
                             open_prompt, tuple(standards), lead,
                             tuple(moment_view(repo, m, by_id) for m in thanked))
+
+    def export_moments(self, *, workspace_id: int, team_id: int, actor: Actor) -> MomentsExport:
+        """The team's moments for a lead's spreadsheet, oldest first. The text is as stored
+        (already redacted); only a WOW names people, the colleagues it credits."""
+        with self._d.store.transaction(workspace_id) as repo:
+            team = require_team(repo, team_id)
+            require_lead(repo, team, actor, "export the team's moments")
+            names = {t.id: t.slug for t in repo.touchpoints(team.id, include_retired=True)}
+            rows = tuple(
+                ExportRow(
+                    id=m.id, created_at=m.created_at, kind=m.kind,
+                    touchpoint=names.get(m.touchpoint_id, "") if m.touchpoint_id else "",
+                    text=m.text,
+                    credited=tuple(display(repo, c) for c in m.credited)
+                    if m.kind is MomentKind.WOW else (),
+                )
+                for m in reversed(repo.moments(team.id))
+            )
+            return MomentsExport(team_id=team.id, team=team.name, created_at=self._d.clock.now(), rows=rows)
 
     def prompt(self, *, workspace_id: int, prompt_id: int) -> PromptView:
         with self._d.store.transaction(workspace_id) as repo:

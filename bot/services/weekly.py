@@ -21,6 +21,7 @@ from bot.schedule import due_at
 from bot.services.base import (
     Actor,
     Deps,
+    is_lead,
     ref,
     remember,
     require_lead,
@@ -96,6 +97,26 @@ class WeeklyService:
                 assert found is not None
                 return found, False
             return prompt, True
+
+    def this_weeks_prompt(self, *, workspace_id: int, team_id: int,
+                          actor: Actor) -> tuple[Prompt, bool]:
+        """This week's prompt and whether the person leads the team. None open yet: a lead
+        opens it now; anyone else is told it opens on schedule."""
+        with self._d.store.transaction(workspace_id) as repo:
+            team = require_team(repo, team_id)
+            lead = is_lead(repo, team, actor)
+            week = iso_week(self._d.clock.now(), team.timezone)
+            prompts = repo.prompts(team_id)
+        if prompts and prompts[0].week == week:
+            return prompts[0], lead
+        if not lead:
+            raise UserError("There is no prompt open this week yet; it opens on schedule. "
+                            "A lead can open it now with `/moments prompt`.")
+        return self.open_prompt(workspace_id=workspace_id, team_id=team_id)[0], lead
+
+    def is_lead(self, *, workspace_id: int, team_id: int, actor: Actor) -> bool:
+        with self._d.store.transaction(workspace_id) as repo:
+            return is_lead(repo, require_team(repo, team_id), actor)
 
     def current_prompt(self, *, workspace_id: int, team_id: int) -> Prompt | None:
         with self._d.store.transaction(workspace_id) as repo:

@@ -10,13 +10,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import TextIO
 
 from bot import parsing
 from bot.commands import ChatContext, CommandRouter
 from bot.domain import Source
 from bot.services import Actor
-from bot.views import Choice, Reply
+from bot.text import EXPORT_WRITTEN
+from bot.views import Choice, MomentsExport, Reply
 
 WAIT = re.compile(r"^(\d{1,3})\s*(day|days|d|week|weeks|w)$", re.IGNORECASE)
 CONSOLE_HELP = """Console extras: `/as NAME` switch person (`/as NAME admin` for an admin) ·
@@ -134,6 +136,10 @@ class ConsoleChat:
 
     def _show(self, reply: Reply) -> None:
         text = reply.text
+        if isinstance(reply.view, MomentsExport) and not reply.error:
+            path = Path(reply.view.filename).resolve()
+            path.write_text(reply.view.csv(), encoding="utf-8")
+            text = f"{text}\n{EXPORT_WRITTEN}{path}"
         if reply.public:
             text = f"(to #{self.channel})\n{text}"
         self._say(text, error=reply.error)

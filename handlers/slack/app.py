@@ -46,7 +46,8 @@ BOT_SCOPES = (
     "im:history",  # WOW:/OW: messages sent to the bot
     "users:read",  # whether a person is a workspace admin or owner (leads)
     "app_mentions:read",  # "@moments stats"
-    "files:write",  # the weekly digest's WOW/OW chart (handlers/notify.py)
+    "files:write",  # the weekly digest's WOW/OW chart (handlers/notify.py), /moments export
+    "im:write",  # /moments export: the CSV goes to the asker's DM (handlers/slack/export.py)
 )
 
 

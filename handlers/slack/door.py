@@ -14,12 +14,12 @@ from slack_sdk.models.blocks import Block
 
 from bot import text as render
 from bot.commands import OOPS, ChatContext, CommandRouter
-from bot.domain import Moment, Platform, Source, Team, Touchpoint
+from bot.domain import Moment, Platform, Source, Touchpoint
 from bot.errors import UserError
 from bot.services import Actor, Services
-from bot.services.base import is_lead_of
-from bot.views import Reply
+from bot.views import MomentsExport, Reply
 from handlers.slack import blocks as kit
+from handlers.slack.export import send_export
 from handlers.slack.history import Fetch, HistoryQueue
 from handlers.slack.inbox import TAKEN_ON, postpone, request_key
 from handlers.slack.markup import plain
@@ -87,9 +87,6 @@ class SlackDoor:
         return ChatContext(ws, channel, self.actor(client, team_id, user_id, actor_team(body)), source,
                            message_ref, request_key(body))
 
-    def is_lead(self, workspace_id: int, team: Team, actor: Actor) -> bool:
-        return is_lead_of(self.services.deps, workspace_id, team, actor)
-
     def touchpoints_for(self, workspace_id: int, reply: Reply) -> list[Touchpoint]:
         """The team's journey, for the "Change touchpoint" select under a confirmation."""
         if not isinstance(reply.view, Moment) or reply.error:
@@ -109,6 +106,8 @@ class SlackDoor:
              workspace_id: int | None = None, extra: Sequence[Block] = ()) -> None:
         """Public replies go to the channel; the rest only to the person (in a DM, as a message).
         ``extra``: blocks the door adds under the core's reply (a lead's "Edit touchpoints")."""
+        if isinstance(reply.view, MomentsExport) and not reply.error:
+            send_export(client, user=user, export=reply.view)
         tps = self.touchpoints_for(workspace_id, reply) if workspace_id is not None else []
         blocks = kit.reply_blocks(reply, touchpoints=tps, limit=kit.MAX_MESSAGE_BLOCKS - len(extra))
         blocks += [b.to_dict() for b in extra]

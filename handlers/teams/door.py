@@ -16,7 +16,9 @@ from bot.commands import OOPS, ChatContext, CommandRouter
 from bot.domain import Moment, Platform, Source, Team, Touchpoint
 from bot.errors import UserError
 from bot.services import Actor, Services
-from bot.views import Reply
+from bot.views import MomentsExport, Reply
+from handlers.export_links import ExportLinks
+from handlers.teams.export import export_activity
 from handlers.teams.reading import conversation_key, is_personal, teams_syntax, tenant_of
 from handlers.teams.replies import name_people, people_of, render_activity
 from handlers.teams.roster import Roster, person
@@ -40,6 +42,7 @@ class TeamsDoor:
         self.services = services
         self.router = CommandRouter(services)
         self.roster = Roster(services)
+        self.export_links: ExportLinks | None = None  # set by the web wiring
         self.tenant_fallback = tenant_fallback
 
     # who and where
@@ -93,7 +96,11 @@ class TeamsDoor:
             touchpoints = list(reply.journey)
         elif ctx is not None and moment is not None:
             touchpoints = await run(self.touchpoints, ctx.workspace_id, moment.team_id)
-        activity = render_activity(reply, touchpoints=touchpoints)
+        if isinstance(reply.view, MomentsExport) and ctx is not None and not reply.error:
+            kind = getattr(turn_context.activity.conversation, "conversation_type", None)
+            activity = export_activity(reply, ctx, self.export_links, personal=kind == "personal")
+        else:
+            activity = render_activity(reply, touchpoints=touchpoints)
         names = dict(names or {})
         unnamed = [k for k in people_of(activity) if k not in names]
         if ctx is not None and unnamed:  # people this turn did not mention, known from earlier

@@ -25,6 +25,7 @@ from botbuilder.schema import Activity, ActivityTypes  # type: ignore[import-unt
 
 from bot.config import Settings
 from bot.services import Services
+from handlers.export_links import ExportLinks
 from handlers.observability import METRICS
 from handlers.teams.bot import MomentsTeamsBot
 from handlers.teams.lifecycle import is_authenticated
@@ -172,6 +173,7 @@ def add_teams_routes(app: web.Application, settings: Settings, services: Service
     if getattr(adapter, "on_turn_error", None) is None:
         adapter.on_turn_error = _on_turn_error
     bot = MomentsTeamsBot(services, tenant_fallback=tenant_fallback(settings))
+    bot.door.export_links = ExportLinks(settings)  # `/moments export` answers with a download link
     notifier = TeamsNotifier(adapter, services.store, app_id=settings.microsoft_app_id)
 
     async def messages(request: web.Request) -> web.StreamResponse:

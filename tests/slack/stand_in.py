@@ -63,6 +63,12 @@ class SlackApi:
             return {"ok": True, "messages": [found] if found else [], "has_more": False}
         if method == "conversations.replies":
             return self._thread(args)
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + str(args.get("users"))}}
+        if method == "files.getUploadURLExternal":
+            return {"ok": True, "upload_url": self.url.replace("/api/", "/upload/F1"), "file_id": "F1"}
+        if method == "files.completeUploadExternal":
+            return {"ok": True, "files": [{"id": "F1", "title": "upload"}]}
         if method in ("chat.postMessage", "chat.update"):
             return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts") or "1700000099.000100"}
         return {"ok": True}
@@ -96,8 +102,17 @@ def running() -> Iterator[SlackApi]:
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 - http.server's name
-            raw = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+            data = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             path = self.path.split("?", 1)[0]
+            if path.startswith("/upload/"):  # files_upload_v2's upload URL: the file's bytes
+                with api.lock:
+                    api.calls.append(Call("upload", {"bytes": data}, dict(self.headers)))
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"OK")
+                return
+            raw = data.decode()
             method = "response" if path.startswith("/response/") else path.rsplit("/", 1)[-1]
             args = _args(raw, self.headers.get("Content-Type", ""))
             with api.lock:

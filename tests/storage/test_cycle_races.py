@@ -286,8 +286,8 @@ def test_two_leads_running_the_week_at_once_post_it_once(
                        partial(two.router.handle, ChatContext(ws, channel, LEADS[1]), "/moments", "week"))
         for reply in pair:
             if reply.public:  # shown in the channel
-                assert isinstance(reply.view, list)
-                posts: list[Post] = reply.view
+                assert isinstance(reply.view, tuple)
+                posts: tuple[Post, ...] = reply.view
                 posted.update((p.channel, p.kind, p.week) for p in posts)
             else:
                 told.append(reply)
@@ -347,12 +347,12 @@ def test_a_lead_does_not_repeat_a_digest_a_dead_scheduler_was_sending(
         scheduler.services.delivery.run_due(workspace=workspace, team_id=team_id, notifier=dying)
     clock.set(datetime(2026, 11, 20, 15, 5, tzinfo=UTC))
     reply = lead_side.router.handle(ChatContext(ws, "C-crash", LEADS[1]), "/moments", "week")
-    by_hand = reply.view if reply.public and isinstance(reply.view, list) else []
+    by_hand = reply.view if reply.public and isinstance(reply.view, tuple) else ()
     clock.set(datetime(2026, 11, 20, 15, 20, tzinfo=UTC))  # the successor, past the in-flight wait
     successor = LookingNotifier(dying.sent)
     successor_services = Services(store=scheduler.store, clock=clock, make_filer=FakeFiler)
     successor_services.delivery.run_due(workspace=workspace, team_id=team_id, notifier=successor)
-    channel = [p for _w, p in dying.sent + successor.sent] + by_hand
+    channel = [p for _w, p in dying.sent + successor.sent] + list(by_hand)
     assert [(p.kind, p.week) for p in channel] == [("digest", "2026-W47")]
     assert reply.error and "already out" in reply.text
     with scheduler.store.transaction(ws) as repo:

@@ -41,7 +41,8 @@ def register(app: App, door: SlackDoor) -> None:
             extra: list[Block] = []
             if words in TOUCHPOINT_LISTS and not reply.error:
                 team = door.router.team(ctx)
-                if door.is_lead(ctx.workspace_id, team, ctx.actor):
+                journey = door.services.journey
+                if journey.is_lead(workspace_id=ctx.workspace_id, team_id=team.id, actor=ctx.actor):
                     extra.append(ActionsBlock(elements=[kit.button("✏️ Edit touchpoints", ids.OPEN_TOUCHPOINTS,
                                                                    ctx.channel)]))
             door.send(client, channel=channel, user=user, reply=reply, respond=respond,

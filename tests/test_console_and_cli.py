@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def moments(*args: str, db: Path, stdin: str = "", check: bool = True) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "MOMENTS_LOG_LEVEL": "WARNING"}
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True, text=True,
+        [sys.executable, "-m", "handlers.cli", *args], input=stdin, capture_output=True, text=True,
         env=env, cwd=ROOT, check=check, timeout=120,
     )
 

@@ -144,7 +144,7 @@ def _team_args(p: argparse.ArgumentParser) -> None:
 
 
 def _services(settings: Settings, clock: SystemClock | OffsetClock | None = None) -> Services:
-    from bot.app import build_services
+    from handlers.bootstrap import build_services
 
     return build_services(settings, clock=clock or SystemClock())
 
@@ -183,11 +183,12 @@ def _iso(raw: str) -> datetime:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from handlers.bootstrap import build_server
     from handlers.observability import configure_logging
     from handlers.server import run_serve
 
     configure_logging(settings.log_level)
-    return run_serve(settings, _services(settings), host=args.host, port=args.port)
+    return run_serve(build_server(settings, clock=SystemClock()), host=args.host, port=args.port)
 
 
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:

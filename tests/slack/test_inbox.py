@@ -135,6 +135,7 @@ def test_a_replayed_moments_command_is_not_run_twice_the_person_is_asked(
     slack.command("/ow", "the baggage belt stopped for an hour")
     slack.command("/ow", "the lounge was closed")
     wait_for(lambda: len(slack.responses()) == 2)
+    slack.built.executor.shutdown(wait=True)  # both done, their done-marks queued (not only replied)
     slack.built.inbox.finisher.flush()
     kill_after_ack(slack.built)
     slack.command("/moments", "retract")

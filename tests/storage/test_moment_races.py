@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import pytest
-import sqlalchemy as sa
 
 from bot.domain import Filing, Moment, MomentKind, Platform, Source
 from bot.filing import KeywordFiler
@@ -22,7 +21,7 @@ from bot.ports import DuplicateError
 from bot.services import Actor, Services
 from bot.services.capture import Reacted
 from bot.services.moments import Filed
-from storage import SqlStore, create_engine, upgrade
+from storage import SqlStore, create_engine, migrate_engine, upgrade
 from tests.conftest import MONDAY
 from tests.fakes import FixedClock
 from tests.storage.builders import a_team
@@ -200,11 +199,8 @@ def test_the_migration_merges_the_duplicates_the_race_left_behind(empty_database
     """Databases that ran the racy version hold several live moments of one message: 0007 keeps
     one (the oldest with its text), makes everyone who reported the others its "me too", and
     retracts the others, before the index that prevents new ones."""
-    upgrade(empty_database)
     engine = create_engine(empty_database)
-    with engine.begin() as connection:  # back to before 0007, as such a database is
-        connection.execute(sa.text("DROP INDEX uq_moments_live_reaction"))
-        connection.execute(sa.text("UPDATE alembic_version SET version_num = '0005'"))
+    migrate_engine(engine, "0005")  # the schema before 0007, as such a database has it
     engine.dispose()
     store = SqlStore(create_engine(empty_database))
     try:

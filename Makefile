@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup run test lint typecheck check demo clean
+.PHONY: setup run test test-fast lint typecheck check demo clean
 
 $(BIN)/moments: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,14 +19,21 @@ run: setup
 demo: setup
 	$(BIN)/moments console --db sqlite:///demo.db --fresh --start 2026-11-09T09:00Z < demo.txt
 
+# everything, as CI runs it (PostgreSQL tests skip unless CI=true or a server is reachable)
 test: setup
 	$(BIN)/pytest -q
 
+# the unit tests, for the edit-test loop: no PostgreSQL, no servers, replicas or fault drills
+test-fast: setup
+	$(BIN)/pytest -q -m "not postgres and not slow"
+
+# ruff, then the layers (handlers -> storage -> bot; see [tool.importlinter] in pyproject.toml)
 lint: setup
 	$(BIN)/ruff check bot handlers storage tests bench
+	$(BIN)/lint-imports
 
 typecheck: setup
-	$(BIN)/mypy --strict bot
+	$(BIN)/mypy --strict bot handlers storage
 
 check: test lint typecheck
 

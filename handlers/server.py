@@ -13,21 +13,21 @@ import contextvars
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from aiohttp import web
-from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt import BoltRequest, BoltResponse
 
 from bot.config import Settings
-from bot.domain import Platform
 from bot.services import Services
 from handlers.observability import METRICS, request_scope
-from handlers.slack.app import parse_request
+from handlers.slack.app import SlackDoorApp, parse_request
+from handlers.slack.ports import RequestInbox
 
 if TYPE_CHECKING:
-    from handlers.scheduled import Leader
-    from handlers.slack.ports import RequestInbox
+    from apscheduler.schedulers.background import BackgroundScheduler  # type: ignore[import-untyped]
 
 log = logging.getLogger(__name__)
 Extension = Callable[[web.Application], None]
@@ -137,53 +137,34 @@ def housekeeping(settings: Settings, services: Services, requests: RequestInbox,
             log.exception("housekeeping round failed; trying again next round")
 
 
-class DoorStores(Protocol):
-    """What the doors keep for themselves (built by the wiring, on the services' database)."""
+@dataclass(frozen=True)
+class Server:
+    """What handlers/bootstrap.py wired for ``moments serve``: the aiohttp app with the doors'
+    routes, the Slack door (None when Slack is not configured), its Socket Mode handler (None
+    without an app token, else connected when the server runs) and the weekly scheduler."""
 
-    @property
-    def requests(self) -> RequestInbox: ...
-    @property
-    def leadership(self) -> Leader: ...
+    settings: Settings
+    services: Services
+    requests: RequestInbox  # Slack's request inbox: handled ids are forgotten after two days
+    web_app: web.Application
+    door: SlackDoorApp | None
+    socket_mode: Any
+    scheduler: BackgroundScheduler
 
 
-def run_serve(settings: Settings, services: Services, *, host: str, port: int, doors: DoorStores,
-              extensions: tuple[Extension, ...] = ()) -> int:
-    from handlers.slack.app import SlackDoorApp, build_slack_door
-
-    slack: App | None = None
-    door: SlackDoorApp | None = None
-    if settings.slack_bot_token or (settings.slack_client_id and settings.slack_client_secret):
-        if not settings.slack_signing_secret:
-            log.warning("SLACK_SIGNING_SECRET is not set: HTTP requests to /slack/events are refused "
-                        "(401); only Socket Mode can reach the bot")
-        store, state = _oauth_stores(settings, services)
-        door = build_slack_door(settings, services, requests=doors.requests, installation_store=store,
-                                state_store=state)
-        slack = door.app
-        log.info("Slack door ready (%s mode)", "OAuth multi-workspace" if store else "single-workspace")
-    else:
-        log.warning("Slack is not configured (SLACK_BOT_TOKEN, or SLACK_CLIENT_ID and "
-                    "SLACK_CLIENT_SECRET): /slack/events answers 404")
+def run_serve(server: Server, *, host: str, port: int) -> int:
+    """Serve until SIGTERM or Ctrl-C, then drain: acknowledged work finishes, the scheduler last."""
+    settings, services, door, socket_mode = server.settings, server.services, server.door, server.socket_mode
     stop = threading.Event()
-    threading.Thread(target=housekeeping, args=(settings, services, doors.requests, door, stop),
+    threading.Thread(target=housekeeping, args=(settings, services, server.requests, door, stop),
                      daemon=True).start()
     inbox: threading.Thread | None = None
     if door is not None:  # beats, and replays what a stopped replica acknowledged
         inbox = threading.Thread(target=door.run_inbox, args=(stop,), name="slack-inbox", daemon=True)
         inbox.start()
-    socket_mode: Any = None
-    if slack is not None and settings.slack_app_token:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-        socket_mode = SocketModeHandler(slack, settings.slack_app_token)
+    if socket_mode is not None:
         socket_mode.connect()  # own threads, beside HTTP
         log.info("Slack Socket Mode connected")
-    from handlers.export_links import add_export_route
-    from handlers.notify import RoutingNotifier, SlackNotifier
-    from handlers.scheduled import start_scheduler
-    from handlers.teams.web import add_teams_routes
-
-    web_app = build_web_app(settings, services, door, extensions)
 
     async def stop_taking_requests(_: web.Application) -> None:
         """SIGTERM: before the drain, no Socket Mode request and no replay can come in."""
@@ -192,42 +173,14 @@ def run_serve(settings: Settings, services: Services, *, host: str, port: int, d
         if socket_mode is not None:
             await asyncio.get_running_loop().run_in_executor(None, socket_mode.close)
 
-    web_app.on_shutdown.append(stop_taking_requests)
-    teams = add_teams_routes(web_app, settings, services)  # POST /api/messages, beside Slack
-    add_export_route(web_app, settings, services)  # GET /export/<token>: Teams' export downloads
-    notifiers: dict[Any, Any] = {Platform.TEAMS: teams.notifier}
-    if slack is not None:
-        notifiers[Platform.SLACK] = SlackNotifier(settings, slack.installation_store if
-                                                  settings.slack_client_id else None)
-    scheduler = start_scheduler(services, RoutingNotifier(notifiers), doors.leadership)
+    server.web_app.on_shutdown.append(stop_taking_requests)
     log.info("serving on http://%s:%d", host, port)
     # aiohttp turns SIGTERM into a graceful stop: in-flight requests get up to 25 s to finish.
-    web.run_app(web_app, host=host, port=port, print=None, shutdown_timeout=25)
+    web.run_app(server.web_app, host=host, port=port, print=None, shutdown_timeout=25)
     if door is not None:
         door.drain()  # the acknowledged work behind the last requests finishes and is marked done
     stop.set()
     if inbox is not None:
         inbox.join(timeout=10)  # this replica leaves: the others need not wait for its beat
-    scheduler.shutdown(wait=True)  # a weekly post being sent finishes first
+    server.scheduler.shutdown(wait=True)  # a weekly post being sent finishes first
     return 0
-
-
-def _oauth_stores(settings: Settings, services: Services) -> tuple[Any, Any]:
-    if not (settings.slack_client_id and settings.slack_client_secret):
-        return None, None
-    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
-    from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-
-    from handlers.encrypted_store import EncryptedInstallationStore
-
-    engine = services.store.engine  # type: ignore[attr-defined]
-    installations: Any = SQLAlchemyInstallationStore(client_id=settings.slack_client_id, engine=engine)
-    states = SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine)
-    installations.create_tables()  # idempotent: slack_sdk owns these tables' shape
-    states.create_tables()  # type: ignore[no-untyped-call]
-    if settings.encryption_key:
-        installations = EncryptedInstallationStore(installations, settings.encryption_key)
-    else:
-        log.warning("MOMENTS_ENCRYPTION_KEY is not set: Slack tokens are stored unencrypted")
-    return installations, states
-

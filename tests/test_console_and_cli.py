@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def moments(*args: str, db: Path, stdin: str = "", check: bool = True) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "MOMENTS_LOG_LEVEL": "WARNING"}
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True, text=True,
+        [sys.executable, "-m", "handlers.cli", *args], input=stdin, capture_output=True, text=True,
         env=env, cwd=ROOT, check=check, timeout=120,
     )
 
@@ -141,7 +141,7 @@ def test_console_export_writes_the_csv_and_prints_its_path(tmp_path: Path) -> No
     script = "/moments setup name=Crew template=airline\n/ow the queue at check-in took an hour\n" \
              "/moments export\n/quit\n"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'e.db'}", "MOMENTS_LOG_LEVEL": "WARNING"}
-    out = sp.run([sys.executable, "-m", "bot.cli", "console"], input=script, capture_output=True,
+    out = sp.run([sys.executable, "-m", "handlers.cli", "console"], input=script, capture_output=True,
                  text=True, env=env, cwd=tmp_path, timeout=120).stdout
     written = next(line.split("Written to ", 1)[1] for line in out.splitlines() if "Written to " in line)
     rows = Path(written.strip()).read_text().splitlines()

@@ -1,55 +1,63 @@
-"""The core knows the method and nothing of Slack, Teams or SQL."""
+"""The layers, checked by importing them: handlers/ -> bot/ <- storage/.
+
+The core (every module under bot/) loads the standard library and itself only; storage loads the
+core and SQL but no door; only the wiring (handlers/bootstrap.py) joins all three. The same
+layers are checked statically by import-linter (tests/test_import_contracts.py).
+"""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 
-CORE = [
-    "bot.domain", "bot.ports", "bot.services", "bot.commands", "bot.subcommands", "bot.text",
-    "bot.views", "bot.weeks", "bot.parsing", "bot.journeys", "bot.filing", "bot.config",
-    "bot.clock", "handlers.console.chat",
-]
+DOOR_PACKAGES = ("handlers", "slack_bolt", "slack_sdk", "botbuilder", "botframework", "aiohttp",
+                 "apscheduler", "matplotlib")
+SQL_PACKAGES = ("storage", "sqlalchemy", "alembic", "psycopg")
 
 
-def test_importing_the_core_loads_no_platform_or_sql_module() -> None:
+def _loaded_after_importing(package: str, *, skip: tuple[str, ...] = (), then: str = "") -> set[str]:
+    """The top-level modules loaded by a fresh interpreter after importing every module of
+    ``package`` (found on disk, not listed by hand) but those under ``skip``, then ``then``."""
     code = (
-        "import sys\n"
-        + "".join(f"import {m}\n" for m in CORE)
-        + "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('slack_bolt', 'slack_sdk', 'botbuilder', 'botframework', 'sqlalchemy', 'alembic', "
-        "'psycopg', 'storage', 'aiohttp'))\n"
-        "print(','.join(bad))\n"
+        "import importlib, pkgutil, sys\n"
+        f"import {package} as root\n"
+        f"skip = {skip!r}\n"
+        "for info in pkgutil.walk_packages(root.__path__, root.__name__ + '.'):\n"
+        "    if not (skip and info.name.startswith(skip)):\n"
+        "        importlib.import_module(info.name)\n"
+        f"{then}\n"
+        "print(','.join(sorted({m.split('.')[0] for m in sys.modules})))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == ""
+    return {m for m in done.stdout.strip().split(",") if m}
 
 
-def test_the_wiring_module_does_join_core_and_storage() -> None:
-    # the check above can only fail if the detection works: the wiring must pull storage in
-    code = "import sys, bot.app\nprint('sqlalchemy' in sys.modules)\n"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "True"
+def _not_standard(modules: set[str]) -> set[str]:
+    std = set(sys.stdlib_module_names) | {"__main__", "__mp_main__"}
+    return {m for m in modules if m not in std and not m.startswith("_")}
 
 
-# The one library the core may load besides the standard library: Google's phone numbering
-# plans, pure data and functions, so that redaction is one rule in every door, the console and
-# the tests alike (a port with a simpler stand-in would make tests check a different rule).
-# pydantic backs bot/config.py's Settings, as the architecture allows.
-CORE_LIBRARIES = {"phonenumbers", "pydantic", "pydantic_core", "pydantic_settings",
-                  "typing_extensions", "annotated_types", "typing_inspection"}
+def test_the_core_loads_the_standard_library_and_itself_only() -> None:
+    loaded = _loaded_after_importing("bot")
+    assert "bot" in loaded and "storage" not in loaded
+    assert _not_standard(loaded) == {"bot"}
 
 
-def test_the_core_loads_the_standard_library_and_phonenumbers_only() -> None:
-    code = (
-        "import sys\n"
-        + "".join(f"import {m}\n" for m in CORE)
-        + "import bot.redact\n"
-        "bot.redact.redact('call 0701234567 about PNR ABC123')  # loads what redaction needs\n"
-        "std = set(sys.stdlib_module_names) | {'bot', 'handlers', '__main__', '__mp_main__'}\n"
-        "print(','.join(sorted({m.split('.')[0] for m in sys.modules} - std)))\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    loaded = {m for m in done.stdout.strip().split(",") if m and not m.startswith("_")}
-    assert "phonenumbers" in loaded  # the check can fail: redaction does pull the library in
-    assert loaded <= CORE_LIBRARIES
+def test_redaction_loads_phonenumbers_and_nothing_else_outside_the_standard_library() -> None:
+    # the one library the core may load, lazily: Google's phone numbering plans, pure data and
+    # functions, so that redaction is one rule in every door, the console and the tests alike
+    loaded = _loaded_after_importing(
+        "bot", then="import bot.redact\nbot.redact.redact('call 0701234567 about PNR ABC123')")
+    assert _not_standard(loaded) == {"bot", "phonenumbers"}
+
+
+def test_storage_loads_the_core_and_sql_but_no_door() -> None:
+    loaded = _loaded_after_importing("storage", skip=("storage.migrations",))
+    assert {"storage", "bot", "sqlalchemy", "alembic"} <= loaded
+    assert not loaded & set(DOOR_PACKAGES)
+
+
+def test_the_doors_load_what_the_core_must_not() -> None:
+    # the checks above can only fail if the detection works: the outer ring pulls all of it in
+    loaded = _loaded_after_importing("handlers", then="import handlers.bootstrap")
+    assert {"bot", "storage", "sqlalchemy", "slack_bolt", "botbuilder", "aiohttp"} <= loaded

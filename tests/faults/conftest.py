@@ -322,7 +322,7 @@ def start_server(name: str, url: str, api: Api, logs: Path) -> Server:
             "MOMENTS_LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"}
     log = logs / f"{name}.log"
     with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1",
+        proc = subprocess.Popen([sys.executable, "-m", "handlers.cli", "serve", "--host", "127.0.0.1",
                                  "--port", str(port)], cwd=ROOT, env=env, stdout=out,
                                 stderr=subprocess.STDOUT)
     return Server(name, port, proc, log)

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.cli import main
 from bot.config import Settings
+from handlers.cli import main
 from handlers.teams.package import MANIFEST_VERSION, manifest
 from tests.schemas.platform import schema_errors
 

@@ -29,7 +29,7 @@ def test_sigterm_lets_acknowledged_moments_finish(tmp_path: Path) -> None:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "SLACK_SIGNING_SECRET": "s",
            "SLACK_BOT_TOKEN": "xoxb-t", "SLACK_API_URL": api.url, "MOMENTS_LOG_LEVEL": "WARNING"}
     env.pop("SLACK_APP_TOKEN", None)
-    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1",
+    proc = subprocess.Popen([sys.executable, "-m", "handlers.cli", "serve", "--host", "127.0.0.1",
                              "--port", str(port)], cwd=ROOT, env=env)
     try:
         deadline = time.monotonic() + 30

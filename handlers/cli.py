@@ -151,7 +151,7 @@ def _team_args(p: argparse.ArgumentParser) -> None:
 
 
 def _services(settings: Settings, clock: SystemClock | OffsetClock | None = None) -> Services:
-    from bot.app import build_services
+    from handlers.bootstrap import build_services
 
     return build_services(settings, clock=clock or SystemClock())
 
@@ -190,14 +190,12 @@ def _iso(raw: str) -> datetime:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from handlers.bootstrap import build_server
     from handlers.observability import configure_logging
     from handlers.server import run_serve
 
     configure_logging(settings.log_level)
-    from bot.app import build_door_storage
-
-    services = _services(settings)
-    return run_serve(settings, services, host=args.host, port=args.port, doors=build_door_storage(services))
+    return run_serve(build_server(settings, clock=SystemClock()), host=args.host, port=args.port)
 
 
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:

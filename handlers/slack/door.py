@@ -148,9 +148,9 @@ class SlackDoor:
 
     def fetch_text(self, client: Any, team_id: str, workspace_id: int, moment_id: int, channel: str,
                    ts: str, user: str = "") -> bool:
-        """Queue a read of one message; the queue keeps to the per-workspace rate."""
-        self.history.put(Fetch(client, team_id, workspace_id, moment_id, channel, ts, user))
-        return True
+        """Queue a read of one message; the queue keeps to the per-workspace rate. False when the
+        workspace's queue is full: the moment waits in the database for a later round."""
+        return self.history.put(Fetch(client, team_id, workspace_id, moment_id, channel, ts, user))
 
     def _read_message(self, job: Fetch) -> None:
         """One Web API call per turn of the queue: conversations.history first; a message it does

@@ -3,7 +3,11 @@ limits to about one call a minute for apps outside the Marketplace. Fetches wait
 workspace and one worker thread makes at most one call per workspace per interval; the moment
 itself was stored at once and is filed when its text arrives. conversations.history holds no
 thread replies: a message it does not return is asked of conversations.replies (limited the
-same way) on the workspace's next turn, ahead of the queue."""
+same way) on the workspace's next turn, ahead of the queue.
+
+The queue is bounded: past MAX_QUEUED reads waiting in a workspace, a new one is refused. Its
+moment is in the database already, waiting for its text, and housekeeping offers it again later,
+so a burst of reactions on unseen messages cannot grow the process's memory without end."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 log = logging.getLogger(__name__)
+MAX_QUEUED = 100  # reads waiting per workspace: at about one a minute, well over an hour's worth
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,18 +40,24 @@ class HistoryQueue:
         self.interval = interval
         self._fetch = fetch
         self._queues: dict[str, deque[Fetch]] = {}
+        self._queued: set[tuple[int, int]] = set()  # (workspace, moment) waiting: no read twice
         self._next: dict[str, float] = {}
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
         self._stopped = False
 
-    def put(self, job: Fetch, *, first: bool = False) -> None:
+    def put(self, job: Fetch, *, first: bool = False) -> bool:
         """Queue a read (``first``: the follow-up of one just made, next in its workspace's line);
-        each read is one Web API call and waits its workspace's turn."""
+        each read is one Web API call and waits its workspace's turn. False: the workspace's
+        queue is full and the read was not queued (its moment waits in the database)."""
         with self._cond:
             queue = self._queues.setdefault(job.team_id, deque())
-            if any(j.moment_id == job.moment_id and j.workspace_id == job.workspace_id for j in queue):
-                return
+            key = (job.workspace_id, job.moment_id)
+            if key in self._queued:
+                return True
+            if len(queue) >= MAX_QUEUED and not first:
+                return False
+            self._queued.add(key)
             if first:
                 queue.appendleft(job)
             else:
@@ -55,6 +66,7 @@ class HistoryQueue:
                 self._thread = threading.Thread(target=self._run, name="slack-history", daemon=True)
                 self._thread.start()
             self._cond.notify()
+            return True
 
     def pending(self) -> int:
         with self._cond:
@@ -77,7 +89,9 @@ class HistoryQueue:
                     due = self._next.get(team, 0.0)
                     if due <= now:
                         self._next[team] = now + self.interval
-                        return queue.popleft()
+                        job = queue.popleft()
+                        self._queued.discard((job.workspace_id, job.moment_id))
+                        return job
                     waits.append(due - now)
                 self._cond.wait(timeout=min(waits) if waits else None)
             return None

@@ -19,7 +19,7 @@ from bot.ports import Store
 from handlers.slack.ports import RequestInbox
 from storage import SqlRequestInbox, SqlStore, create_engine, normalise_url, open_store, upgrade
 from tests.fakes import InMemoryStore
-from tests.slack.fakes import InMemoryRequestInbox
+from tests.handlers.slack.fakes import InMemoryRequestInbox
 from tests.storage.builders import a_team, new_workspace
 
 DEFAULT_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -1,0 +1,64 @@
+"""One `moments serve` scheduler as its own OS process: the real APScheduler wiring and leader lock.
+
+    python -m tests.handlers.scheduler.serve_replica DATABASE_URL ISO_TIME OUT_FILE GO_FILE lock|nolock
+
+Prints "ready", waits for GO_FILE (so the replicas start together), lets the scheduler run its
+first tick (it runs at once on start), shuts down, and prints how many posts it sent.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from datetime import datetime, timedelta
+
+from bot.domain import Workspace
+from bot.services import Services
+from bot.views import Post
+from handlers.scheduled import SoleLeader, start_scheduler
+from storage import open_store
+from storage.leadership import AdvisoryLeadership
+from tests.fakes import FakeFiler, FixedClock
+
+
+class FileNotifier:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.sent = 0
+
+    def send(self, workspace: Workspace, post: Post) -> None:
+        line = f"{post.channel} {post.kind} {post.week} {os.getpid()}\n".encode()
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)  # one write: no torn lines
+        try:
+            os.write(fd, line)
+        finally:
+            os.close(fd)
+        self.sent += 1
+
+
+def main() -> int:
+    url, at, out, go, mode = sys.argv[1:6]
+    store = open_store(url, migrate=False)
+    services = Services(store=store, clock=FixedClock(datetime.fromisoformat(at)), make_filer=FakeFiler)
+    notifier = FileNotifier(out)
+    print("ready", flush=True)
+    deadline = time.monotonic() + 30
+    while not os.path.exists(go) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    started = datetime.now().astimezone()
+    scheduler = start_scheduler(services, notifier,
+                                AdvisoryLeadership(store.engine) if mode == "lock" else SoleLeader())
+    job = scheduler.get_job("weekly-tick")
+    # The first run is handed to the executor at once and the job moves to the next minute.
+    while job.next_run_time < started + timedelta(seconds=30) and time.monotonic() < deadline:
+        time.sleep(0.005)
+        job = scheduler.get_job("weekly-tick")
+    scheduler.shutdown(wait=True)  # waits for that first tick to finish
+    print(notifier.sent, flush=True)
+    store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,75 @@
+"""The figures behind tests/schemas: `python -m tests.handlers.schemas.report` prints, for every card and
+Slack payload at its caps, its size, its buttons and how many schema or limit problems it has."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.views import ADOPT
+from handlers.slack import blocks as slack
+from handlers.slack import home, modals
+from handlers.teams import cards
+from tests.handlers.schemas import caps
+from tests.handlers.schemas.platform import (
+    block_kit_problems,
+    card_actions,
+    card_schema,
+    card_size,
+    schema_errors,
+)
+
+
+def teams_cards() -> dict[str, dict[str, Any]]:
+    out = {name: cards.reply_card(reply, touchpoints=caps.JOURNEY) for name, reply in caps.replies().items()}
+    out["log as a moment (task module)"] = cards.log_card(
+        caps.filler(5000), ref="1" * 200, author="29:" + "a" * 100, author_name=caps.NAME,
+        touchpoints=caps.JOURNEY)
+    return out
+
+
+def slack_payloads() -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {
+        name: {"blocks": slack.reply_blocks(reply, touchpoints=caps.JOURNEY)}
+        for name, reply in caps.replies().items()}
+    origin = modals.Origin("C" * 11, "1700000000.000100", "U" * 11, 7, "https://hooks.slack.com/" + "x" * 200)
+    out["home (lead)"] = home.home_view(caps.home_view(lead=True), notice=caps.filler(3000))
+    out["home (member)"] = home.home_view(caps.home_view(lead=False))
+    out["log modal"] = modals.log_modal(caps.filler(5000), caps.MomentKind.WOW, caps.JOURNEY * 3, origin)
+    out["propose modal"] = modals.propose_modal(caps.prompt_view(), origin)
+    return out
+
+
+def adopt_buttons_slack(payload: dict[str, Any]) -> int:
+    return sum(1 for b in payload["blocks"] for e in [*b.get("elements", []), b.get("accessory") or {}]
+               if e.get("type") == "button" and f'"n":"{ADOPT}"' in e.get("value", ""))
+
+
+def adoptable_slack(payload: dict[str, Any]) -> set[str]:
+    """The proposals a lead can adopt from the payload: by button or by menu option."""
+    values = [e.get("value", "") for b in payload["blocks"] for e in [*b.get("elements", []),
+                                                                       b.get("accessory") or {}]]
+    values += [o["value"] for b in payload["blocks"] for e in b.get("elements", [])
+               for o in e.get("options", [])]
+    return {json.loads(v)["a"]["proposal"] for v in values if f'"n":"{ADOPT}"' in v}
+
+
+def adopt_buttons_teams(card: dict[str, Any]) -> int:
+    return sum(1 for a in card_actions(card) if a.get("data", {}).get("moments_action") == ADOPT)
+
+
+def main() -> None:
+    print("Teams cards: KB, actions, Adopt buttons, schema errors")
+    for name, card in teams_cards().items():
+        print(f"  {name:34} {card_size(card) / 1024:6.1f} KB  {len(card_actions(card)):3} actions  "
+              f"{adopt_buttons_teams(card):3} adopt  {len(schema_errors(card, card_schema(card))):3} errors")
+    print("Slack payloads: blocks, Adopt buttons, limit problems")
+    for name, payload in slack_payloads().items():
+        print(f"  {name:34} {len(payload['blocks']):4} blocks  "
+              f"{adopt_buttons_slack(payload):3} adopt buttons, "
+              f"{len(adoptable_slack(payload)):3} adoptable  "
+              f"{len(block_kit_problems(payload)):3} problems")
+
+
+if __name__ == "__main__":
+    main()

@@ -208,6 +208,18 @@ class Store(Protocol):
         """One unit of work inside one workspace."""
         ...
 
+    def claim_due_teams(self, *, now: datetime, until: datetime, limit: int) -> list[tuple[int, int]]:
+        """Up to ``limit`` (workspace id, team id) whose next post check is at or before ``now``,
+        in one query over every workspace, each held for this caller until ``until``: a rival
+        replica's claim skips them (a team's schedule edited meanwhile makes it due again)."""
+        ...
+
+    def settle_team(self, *, workspace_id: int, team_id: int, claimed_until: datetime,
+                    next_check: datetime | None) -> bool:
+        """Set when the team is next looked at (None: not until its schedule changes), unless
+        its claim changed since (the schedule was edited): then it stays due. False then."""
+        ...
+
 
 class DuplicateError(Exception):
     """A row that must be unique already exists."""

@@ -66,6 +66,14 @@ def due_posts(team: Team, now: datetime, grace: timedelta = GRACE) -> list[Due]:
     return sorted(found, key=lambda d: d.due_at)
 
 
+def next_due_at(team: Team, now: datetime) -> datetime | None:
+    """The first moment after ``now`` when any of the team's posts falls due (None when paused):
+    until then nothing new can be due, so the scheduler need not look at the team."""
+    if team.paused:
+        return None
+    return min(next_runs(team, now).values())
+
+
 def next_runs(team: Team, now: datetime) -> dict[str, datetime]:
     """The next time each post falls due, for `moments status`."""
     week = iso_week(now, team.timezone)

@@ -1,27 +1,33 @@
-"""The weekly schedule: one APScheduler job a minute asks the core what is due, on one replica.
+"""The weekly schedule: one APScheduler job a minute, on every replica, delivers what is due.
 
 Why a tick and not one job per team in a SQLAlchemy job store: what is due follows from each
 team's schedule and the post claims in the database, which survive restarts and are shared by
 every replica. A job store would be a second, redundant record of the same thing, and APScheduler 3
 must not share one job store between schedulers anyway. So each process runs an in-memory
-scheduler, only the replica that leads (a PostgreSQL advisory lock, ``storage/leadership.py``)
-acts on a tick, and the unique (team, kind, week) claim is the last guard against a double post.
+scheduler; on each tick it asks the database which teams are due (one indexed query,
+``storage/due.py``), claims a few at a time so the replicas share the work, and delivers them on
+a small thread pool. The unique (team, kind, week) post claim stays the last guard against a
+double post.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from apscheduler.schedulers.background import BackgroundScheduler  # type: ignore[import-untyped]
 
-from bot.domain import Platform
+from bot.domain import Platform, Workspace
 from bot.ports import Notifier
 from bot.services import Services
+from bot.services.cycle import RECHECK
 from handlers.observability import METRICS
 
 log = logging.getLogger(__name__)
+WORKERS = 8  # teams delivered at once per replica; Slack's per-channel pace is the notifier's
+LEASE = timedelta(minutes=10)  # a claimed team's other replicas wait this long if we die
 
 
 class Leader(Protocol):
@@ -38,36 +44,67 @@ class SoleLeader:
         return True
 
 
-def tick(services: Services, notifier: Notifier, leadership: Leader) -> int:
-    """One round: every due post of every team, each team on its own. Returns posts attempted."""
-    leading = leadership.is_leader()
-    METRICS.set("scheduler_leader", 1 if leading else 0)
-    if not leading:
-        return 0
+def tick(services: Services, notifier: Notifier, leadership: Leader | None = None, *,
+         workers: int = WORKERS) -> int:
+    """One round on this replica: claim the teams that are due (one query for all of them,
+    shared fairly with the other replicas), deliver up to ``workers`` teams at once, and set
+    when each is due next. Returns posts attempted. ``leadership`` no longer gates delivery;
+    it is only reported (``scheduler_leader``) for housekeeping that wants one replica."""
+    if leadership is not None:
+        METRICS.set("scheduler_leader", 1 if leadership.is_leader() else 0)
+    store = services.store
+    now = services.clock.now()
+    until = now + LEASE
+    known: dict[int, Workspace] = {}
     attempted = 0
-    for workspace in services.store.workspaces():
-        if workspace.platform is Platform.CONSOLE:
-            continue  # the console has no channel to post to; `/moments week` runs it by hand
-        try:
-            teams = services.journey.teams(workspace_id=workspace.id)
-        except Exception:
-            log.exception("could not list teams of workspace %s", workspace.id)
-            continue
-        for team in teams:
-            try:
-                records = services.delivery.run_due(workspace=workspace, team_id=team.id,
-                                                    notifier=notifier)
-            except Exception:
-                log.exception("weekly posts for team %s failed; the others go on", team.name)
-                continue
+    running: set[Future[int]] = set()
+    exhausted = False
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="weekly") as pool:
+        while True:
+            free = workers - len(running)
+            if free and not exhausted:
+                batch = store.claim_due_teams(now=now, until=until, limit=free)
+                exhausted = len(batch) < free
+                if any(ws not in known for ws, _ in batch):
+                    known = {w.id: w for w in store.workspaces()}
+                for ws, team_id in batch:
+                    running.add(pool.submit(_deliver_team, services, notifier, known[ws], team_id,
+                                            until))
+            if not running:
+                return attempted
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            attempted += sum(future.result() for future in done)
+
+
+def _deliver_team(services: Services, notifier: Notifier, workspace: Workspace, team_id: int,
+                  claimed_until: datetime) -> int:
+    """One claimed team: its due posts, then when to look again. Never raises: one team's
+    failure must not stop the others (a team left claimed is due again when the lease ends)."""
+    attempted = 0
+    next_check: datetime | None = None
+    try:
+        if workspace.platform is not Platform.CONSOLE:  # no channel; `/moments week` runs it by hand
+            records = services.delivery.run_due(workspace=workspace, team_id=team_id,
+                                                notifier=notifier)
             for record in records:
                 attempted += 1
                 outcome = "posts_sent_total" if record.sent_at else "posts_failed_total"
                 METRICS.inc(outcome, platform=workspace.platform.value, kind=record.kind)
+            next_check = services.delivery.next_check(workspace_id=workspace.id, team_id=team_id)
+    except Exception:
+        log.exception("weekly posts for team %s failed; the others go on", team_id)
+        next_check = services.clock.now() + RECHECK
+    try:
+        services.store.settle_team(workspace_id=workspace.id, team_id=team_id,
+                                   claimed_until=claimed_until, next_check=next_check)
+    except Exception:
+        log.exception("could not set when team %s is due next; it is due again in %s", team_id,
+                      LEASE)
     return attempted
 
 
-def start_scheduler(services: Services, notifier: Notifier, leadership: Leader) -> BackgroundScheduler:
+def start_scheduler(services: Services, notifier: Notifier,
+                    leadership: Leader | None = None) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone=UTC)
     scheduler.add_job(
         tick, "interval", minutes=1, args=(services, notifier, leadership), id="weekly-tick",

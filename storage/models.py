@@ -140,6 +140,9 @@ class MemberRow(Base):
     is_admin: Mapped[bool]
 
 
+SOON = datetime(2000, 1, 1, tzinfo=UTC)  # a team's next_post_at when it is to be looked at now
+
+
 class TeamRow(Base):
     __tablename__ = "teams"
     __table_args__ = (sa.UniqueConstraint("workspace_id", "channel"),)
@@ -158,6 +161,9 @@ class TeamRow(Base):
     digest_at: Mapped[str]
     quiet_days: Mapped[tuple[str, ...]]
     paused: Mapped[bool]
+    # When the scheduler next looks at the team (storage/due.py); not a Team field: it is the
+    # scheduler's bookmark. NULL: nothing to look at until the schedule changes (paused).
+    next_post_at: Mapped[datetime | None] = mapped_column(default=lambda: SOON, index=True)
 
 
 class TouchpointRow(Base):

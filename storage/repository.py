@@ -33,6 +33,7 @@ from bot.domain import (
 )
 from bot.ports import DuplicateError
 from storage.delivery import DeliveryRows
+from storage.due import claim_due_teams, look_again_if_rescheduled, settle_team
 from storage.models import (
     FilingFeedbackRow,
     MemberRow,
@@ -126,6 +127,16 @@ class SqlStore:
         with self._sessions.begin() as session:
             rows = session.scalars(sa.select(WorkspaceRow).order_by(WorkspaceRow.id))
             return [to_entity(Workspace, row) for row in rows]
+
+    def claim_due_teams(self, *, now: datetime, until: datetime, limit: int) -> list[tuple[int, int]]:
+        with self._sessions.begin() as session:
+            return claim_due_teams(session, now=now, until=until, limit=limit)
+
+    def settle_team(self, *, workspace_id: int, team_id: int, claimed_until: datetime,
+                    next_check: datetime | None) -> bool:
+        with self._sessions.begin() as session:
+            return settle_team(session, workspace_id=workspace_id, team_id=team_id,
+                               claimed_until=claimed_until, next_check=next_check)
 
     @contextmanager
     def transaction(self, workspace_id: int) -> Iterator[SqlRepository]:
@@ -227,7 +238,9 @@ class SqlRepository(DeliveryRows, PrivacyRows):
     def save_team(self, team: Team) -> None:
         row = self._get(TeamRow, team.id)
         if row is not None:
-            self._update(row, entity_values(team), f"channel {team.channel} has a team")
+            values = entity_values(team)
+            look_again_if_rescheduled(row, values)
+            self._update(row, values, f"channel {team.channel} has a team")
 
     # touchpoints
 

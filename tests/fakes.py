@@ -59,7 +59,12 @@ class _Tables:
     standards: dict[int, tuple[int, Standard]] = field(default_factory=dict)
     posts: dict[tuple[int, int, str, str], PostRecord] = field(default_factory=dict)
     redaction_patterns: dict[int, tuple[int, RedactionPattern]] = field(default_factory=dict)
+    next_post_at: dict[int, datetime | None] = field(default_factory=dict)  # team id -> next look
     next_id: int = 1
+
+
+SOON = datetime(2000, 1, 1, tzinfo=UTC)
+SCHEDULE_FIELDS = ("timezone", "prompt_at", "votes_close_at", "digest_at", "quiet_days", "paused")
 
 
 class InMemoryStore:
@@ -79,6 +84,21 @@ class InMemoryStore:
 
     def workspaces(self) -> list[Workspace]:
         return list(self._workspaces)
+
+    def claim_due_teams(self, *, now: datetime, until: datetime, limit: int) -> list[tuple[int, int]]:
+        due = sorted((at, team_id) for team_id, at in self._t.next_post_at.items()
+                     if at is not None and at <= now and not self._t.teams[team_id][1].paused)
+        claimed = [(self._t.teams[team_id][0], team_id) for _, team_id in due[:limit]]
+        for _, team_id in claimed:
+            self._t.next_post_at[team_id] = until
+        return claimed
+
+    def settle_team(self, *, workspace_id: int, team_id: int, claimed_until: datetime,
+                    next_check: datetime | None) -> bool:
+        if self._t.next_post_at.get(team_id) != claimed_until:
+            return False
+        self._t.next_post_at[team_id] = next_check
+        return True
 
     @contextmanager
     def transaction(self, workspace_id: int) -> Iterator[InMemoryRepository]:
@@ -126,6 +146,7 @@ class InMemoryRepository:
             raise DuplicateError(f"channel {team.channel} already has a team")
         team = replace(team, id=self._new_id())
         self._t.teams[team.id] = (self._ws.id, team)
+        self._t.next_post_at[team.id] = SOON
         return team
 
     def team(self, team_id: int) -> Team | None:
@@ -138,8 +159,11 @@ class InMemoryRepository:
         return sorted(self._all(self._t.teams), key=lambda t: t.id)
 
     def save_team(self, team: Team) -> None:
-        if self.team(team.id):
+        old = self.team(team.id)
+        if old:
             self._t.teams[team.id] = (self._ws.id, team)
+            if any(getattr(old, name) != getattr(team, name) for name in SCHEDULE_FIELDS):
+                self._t.next_post_at[team.id] = SOON
 
     # touchpoints
     def add_touchpoint(self, touchpoint: Touchpoint) -> Touchpoint:

@@ -10,7 +10,7 @@ from bot import text
 from bot.domain import PostRecord, Team, Workspace
 from bot.errors import UserError
 from bot.ports import DeliveryError, Notifier, SentChecker
-from bot.schedule import Due, due_at, due_posts
+from bot.schedule import Due, due_at, due_posts, next_due_at
 from bot.services.base import Actor, Deps, require_lead, require_team
 from bot.services.reports import ReportService
 from bot.services.weekly import WeeklyService
@@ -123,6 +123,7 @@ class CycleService:
 
 LATE_AFTER = timedelta(minutes=15)  # later than this, a post says it is late and why
 IN_FLIGHT = timedelta(minutes=10)  # a claim with no attempt recorded: its claimer may still be sending
+RECHECK = timedelta(minutes=1)  # an unsettled post's team is looked at again on the next tick
 RETRY_CAP = timedelta(minutes=30)  # retries back off 1, 2, 4 ... minutes, then every 30, until the grace ends
 LABELS = {"prompt": "prompt", "votes_closed": "vote result", "digest": "digest"}
 UNKNOWN = "the bot stopped while sending this post; it may be in the channel already"
@@ -199,6 +200,21 @@ class Delivery:
                     continue  # another replica took this attempt a moment ago
             touched.append(self._deliver(workspace, team, due, sending, notifier))
         return touched
+
+    def next_check(self, *, workspace_id: int, team_id: int) -> datetime | None:
+        """When the scheduler must look at the team again: on the next tick while one of its due
+        posts is unsent (failed, in flight, or unknown after a crash), else when its next post
+        falls due. None when it is paused or gone: nothing is due until its schedule changes."""
+        now = self._d.clock.now()
+        with self._d.store.transaction(workspace_id) as repo:
+            team = repo.team(team_id)
+            if team is None:
+                return None
+            for due in due_posts(team, now):
+                record = repo.post_record(team.id, due.kind, due.week)
+                if record is None or record.sent_at is None:
+                    return now + RECHECK
+        return next_due_at(team, now)
 
     def _settle_interrupted(self, workspace: Workspace, team: Team, due: Due, record: PostRecord,
                             notifier: Notifier, now: datetime) -> PostRecord | None:

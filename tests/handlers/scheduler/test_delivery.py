@@ -113,7 +113,7 @@ def test_one_teams_failure_does_not_stop_the_others() -> None:
     world.clock.set(datetime(2026, 11, 16, 8, 0, tzinfo=UTC))
     notifier = RecordingNotifier()
     notifier.failures.append(DeliveryError("Slack said channel_not_found", permanent=True))
-    tick(world.services, notifier, SoleLeader())
+    tick(world.services, notifier, SoleLeader(), workers=1)  # in order: the first team fails
     assert [p.channel for _w, p in notifier.sent] == ["C-2"]
     paused = world.services.journey.team_for_channel(workspace_id=world.ws, channel="C-gate")
     assert paused is not None and paused.paused  # the first team's channel is gone: paused, visible

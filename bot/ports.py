@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from bot.domain import (
-    CachedMessage,
     FilingFeedback,
     Member,
     Moment,
@@ -160,18 +159,6 @@ class Repository(Protocol):
         """Live moments with empty text and a message_ref, oldest first, across teams."""
         ...
 
-    # recent channel messages (a short-lived cache, purged on schedule)
-    def remember_message(self, message: CachedMessage) -> None:
-        """Insert or replace by (channel, ts)."""
-        ...
-
-    def cached_message(self, channel: str, ts: str) -> CachedMessage | None: ...
-    def forget_message(self, channel: str, ts: str) -> bool:
-        """Drop one cached message (deleted in chat); False when it was not cached."""
-        ...
-
-    def purge_messages(self, *, seen_before: datetime) -> int: ...
-
     # the weekly cycle's exactly-once guard
     def claim_post(self, team_id: int, kind: str, week: str, at: datetime) -> bool:
         """True for the first claim of (team, kind, week); False when already claimed."""
@@ -195,13 +182,9 @@ class Repository(Protocol):
 
     def forget_user(self, user_id: str) -> dict[str, int]:
         """Erase a person: their moments and votes are deleted; their name is taken off credits,
-        "me too"s, proposals (kept, anonymous), standards and lead lists; their member row and
-        cached messages go. Returns counts by kind."""
+        "me too"s, proposals (kept, anonymous), standards and lead lists; their member row goes,
+        and so does what a door keeps of them (Slack's cached messages). Returns counts by kind."""
         ...
-
-    # proactive messaging (Teams): a conversation reference per channel, as JSON
-    def save_conversation(self, key: str, reference_json: str, at: datetime) -> None: ...
-    def conversation(self, key: str) -> str | None: ...
 
     # the workspace's own redaction patterns, oldest first
     def redaction_patterns(self) -> list[RedactionPattern]: ...

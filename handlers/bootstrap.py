@@ -52,14 +52,14 @@ def build_server(settings: Settings, *, clock: Clock) -> Server:
     from handlers.teams.web import add_teams_routes
 
     store, services = open_core(settings, clock=clock)
-    doors = DoorStorage.on(store.engine)  # the doors' own rows: Slack's inbox, the scheduler's lock
+    doors = DoorStorage.on(store.engine)  # the doors' own rows (Slack's inbox, Teams' references...)
     door: SlackDoorApp | None = None
     if settings.slack_bot_token or (settings.slack_client_id and settings.slack_client_secret):
         if not settings.slack_signing_secret:
             log.warning("SLACK_SIGNING_SECRET is not set: HTTP requests to /slack/events are refused "
                         "(401); only Socket Mode can reach the bot")
         installations, states = _slack_oauth_stores(settings, store.engine)
-        door = build_slack_door(settings, services, requests=doors.requests,
+        door = build_slack_door(settings, services, requests=doors.requests, messages=doors.messages,
                                 installation_store=installations, state_store=states)
         log.info("Slack door ready (%s mode)",
                  "OAuth multi-workspace" if installations else "single-workspace")
@@ -73,14 +73,15 @@ def build_server(settings: Settings, *, clock: Clock) -> Server:
         socket_mode = SocketModeHandler(door.app, settings.slack_app_token)  # connects when run
 
     web_app = build_web_app(settings, services, door)
-    teams = add_teams_routes(web_app, settings, services)  # POST /api/messages, beside Slack
+    teams = add_teams_routes(web_app, settings, services, conversations=doors.conversations)
     add_export_route(web_app, settings, services)  # GET /export/<token>: Teams' export downloads
     notifiers: dict[Platform, Notifier] = {Platform.TEAMS: teams.notifier}
     if door is not None:
         notifiers[Platform.SLACK] = SlackNotifier(settings, door.app.installation_store if
                                                   settings.slack_client_id else None)
     scheduler = start_scheduler(services, RoutingNotifier(notifiers), doors.leadership)
-    return Server(settings=settings, services=services, requests=doors.requests, web_app=web_app,
+    return Server(settings=settings, services=services, requests=doors.requests,
+                  messages=doors.messages, web_app=web_app,
                   door=door, socket_mode=socket_mode, scheduler=scheduler)
 
 

@@ -24,7 +24,7 @@ from bot.config import Settings
 from bot.services import Services
 from handlers.observability import METRICS, request_scope
 from handlers.slack.app import SlackDoorApp, parse_request
-from handlers.slack.ports import RequestInbox
+from handlers.slack.ports import MessageCache, RequestInbox
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.background import BackgroundScheduler  # type: ignore[import-untyped]
@@ -116,17 +116,15 @@ def build_web_app(settings: Settings, services: Services, slack: SlackEndpoint |
     return app
 
 
-def housekeeping(settings: Settings, services: Services, requests: RequestInbox, door: Any,
-                 stop: threading.Event, every: float = 60.0) -> None:
+def housekeeping(settings: Settings, services: Services, requests: RequestInbox,
+                 messages: MessageCache, door: Any, stop: threading.Event, every: float = 60.0) -> None:
     """Background chores: fetch reacted messages' text within the rate limit; purge the cache."""
     while not stop.wait(every):
         try:
             now = services.clock.now()
             requests.forget_handled(now - HANDLED_KEPT)  # Slack retries within minutes
+            messages.purge_messages(seen_before=now - timedelta(hours=settings.slack_message_cache_hours))
             for ws in services.store.workspaces():
-                services.capture.purge_messages(
-                    workspace_id=ws.id,
-                    seen_before=now - timedelta(hours=settings.slack_message_cache_hours))
                 if door is None or ws.platform.value != "slack":
                     continue
                 for moment in services.capture.awaiting_text(workspace_id=ws.id, limit=5):
@@ -146,6 +144,7 @@ class Server:
     settings: Settings
     services: Services
     requests: RequestInbox  # Slack's request inbox: handled ids are forgotten after two days
+    messages: MessageCache  # Slack's recent messages: purged after SLACK_MESSAGE_CACHE_HOURS
     web_app: web.Application
     door: SlackDoorApp | None
     socket_mode: Any
@@ -156,7 +155,8 @@ def run_serve(server: Server, *, host: str, port: int) -> int:
     """Serve until SIGTERM or Ctrl-C, then drain: acknowledged work finishes, the scheduler last."""
     settings, services, door, socket_mode = server.settings, server.services, server.door, server.socket_mode
     stop = threading.Event()
-    threading.Thread(target=housekeeping, args=(settings, services, server.requests, door, stop),
+    threading.Thread(target=housekeeping, args=(settings, services, server.requests, server.messages, door,
+                                                      stop),
                      daemon=True).start()
     inbox: threading.Thread | None = None
     if door is not None:  # beats, and replays what a stopped replica acknowledged

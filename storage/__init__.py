@@ -18,9 +18,11 @@ from alembic import command
 from alembic.config import Config
 
 from bot.domain import Workspace
+from storage.conversations import SqlConversationStore
 from storage.driver import DROPPED_SQLSTATES, dropped
 from storage.inbox import SqlRequestInbox
 from storage.leadership import AdvisoryLeadership
+from storage.message_cache import SqlMessageCache
 from storage.repository import SqlRepository, SqlStore
 
 __all__ = [
@@ -28,6 +30,8 @@ __all__ = [
     "AdvisoryLeadership",
     "DoorStorage",
     "ReconnectingStore",
+    "SqlConversationStore",
+    "SqlMessageCache",
     "SqlRepository",
     "SqlRequestInbox",
     "SqlStore",
@@ -190,11 +194,15 @@ def _sqlite_foreign_keys_off(connection: sa.Connection) -> Iterator[None]:
 @dataclass(frozen=True, slots=True)
 class DoorStorage:
     """What the doors keep for themselves beside the method's rows: the Slack request inbox and
-    the weekly scheduler's leadership (their ports live next to their users in ``handlers``)."""
+    message cache, the Teams conversation references and the weekly scheduler's leadership
+    (their ports live next to their users in ``handlers``)."""
 
     requests: SqlRequestInbox
     leadership: AdvisoryLeadership
+    messages: SqlMessageCache
+    conversations: SqlConversationStore
 
     @classmethod
     def on(cls, engine: sa.Engine) -> DoorStorage:
-        return cls(requests=SqlRequestInbox(engine), leadership=AdvisoryLeadership(engine))
+        return cls(requests=SqlRequestInbox(engine), leadership=AdvisoryLeadership(engine),
+                   messages=SqlMessageCache(engine), conversations=SqlConversationStore(engine))

@@ -1,5 +1,10 @@
-"""Slack's short-lived cache of recent channel messages, so a reaction can quote the message
-it was made on (purged on schedule). Part of SqlRepository, scoped to its workspace."""
+"""The Slack door's cache of recent channel messages on SQL (``handlers.slack.ports.MessageCache``),
+in the ``cached_messages`` table: a reaction can quote the message it was made on, and the cache
+is purged on schedule.
+
+Not part of the core's Store: nothing of the method reads these rows. (Forgetting a person
+drops theirs too: storage/privacy.py, in the same transaction as the rest of them.)
+"""
 
 from __future__ import annotations
 
@@ -7,42 +12,45 @@ from datetime import datetime
 from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain import CachedMessage
 from storage.models import CachedMessageRow, entity_values, maybe_entity
-from storage.rows import WorkspaceRows
+from storage.rows import upsert
 
 
-class MessageCacheRows(WorkspaceRows):
-    # recent channel messages
+def _row(session: Session, workspace_id: int, channel: str, ts: str) -> CachedMessageRow | None:
+    return session.scalar(sa.select(CachedMessageRow).where(
+        CachedMessageRow.workspace_id == workspace_id, CachedMessageRow.channel == channel,
+        CachedMessageRow.ts == ts))
 
-    def _message_row(self, channel: str, ts: str) -> CachedMessageRow | None:
-        query = self._mine(CachedMessageRow).where(
-            CachedMessageRow.channel == channel, CachedMessageRow.ts == ts
-        )
-        return self._s.scalar(query)
 
-    def remember_message(self, message: CachedMessage) -> None:
+class SqlMessageCache:
+    """``handlers.slack.ports.MessageCache`` on the database behind ``engine``: one short
+    transaction per call."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    def remember_message(self, workspace_id: int, message: CachedMessage) -> None:
         values = entity_values(message)
-        self._upsert(
-            lambda: self._message_row(message.channel, message.ts),
-            CachedMessageRow(workspace_id=self._ws.id, **values),
-            values,
-        )
+        with self._sessions.begin() as session:
+            upsert(session, lambda: _row(session, workspace_id, message.channel, message.ts),
+                   CachedMessageRow(workspace_id=workspace_id, **values), values)
 
-    def cached_message(self, channel: str, ts: str) -> CachedMessage | None:
-        return maybe_entity(CachedMessage, self._message_row(channel, ts))
+    def cached_message(self, workspace_id: int, channel: str, ts: str) -> CachedMessage | None:
+        with self._sessions.begin() as session:
+            return maybe_entity(CachedMessage, _row(session, workspace_id, channel, ts))
 
-    def forget_message(self, channel: str, ts: str) -> bool:
+    def forget_message(self, workspace_id: int, channel: str, ts: str) -> bool:
         statement = sa.delete(CachedMessageRow).where(
-            CachedMessageRow.workspace_id == self._ws.id, CachedMessageRow.channel == channel,
+            CachedMessageRow.workspace_id == workspace_id, CachedMessageRow.channel == channel,
             CachedMessageRow.ts == ts)
-        result = cast("sa.CursorResult[Any]", self._s.execute(statement))
-        return bool(result.rowcount)
+        with self._sessions.begin() as session:
+            return bool(cast("sa.CursorResult[Any]", session.execute(statement)).rowcount)
 
     def purge_messages(self, *, seen_before: datetime) -> int:
-        statement = sa.delete(CachedMessageRow).where(
-            CachedMessageRow.workspace_id == self._ws.id, CachedMessageRow.seen_at < seen_before
-        )
-        result = cast("sa.CursorResult[Any]", self._s.execute(statement))
-        return result.rowcount
+        statement = sa.delete(CachedMessageRow).where(CachedMessageRow.seen_at < seen_before)
+        with self._sessions.begin() as session:
+            return int(cast("sa.CursorResult[Any]", session.execute(statement)).rowcount)

@@ -32,9 +32,7 @@ from bot.domain import (
     Workspace,
 )
 from bot.ports import DuplicateError
-from storage.conversations import ConversationRows
 from storage.delivery import DeliveryRows
-from storage.message_cache import MessageCacheRows
 from storage.models import (
     FilingFeedbackRow,
     MemberRow,
@@ -141,7 +139,7 @@ class SqlStore:
             yield SqlRepository(session, workspace)
 
 
-class SqlRepository(DeliveryRows, MessageCacheRows, ConversationRows, PrivacyRows):
+class SqlRepository(DeliveryRows, PrivacyRows):
     """The rows of one workspace, read and written through one Session."""
 
     def __init__(self, session: Session, workspace: Workspace) -> None:

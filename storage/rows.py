@@ -24,23 +24,31 @@ class WorkspaceRows:
         return sa.select(model).where(model.workspace_id == self._ws.id)
 
     def _upsert(self, find: Callable[[], Any], fresh: Any, values: dict[str, Any]) -> None:
-        """Insert ``fresh``, or update the row ``find`` gives. The insert runs in a SAVEPOINT so
-        that losing a race to another replica turns into an update, not a failed transaction."""
-        row = find()
-        if row is None:
-            if self._saved(fresh):
-                return
-            row = find()
-            assert row is not None
-        for key, value in values.items():
-            setattr(row, key, value)
-        self._s.flush()
+        upsert(self._s, find, fresh, values)
 
     def _saved(self, row: Any) -> bool:
-        """Insert in a SAVEPOINT; False (and the transaction intact) on a unique violation."""
-        try:
-            with self._s.begin_nested():
-                self._s.add(row)
-        except IntegrityError:
-            return False
-        return True
+        return saved(self._s, row)
+
+
+def upsert(session: Session, find: Callable[[], Any], fresh: Any, values: dict[str, Any]) -> None:
+    """Insert ``fresh``, or update the row ``find`` gives. The insert runs in a SAVEPOINT so
+    that losing a race to another replica turns into an update, not a failed transaction."""
+    row = find()
+    if row is None:
+        if saved(session, fresh):
+            return
+        row = find()
+        assert row is not None
+    for key, value in values.items():
+        setattr(row, key, value)
+    session.flush()
+
+
+def saved(session: Session, row: Any) -> bool:
+    """Insert in a SAVEPOINT; False (and the transaction intact) on a unique violation."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True

@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from bot.domain import (
-    CachedMessage,
     FilingFeedback,
     Member,
     Moment,
@@ -58,9 +57,7 @@ class _Tables:
     proposals: dict[int, tuple[int, Proposal]] = field(default_factory=dict)
     votes: dict[tuple[int, str], tuple[int, datetime]] = field(default_factory=dict)
     standards: dict[int, tuple[int, Standard]] = field(default_factory=dict)
-    messages: dict[tuple[int, str, str], CachedMessage] = field(default_factory=dict)
     posts: dict[tuple[int, int, str, str], PostRecord] = field(default_factory=dict)
-    conversations: dict[tuple[int, str], str] = field(default_factory=dict)
     redaction_patterns: dict[int, tuple[int, RedactionPattern]] = field(default_factory=dict)
     next_id: int = 1
 
@@ -351,23 +348,6 @@ class InMemoryRepository:
                 if m.text == "" and m.message_ref and m.retracted_at is None]
         return sorted(rows, key=lambda m: (m.created_at, m.id))[:limit]
 
-    # message cache
-    def remember_message(self, message: CachedMessage) -> None:
-        self._t.messages[(self._ws.id, message.channel, message.ts)] = message
-
-    def cached_message(self, channel: str, ts: str) -> CachedMessage | None:
-        return self._t.messages.get((self._ws.id, channel, ts))
-
-    def forget_message(self, channel: str, ts: str) -> bool:
-        return self._t.messages.pop((self._ws.id, channel, ts), None) is not None
-
-    def purge_messages(self, *, seen_before: datetime) -> int:
-        old = [k for k, m in self._t.messages.items()
-               if k[0] == self._ws.id and m.seen_at < seen_before]
-        for key in old:
-            del self._t.messages[key]
-        return len(old)
-
     # weekly posts
     def claim_post(self, team_id: int, kind: str, week: str, at: datetime) -> bool:
         key = (self._ws.id, team_id, kind, week)
@@ -438,17 +418,8 @@ class InMemoryRepository:
         for t in self.teams():
             if user_id in t.leads:
                 self.save_team(replace(t, leads=tuple(u for u in t.leads if u != user_id)))
-        for key in [k for k, m in self._t.messages.items() if k[0] == self._ws.id and m.author_id == user_id]:
-            del self._t.messages[key]
         self._t.members.pop((self._ws.id, user_id), None)
         return counts
-
-    # conversation references
-    def save_conversation(self, key: str, reference_json: str, at: datetime) -> None:
-        self._t.conversations[(self._ws.id, key)] = reference_json
-
-    def conversation(self, key: str) -> str | None:
-        return self._t.conversations.get((self._ws.id, key))
 
     # the workspace's own redaction patterns
     def redaction_patterns(self) -> list[RedactionPattern]:

@@ -1,8 +1,8 @@
 """Moments made from chat messages: reactions with "me too", and text that arrives later.
 
-A reaction names a message, not its text: the door passes the text when it has it (from the
-short-lived message cache) and the moment is stored at once either way; a moment without text
-waits for ``fill_text`` and is filed then.
+A reaction names a message, not its text: the door passes the text when it has it (from its
+short-lived cache of recent messages, whose copies ``keepable`` redacts first) and the moment
+is stored at once either way; a moment without text waits for ``fill_text`` and is filed then.
 
 A moment made from a colleague's message (a reaction, the message shortcut or action) quotes
 words its reporter did not write, so it follows that message: edited, the moment takes the new
@@ -16,10 +16,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
 
 from bot import parsing
-from bot.domain import MAX_MOMENT_CHARS, CachedMessage, Filing, Moment, MomentKind, Source
+from bot.domain import MAX_MOMENT_CHARS, Filing, Moment, MomentKind, Source
 from bot.ports import DuplicateError, Repository
 from bot.redact import PatternTimeout, redact
 from bot.services.base import Actor, Deps, display, find_touchpoint, remember, require_team
@@ -36,7 +35,7 @@ class SourceChanged:
     """What an edited or deleted chat message changed."""
 
     moments: tuple[Moment, ...]  # the moments quoting it, as they are now
-    cached: bool  # the door's cached copy was replaced (edited) or dropped (deleted)
+    gone: bool  # it has no text any more (deleted, or edited to nothing): a door drops its copy
 
 # Reactions racing for a message's moment: the losers find the winner's and add "me too". One
 # more round covers a winner that was withdrawn meanwhile.
@@ -130,22 +129,12 @@ class CaptureService:
 
     def react_in_channel(
         self, *, workspace_id: int, team_id: int, channel: str, ts: str, actor: Actor,
-        kind: MomentKind, author_id: str = "",
+        kind: MomentKind, author_id: str = "", text: str | None = None,
     ) -> Reacted:
-        """``react`` on message ``ts`` of ``channel``, where the door keeps recent messages
-        (``remember_message``): the message's cached text and author are read in the same
-        transaction as the earlier moment on it."""
-        message_ref = f"{channel}/{ts}"
-
-        def once() -> Reacted:
-            with self._d.store.transaction(workspace_id) as repo:
-                cached = repo.cached_message(channel, ts)
-                author = author_id or (cached.author_id if cached else "")
-                text = cached.text if cached else None
-                done = self._react_in(repo, team_id, actor, kind, message_ref, author, text)
-            return done if done is not None else self._filed(workspace_id, team_id, actor, kind,
-                                                             message_ref, author, text or "")
-        return _first_or_me_too(once)
+        """``react`` on message ``ts`` of ``channel``; ``text`` is the door's copy of the
+        message (see ``keepable``), None when it has none."""
+        return self.react(workspace_id=workspace_id, team_id=team_id, actor=actor, kind=kind,
+                          message_ref=f"{channel}/{ts}", author_id=author_id, text=text)
 
     def _react_in(self, repo: Repository, team_id: int, actor: Actor, kind: MomentKind, message_ref: str,
                   author_id: str, text: str | None) -> Reacted | None:
@@ -311,31 +300,24 @@ class CaptureService:
         with self._d.store.transaction(workspace_id) as repo:
             return repo.moments_awaiting_text(limit=limit)
 
-    def remember_message(
-        self, *, workspace_id: int, channel: str, ts: str, author_id: str, text: str
-    ) -> None:
-        with self._d.store.transaction(workspace_id) as repo:
-            # Kept only briefly, but customers' personal data is kept out of it all the same.
-            patterns = self._moments.patterns.compiled(workspace_id, repo)
-            try:
-                clean = redact(text[:4000], patterns).text
-            except PatternTimeout:
-                return  # not kept: a reaction on it reads the text again, and is told
-            repo.remember_message(CachedMessage(channel, ts, author_id, clean, self._d.clock.now()))
+    def keepable(self, *, workspace_id: int, text: str) -> str | None:
+        """A chat message's text as a door may keep a copy of it for a while (so that a reaction
+        can quote it): cut to 4000 characters, with customers' personal data redacted by the
+        workspace's patterns. None when it could not be checked: not to be kept (a reaction on
+        it reads the text again, and is told)."""
+        patterns = self._moments.patterns.compiled(workspace_id)  # read when not fresh
+        try:
+            return redact(text[:4000], patterns).text
+        except PatternTimeout:
+            return None
 
     def source_edited(self, *, workspace_id: int, channel: str, ts: str, text: str) -> SourceChanged:
-        """Message ``ts`` of ``channel`` was edited: its cached copy and the moments quoting it
-        take the new text, redacted as the first; an edit that leaves no text is a delete."""
+        """Message ``ts`` of ``channel`` was edited: the moments quoting it take the new text,
+        redacted as the first; an edit that leaves no text is a delete."""
         if not parsing.tidy(text):
             return self.source_deleted(workspace_id=workspace_id, channel=channel, ts=ts)
         with self._d.store.transaction(workspace_id) as repo:
             patterns = self._moments.patterns.compiled(workspace_id, repo)
-            cached = repo.cached_message(channel, ts)
-            if cached is not None:
-                try:
-                    repo.remember_message(replace(cached, text=redact(text[:4000], patterns).text))
-                except PatternTimeout:  # never kept unchecked; a reaction reads it again
-                    repo.forget_message(channel, ts)
             changed = []
             reworded = 0
             for moment in self._quoting(repo, f"{channel}/{ts}"):
@@ -346,13 +328,12 @@ class CaptureService:
                 changed.append(updated)
         if reworded:  # the filer learned from the old words: it relearns from the new
             self._d.forget_filer(workspace_id)
-        return SourceChanged(tuple(changed), cached is not None)
+        return SourceChanged(tuple(changed), gone=False)
 
     def source_deleted(self, *, workspace_id: int, channel: str, ts: str) -> SourceChanged:
-        """Message ``ts`` of ``channel`` was deleted: its cached copy goes, and the moments
-        quoting it lose the text (and what was learned from it) but keep everything else."""
+        """Message ``ts`` of ``channel`` was deleted: the moments quoting it lose the text (and
+        what was learned from it) but keep everything else."""
         with self._d.store.transaction(workspace_id) as repo:
-            cached = repo.forget_message(channel, ts)
             changed = []
             dropped = 0
             for moment in self._quoting(repo, f"{channel}/{ts}"):
@@ -363,7 +344,7 @@ class CaptureService:
                 changed.append(moment)
         if dropped:
             self._d.forget_filer(workspace_id)
-        return SourceChanged(tuple(changed), cached)
+        return SourceChanged(tuple(changed), gone=True)
 
     @staticmethod
     def _quoting(repo: Repository, message_ref: str) -> list[Moment]:
@@ -394,14 +375,6 @@ class CaptureService:
         if body == moment.text:
             return moment
         return replace(moment, text=body, updated_at=self._d.clock.now())
-
-    def cached_message(self, *, workspace_id: int, channel: str, ts: str) -> CachedMessage | None:
-        with self._d.store.transaction(workspace_id) as repo:
-            return repo.cached_message(channel, ts)
-
-    def purge_messages(self, *, workspace_id: int, seen_before: datetime) -> int:
-        with self._d.store.transaction(workspace_id) as repo:
-            return repo.purge_messages(seen_before=seen_before)
 
 
 def _first_or_me_too(react: Callable[[], Reacted]) -> Reacted:

@@ -29,7 +29,7 @@ from handlers.slack.door import SlackDoor
 from handlers.slack.inbox import Inbox, Sealer, request_key
 from handlers.slack.installs import CachedInstallationStore, caching_authorize
 from handlers.slack.listeners import register_all
-from handlers.slack.ports import RequestInbox
+from handlers.slack.ports import MessageCache, RequestInbox
 from handlers.slack.settings import SlackSettings
 from handlers.slack.signing import RequestVerification, refusal, refused, verifier_for
 
@@ -60,14 +60,17 @@ def make_client(settings: Settings | SlackSettings, token: str | None = None) ->
 
 
 def build_slack_app(settings: Settings | SlackSettings, services: Services, *, requests: RequestInbox,
-                    installation_store: Any = None, state_store: Any = None) -> App:
-    return build_slack_door(settings, services, requests=requests,
+                    messages: MessageCache, installation_store: Any = None,
+                    state_store: Any = None) -> App:
+    return build_slack_door(settings, services, requests=requests, messages=messages,
                             installation_store=installation_store, state_store=state_store).app
 
 
 def build_slack_door(settings: Settings | SlackSettings, services: Services, *, requests: RequestInbox,
-                     installation_store: Any = None, state_store: Any = None) -> SlackDoorApp:
-    """The Bolt app and its door; ``requests`` is the door's request inbox (claims, replays)."""
+                     messages: MessageCache, installation_store: Any = None,
+                     state_store: Any = None) -> SlackDoorApp:
+    """The Bolt app and its door; ``requests`` is the door's request inbox (claims, replays),
+    ``messages`` its cache of recent channel messages."""
     slack = settings if isinstance(settings, SlackSettings) else SlackSettings.of(settings)
     # process_before_response: the ack runs in the request's own thread and the HTTP answer
     # leaves when it returns; the work after it (after_ack, and Bolt's lazy listeners for clicks
@@ -92,7 +95,7 @@ def build_slack_door(settings: Settings | SlackSettings, services: Services, *, 
                   oauth_settings=oauth_settings, authorize=authorize)  # type: ignore[arg-type]  # Authorize)
     else:
         app = App(**common, client=make_client(slack, slack.bot_token))
-    door = SlackDoor(slack, services, installation_store if oauth else None)
+    door = SlackDoor(slack, services, installation_store if oauth else None, messages=messages)
     inbox = Inbox(services, Sealer(slack.encryption_key), requests=requests)
     app.middleware(inbox.middleware())
     register_all(app, door)

@@ -24,6 +24,8 @@ from handlers.slack.history import Fetch, HistoryQueue
 from handlers.slack.inbox import TAKEN_ON, postpone, request_key
 from handlers.slack.markup import plain
 from handlers.slack.people import AdminCache, actor_team, installing_team
+from handlers.slack.ports import MessageCache
+from handlers.slack.recent import RecentMessages
 from handlers.slack.settings import SlackSettings
 
 log = logging.getLogger(__name__)
@@ -61,9 +63,11 @@ def team_id_of(body: dict[str, Any]) -> str:
 
 
 class SlackDoor:
-    def __init__(self, settings: SlackSettings, services: Services, installation_store: Any = None) -> None:
+    def __init__(self, settings: SlackSettings, services: Services, installation_store: Any = None,
+                 *, messages: MessageCache) -> None:
         self.settings = settings
         self.services = services
+        self.recent = RecentMessages(messages, services)  # so a reaction can quote its message
         self.router = CommandRouter(services, passes=postpone)
         self.installations = installation_store
         self.people = AdminCache(settings.admin_cache_seconds)

@@ -1,8 +1,10 @@
-"""What the Slack door needs for itself, as Protocols: its request inbox.
+"""What the Slack door needs for itself, as Protocols: its request inbox and its cache of recent
+channel messages.
 
 The core's Store knows the method only. Keeping Slack's requests safe between their ack and the
 end of their work (claims, leases, heartbeats, replays) is this door's own business, so its port
-lives here, with its SQL in ``storage/inbox.py`` and its fake in ``tests/slack/fakes.py``.
+lives here, with its SQL in ``storage/inbox.py`` and its fake in ``tests/handlers/slack/fakes.py``;
+so does the message cache's (``storage/message_cache.py``).
 The port speaks in plain values (strings, tuples, datetimes), so that the storage that
 implements it needs nothing from this package.
 """
@@ -13,6 +15,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import NamedTuple, Protocol
+
+from bot.domain import CachedMessage
 
 
 class Claim(StrEnum):
@@ -85,4 +89,28 @@ class RequestInbox(Protocol):
 
     def event_done(self, event_id: str) -> bool:
         """False while another process holds the claim without having finished it."""
+        ...
+
+
+class MessageCache(Protocol):
+    """Recent channel messages, kept briefly so that a reaction can quote the message it was
+    made on (Slack's reaction events name a message, not its text). Every read and write is
+    inside one workspace; each call is its own unit of work.
+
+    The door keeps only text the core has redacted (``CaptureService.keepable``). Forgetting a
+    person (the core's ``forget_user``) drops their cached messages too, in the same transaction
+    on SQL."""
+
+    def remember_message(self, workspace_id: int, message: CachedMessage) -> None:
+        """Insert or replace by (channel, ts)."""
+        ...
+
+    def cached_message(self, workspace_id: int, channel: str, ts: str) -> CachedMessage | None: ...
+
+    def forget_message(self, workspace_id: int, channel: str, ts: str) -> bool:
+        """Drop one cached message (deleted in chat); False when it was not cached."""
+        ...
+
+    def purge_messages(self, *, seen_before: datetime) -> int:
+        """Drop the messages seen before ``seen_before``, in every workspace; how many went."""
         ...

@@ -23,6 +23,7 @@ from bot.services import Services
 from handlers.teams import lifecycle
 from handlers.teams.door import TeamsDoor, run
 from handlers.teams.listeners import edits, members, message_action, messages, reactions, submits
+from handlers.teams.ports import ConversationStore
 
 log = logging.getLogger(__name__)
 NO_TENANT = ("I can't tell which organisation this message comes from, so I can't act on it. "
@@ -30,10 +31,11 @@ NO_TENANT = ("I can't tell which organisation this message comes from, so I can'
 
 
 class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
-    def __init__(self, services: Services, *, tenant_fallback: str = "") -> None:
+    def __init__(self, services: Services, *, conversations: ConversationStore,
+                 tenant_fallback: str = "") -> None:
         super().__init__()
         self.services = services
-        self.door = TeamsDoor(services, tenant_fallback=tenant_fallback)
+        self.door = TeamsDoor(services, conversations=conversations, tenant_fallback=tenant_fallback)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -43,7 +45,8 @@ class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         ws = await run(self.door.workspace, activity)
         await self.door.roster.identify_sender(turn_context, ws)
         verified = lifecycle.is_authenticated(turn_context.turn_state.get(BotAdapter.BOT_IDENTITY_KEY))
-        await run(lifecycle.save_reference, self.services, ws, activity, verified)
+        await run(lifecycle.save_reference, self.services, self.door.conversations, ws, activity,
+                  verified)
         await super().on_turn(turn_context)
 
     @staticmethod

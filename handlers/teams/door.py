@@ -19,6 +19,7 @@ from bot.services import Actor, Services
 from bot.views import MomentsExport, Reply
 from handlers.export_links import ExportLinks
 from handlers.teams.export import export_activity
+from handlers.teams.ports import ConversationStore
 from handlers.teams.reading import conversation_key, is_personal, teams_syntax, tenant_of
 from handlers.teams.replies import name_people, people_of, render_activity
 from handlers.teams.roster import Roster, person
@@ -38,8 +39,10 @@ async def run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 
 class TeamsDoor:
-    def __init__(self, services: Services, *, tenant_fallback: str = "") -> None:
+    def __init__(self, services: Services, *, conversations: ConversationStore,
+                 tenant_fallback: str = "") -> None:
         self.services = services
+        self.conversations = conversations  # for proactive posts (the notifier) and set_paused
         self.router = CommandRouter(services)
         self.roster = Roster(services)
         self.export_links: ExportLinks | None = None  # set by the web wiring

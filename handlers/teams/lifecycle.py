@@ -11,6 +11,7 @@ from typing import Any
 from botbuilder.core import TurnContext  # type: ignore[import-untyped]
 
 from bot.services import Services
+from handlers.teams.ports import ConversationStore
 from handlers.teams.reading import conversation_key, is_personal, teams_team_of, tenant_of
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,7 @@ ANONYMOUS = "anonymous"  # botbuilder's authentication type without an app id (t
 
 
 def reference_key(channel: str) -> str:
-    """The repository key of a conversation's stored reference (``Post.channel`` is the channel)."""
+    """The key of a conversation's stored reference (``Post.channel`` is the channel)."""
     return REFERENCE_PREFIX + channel
 
 
@@ -31,7 +32,8 @@ def is_authenticated(identity: Any) -> bool:
         getattr(identity, "authentication_type", None) != ANONYMOUS
 
 
-def save_reference(services: Services, workspace_id: int, activity: Any, verified: bool = False) -> None:
+def save_reference(services: Services, conversations: ConversationStore, workspace_id: int,
+                   activity: Any, verified: bool = False) -> None:
     if not activity.conversation or not activity.conversation.id:
         return
     reference = TurnContext.get_conversation_reference(activity)
@@ -43,13 +45,12 @@ def save_reference(services: Services, workspace_id: int, activity: Any, verifie
         stored[TEAMS_TEAM] = teams_team
     if verified:  # its serviceUrl came with a checked token: proactive posts may use it
         stored[VERIFIED] = True
-    with services.store.transaction(workspace_id) as repo:
-        repo.save_conversation(reference_key(reference.conversation.id), json.dumps(stored),
-                               services.clock.now())
+    conversations.save_conversation(workspace_id, reference_key(reference.conversation.id),
+                                    json.dumps(stored), services.clock.now())
 
 
-def set_paused(services: Services, workspace_id: int, activity: Any, paused: bool,
-               tenant: str = "") -> None:
+def set_paused(services: Services, conversations: ConversationStore, workspace_id: int,
+               activity: Any, paused: bool, tenant: str = "") -> None:
     """Pause (or resume) the weekly posts of every Moments team in that Teams team or chat.
 
     A team's channels share nothing in their ids, so each stored reference carries the Teams
@@ -63,8 +64,7 @@ def set_paused(services: Services, workspace_id: int, activity: Any, paused: boo
         where.add(teams_team)
     for team in services.journey.teams(workspace_id=ws):
         if team.channel not in where:
-            with services.store.transaction(ws) as repo:
-                stored = json.loads(repo.conversation(reference_key(team.channel)) or "{}")
+            stored = json.loads(conversations.conversation(ws, reference_key(team.channel)) or "{}")
             if not teams_team or stored.get(TEAMS_TEAM) != teams_team:
                 continue
         changed = services.journey.set_paused(workspace_id=ws, team_id=team.id, paused=paused)

@@ -23,6 +23,7 @@ from bot.domain import Workspace
 from bot.ports import DeliveryError, Store
 from bot.views import Post
 from handlers.teams.lifecycle import VERIFIED, reference_key
+from handlers.teams.ports import ConversationStore
 from handlers.teams.replies import name_people, people_of, render_activity
 
 log = logging.getLogger(__name__)
@@ -111,10 +112,12 @@ class ServiceUrls:
 
 
 class TeamsNotifier:
-    def __init__(self, adapter: Any, store: Store, *, app_id: str = "", timeout: float = 60.0,
+    def __init__(self, adapter: Any, store: Store, *, conversations: ConversationStore,
+                 app_id: str = "", timeout: float = 60.0,
                  service_urls: ServiceUrls | None = None) -> None:
         self._adapter = adapter
         self._store = store
+        self._conversations = conversations
         self._app_id = app_id
         self._timeout = timeout
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -127,8 +130,8 @@ class TeamsNotifier:
 
     def send(self, workspace: Workspace, post: Post) -> None:
         activity = render_activity(post.reply)
+        stored = self._conversations.conversation(workspace.id, reference_key(post.channel))
         with self._store.transaction(workspace.id) as repo:
-            stored = repo.conversation(reference_key(post.channel))
             names = {u: m.display_name for u in people_of(activity)  # credited people by name
                      if (m := repo.member(u)) is not None and m.display_name}
         if stored is None:

@@ -30,6 +30,7 @@ from handlers.observability import METRICS
 from handlers.teams.bot import MomentsTeamsBot
 from handlers.teams.lifecycle import is_authenticated
 from handlers.teams.notifier import ServiceUrlRefused, ServiceUrls, TeamsNotifier, is_loopback_url
+from handlers.teams.ports import ConversationStore
 
 log = logging.getLogger(__name__)
 ROUTE = "/api/messages"
@@ -159,9 +160,9 @@ def from_this_machine(request: web.Request) -> bool:
 
 
 def add_teams_routes(app: web.Application, settings: Settings, services: Services, *,
-                     adapter: Any = None) -> TeamsDoor:
+                     conversations: ConversationStore, adapter: Any = None) -> TeamsDoor:
     """Adds POST /api/messages to ``app`` (unless the door is off); the returned door's notifier
-    posts proactively."""
+    posts proactively, to the conversations whose references ``conversations`` keeps."""
     mode = door_mode(settings)
     if mode == "emulator":
         log.warning(EMULATOR_WARNING)
@@ -172,9 +173,11 @@ def add_teams_routes(app: web.Application, settings: Settings, services: Service
     adapter = adapter if adapter is not None else make_adapter(settings)
     if getattr(adapter, "on_turn_error", None) is None:
         adapter.on_turn_error = _on_turn_error
-    bot = MomentsTeamsBot(services, tenant_fallback=tenant_fallback(settings))
+    bot = MomentsTeamsBot(services, conversations=conversations,
+                          tenant_fallback=tenant_fallback(settings))
     bot.door.export_links = ExportLinks(settings)  # `/moments export` answers with a download link
-    notifier = TeamsNotifier(adapter, services.store, app_id=settings.microsoft_app_id)
+    notifier = TeamsNotifier(adapter, services.store, conversations=conversations,
+                             app_id=settings.microsoft_app_id)
 
     async def messages(request: web.Request) -> web.StreamResponse:
         status = 500

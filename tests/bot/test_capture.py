@@ -51,17 +51,16 @@ def test_moment_waits_for_its_text_then_is_filed(world: World) -> None:
     assert world.services.capture.awaiting_text(workspace_id=world.ws) == []
 
 
-def test_reaction_in_a_channel_uses_the_cached_message_and_credits_only_a_known_author(world: World) -> None:
+def test_reaction_in_a_channel_uses_the_doors_copy_and_credits_only_a_known_author(world: World) -> None:
     cap = world.services.capture
     channel = world.team.channel
     unknown = cap.react_in_channel(workspace_id=world.ws, team_id=world.team.id, channel=channel,
                                    ts="1.1", actor=STAFF, kind=MomentKind.WOW)
     # no text and no author yet: stored, waiting for its text, crediting nobody (not "@")
     assert unknown.created and unknown.filed is None and unknown.moment.credited == ()
-    cap.remember_message(workspace_id=world.ws, channel=channel, ts="2.2", author_id="omar",
-                         text="omar carried the stroller down the jet bridge")
     cached = cap.react_in_channel(workspace_id=world.ws, team_id=world.team.id, channel=channel,
-                                  ts="2.2", actor=STAFF, kind=MomentKind.WOW)
+                                  ts="2.2", actor=STAFF, kind=MomentKind.WOW, author_id="omar",
+                                  text="omar carried the stroller down the jet bridge")
     assert cached.created and cached.filed is not None
     assert cached.moment.text.startswith("omar carried") and cached.moment.credited == ("omar",)
     assert cached.filed.journey and all(t.team_id == world.team.id for t in cached.filed.journey)

@@ -60,9 +60,7 @@ def test_a_moment_that_cannot_be_checked_is_not_stored_and_the_reporter_is_told(
 def test_a_reacted_message_that_cannot_be_checked_keeps_no_text(world: World, quick: None) -> None:
     stored_slow_pattern(world)
     w = world
-    w.services.capture.remember_message(workspace_id=w.ws, channel="C-gate", ts="9.9", author_id="sam",
-                                        text="a" * 60)
-    assert w.services.capture.cached_message(workspace_id=w.ws, channel="C-gate", ts="9.9") is None
+    assert w.services.capture.keepable(workspace_id=w.ws, text="a" * 60) is None  # no copy kept
     reacted = w.services.capture.react(workspace_id=w.ws, team_id=w.team.id, actor=OTHER,
                                        kind=MomentKind.OW, message_ref="C-gate/9.9", author_id="sam",
                                        text=None)

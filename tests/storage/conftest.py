@@ -10,16 +10,28 @@ import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from bot.domain import Team, Workspace
 from bot.ports import Store
-from handlers.slack.ports import RequestInbox
-from storage import SqlRequestInbox, SqlStore, create_engine, normalise_url, open_store, upgrade
+from handlers.slack.ports import MessageCache, RequestInbox
+from handlers.teams.ports import ConversationStore
+from storage import (
+    SqlConversationStore,
+    SqlMessageCache,
+    SqlRequestInbox,
+    SqlStore,
+    create_engine,
+    normalise_url,
+    open_store,
+    upgrade,
+)
 from tests.fakes import InMemoryStore
-from tests.handlers.slack.fakes import InMemoryRequestInbox
+from tests.handlers.slack.fakes import InMemoryMessageCache, InMemoryRequestInbox
+from tests.handlers.teams.fakes import InMemoryConversationStore
 from tests.storage.builders import a_team, new_workspace
 
 DEFAULT_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -132,6 +144,31 @@ def requests(request: pytest.FixtureRequest) -> Iterator[RequestInbox]:
     finally:
         inbox.close()
         engine.dispose()
+
+
+def _door_store(request: pytest.FixtureRequest, fake: Callable[[], Any],
+                sql: Callable[[sa.Engine], Any]) -> Iterator[tuple[Any, int, int]]:
+    """A door's own store on each backend, and two workspaces of the database it is in."""
+    if request.param == "memory":
+        yield fake(), 1, 2
+        return
+    store = open_store(request.getfixturevalue(f"{request.param}_url"), migrate=False)
+    try:
+        yield sql(store.engine), new_workspace(store).id, new_workspace(store).id
+    finally:
+        store.close()
+
+
+@pytest.fixture(params=STORES)
+def cached(request: pytest.FixtureRequest) -> Iterator[tuple[MessageCache, int, int]]:
+    """Each implementation of MessageCache, for the contract they share, with two workspace ids."""
+    yield from _door_store(request, InMemoryMessageCache, SqlMessageCache)
+
+
+@pytest.fixture(params=STORES)
+def references(request: pytest.FixtureRequest) -> Iterator[tuple[ConversationStore, int, int]]:
+    """Each implementation of ConversationStore, for the contract they share, with two workspace ids."""
+    yield from _door_store(request, InMemoryConversationStore, SqlConversationStore)
 
 
 @pytest.fixture(params=STORES)

@@ -1,6 +1,6 @@
-"""The delivery half of the Store contract (message cache, weekly posts, Teams conversation
-references), run on the in-memory fake, SQLite and PostgreSQL alike. (The Slack request inbox
-has its own contract: test_inbox_contract.py.)"""
+"""The delivery half of the Store contract (moments awaiting their text, weekly posts), run on
+the in-memory fake, SQLite and PostgreSQL alike. (The doors' own stores have their own
+contracts: test_inbox_contract.py, test_message_cache_contract.py, test_conversations_contract.py.)"""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 
-from bot.domain import CachedMessage, PostRecord, Team, Workspace
+from bot.domain import PostRecord, Team, Workspace
 from bot.ports import Store
 from tests.storage.builders import a_moment, a_team, assert_exact, at, new_workspace
 
@@ -33,26 +33,6 @@ def test_moments_awaiting_text_are_live_reactions_oldest_first(
         repo.save_moment(replace(first, text="Fetched"))
     with store.transaction(ws.id) as repo:
         assert repo.moments_awaiting_text() == [second, elsewhere]
-
-
-def test_message_cache_replaces_by_channel_and_ts_and_purges(store: Store, ws: Workspace) -> None:
-    old = CachedMessage("C1", "1700000000.000100", "U1", "Lovely crew", at(0))
-    new = CachedMessage("C1", "1700000000.000200", "U2", "Lost my bag", at(5))
-    with store.transaction(ws.id) as repo:
-        assert repo.cached_message("C1", old.ts) is None
-        repo.remember_message(old)
-        repo.remember_message(new)
-        repo.remember_message(replace(new, text="Lost my bag (edited)", seen_at=at(6)))
-    with store.transaction(ws.id) as repo:
-        assert_exact(repo.cached_message("C1", old.ts), old)
-        assert_exact(repo.cached_message("C1", new.ts),
-                     replace(new, text="Lost my bag (edited)", seen_at=at(6)))
-        assert repo.cached_message("C2", old.ts) is None
-        assert repo.purge_messages(seen_before=at(6)) == 1
-        assert repo.purge_messages(seen_before=at(6)) == 0
-    with store.transaction(ws.id) as repo:
-        assert repo.cached_message("C1", old.ts) is None
-        assert repo.cached_message("C1", new.ts) is not None
 
 
 def test_a_weekly_post_is_claimed_once(store: Store, ws: Workspace, team: Team) -> None:
@@ -159,41 +139,17 @@ def test_a_claim_in_a_failed_transaction_is_released(
         assert repo.claim_post(team.id, "prompt", "2026-W47", at(1)) is True
 
 
-def test_conversation_references_are_upserted_by_key(store: Store, ws: Workspace) -> None:
-    with store.transaction(ws.id) as repo:
-        assert repo.conversation("19:abc@thread.tacv2") is None
-        repo.save_conversation("19:abc@thread.tacv2", '{"v": 1}', at(0))
-        repo.save_conversation("19:abc@thread.tacv2", '{"v": 2}', at(1))
-        repo.save_conversation("19:def@thread.tacv2", '{"v": 3}', at(1))
-    with store.transaction(ws.id) as repo:
-        assert repo.conversation("19:abc@thread.tacv2") == '{"v": 2}'
-        assert repo.conversation("19:def@thread.tacv2") == '{"v": 3}'
-
-
 def test_another_workspace_cannot_see_or_change_delivery_rows(store: Store) -> None:
     mine, theirs = new_workspace(store), new_workspace(store)
-    message = CachedMessage("C1", "1.0", "U1", "Hello", at(0))
     with store.transaction(mine.id) as repo:
         team = repo.add_team(a_team())
         repo.add_moment(a_moment(team.id, text="", message_ref="r1"))
-        repo.remember_message(message)
         assert repo.claim_post(team.id, "prompt", "W1", at(0))
-        repo.save_conversation("conv", "mine", at(0))
     with store.transaction(theirs.id) as repo:
         assert repo.moments_awaiting_text() == []
-        assert repo.cached_message("C1", "1.0") is None
-        assert repo.purge_messages(seen_before=at(100)) == 0
         assert repo.claim_post(team.id, "prompt", "W2", at(0)) is False
         assert repo.post_record(team.id, "prompt", "W1") is None
         assert repo.post_records() == []
         repo.save_post_record(PostRecord(team.id, "prompt", "W1", at(0), at(1), 1, "taken"))
-        assert repo.conversation("conv") is None
-        repo.save_conversation("conv", "theirs", at(1))
-        repo.remember_message(replace(message, text="Theirs"))
     with store.transaction(mine.id) as repo:
-        assert repo.cached_message("C1", "1.0") == message
         assert repo.post_records() == [PostRecord(team.id, "prompt", "W1", at(0))]
-        assert repo.conversation("conv") == "mine"
-    with store.transaction(theirs.id) as repo:
-        assert repo.conversation("conv") == "theirs"
-        assert repo.cached_message("C1", "1.0") == replace(message, text="Theirs")

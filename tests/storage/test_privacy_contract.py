@@ -8,7 +8,6 @@ import pytest
 import sqlalchemy as sa
 
 from bot.domain import (
-    CachedMessage,
     FilingFeedback,
     Member,
     MomentKind,
@@ -58,7 +57,6 @@ def test_forget_user_erases_them_everywhere_but_keeps_the_teams_work(
         assert repo.add_vote(proposal.id, "U9", at(1)) and repo.add_vote(proposal.id, "U1", at(1))
         standard = repo.add_standard(a_standard(team.id, tp.id, adopted_by="U9"))
         repo.save_member(Member("U9", "Nina"))
-        repo.remember_message(CachedMessage("C1", "1.1", "U9", "hello", at(0)))
     other = new_workspace(store)
     with store.transaction(other.id) as repo:  # another tenant's U9 is somebody else
         other_team = repo.add_team(Team(0, "Other", "C-X"))
@@ -77,7 +75,7 @@ def test_forget_user_erases_them_everywhere_but_keeps_the_teams_work(
         assert s is not None and s.adopted_by == "" and s.text == standard.text
         t = repo.team(team.id)
         assert t is not None and t.leads == ("U1",)
-        assert repo.member("U9") is None and repo.cached_message("C1", "1.1") is None
+        assert repo.member("U9") is None
     with store.transaction(other.id) as repo:
         assert repo.moment(kept.id) == kept
 

@@ -1,7 +1,8 @@
 """Messages in the bot's channels and DMs: every one is remembered briefly (reactions need its
 text); those starting "WOW:" or "OW:" log a moment. Mentions of the bot run /moments. An edit or
 a deletion (``message_changed``, ``message_deleted``) reaches the cached copy and the moments
-quoting the message (the core's ``source_edited`` / ``source_deleted``); it never logs one."""
+quoting the message (recent.py, and the core's ``source_edited`` / ``source_deleted``); it never
+logs one."""
 
 from __future__ import annotations
 
@@ -36,8 +37,7 @@ def register(app: App, door: SlackDoor) -> None:
         with door.friendly(lambda r: door.send(client, channel=channel, user=user, reply=r)):
             if channel and ts and not channel.startswith("D"):
                 ws = door.workspace(team_id_of(body))  # the installing one (Slack Connect)
-                door.services.capture.remember_message(workspace_id=ws, channel=channel, ts=ts,
-                                                       author_id=user, text=text)
+                door.recent.seen(ws, channel, ts, user, text)
             moment = parsing.moment_prefix(text)
             if moment is None:
                 return
@@ -62,12 +62,11 @@ def register(app: App, door: SlackDoor) -> None:
                 return  # a reply, an unfurl, a pin: the words did not change
         if not (channel and ts):
             return
-        capture = door.services.capture
         ws = door.workspace(team_id_of(body))  # the installing one (Slack Connect)
         if edited is None:
-            capture.source_deleted(workspace_id=ws, channel=channel, ts=ts)
+            door.recent.deleted(ws, channel, ts)
         else:
-            capture.source_edited(workspace_id=ws, channel=channel, ts=ts, text=plain(edited))
+            door.recent.edited(ws, channel, ts, plain(edited))
 
     def on_mention(body: dict[str, Any], event: dict[str, Any], client: Any, context: Any) -> None:
         user, channel = event.get("user", ""), event.get("channel", "")

@@ -53,7 +53,7 @@ def register(app: App, door: SlackDoor) -> None:
             if author and author == bot_user_of(body, context):
                 on_bot_post(client, body, ws, channel, ts, user)
                 return
-            reacted = door.services.capture.react_in_channel(
+            reacted = door.recent.react(
                 workspace_id=ws, team_id=team.id, channel=channel, ts=ts, kind=kind,
                 actor=door.actor(client, team_id, user, actor_team(body)), author_id=author)
             if reacted.created:

@@ -14,7 +14,8 @@ from handlers.teams.door import TeamsDoor, run
 async def set_paused(door: TeamsDoor, turn_context: TurnContext, paused: bool) -> None:
     activity = turn_context.activity
     ws = await run(door.workspace, activity)
-    await run(lifecycle.set_paused, door.services, ws, activity, paused, door.tenant(activity))
+    await run(lifecycle.set_paused, door.services, door.conversations, ws, activity, paused,
+              door.tenant(activity))
 
 
 async def on_members(door: TeamsDoor, members: list[Any], turn_context: TurnContext,

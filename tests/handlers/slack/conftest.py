@@ -24,7 +24,7 @@ from bot.services import Actor, Services
 from handlers.slack.app import SlackDoorApp, build_slack_door
 from handlers.slack.settings import SlackSettings
 from tests.fakes import FakeFiler, FixedClock, InMemoryStore
-from tests.handlers.slack.fakes import InMemoryRequestInbox
+from tests.handlers.slack.fakes import InMemoryMessageCache, InMemoryRequestInbox
 from tests.handlers.slack.stand_in import SlackApi, running
 
 SECRET = "test-signing-secret"
@@ -53,6 +53,13 @@ class Slack:
         inbox = self.built.inbox.requests
         assert isinstance(inbox, InMemoryRequestInbox)
         return inbox
+
+    @property
+    def messages(self) -> InMemoryMessageCache:
+        """The door's cache of recent channel messages."""
+        cache = self.built.door.recent.cache
+        assert isinstance(cache, InMemoryMessageCache)
+        return cache
 
     def sign(self, body: str, at: float | None = None) -> dict[str, str]:
         stamp = str(int(at if at is not None else time.time()))
@@ -135,6 +142,7 @@ def slack(api: SlackApi) -> Iterator[Slack]:
                                        name="Gate crew", template="airline")
     settings = SlackSettings(bot_token="xoxb-test", signing_secret=SECRET, api_url=api.url,
                              history_interval_seconds=0.0)
-    built = build_slack_door(settings, services, requests=InMemoryRequestInbox())
+    built = build_slack_door(settings, services, requests=InMemoryRequestInbox(),
+                             messages=InMemoryMessageCache())
     yield Slack(built, api, services, store, clock, ws, team.id)
     built.door.history.stop()

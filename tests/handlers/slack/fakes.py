@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from bot.domain import CachedMessage
 from handlers.slack.ports import Claim, Orphan
 from storage.inbox import EVENT_LEASE, REPLICA_TIMEOUT
 
@@ -88,3 +89,25 @@ class InMemoryRequestInbox:
         return [Claim.TAKEN if self.claim_event(event_id, at, owner=owner, payload=payload)
                 else Claim.DONE if self.event_done(event_id) else Claim.HELD
                 for event_id, at, payload in claims]
+
+
+class InMemoryMessageCache:
+    """``MessageCache`` in a dict, with the same contract as storage.SqlMessageCache."""
+
+    def __init__(self) -> None:
+        self._messages: dict[tuple[int, str, str], CachedMessage] = {}
+
+    def remember_message(self, workspace_id: int, message: CachedMessage) -> None:
+        self._messages[workspace_id, message.channel, message.ts] = message
+
+    def cached_message(self, workspace_id: int, channel: str, ts: str) -> CachedMessage | None:
+        return self._messages.get((workspace_id, channel, ts))
+
+    def forget_message(self, workspace_id: int, channel: str, ts: str) -> bool:
+        return self._messages.pop((workspace_id, channel, ts), None) is not None
+
+    def purge_messages(self, *, seen_before: datetime) -> int:
+        old = [key for key, m in self._messages.items() if m.seen_at < seen_before]
+        for key in old:
+            del self._messages[key]
+        return len(old)

@@ -24,7 +24,7 @@ from handlers.slack.blocks import fallback_text, reply_blocks
 from handlers.slack.settings import SlackSettings
 from tests.fakes import FakeFiler, FixedClock, InMemoryStore
 from tests.handlers.slack.conftest import MONDAY, SECRET, Slack, command_body, wait_for
-from tests.handlers.slack.fakes import InMemoryRequestInbox
+from tests.handlers.slack.fakes import InMemoryMessageCache, InMemoryRequestInbox
 from tests.handlers.slack.stand_in import SlackApi
 from tests.handlers.slack.test_http import request, serve
 
@@ -80,6 +80,7 @@ def oauth(api: SlackApi, tmp_path: Path) -> Iterator[tuple[Slack, SQLAlchemyInst
     settings = SlackSettings(signing_secret=SECRET, api_url=api.url, client_id="111.222",
                              client_secret="shh", history_interval_seconds=0.0)
     built = build_slack_door(settings, services, requests=InMemoryRequestInbox(),
+                             messages=InMemoryMessageCache(),
                              installation_store=installations, state_store=states)
     yield Slack(built, api, services, store, FixedClock(MONDAY), ws, team.id), installations
     built.door.history.stop()

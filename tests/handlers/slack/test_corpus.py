@@ -97,8 +97,7 @@ def see_message(run: Run, text: str = "Ana walked the family to boarding herself
                                  "channel_type": "channel", "event_ts": TS}})
     assert request(f"{run.url}/slack/events", body,
                    {"Content-Type": "application/json", **run.slack.sign(body)})[0] == 200
-    capture = run.slack.services.capture
-    wait_for(lambda: capture.cached_message(workspace_id=run.slack.ws, channel="C1", ts=TS))
+    wait_for(lambda: run.slack.messages.cached_message(run.slack.ws, "C1", TS))
 
 
 # what each request should do, once it was answered

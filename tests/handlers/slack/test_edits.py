@@ -71,7 +71,7 @@ def reaction(user: str, ts: str = TS) -> dict[str, Any]:
 
 
 def cached_text(slack: Slack, ts: str = TS) -> str | None:
-    found = slack.services.capture.cached_message(workspace_id=slack.ws, channel="C1", ts=ts)
+    found = slack.messages.cached_message(slack.ws, "C1", ts)
     return found.text if found else None
 
 

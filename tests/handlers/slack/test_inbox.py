@@ -34,7 +34,7 @@ def other(slack: Slack) -> Iterator[SlackDoorApp]:
     """A second replica on the same database."""
     built = build_slack_door(SlackSettings(bot_token="xoxb-test", signing_secret=SECRET,
                                            api_url=slack.api.url, history_interval_seconds=0.0),
-                             slack.services, requests=slack.requests)
+                             slack.services, requests=slack.requests, messages=slack.messages)
     yield built
     built.door.history.stop()
 
@@ -106,7 +106,7 @@ def test_a_reaction_and_a_wow_message_are_replayed_once(slack: Slack, other: Sla
 def test_the_kept_copy_is_redacted_and_encrypted_with_the_key(slack: Slack) -> None:
     built = build_slack_door(SlackSettings(bot_token="xoxb-test", signing_secret=SECRET,
                                            api_url=slack.api.url, encryption_key="s3cret-passphrase"),
-                             slack.services, requests=slack.requests)
+                             slack.services, requests=slack.requests, messages=slack.messages)
     try:
         kill_after_ack(built)
         form = command_body(slack.api, "/ow", "refund for ana.lopez@example.com, card 4111 1111 1111 1111")
@@ -159,7 +159,7 @@ def test_a_request_that_kills_every_replica_is_given_up_after_three_attempts(
         slack.clock.advance(STOPPED)
         third = build_slack_door(SlackSettings(bot_token="xoxb-test", signing_secret=SECRET,
                                                api_url=slack.api.url), slack.services,
-                                 requests=slack.requests)
+                                 requests=slack.requests, messages=slack.messages)
         kill_after_ack(third)
         replicas.append(third)
         with caplog.at_level(logging.ERROR, logger="handlers.slack.inbox"):

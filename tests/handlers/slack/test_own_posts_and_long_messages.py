@@ -101,8 +101,7 @@ def long_reaction(slack: Slack, url: str, seen: bool) -> tuple[str, dict[str, An
         message = corpus("event_message_channels", slack)
         message["event"] = {**message["event"], "text": LONG, "ts": LONG_TS, "blocks": []}
         assert send(slack, url, message)[0] == 200
-        capture = slack.services.capture
-        wait_for(lambda: capture.cached_message(workspace_id=slack.ws, channel="C1", ts=LONG_TS))
+        wait_for(lambda: slack.messages.cached_message(slack.ws, "C1", LONG_TS))
     else:
         slack.api.history[LONG_TS] = {"type": "message", "ts": LONG_TS, "user": "U2", "text": LONG}
     assert send(slack, url, reaction_on(slack, LONG_TS, "U1", "U2", f"EvLONG{seen}"))[0] == 200

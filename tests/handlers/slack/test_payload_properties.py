@@ -19,7 +19,7 @@ from handlers.slack.app import build_slack_door, parse_request
 from handlers.slack.settings import SlackSettings
 from tests.fakes import FakeFiler, FixedClock, InMemoryStore
 from tests.handlers.slack.conftest import MONDAY, SECRET, Slack, settle, trigger_id, wait_for
-from tests.handlers.slack.fakes import InMemoryRequestInbox
+from tests.handlers.slack.fakes import InMemoryMessageCache, InMemoryRequestInbox
 from tests.handlers.slack.stand_in import running
 
 TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=300) | \
@@ -80,7 +80,7 @@ def test_any_signed_body_gets_a_clear_answer_and_stores_at_most_one_moment() -> 
                                            name="Gate crew", template="airline")
         built = build_slack_door(SlackSettings(bot_token="xoxb-test", signing_secret=SECRET,
                                                api_url=api.url, history_interval_seconds=0.0), services,
-                                 requests=InMemoryRequestInbox())
+                                 requests=InMemoryRequestInbox(), messages=InMemoryMessageCache())
         door = Slack(built, api, services, store, services.clock, ws, team.id)  # type: ignore[arg-type]
         try:
             check(door)

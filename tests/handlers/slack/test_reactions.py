@@ -25,7 +25,7 @@ def reaction(user: str, name: str = "tada", ts: str = TS, added: bool = True) ->
 
 
 def cached(slack: Slack, ts: str = TS) -> object:
-    return slack.services.capture.cached_message(workspace_id=slack.ws, channel="C1", ts=ts)
+    return slack.messages.cached_message(slack.ws, "C1", ts)
 
 
 def test_a_reaction_on_a_seen_message_is_a_wow_crediting_its_author_then_me_too_then_withdrawn(

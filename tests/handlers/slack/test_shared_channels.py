@@ -24,7 +24,7 @@ from handlers.slack.app import BOT_SCOPES, build_slack_door
 from handlers.slack.settings import SlackSettings
 from tests.fakes import FakeFiler, FixedClock, InMemoryStore
 from tests.handlers.slack.conftest import MONDAY, SECRET, Slack, settle, wait_for
-from tests.handlers.slack.fakes import InMemoryRequestInbox
+from tests.handlers.slack.fakes import InMemoryMessageCache, InMemoryRequestInbox
 from tests.handlers.slack.stand_in import SlackApi
 from tests.handlers.slack.test_http import serve
 from tests.handlers.slack.wire import corpus, send
@@ -187,6 +187,7 @@ def both_installed(api: SlackApi, tmp_path: Path) -> Iterator[tuple[Slack, str]]
     settings = SlackSettings(signing_secret=SECRET, api_url=api.url, client_id="111.222",
                              client_secret="shh", history_interval_seconds=0.0)
     built = build_slack_door(settings, services, requests=InMemoryRequestInbox(),
+                             messages=InMemoryMessageCache(),
                              installation_store=installations)
     slack = Slack(built, api, services, store, FixedClock(MONDAY), *teams["T1"])
     for url in serve(services, built):

@@ -25,6 +25,7 @@ from handlers.teams.bot import MomentsTeamsBot
 from handlers.teams.reading import user_key
 from tests.conftest import MONDAY
 from tests.fakes import FakeFiler, FixedClock, InMemoryStore
+from tests.handlers.teams.fakes import InMemoryConversationStore
 
 TENANT = "tenant-1"
 CHANNEL = "19:gate-crew@thread.tacv2"
@@ -76,6 +77,7 @@ class World:
     team: Team
     bot: MomentsTeamsBot
     adapter: Any
+    conversations: InMemoryConversationStore
 
     def turn(self, activity: Activity) -> list[Activity]:
         self.adapter.activity_buffer.clear()
@@ -85,8 +87,7 @@ class World:
         return sent
 
     def reference(self, conversation_id: str = CHANNEL) -> str | None:
-        with self.store.transaction(self.ws) as repo:
-            return repo.conversation("teams:" + conversation_id)
+        return self.conversations.conversation(self.ws, "teams:" + conversation_id)
 
 
 def make_teams_world() -> World:
@@ -96,12 +97,13 @@ def make_teams_world() -> World:
     ws = store.workspace(platform=Platform.TEAMS, external_id=TENANT).id
     team = services.journey.setup_team(workspace_id=ws, actor=Actor(key(LENA), "Lena"), channel=CHANNEL,
                                        name="Gate crew", template="airline", timezone="Europe/Stockholm")
-    bot = MomentsTeamsBot(services)
+    conversations = InMemoryConversationStore()
+    bot = MomentsTeamsBot(services, conversations=conversations)
     template = Activity(channel_id="msteams", service_url="https://smba.example.test/emea/",
                         recipient=BOT, from_property=SAM, conversation=channel_conversation(),
                         channel_data={"tenant": {"id": TENANT}})
     adapter = TestAdapter(bot.on_turn, template)
-    return World(services, store, clock, ws, team, bot, adapter)
+    return World(services, store, clock, ws, team, bot, adapter, conversations)
 
 
 @pytest.fixture

@@ -62,7 +62,7 @@ def soft_delete(service_url: str) -> dict[str, Any]:
 
 async def post_all(world: World, bodies: list[dict[str, Any]]) -> list[int]:
     app = web.Application()
-    add_teams_routes(app, Settings(teams_emulator=True), world.services)
+    add_teams_routes(app, Settings(teams_emulator=True), world.services, conversations=world.conversations)
     async with TestClient(TestServer(app)) as client:
         statuses = []
         for body in bodies:

@@ -26,7 +26,7 @@ LEAD = {"id": LENA.id, "name": LENA.name, "aadObjectId": LENA.aad_object_id}
 
 async def _ask(world: World, where: str, url: str) -> tuple[list[Any], TestClient]:
     app = web.Application()
-    add_teams_routes(app, SETTINGS, world.services)
+    add_teams_routes(app, SETTINGS, world.services, conversations=world.conversations)
     add_export_route(app, SETTINGS, world.services)
     client = TestClient(TestServer(app))
     await client.start_server()

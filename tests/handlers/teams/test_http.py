@@ -46,7 +46,7 @@ def activity_json(service_url: str,
 async def post(settings: Settings, world: World, body: dict[str, Any],
                headers: dict[str, str] | None = None) -> tuple[int, str]:
     app = web.Application()
-    add_teams_routes(app, settings, world.services)
+    add_teams_routes(app, settings, world.services, conversations=world.conversations)
     async with TestClient(TestServer(app)) as client:
         resp = await client.post("/api/messages", json=body, headers=headers or {})
         return resp.status, await resp.text()
@@ -84,12 +84,12 @@ def send(world: World, connector: Connector) -> None:
     reference = {"bot": {"id": "28:moments-bot", "name": "Moments"}, "channelId": "msteams",
                  "conversation": {"id": CHANNEL, "conversationType": "channel", "tenantId": TENANT},
                  "serviceUrl": connector.url}
-    with world.store.transaction(world.ws) as repo:
-        repo.save_conversation(f"teams:{CHANNEL}", json.dumps(reference), world.clock.now())
+    world.conversations.save_conversation(world.ws, f"teams:{CHANNEL}", json.dumps(reference),
+                                          world.clock.now())
     workspace = world.store.workspace(platform=Platform.TEAMS, external_id=TENANT)
     digest = world.services.reports.digest(workspace_id=world.ws, team_id=world.team.id, week=None)
     reply = Reply("Gate crew: weekly digest", view=digest, public=True)
-    notifier = TeamsNotifier(make_adapter(Settings()), world.store)
+    notifier = TeamsNotifier(make_adapter(Settings()), world.store, conversations=world.conversations)
     notifier.send(workspace, Post(world.team.id, CHANNEL, "digest", reply))
 
 
@@ -116,6 +116,6 @@ def test_a_403_is_permanent_and_a_429_asks_to_retry_later(world: World) -> None:
 def test_without_a_stored_reference_the_post_fails_for_now(world: World) -> None:
     workspace = world.store.workspace(platform=Platform.TEAMS, external_id=TENANT)
     with pytest.raises(DeliveryError) as err:
-        TeamsNotifier(make_adapter(Settings()), world.store).send(
+        TeamsNotifier(make_adapter(Settings()), world.store, conversations=world.conversations).send(
             workspace, Post(world.team.id, CHANNEL, "prompt", Reply("hello", public=True)))
     assert not err.value.permanent

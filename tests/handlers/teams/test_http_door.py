@@ -32,7 +32,7 @@ WHERE = ["personal", "group", "channel"]
 @asynccontextmanager
 async def door(world: World, settings: Settings = EMULATOR) -> AsyncIterator[TestClient]:
     app = web.Application()
-    add_teams_routes(app, settings, world.services)
+    add_teams_routes(app, settings, world.services, conversations=world.conversations)
     async with TestClient(TestServer(app)) as client:
         yield client
 
@@ -96,7 +96,7 @@ def test_botbuilders_own_cloud_adapter_answers_the_same_invoke_500(world: World)
     async def run(url: str) -> int:
         app = web.Application()
         stock = CloudAdapter(ConfigurationBotFrameworkAuthentication(_AuthConfig(EMULATOR)))
-        add_teams_routes(app, EMULATOR, world.services, adapter=stock)
+        add_teams_routes(app, EMULATOR, world.services, conversations=world.conversations, adapter=stock)
         async with TestClient(TestServer(app)) as client:
             resp = await client.post("/api/messages", json=teams.fetch_task(url, "channel"))
             return resp.status

@@ -84,7 +84,7 @@ def test_an_activity_whose_tenants_disagree_is_refused_and_logged(world: World, 
 def test_only_a_like_on_a_moments_confirmation_counts(world: World) -> None:
     async def run(url: str) -> list[tuple[int, Any]]:
         app = web.Application()
-        door = add_teams_routes(app, EMULATOR, world.services)
+        door = add_teams_routes(app, EMULATOR, world.services, conversations=world.conversations)
         out = []
         async with TestClient(TestServer(app)) as client:
             async def send(body: dict[str, Any]) -> None:
@@ -129,8 +129,8 @@ def stored(world: World, service_url: str, **extra: Any) -> None:
     reference = {"bot": {"id": "28:moments-bot", "name": "Moments"}, "channelId": "msteams",
                  "conversation": {"id": CHANNEL, "conversationType": "channel", "tenantId": TENANT},
                  "serviceUrl": service_url, **extra}
-    with world.store.transaction(world.ws) as repo:
-        repo.save_conversation(f"teams:{CHANNEL}", json.dumps(reference), world.clock.now())
+    world.conversations.save_conversation(world.ws, f"teams:{CHANNEL}", json.dumps(reference),
+                                          world.clock.now())
 
 
 @pytest.mark.parametrize("app_id", ["", "11111111-2222-3333-4444-555555555555"])
@@ -144,7 +144,8 @@ def test_a_stored_reference_to_a_foreign_service_url_is_never_posted_to(
         stored(world, foreign)
         [post] = world.services.cycle.post_digest(workspace_id=world.ws, team_id=world.team.id)
         with pytest.raises(DeliveryError):
-            TeamsNotifier(make_adapter(settings), world.store, app_id=app_id).send(workspace, post)
+            TeamsNotifier(make_adapter(settings), world.store, conversations=world.conversations,
+                          app_id=app_id).send(workspace, post)
     assert connector.posts == [] and "refused" in caplog.text
 
 
@@ -158,6 +159,6 @@ def test_with_an_app_id_a_loopback_reference_no_token_brought_is_refused(world: 
         stored(world, connector.url)
         [post] = world.services.cycle.post_digest(workspace_id=world.ws, team_id=world.team.id)
         with pytest.raises(DeliveryError), caplog.at_level(logging.WARNING):
-            TeamsNotifier(make_adapter(settings), world.store,
+            TeamsNotifier(make_adapter(settings), world.store, conversations=world.conversations,
                           app_id=settings.microsoft_app_id).send(workspace, post)
     assert connector.posts == [] and "not brought by an authenticated activity" in caplog.text

@@ -128,7 +128,7 @@ def activity_json(service_url: str, text: str, mentioned: dict[str, str]) -> dic
 
 async def post_all(world: World, bodies: list[dict[str, Any]]) -> list[int]:
     app = web.Application()
-    add_teams_routes(app, Settings(teams_emulator=True), world.services)
+    add_teams_routes(app, Settings(teams_emulator=True), world.services, conversations=world.conversations)
     statuses = []
     async with TestClient(TestServer(app)) as client:
         for body in bodies:

@@ -193,7 +193,8 @@ async def post_timed(world: World, bodies: list[dict[str, Any]],
                      between: Any = None) -> tuple[list[int], list[float], Any]:
     """Post each body through the real door; the statuses, the seconds each took, and the bot."""
     app = web.Application()
-    door = add_teams_routes(app, Settings(teams_emulator=True), world.services)
+    door = add_teams_routes(app, Settings(teams_emulator=True), world.services,
+                            conversations=world.conversations)
     statuses, took = [], []
     async with TestClient(TestServer(app)) as client:
         for i, body in enumerate(bodies):

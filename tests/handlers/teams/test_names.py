@@ -89,9 +89,9 @@ def test_the_scheduled_digest_posted_to_the_channel_names_the_colleague(world: W
         reference = {"bot": {"id": "28:moments-bot"}, "channelId": "msteams",
                      "conversation": {"id": CHANNEL, "conversationType": "channel", "tenantId": TENANT},
                      "serviceUrl": connector.url}
-        with world.store.transaction(world.ws) as repo:
-            repo.save_conversation(f"teams:{CHANNEL}", json.dumps(reference), world.clock.now())
-        TeamsNotifier(make_adapter(Settings()), world.store).send(
+        world.conversations.save_conversation(world.ws, f"teams:{CHANNEL}", json.dumps(reference),
+                                              world.clock.now())
+        TeamsNotifier(make_adapter(Settings()), world.store, conversations=world.conversations).send(
             workspace, Post(world.team.id, CHANNEL, "digest", Reply("Digest", view=digest, public=True)))
     [(_path, posted)] = connector.posts
     card = texts(posted["attachments"][0]["content"])

@@ -54,7 +54,8 @@ def test_any_posted_activity_gets_a_clear_answer_and_stores_at_most_one_moment()
     with connector_stand_in() as connector:
         async def post(payload: str) -> int:
             app = web.Application()
-            add_teams_routes(app, Settings(teams_emulator=True), world.services)
+            add_teams_routes(app, Settings(teams_emulator=True), world.services,
+                             conversations=world.conversations)
             async with TestClient(TestServer(app)) as client:
                 resp = await client.post("/api/messages", data=payload.encode(),
                                          headers={"Content-Type": "application/json"})

@@ -187,7 +187,7 @@ def test_each_tenants_weekly_post_goes_to_its_own_conversation(world: World, oth
             asyncio.run(_post(world, body))
         a_connector.posts.clear()
         b_connector.posts.clear()
-        notifier = TeamsNotifier(make_adapter(Settings()), world.store)
+        notifier = TeamsNotifier(make_adapter(Settings()), world.store, conversations=world.conversations)
         for ws, team in ((world.store.workspace(platform=Platform.TEAMS, external_id=TENANT), world.team),
                          (b_ws, other)):
             for post in world.services.cycle.post_digest(workspace_id=ws.id, team_id=team.id):
@@ -201,7 +201,7 @@ def test_each_tenants_weekly_post_goes_to_its_own_conversation(world: World, oth
 
 async def _post(world: World, body: dict[str, Any]) -> None:
     app = web.Application()
-    add_teams_routes(app, Settings(teams_emulator=True), world.services)
+    add_teams_routes(app, Settings(teams_emulator=True), world.services, conversations=world.conversations)
     async with TestClient(TestServer(app)) as client:
         resp = await client.post("/api/messages", json=body)
         assert resp.status in (200, 201)
@@ -215,9 +215,10 @@ def test_a_stored_reference_naming_another_tenant_is_never_posted_to(world: Worl
     with connector_stand_in() as connector:
         reference = {"bot": {"id": "28:moments-bot"}, "channelId": "msteams", "serviceUrl": connector.url,
                      "conversation": {"id": CHANNEL, "conversationType": "channel", spelling: OTHER}}
-        with world.store.transaction(world.ws) as repo:
-            repo.save_conversation(f"teams:{CHANNEL}", json.dumps(reference), world.clock.now())
+        world.conversations.save_conversation(world.ws, f"teams:{CHANNEL}", json.dumps(reference),
+                                              world.clock.now())
         [post] = world.services.cycle.post_digest(workspace_id=world.ws, team_id=world.team.id)
         with pytest.raises(DeliveryError) as err:
-            TeamsNotifier(make_adapter(Settings()), world.store).send(workspace, post)
+            TeamsNotifier(make_adapter(Settings()), world.store,
+                          conversations=world.conversations).send(workspace, post)
     assert err.value.permanent and connector.posts == []

@@ -21,7 +21,8 @@ from bot import subcommands as sub
 from bot.chat import ChatContext as ChatContext  # the doors import it from here
 from bot.chat import team_of
 from bot.domain import MomentKind, Team
-from bot.errors import UserError
+from bot.errors import OOPS as OOPS  # the doors and tests import it from here
+from bot.errors import UserError, friendly_call, never
 from bot.services import Services
 from bot.services.base import NO_TEAM as NO_TEAM  # the doors import it from here
 from bot.subcommands import Handler
@@ -29,7 +30,6 @@ from bot.views import ADOPT, FILE_MOMENT, FORGET_ME, PROPOSE, RETRACT, VOTE, Act
 
 log = logging.getLogger(__name__)
 
-OOPS = "Sorry, something went wrong on my side and nothing was saved. Please try again."
 STALE = "That button is out of date. Run the command again."
 
 
@@ -112,7 +112,7 @@ HELP = "\n".join(["*Moments: turn customer moments into better service*",
 
 class CommandRouter:
     def __init__(self, services: Services, *,
-                 passes: Callable[[Exception], bool] = lambda err: False) -> None:
+                 passes: Callable[[Exception], bool] = never) -> None:
         """``passes``: failures the door handles itself, raised rather than answered (the
         Slack door replays a request the database was away for, instead of telling the
         person that nothing was saved)."""
@@ -120,32 +120,13 @@ class CommandRouter:
         self._passes = passes
 
     def handle(self, ctx: ChatContext, command: str, text: str) -> Reply:
-        try:
-            return self._handle(ctx, command.strip().lower(), text)
-        except UserError as err:
-            return Reply(err.message, error=True)
-        except Exception as err:
-            if self._passes(err):
-                raise
-            log.exception("command %s failed", command)
-            return Reply(OOPS, error=True)
+        return friendly_call(self._handle, ctx, command.strip().lower(), text,
+                             what=f"command {command}", passes=self._passes, logger=log)
 
     def act(self, ctx: ChatContext, action: Action) -> Reply:
         """A button: the same handler as the command it stands for."""
-        try:
-            entry = BY_ACTION.get(action.name)
-            if entry is None:
-                raise UserError(STALE)
-            return entry.run(self.services, ctx, entry.words(action))
-        except UserError as err:
-            return Reply(err.message, error=True)
-        except (KeyError, ValueError):
-            return Reply(STALE, error=True)
-        except Exception as err:
-            if self._passes(err):
-                raise
-            log.exception("action %s failed", action.name)
-            return Reply(OOPS, error=True)
+        return friendly_call(self._act, ctx, action, what=f"action {action.name}",
+                             passes=self._passes, logger=log)
 
     def team(self, ctx: ChatContext) -> Team:
         return team_of(self.services, ctx)
@@ -164,3 +145,12 @@ class CommandRouter:
         if entry is None or entry.name.startswith("/"):
             raise UserError(f"I don't know `/moments {name}`. `/moments help` lists what I can do.")
         return entry.run(self.services, ctx, rest)
+
+    def _act(self, ctx: ChatContext, action: Action) -> Reply:
+        entry = BY_ACTION.get(action.name)
+        if entry is None:
+            raise UserError(STALE)
+        try:
+            return entry.run(self.services, ctx, entry.words(action))
+        except (KeyError, ValueError) as err:  # a button of an older shape
+            raise UserError(STALE) from err

@@ -59,19 +59,36 @@ def filer() -> KeywordFiler:
 
 # `make test-fast` runs `-m "not postgres and not slow"`: the unit tests. These are left out, by
 # what they need (the Slack door harness: signed requests into Bolt against a Web API stand-in
-# served over HTTP) or by module name (servers, subprocesses, threads racing on SQL, migrations,
-# the large template tables). `make test`, which CI runs, runs them all.
+# served over HTTP), by module name (servers, subprocesses, threads racing on SQL, migrations,
+# the large template tables, the pattern sandbox's spawned workers) or one by one (whole-week
+# simulations, real Retry-After waits, the rules check over every shipped rule). `make test`,
+# which CI runs, runs them all.
 SLOW_FIXTURES = frozenset({"slack"})
 SLOW_MODULES = frozenset({
     "test_http.py", "test_http_door.py", "test_http_rules.py", "test_payload_properties.py",
     "test_sigterm.py", "test_console_and_cli.py", "test_core_imports.py", "test_migrations.py",
     "test_moment_races.py", "test_cycle_races.py", "test_scheduler_replicas.py",
     "test_template_clinic.py", "test_template_hotel.py", "test_template_retail.py",
-    "test_filing_learning.py", "test_properties.py",
+    "test_filing_learning.py", "test_properties.py", "test_pattern_sandbox.py",
+    "test_delivery_dst.py",
 })
+# "module::test" (every case of it) or "module::test[case]" (one case)
+SLOW_TESTS = frozenset({
+    "test_cycle.py::test_a_whole_week_across_the_autumn_dst_change_in_three_timezones",
+    "test_delivery.py::test_a_whole_week_for_two_teams_in_different_timezones",
+    "test_notifier.py::test_failures_become_delivery_errors[429-ratelimited-False-1.0]",
+    "test_rulecheck.py::test_the_command_exits_non_zero_with_strict_only_when_problems_exist",
+})
+
+
+def is_slow(item: pytest.Item) -> bool:
+    here = item.path.name
+    return (here in SLOW_MODULES or bool(SLOW_FIXTURES & set(getattr(item, "fixturenames", ())))
+            or f"{here}::{item.name}" in SLOW_TESTS
+            or f"{here}::{getattr(item, 'originalname', item.name)}" in SLOW_TESTS)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        if item.path.name in SLOW_MODULES or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+        if is_slow(item):
             item.add_marker(pytest.mark.slow)

@@ -4,8 +4,8 @@ answer, and the queue that reads reacted messages. Listeners stay short and call
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from typing import Any
 
@@ -13,9 +13,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 
 from bot import text as render
-from bot.commands import OOPS, ChatContext, CommandRouter
+from bot.commands import ChatContext, CommandRouter
 from bot.domain import Moment, Platform, Source, Touchpoint
-from bot.errors import UserError
+from bot.errors import friendly
 from bot.services import Actor, Services
 from bot.views import MomentsExport, Reply
 from handlers.slack import blocks as kit
@@ -126,27 +126,12 @@ class SlackDoor:
         else:
             log.info("no place to answer %s", user)  # (never the text: it is what a person wrote)
 
-    @contextmanager
-    def friendly(self, tell: Callable[[Reply], None]) -> Iterator[None]:
-        """Errors become words for the person (and a trace in the log), never a stack trace. The
-        database being away is no error to tell when the request's copy is kept: it is raised
-        for ``inbox.after_ack``, which leaves the request to be replayed."""
-        try:
-            yield
-        except UserError as err:
-            self._try(tell, Reply(err.message, error=True))
-        except Exception as err:
-            if postpone(err):  # the database is away: the request is replayed once it is back
-                raise
-            log.exception("Slack listener failed")
-            self._try(tell, Reply(OOPS, error=True))
-
-    @staticmethod
-    def _try(tell: Callable[[Reply], None], reply: Reply) -> None:
-        try:
-            tell(reply)
-        except Exception:
-            log.warning("could not tell the person about an error", exc_info=True)
+    def friendly(self, tell: Callable[[Reply], None]) -> AbstractContextManager[None]:
+        """Errors become words for the person (and a trace in the log), never a stack trace
+        (``bot.errors.friendly``). The database being away is no error to tell when the
+        request's copy is kept: it is raised for ``inbox.after_ack``, which leaves the request
+        to be replayed."""
+        return friendly(tell, what="Slack listener", passes=postpone, logger=log)
 
     # reacted messages the bot never saw
 

@@ -12,9 +12,9 @@ from typing import Any, TypeVar
 
 from botbuilder.core import TurnContext  # type: ignore[import-untyped]
 
-from bot.commands import OOPS, ChatContext, CommandRouter
+from bot.commands import ChatContext, CommandRouter
 from bot.domain import Moment, Platform, Source, Team, Touchpoint
-from bot.errors import UserError
+from bot.errors import friendly_call
 from bot.services import Actor, Services
 from bot.views import MomentsExport, Reply
 from handlers.export_links import ExportLinks
@@ -81,14 +81,9 @@ class TeamsDoor:
     # answering
 
     def friendly(self, fn: Callable[..., Reply], *args: Any) -> Reply:
-        """Errors a person can fix as words; anything else logged, never a stack trace."""
-        try:
-            return fn(*args)
-        except UserError as err:
-            return Reply(err.message, error=True)
-        except Exception:
-            log.exception("Teams door call failed")
-            return Reply(OOPS, error=True)
+        """Errors a person can fix as words; anything else logged, never a stack trace
+        (``bot.errors.friendly_call``)."""
+        return friendly_call(fn, *args, what="Teams door call", logger=log)
 
     async def send(self, turn_context: TurnContext, reply: Reply, *, ctx: ChatContext | None = None,
                    names: dict[str, str] | None = None) -> None:

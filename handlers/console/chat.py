@@ -16,6 +16,7 @@ from typing import TextIO
 from bot import parsing
 from bot.commands import ChatContext, CommandRouter
 from bot.domain import Source
+from bot.markup import plain
 from bot.services import Actor
 from bot.text import EXPORT_WRITTEN
 from bot.views import Choice, MomentsExport, Reply
@@ -135,7 +136,7 @@ class ConsoleChat:
         self._show(self.router.act(self._ctx(Source.CONSOLE), choice.action))
 
     def _show(self, reply: Reply) -> None:
-        text = reply.text
+        text = plain(reply.text)
         if isinstance(reply.view, MomentsExport) and not reply.error:
             path = Path(reply.view.filename).resolve()
             path.write_text(reply.view.csv(), encoding="utf-8")

@@ -110,14 +110,14 @@ def touchpoints(s: Services, ctx: ChatContext, rest: str) -> Reply:
         name = " ".join(args[1:]) or args[0].replace("-", " ").title()
         tp = j.add_touchpoint(workspace_id=ws, team_id=team.id, actor=ctx.actor,
                               slug=args[0], name=name)
-        return Reply(f"Added touchpoint {bold(tp.name)} #{tp.slug} at the end of the journey.")
+        return Reply(render.touchpoint_added(tp))
     if verb == "rename" and len(args) >= 2:
         tp = j.rename_touchpoint(workspace_id=ws, team_id=team.id, actor=ctx.actor,
                                  slug=args[0], name=" ".join(args[1:]))
-        return Reply(f"#{tp.slug} is now called {bold(tp.name)}. Its history stays.")
+        return Reply(render.touchpoint_renamed(tp))
     if verb == "retire" and len(args) == 1:
         tp = j.retire_touchpoint(workspace_id=ws, team_id=team.id, actor=ctx.actor, slug=args[0])
-        return Reply(f"Retired {bold(tp.name)}. New moments won't be filed there; its history stays.")
+        return Reply(render.touchpoint_retired(tp))
     if verb == "move" and len(args) == 2 and SMALL_NUMBER.match(args[1]):
         j.move_touchpoint(workspace_id=ws, team_id=team.id, actor=ctx.actor, slug=args[0],
                           position=int(args[1]))

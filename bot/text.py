@@ -246,6 +246,18 @@ def _short(text: str, limit: int = 120) -> str:
     return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
 
 
+def touchpoint_added(tp: Touchpoint) -> str:
+    return f"Added touchpoint {bold(tp.name)} #{tp.slug} at the end of the journey."
+
+
+def touchpoint_renamed(tp: Touchpoint) -> str:
+    return f"#{tp.slug} is now called {bold(tp.name)}. Its history stays."
+
+
+def touchpoint_retired(tp: Touchpoint) -> str:
+    return f"Retired {bold(tp.name)}. New moments won't be filed there; its history stays."
+
+
 def setup_saved(team: Team, created: bool) -> str:
     """What `/moments setup` (the command or the Slack form) answers with."""
     head = "Team set up" if created else "Settings saved"

@@ -24,7 +24,8 @@ def plain(text: str) -> str:
     text = SLACK_SPECIAL.sub(lambda m: f"[{(m.group(2) or '').lstrip('@') or m.group(1)}]", text)
     text = SLACK_CHANNEL.sub(lambda m: f"#{m.group(1)}" if m.group(1) else "#channel", text)
     text = SLACK_LINK.sub(lambda m: m.group(2) or m.group(1), text)
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return markup.literal(text)  # never the core's own marks
 
 
 def escape(text: str) -> str:

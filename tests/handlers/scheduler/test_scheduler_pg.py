@@ -42,8 +42,9 @@ def seeded(new_postgres_database: Callable[[], str]) -> str:
 def serve_together(url: str, at: str, out: Path, count: int, mode: str, tmp: Path) -> list[int]:
     """Start ``count`` replicas, release them at once, and return how many posts each sent."""
     go = tmp / f"go-{at}-{mode}"
-    procs = [subprocess.Popen([sys.executable, "-m", "tests.handlers.scheduler.serve_replica", url, at, str(out),
-                               str(go), mode], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    replica = "tests.handlers.scheduler.serve_replica"
+    procs = [subprocess.Popen([sys.executable, "-m", replica, url, at, str(out), str(go), mode],
+                              cwd=ROOT, stdout=subprocess.PIPE, text=True)
              for _ in range(count)]
     for p in procs:
         assert p.stdout is not None and p.stdout.readline().strip() == "ready"

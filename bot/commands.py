@@ -23,6 +23,7 @@ from bot.chat import team_of
 from bot.domain import MomentKind, Team
 from bot.errors import OOPS as OOPS  # the doors and tests import it from here
 from bot.errors import UserError, friendly_call, never
+from bot.markup import bold, code
 from bot.services import Services
 from bot.services.base import NO_TEAM as NO_TEAM  # the doors import it from here
 from bot.subcommands import Handler
@@ -56,7 +57,7 @@ class Command:
     @property
     def line(self) -> str:
         typed = self.name if self.name.startswith("/") else f"/moments {self.name}"
-        return f"`{typed}{' ' + self.usage if self.usage else ''}` — {self.help}{self.who.value}"
+        return code(typed + (' ' + self.usage if self.usage else '')) + f" — {self.help}{self.who.value}"
 
 
 def _file_words(action: Action) -> str:
@@ -72,7 +73,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("edit", sub.edit, "ID text", "reword one of your moments"),
     Command("retract", sub.retract, "[ID]", "take back one of your moments (your last one)",
             aliases=("undo",), action=RETRACT, words=lambda a: a.arg("moment")),
-    Command("file", sub.file, "ID touchpoint", "move a moment to another touchpoint (or `none`)",
+    Command("file", sub.file, "ID touchpoint", f"move a moment to another touchpoint (or {code('none')})",
             action=FILE_MOMENT, words=_file_words),
     Command("priorities", sub.priorities, "", "step 1: where it hurts most now"),
     Command("prompt", sub.prompt, "", "step 2: this week's question (leads open it early)"),
@@ -94,7 +95,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("setup", sub.setup, "name=… template=airline tz=Europe/Stockholm basic-after=12 focus=2",
             "set up this channel's team (in Slack, on its own it opens a form)"),
     Command("touchpoints", sub.touchpoints, "[add|rename|retire|move …]",
-            "the customer journey; leads change it (in Slack, `edit` opens a form)"),
+            f"the customer journey; leads change it (in Slack, {code('edit')} opens a form)"),
     Command("leads", sub.leads, "[add|remove @name]", "who leads the team; leads change it"),
     Command("forget-me", sub.forget_me, "", "erase what Moments keeps about you",
             action=FORGET_ME, words=lambda a: "confirm"),
@@ -106,7 +107,7 @@ COMMANDS: tuple[Command, ...] = (
 BY_NAME: dict[str, Command] = {n: c for c in COMMANDS for n in (c.name, *c.aliases)}
 BY_ACTION: dict[str, Command] = {c.action: c for c in COMMANDS if c.action}
 
-HELP = "\n".join(["*Moments: turn customer moments into better service*",
+HELP = "\n".join([bold("Moments: turn customer moments into better service"),
                   *(c.line for c in COMMANDS)])
 
 
@@ -135,7 +136,7 @@ class CommandRouter:
         if command != "/moments":
             entry = BY_NAME.get(command) if command.startswith("/") else None
             if entry is None:
-                raise UserError(f"I don't know the command {command}. Try `/moments help`.")
+                raise UserError(f"I don't know the command {command}. Try {code('/moments help')}.")
             return entry.run(self.services, ctx, text)
         name, _, rest = text.strip().partition(" ")
         name, rest = name.lower(), rest.strip()
@@ -143,7 +144,8 @@ class CommandRouter:
             return Reply(HELP)
         entry = BY_NAME.get(name)
         if entry is None or entry.name.startswith("/"):
-            raise UserError(f"I don't know `/moments {name}`. `/moments help` lists what I can do.")
+            raise UserError(f"I don't know {code(f'/moments {name}')}. "
+                            f"{code('/moments help')} lists what I can do.")
         return entry.run(self.services, ctx, rest)
 
     def _act(self, ctx: ChatContext, action: Action) -> Reply:

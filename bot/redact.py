@@ -17,6 +17,7 @@ from typing import Any, TypeVar, cast
 
 from bot import personal_data
 from bot.errors import UserError
+from bot.markup import code
 from bot.personal_data import luhn_ok as luhn_ok  # where the tests and callers look for it
 
 T = TypeVar("T")
@@ -31,6 +32,7 @@ BOOKING_AFTER_WORD = re.compile(
     r"(\s+(?:number|no\.?|code|ref|reference))?(\s*[:#]\s*|\s+#?)([A-Z0-9]{5,14})\b",
     re.IGNORECASE,
 )
+EXAMPLE_PATTERN = r"EMP-\d{5}"  # the example the help and the errors give
 BOOKING_CODE = re.compile(r"\b(?=[A-Z0-9]{6}\b)(?=(?:[A-Z0-9]*\d))(?=(?:[0-9]*[A-Z]){2})[A-Z0-9]{6}\b")
 FLIGHT_NUMBER = re.compile(r"^[A-Z0-9]{2}\d{1,4}$")
 AIRLINE_CUES = ("booking", "reservation", "pnr", "record locator", "confirmation")
@@ -141,7 +143,7 @@ class Sandbox:
             raise PatternTimeout(
                 "I couldn't check this text against the workspace's own redaction patterns in "
                 "time, so nothing was saved. An admin may need to simplify a pattern "
-                "(`/moments redact list`).") from None
+                f"({code('/moments redact list')}).") from None
 
 
 SANDBOX = Sandbox()
@@ -163,7 +165,7 @@ STRESS_TEXT = tuple(run * 3000 + "!" for run in ("a", "1", " ", "a ", "a1", "-",
 
 def check_pattern(raw: str) -> re.Pattern[str]:
     """A workspace's own redaction pattern, compiled; ValueError says why it can't be one."""
-    example = r"Make it specific to the data, e.g. `EMP-\d{5}` for employee numbers."
+    example = f"Make it specific to the data, e.g. {code(EXAMPLE_PATTERN)} for employee numbers."
     if len(raw) > MAX_PATTERN_CHARS:
         raise ValueError(f"That pattern is {len(raw):,} characters long; keep it to "
                          f"{MAX_PATTERN_CHARS} or fewer.")
@@ -172,24 +174,24 @@ def check_pattern(raw: str) -> re.Pattern[str]:
     try:
         pattern = re.compile(raw)
     except re.error as err:
-        raise ValueError(f"`{raw}` isn't a valid pattern ({err}). Patterns are Python regular "
-                         r"expressions, e.g. `EMP-\d{5}`.") from None
+        raise ValueError(f"{code(raw)} isn't a valid pattern ({err}). Patterns are Python regular "
+                         f"expressions, e.g. {code(EXAMPLE_PATTERN)}.") from None
     if nests_repeats(raw):  # before trying it on anything
-        raise ValueError(f"`{raw}` repeats something that itself repeats, which can make "
+        raise ValueError(f"{code(raw)} repeats something that itself repeats, which can make "
                          "checking a long moment very slow. Write it without a repeat inside a "
-                         "repeat, e.g. `(ab)+` rather than `(a+b)+`.")
+                         f"repeat, e.g. {code('(ab)+')} rather than {code('(a+b)+')}.")
     try:  # tried in the sandbox: a pattern may hang on the very sentences it is tried on
         bad = SANDBOX.call(_probe_pattern, raw, STRESS_TEXT)
     except PatternTimeout:
-        raise ValueError(f"`{raw}` takes too long on text that nearly matches it, which would "
+        raise ValueError(f"{code(raw)} takes too long on text that nearly matches it, which would "
                          "stall the bot. " + example) from None
     if bad is not None and bad[0] == "empty":
-        raise ValueError(f"`{raw}` matches empty text, so it would match everywhere. " + example)
+        raise ValueError(f"{code(raw)} matches empty text, so it would match everywhere. " + example)
     if bad is not None and bad[0] == "single":
-        raise ValueError(f"`{raw}` matches a single letter, digit or space, so it would "
+        raise ValueError(f"{code(raw)} matches a single letter, digit or space, so it would "
                          "redact ordinary words. " + example)
     if bad is not None:
-        raise ValueError(f"`{raw}` matches ordinary text ({bad[1]}), so it would redact far too "
+        raise ValueError(f"{code(raw)} matches ordinary text ({bad[1]}), so it would redact far too "
                          "much. " + example)
     return pattern
 

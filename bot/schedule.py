@@ -12,6 +12,7 @@ from datetime import datetime, time, timedelta
 
 from bot.domain import Team
 from bot.errors import UserError
+from bot.markup import code
 from bot.weeks import iso_week, local_at, shift_week, zone
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -34,7 +35,8 @@ def parse_slot(raw: str) -> tuple[int, time]:
     """'mon 09:00' -> (1, 09:00)."""
     match = SLOT.match(raw)
     if not match:
-        raise UserError(f"“{raw}” is not a weekly time. Write it like `mon 09:00` or `fri-16:30`.")
+        raise UserError(f"“{raw}” is not a weekly time. Write it like {code('mon 09:00')} or "
+                        f"{code('fri-16:30')}.")
     return DAYS.index(match.group(1).lower()[:3]) + 1, time(int(match.group(2)), int(match.group(3)))
 
 

@@ -14,6 +14,8 @@ from bot.chat import ChatContext, team_of
 from bot.domain import MomentKind
 from bot.errors import UserError
 from bot.journeys import template_names
+from bot.markup import bold, code, mention
+from bot.redact import EXAMPLE_PATTERN
 from bot.services import Services
 from bot.views import FORGET_ME, Action, Choice, Reply
 from bot.weeks import parse_week
@@ -27,7 +29,7 @@ SMALL_NUMBER = re.compile(r"^[0-9]{1,9}$")  # ASCII digits only, and within a da
 def parse_id(raw: str, what: str, example: str) -> int:
     raw = raw.strip().lstrip("#[").rstrip("]")
     if not SMALL_NUMBER.match(raw):
-        raise UserError(f"Which {what}? Give its number, e.g. `{example}`.")
+        raise UserError(f"Which {what}? Give its number, e.g. {code(example)}.")
     return int(raw)
 
 
@@ -44,7 +46,7 @@ def setup(s: Services, ctx: ChatContext, rest: str) -> Reply:
         key, sep, value = word.partition("=")
         if not sep or not value:
             raise UserError(f"I read setup options as key=value; “{word}” isn't one. "
-                            "Example: `/moments setup name=\"Gate crew\" template=airline`.")
+                            "Example: " + code('/moments setup name="Gate crew" template=airline') + ".")
         options[key.lower().replace("_", "-")] = value
     known = {"name", "template", "tz", "timezone", "basic-after", "focus", "prompt", "close",
              "digest", "quiet"}
@@ -67,7 +69,7 @@ def setup(s: Services, ctx: ChatContext, rest: str) -> Reply:
     else:
         if "template" in options and options["template"] != existing.template:
             raise UserError(f"This channel's team already follows the {existing.template} journey, "
-                            "and a team keeps its journey: edit it with `/moments touchpoints`, or "
+                            f"and a team keeps its journey: edit it with {code('/moments touchpoints')}, or "
                             "set up a new team in another channel.")
         created = False
     team = journey.configure(
@@ -108,36 +110,37 @@ def touchpoints(s: Services, ctx: ChatContext, rest: str) -> Reply:
         name = " ".join(args[1:]) or args[0].replace("-", " ").title()
         tp = j.add_touchpoint(workspace_id=ws, team_id=team.id, actor=ctx.actor,
                               slug=args[0], name=name)
-        return Reply(f"Added touchpoint *{tp.name}* #{tp.slug} at the end of the journey.")
+        return Reply(render.touchpoint_added(tp))
     if verb == "rename" and len(args) >= 2:
         tp = j.rename_touchpoint(workspace_id=ws, team_id=team.id, actor=ctx.actor,
                                  slug=args[0], name=" ".join(args[1:]))
-        return Reply(f"#{tp.slug} is now called *{tp.name}*. Its history stays.")
+        return Reply(render.touchpoint_renamed(tp))
     if verb == "retire" and len(args) == 1:
         tp = j.retire_touchpoint(workspace_id=ws, team_id=team.id, actor=ctx.actor, slug=args[0])
-        return Reply(f"Retired *{tp.name}*. New moments won't be filed there; its history stays.")
+        return Reply(render.touchpoint_retired(tp))
     if verb == "move" and len(args) == 2 and SMALL_NUMBER.match(args[1]):
         j.move_touchpoint(workspace_id=ws, team_id=team.id, actor=ctx.actor, slug=args[0],
                           position=int(args[1]))
         return render.touchpoints(j.touchpoints(workspace_id=ws, team_id=team.id), team)
-    raise UserError("Usage: `/moments touchpoints [add SLUG Name | rename SLUG New name | "
-                    "retire SLUG | move SLUG PLACE]`.")
+    raise UserError("Usage: " + code("/moments touchpoints [add SLUG Name | rename SLUG New name | "
+                                     "retire SLUG | move SLUG PLACE]") + ".")
 
 
 def leads(s: Services, ctx: ChatContext, rest: str) -> Reply:
     team = team_of(s, ctx)
     words = _words(rest)
     if not words:
-        names = ", ".join(f"@{u}" for u in team.leads) or "nobody yet (admins can act)"
-        return Reply(f"Leads of *{team.name}*: {names}.")
+        names = ", ".join(mention(u) for u in team.leads) or "nobody yet (admins can act)"
+        return Reply(f"Leads of {bold(team.name)}: {names}.")
     verb, people = words[0].lower(), tuple(w.lstrip("@") for w in words[1:] if w.strip("@"))
     if verb not in ("add", "remove") or not people:
-        raise UserError("Usage: `/moments leads add @name` or `/moments leads remove @name`.")
+        raise UserError(f"Usage: {code('/moments leads add @name')} or "
+                        f"{code('/moments leads remove @name')}.")
     team = s.journey.set_leads(
         workspace_id=ctx.workspace_id, team_id=team.id, actor=ctx.actor,
         add=people if verb == "add" else (), remove=people if verb == "remove" else (),
     )
-    return Reply(f"Leads of *{team.name}*: {', '.join('@' + u for u in team.leads) or 'none'}.")
+    return Reply(f"Leads of {bold(team.name)}: {', '.join(mention(u) for u in team.leads) or 'none'}.")
 
 
 def mine(s: Services, ctx: ChatContext, rest: str) -> Reply:
@@ -157,7 +160,7 @@ def edit(s: Services, ctx: ChatContext, rest: str) -> Reply:
 def file(s: Services, ctx: ChatContext, rest: str) -> Reply:
     words = rest.split()
     if len(words) != 2:
-        raise UserError("Usage: `/moments file ID touchpoint` (or `none`).")
+        raise UserError(f"Usage: {code('/moments file ID touchpoint')} (or {code('none')}).")
     moment_id = parse_id(words[0], "moment", "/moments file 12 check-in")
     target = "" if words[1].lower() in ("none", "-") else words[1]
     result = s.moments.refile(workspace_id=ctx.workspace_id, moment_id=moment_id,
@@ -181,12 +184,12 @@ def prompt(s: Services, ctx: ChatContext, rest: str) -> Reply:
 
 def propose(s: Services, ctx: ChatContext, rest: str) -> Reply:
     if not rest.strip():  # the card's "Propose a response" button, or the bare command
-        return Reply("Type your idea: `/moments propose [#touchpoint] [anon] what we could do`.")
+        return Reply(f"Type your idea: {code('/moments propose [#touchpoint] [anon] what we could do')}.")
     team = team_of(s, ctx)
     ws = ctx.workspace_id
     current = s.weekly.current_prompt(workspace_id=ws, team_id=team.id)
     if current is None or current.is_closed:
-        raise UserError("There is no open prompt to answer. `/moments prompt` shows this week's.")
+        raise UserError(f"There is no open prompt to answer. {code('/moments prompt')} shows this week's.")
     words = rest.split(" ")
     anonymous = bool(words) and words[0].lower() in ("anon", "anonymous")
     body = " ".join(words[1:]) if anonymous else rest
@@ -196,7 +199,7 @@ def propose(s: Services, ctx: ChatContext, rest: str) -> Reply:
                                 anonymous=anonymous)
     who = "anonymously" if anonymous else f"by {ctx.actor.name}"
     return Reply(f"💡 Proposal {proposal.id} added {who}. Colleagues can vote with "
-                 f"`/moments vote {proposal.id}`.")
+                 f"{code(f'/moments vote {proposal.id}')}.")
 
 
 def report(kind: MomentKind) -> Handler:
@@ -241,7 +244,7 @@ def results(s: Services, ctx: ChatContext, rest: str) -> Reply:
     ws = ctx.workspace_id
     current = s.weekly.current_prompt(workspace_id=ws, team_id=team.id)
     if current is None:
-        raise UserError("There hasn't been a prompt yet. `/moments prompt` opens one.")
+        raise UserError(f"There hasn't been a prompt yet. {code('/moments prompt')} opens one.")
     result = s.weekly.results(workspace_id=ws, prompt_id=current.id)
     view = s.reports.prompt(workspace_id=ws, prompt_id=current.id)
     lead = s.weekly.is_lead(workspace_id=ws, team_id=team.id, actor=ctx.actor)
@@ -311,7 +314,7 @@ def forget_me(s: Services, ctx: ChatContext, rest: str) -> Reply:
     return Reply(
         "This deletes every moment you reported and your votes, and takes your name off credits, "
         "proposals and standards in this workspace. It cannot be undone. "
-        "Confirm with `/moments forget-me confirm` or the button.",
+        f"Confirm with {code('/moments forget-me confirm')} or the button.",
         (Choice("Yes, forget me", Action.of(FORGET_ME)),),
     )
 
@@ -324,7 +327,8 @@ def exported(data: dict[str, Any]) -> Reply:
 def privacy(s: Services, ctx: ChatContext, rest: str) -> Reply:
     words = rest.split()
     if len(words) != 2 or words[0].lower() not in ("export", "delete"):
-        raise UserError("Usage: `/moments privacy export @name` or `/moments privacy delete @name`.")
+        raise UserError(f"Usage: {code('/moments privacy export @name')} or "
+                        f"{code('/moments privacy delete @name')}.")
     p, ws = s.privacy, ctx.workspace_id
     person = ctx.person(words[1])
     if words[0].lower() == "export":
@@ -344,20 +348,21 @@ def redaction(s: Services, ctx: ChatContext, rest: str) -> Reply:
         if not patterns:
             return Reply("This workspace has no redaction patterns of its own yet; emails, phone "
                          "numbers, card numbers and booking references are always redacted. "
-                         "Admins add one with `/moments redact add EMP-\\d{5}`.")
-        lines = "\n".join(f"{n}. `{pattern.pattern}`" for n, pattern in enumerate(patterns, 1))
+                         f"Admins add one with {code('/moments redact add ' + EXAMPLE_PATTERN)}.")
+        lines = "\n".join(f"{n}. {code(pattern.pattern)}" for n, pattern in enumerate(patterns, 1))
         return Reply("Redacted from new moments and proposals as well as emails, phones, cards "
-                     f"and booking references:\n{lines}\nAdmins: `/moments redact remove NUMBER`.")
+                     f"and booking references:\n{lines}\nAdmins: {code('/moments redact remove NUMBER')}.")
     if verb == "add" and arg:
         result = p.add_redaction_pattern(workspace_id=ws, actor=ctx.actor, pattern=arg)
         if not result.added:
-            return Reply(f"`{result.pattern.pattern}` is already one of this workspace's "
+            return Reply(f"{code(result.pattern.pattern)} is already one of this workspace's "
                          "patterns; nothing changed.")
-        return Reply(f"🔒 Added `{result.pattern.pattern}`: from now on it is replaced with "
+        return Reply(f"🔒 Added {code(result.pattern.pattern)}: from now on it is replaced with "
                      "[redacted] in new and edited moments and proposals. Moments already "
                      "stored stay as they are.")
     if verb == "remove" and arg:
         removed = p.remove_redaction_pattern(workspace_id=ws, actor=ctx.actor, which=arg)
-        return Reply(f"Removed `{removed.pattern}`; new moments are no longer redacted with it.")
-    raise UserError("Usage: `/moments redact list`, admins: `/moments redact add PATTERN` or "
-                    "`/moments redact remove PATTERN-or-NUMBER`.")
+        return Reply(f"Removed {code(removed.pattern)}; new moments are no longer redacted with it.")
+    raise UserError(f"Usage: {code('/moments redact list')}, "
+                    f"admins: {code('/moments redact add PATTERN')} or "
+                    f"{code('/moments redact remove PATTERN-or-NUMBER')}.")

@@ -18,6 +18,7 @@ from bot.config import Settings, environment
 from bot.domain import Platform, Team, TouchpointTemplate
 from bot.errors import UserError
 from bot.journeys import template_names
+from bot.markup import plain
 from bot.rulecheck import add_arguments as _add_rulecheck_arguments
 from bot.rulecheck import check as _rulecheck
 from bot.services import Actor, Services
@@ -41,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         result: int = args.run(args, settings)
         return result
     except UserError as err:
-        print(f"moments: {err.message}", file=sys.stderr)
+        print(f"moments: {plain(err.message)}", file=sys.stderr)
         return 2
 
 
@@ -296,7 +297,7 @@ def _tp_list(args: argparse.Namespace, settings: Settings) -> int:
     services = _services(settings)
     ws, team = _pick_team(services, args)
     items = services.journey.touchpoints(workspace_id=ws, team_id=team.id, include_retired=True)
-    print(render.touchpoints(items, team).text)
+    print(plain(render.touchpoints(items, team).text))
     return 0
 
 
@@ -383,7 +384,7 @@ def _digest(args: argparse.Namespace, settings: Settings) -> int:
     ws, team = _pick_team(services, args)
     view = services.reports.digest(workspace_id=ws, team_id=team.id,
                                    week=args.week.upper() if args.week else None)
-    print(render.digest(view).text)
+    print(plain(render.digest(view).text))
     return 0
 
 

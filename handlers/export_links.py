@@ -20,6 +20,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.errors import UserError
+from bot.markup import plain
 from bot.services import Actor, Services
 
 TTL_SECONDS = 15 * 60
@@ -81,7 +82,7 @@ def add_export_route(app: web.Application, settings: Settings, services: Service
             export = services.reports.export_moments(workspace_id=workspace_id, team_id=team_id,
                                                      actor=actor)
         except UserError as err:
-            return web.Response(status=403, text=err.message)
+            return web.Response(status=403, text=plain(err.message))
         return web.Response(body=export.csv().encode(), content_type="text/csv", charset="utf-8",
                             headers={"Content-Disposition":
                                      f'attachment; filename="{export.filename}"'})

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from bot.domain import Member, Team, Touchpoint
 from bot.errors import NotAllowed, NotFound, UserError
+from bot.markup import code
 from bot.ports import Clock, Filer, Repository, Store
 from bot.views import TouchpointRef
 
@@ -130,7 +131,7 @@ class Deps:
 
 NO_TEAM = (
     "This channel has no Moments team yet. A lead sets one up with "
-    "`/moments setup name=\"Gate crew\" template=airline tz=Europe/Stockholm` "
+    + code('/moments setup name="Gate crew" template=airline tz=Europe/Stockholm') + " "
     "(templates: airline, hotel, restaurant, retail, clinic)."
 )
 
@@ -145,7 +146,7 @@ def team_of_channel(repo: Repository, channel: str) -> Team:
 def require_team(repo: Repository, team_id: int) -> Team:
     team = repo.team(team_id)
     if team is None:
-        raise NotFound("That team doesn't exist (any more). Run `/moments setup` in its channel.")
+        raise NotFound(f"That team doesn't exist (any more). Run {code('/moments setup')} in its channel.")
     return team
 
 
@@ -162,7 +163,7 @@ def require_lead(repo: Repository, team: Team, actor: Actor, doing: str) -> None
     if not is_lead(repo, team, actor):
         raise NotAllowed(
             f"Only the team's leads and workspace admins can {doing}. "
-            "Ask an admin to add you with `/moments leads add @you`."
+            f"Ask an admin to add you with {code('/moments leads add @you')}."
         )
 
 

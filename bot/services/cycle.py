@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from bot import text
 from bot.domain import PostRecord, Team, Workspace
 from bot.errors import UserError
+from bot.markup import code, italic
 from bot.ports import DeliveryError, Notifier, SentChecker
 from bot.schedule import Due, due_at, due_posts, next_due_at
 from bot.services.base import Actor, Deps, require_lead, require_team
@@ -127,7 +128,7 @@ RECHECK = timedelta(minutes=1)  # an unsettled post's team is looked at again on
 RETRY_CAP = timedelta(minutes=30)  # retries back off 1, 2, 4 ... minutes, then every 30, until the grace ends
 LABELS = {"prompt": "prompt", "votes_closed": "vote result", "digest": "digest"}
 UNKNOWN = "the bot stopped while sending this post; it may be in the channel already"
-ALREADY_OUT = ("This week's posts are already out, or another lead's `/moments week` is sending "
+ALREADY_OUT = (f"This week's posts are already out, or another lead's {code('/moments week')} is sending "
                "them right now.")
 
 
@@ -146,8 +147,8 @@ def late_note(team: Team, due: Due, now: datetime) -> str:
     if now - due.due_at <= LATE_AFTER:
         return ""
     local = due.due_at.astimezone(zone(team.timezone))
-    return (f"_This {LABELS.get(due.kind, due.kind)} is late: the bot was offline on "
-            f"{local:%A} at {local:%H:%M}, when it was due._")
+    return italic(f"This {LABELS.get(due.kind, due.kind)} is late: the bot was offline on "
+                  f"{local:%A} at {local:%H:%M}, when it was due.")
 
 
 class Delivery:

@@ -9,6 +9,7 @@ from datetime import datetime
 from bot.domain import Team, Touchpoint, TouchpointTemplate
 from bot.errors import UserError
 from bot.journeys import load_template
+from bot.markup import code
 from bot.ports import DuplicateError, Repository
 from bot.schedule import DAYS, parse_slot
 from bot.services.base import (
@@ -92,7 +93,7 @@ class JourneyService:
         with self._d.store.transaction(workspace_id) as repo:
             remember(repo, actor)
             if repo.team_by_channel(channel):
-                raise UserError("This channel already has a team. `/moments setup` changes it.")
+                raise UserError(f"This channel already has a team. {code('/moments setup')} changes it.")
             team = repo.add_team(
                 Team(0, name, channel, timezone, journey.name, leads=(actor.user_id,))
             )
@@ -125,7 +126,7 @@ class JourneyService:
         if quiet_days is not None:
             bad = [d for d in quiet_days if d.lower()[:3] not in DAYS]
             if bad:
-                raise UserError(f"“{bad[0]}” is not a day. Quiet days look like `quiet=sat,sun`.")
+                raise UserError(f"“{bad[0]}” is not a day. Quiet days look like {code('quiet=sat,sun')}.")
             quiet_days = tuple(d.lower()[:3] for d in quiet_days)
         with self._d.store.transaction(workspace_id) as repo:
             team = require_team(repo, team_id)
@@ -190,13 +191,14 @@ class JourneyService:
         if not SLUG.match(slug):
             raise UserError(
                 f"“{slug}” can't be a touchpoint id: use lowercase letters, digits and hyphens, "
-                "e.g. `lounge` or `bag-drop`."
+                f"e.g. {code('lounge')} or {code('bag-drop')}."
             )
         with self._d.store.transaction(workspace_id) as repo:
             team = self._lead_team(repo, team_id, actor)
             every = repo.touchpoints(team.id, include_retired=True)
             if find_touchpoint(every, slug, include_retired=True):
-                raise UserError(f"#{slug} already exists (it may be retired: `/moments touchpoints`).")
+                raise UserError(f"#{slug} already exists (it may be retired: "
+                                f"{code('/moments touchpoints')}).")
             position = max((t.position for t in every), default=0) + 1
             try:
                 return repo.add_touchpoint(
@@ -210,7 +212,8 @@ class JourneyService:
         self, *, workspace_id: int, team_id: int, actor: Actor, slug: str, name: str
     ) -> Touchpoint:
         if not name.strip():
-            raise UserError("Give the new name, e.g. `/moments touchpoints rename check-in Bag drop`.")
+            raise UserError("Give the new name, e.g. "
+                            f"{code('/moments touchpoints rename check-in Bag drop')}.")
         with self._d.store.transaction(workspace_id) as repo:
             team = self._lead_team(repo, team_id, actor)
             tp = require_touchpoint(repo.touchpoints(team.id), slug)

@@ -18,6 +18,7 @@ from bot.domain import (
     Touchpoint,
 )
 from bot.errors import NotAllowed, NotFound, UserError
+from bot.markup import code
 from bot.ports import DuplicateError, FilingGuess, Repository
 from bot.redact import Redacted, redact
 from bot.services.base import (
@@ -62,7 +63,7 @@ def checked(text: str, *, what: str = "moment", example: str = "/wow ...",
             patterns: Iterable[re.Pattern[str]] = ()) -> Redacted:
     text = parsing.tidy(text)
     if not text:
-        raise UserError(f"Tell me what happened, for example: `{example}`.")
+        raise UserError(f"Tell me what happened, for example: {code(f'{example}')}.")
     if len(text) > MAX_MOMENT_CHARS:
         raise UserError(
             f"That {what} is {len(text):,} characters long; the limit is {MAX_MOMENT_CHARS:,}. "
@@ -155,7 +156,7 @@ class MomentService:
             tagged = _tagged(touchpoints, parsed.tags, strict=strict_tags)
             body = parsed.text if tagged else clean.text
             if not body:
-                raise UserError(f"Tell me what happened as well as where, e.g. `{example}`.")
+                raise UserError(f"Tell me what happened as well as where, e.g. {code(f'{example}')}.")
             filer = self._d.filer(repo)
             guess = filer.guess(body, touchpoints)
             if kind is None:
@@ -350,7 +351,7 @@ def _sent_just_now(repo: Repository, team_id: int, actor: Actor, kind: MomentKin
 def _own_moment(repo: Repository, moment_id: int, actor: Actor, doing: str) -> Moment:
     moment = repo.moment(moment_id)
     if moment is None or moment.retracted:
-        raise NotFound(f"I can't find moment {moment_id}. `/moments mine` lists yours.")
+        raise NotFound(f"I can't find moment {moment_id}. {code('/moments mine')} lists yours.")
     if moment.reporter_id != actor.user_id:
         raise NotAllowed(f"Only the person who reported moment {moment_id} can {doing} it.")
     return moment

@@ -10,8 +10,9 @@ from typing import Any
 
 from bot.domain import RedactionPattern
 from bot.errors import NotAllowed, NotFound, UserError
+from bot.markup import code
 from bot.ports import DuplicateError, Repository
-from bot.redact import check_pattern
+from bot.redact import EXAMPLE_PATTERN, check_pattern
 from bot.services.base import Actor, Deps
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ class PrivacyService:
         """An admin adds a pattern; every moment stored from now on is redacted with it too."""
         raw = _unquoted(pattern)
         if not raw:
-            raise UserError(r"Which pattern? For example: `/moments redact add EMP-\d{5}`.")
+            raise UserError(f"Which pattern? For example: {code('/moments redact add ' + EXAMPLE_PATTERN)}.")
         with self._d.store.transaction(workspace_id) as repo:
             _require_admin(repo, actor, "change the workspace's redaction patterns")
             existing = repo.redaction_patterns()
@@ -95,7 +96,7 @@ class PrivacyService:
                 raise UserError(str(err)) from None
             if len(existing) >= MAX_PATTERNS:
                 raise UserError(f"This workspace has {len(existing)} patterns, the most it can "
-                                "have. Remove one with `/moments redact remove NUMBER` first.")
+                                f"have. Remove one with {code('/moments redact remove NUMBER')} first.")
             try:
                 added = repo.add_redaction_pattern(
                     RedactionPattern(0, raw, actor.user_id, self._d.clock.now()))
@@ -112,7 +113,7 @@ class PrivacyService:
         raw = _unquoted(which)
         if not raw:
             raise UserError("Which pattern? Give it as written or its number from "
-                            "`/moments redact list`.")
+                            f"{code('/moments redact list')}.")
         with self._d.store.transaction(workspace_id) as repo:
             _require_admin(repo, actor, "change the workspace's redaction patterns")
             existing = repo.redaction_patterns()
@@ -121,7 +122,7 @@ class PrivacyService:
                 found = existing[int(raw) - 1]
             if found is None:
                 shown = raw.replace("`", "'")
-                raise NotFound(f"This workspace has no pattern `{shown}`. `/moments redact list` "
+                raise NotFound(f"This workspace has no pattern {code(shown)}. {code('/moments redact list')} "
                                "shows them with their numbers.")
             repo.remove_redaction_pattern(found.id)
         self.patterns.forget(workspace_id)
@@ -199,7 +200,7 @@ def _unquoted(pattern: str) -> str:
 def _who(user_id: str) -> str:
     user_id = user_id.strip().lstrip("@")
     if not user_id:
-        raise UserError("Whose data? Name them, e.g. `/moments privacy export @maria`.")
+        raise UserError(f"Whose data? Name them, e.g. {code('/moments privacy export @maria')}.")
     return user_id
 
 

@@ -16,6 +16,7 @@ from bot.domain import (
     Touchpoint,
 )
 from bot.errors import NotFound, UserError
+from bot.markup import code
 from bot.ports import DuplicateError, Repository
 from bot.schedule import due_at
 from bot.services.base import (
@@ -111,7 +112,7 @@ class WeeklyService:
             return prompts[0], lead
         if not lead:
             raise UserError("There is no prompt open this week yet; it opens on schedule. "
-                            "A lead can open it now with `/moments prompt`.")
+                            f"A lead can open it now with {code('/moments prompt')}.")
         return self.open_prompt(workspace_id=workspace_id, team_id=team_id)[0], lead
 
     def is_lead(self, *, workspace_id: int, team_id: int, actor: Actor) -> bool:

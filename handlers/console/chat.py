@@ -16,6 +16,7 @@ from typing import TextIO
 from bot import parsing
 from bot.commands import ChatContext, CommandRouter
 from bot.domain import Source
+from bot.markup import plain
 from bot.services import Actor
 from bot.text import EXPORT_WRITTEN
 from bot.views import Choice, MomentsExport, Reply
@@ -53,8 +54,8 @@ class ConsoleChat:
     def run(self, lines: TextIO) -> int:
         """Chat until /quit or end of input. Returns how many lines were handled."""
         count = 0
-        self._say(f"Moments console — you are *{self.actor.name}*. `/moments help` for commands, "
-                  "`/help` for console extras.")
+        self._say(f"Moments console — you are {self.actor.name}. Type /moments help for commands, "
+                  "/help for console extras.")
         while True:
             if not self.echo:
                 self.out.write(f"{self.actor.name}> ")
@@ -97,7 +98,7 @@ class ConsoleChat:
             reply = self.router.handle(self._ctx(Source.MESSAGE), f"/{kind.value}", what)
             self._show(reply)
         else:
-            self._say("I log messages that start with `WOW:` or `OW:`. `/moments help` lists "
+            self._say("I log messages that start with WOW: or OW:. Type /moments help for the "
                       "commands.")
         return True
 
@@ -112,7 +113,7 @@ class ConsoleChat:
         name = words[0].lstrip("@")
         self.actor = Actor(name.lower(), name, is_admin="admin" in words[1:])
         self.choices = ()
-        self._say(f"You are now *{name}*{' (admin)' if self.actor.is_admin else ''}.")
+        self._say(f"You are now {name}{' (admin)' if self.actor.is_admin else ''}.")
 
     def _wait(self, rest: str) -> None:
         match = WAIT.match(rest.strip())
@@ -135,7 +136,7 @@ class ConsoleChat:
         self._show(self.router.act(self._ctx(Source.CONSOLE), choice.action))
 
     def _show(self, reply: Reply) -> None:
-        text = reply.text
+        text = plain(reply.text)
         if isinstance(reply.view, MomentsExport) and not reply.error:
             path = Path(reply.view.filename).resolve()
             path.write_text(reply.view.csv(), encoding="utf-8")

@@ -28,7 +28,7 @@ from bot import text as render
 from bot.domain import Moment, Touchpoint
 from bot.views import ADOPT, FILE_MOMENT, VOTE, Action, Choice, DigestView, PromptView, ProposalView, Reply
 from handlers.slack import ids
-from handlers.slack.markup import clip, mrkdwn, one_line
+from handlers.slack.markup import clip, from_core, mrkdwn, one_line
 
 MAX_MESSAGE_BLOCKS = 50
 MAX_SURFACE_BLOCKS = 100  # a modal or the home tab
@@ -127,7 +127,7 @@ def fit(blocks: list[Block], limit: int, more: str) -> list[dict[str, Any]]:
 
 def fallback_text(reply: Reply) -> str:
     """Notification text (and what screen readers get): the first line, escaped."""
-    return clip(mrkdwn(reply.text.split("\n", 1)[0]), 300)
+    return clip(from_core(reply.text.split("\n", 1)[0]), 300)
 
 
 # replies
@@ -142,7 +142,7 @@ def reply_blocks(reply: Reply, *, touchpoints: Sequence[Touchpoint] = (),
     if isinstance(reply.view, DigestView):
         return fit(digest_blocks(reply.view), limit, "`/moments digest` shows it all.")
     credited = reply.view.credited if isinstance(reply.view, Moment) else ()
-    blocks = grouped(mrkdwn(reply.text, credited))
+    blocks = grouped(from_core(reply.text, credited))
     filing = [c for c in reply.choices if c.action.name == FILE_MOMENT]
     others = [c for c in reply.choices if c.action.name != FILE_MOMENT]
     select = touchpoint_select(reply.view, filing, touchpoints)
@@ -262,5 +262,5 @@ def digest_blocks(view: DigestView) -> list[Block]:
         note(f"🌟 {view.wows} WOW · 🩹 {view.ows} OW"),
     ]
     if len(body) > 1:
-        blocks += grouped(mrkdwn(body[1]))  # shout-outs name people; they are not pinged
+        blocks += grouped(from_core(body[1]))  # shout-outs name people; they are not pinged
     return blocks

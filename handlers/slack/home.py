@@ -19,7 +19,7 @@ from handlers.slack.blocks import (
     prompt_blocks,
     sections,
 )
-from handlers.slack.markup import mrkdwn, one_line
+from handlers.slack.markup import from_core, mrkdwn, one_line
 
 WELCOME = ("*Welcome to Moments* 👋\nLog what delights a customer with `/wow` (credit a colleague "
            "with @name) and what lets one down with `/ow` (blameless). React to any message with "
@@ -29,7 +29,7 @@ WELCOME = ("*Welcome to Moments* 👋\nLog what delights a customer with `/wow` 
 
 def home_view(view: HomeView, notice: str = "") -> dict[str, Any]:
     """``notice``: the answer to something the person just did on the tab."""
-    blocks: list[Block] = [note(mrkdwn(notice))] if notice else []
+    blocks: list[Block] = [note(from_core(notice))] if notice else []
     if view.team is None:
         blocks += sections(WELCOME)
         return View(type="home", blocks=fit(blocks, MAX_SURFACE_BLOCKS, "")).to_dict()
@@ -53,9 +53,10 @@ def home_view(view: HomeView, notice: str = "") -> dict[str, Any]:
                                                   render.prompt(view.open_prompt, lead=view.is_lead).choices,
                                                   room=MAX_MESSAGE_BLOCKS)]
     if view.week is not None:
-        blocks += [DividerBlock(), *grouped(mrkdwn(render.digest(view.week).text))]
+        blocks += [DividerBlock(), *grouped(from_core(render.digest(view.week).text))]
     if view.standards:
-        blocks += [DividerBlock(), *grouped(mrkdwn(render.standards(list(view.standards), view.team).text))]
+        standards = render.standards(list(view.standards), view.team).text
+        blocks += [DividerBlock(), *grouped(from_core(standards))]
     blocks.append(note("`/moments help` lists everything Moments can do."))
     return View(type="home", blocks=fit(blocks, MAX_SURFACE_BLOCKS, "`/moments digest` shows the week.")
                 ).to_dict()

@@ -45,6 +45,7 @@ from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
+from bot.markup import code
 from bot.services import Services
 from handlers.observability import METRICS, REQUEST_ID, request_scope
 from handlers.slack.after_ack import (
@@ -75,7 +76,7 @@ MAX_ATTEMPTS = 3
 # Replays make moments (found again by the request's key), never anything else: a `/moments`
 # command may have changed something before its replica died, and running it twice could
 # change it twice (a second `retract`, a duplicate proposal). The person is asked instead.
-RESTARTED = ("Sorry, the bot restarted before it could finish your `/moments` command. If it "
+RESTARTED = (f"Sorry, the bot restarted before it could finish your {code('/moments')} command. If it "
              "didn't take effect, please run it again.")
 
 DB_DOWN = ("I can't reach my database right now, so nothing was saved. Please try again "

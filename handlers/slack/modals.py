@@ -27,6 +27,7 @@ from slack_sdk.models.views import View
 from bot.domain import MAX_PROPOSAL_CHARS, MomentKind, Team, Touchpoint
 from bot.errors import UserError
 from bot.journeys import template_names
+from bot.markup import plain
 from bot.schedule import DAYS, parse_slot
 from bot.services.journey import SLUG
 from bot.views import PromptView
@@ -215,14 +216,14 @@ def read_setup(values: dict[str, Any]) -> tuple[SetupForm, dict[str, str]]:
     try:
         zone(tz)
     except UserError as err:
-        errors[ids.SETUP_TZ] = err.message
+        errors[ids.SETUP_TZ] = plain(err.message)
     slots = {}
     for block_id in (ids.SETUP_PROMPT, ids.SETUP_CLOSE, ids.SETUP_DIGEST):
         slots[block_id] = text(block_id)
         try:
             parse_slot(slots[block_id])
         except UserError as err:
-            errors[block_id] = err.message
+            errors[block_id] = plain(err.message)
     quiet = tuple(str(d) for d in values.get(ids.SETUP_QUIET) or () if str(d) in DAYS)
     form = SetupForm(name=name, template=str(template) if template else None, timezone=tz,
                      prompt_at=slots[ids.SETUP_PROMPT], votes_close_at=slots[ids.SETUP_CLOSE],

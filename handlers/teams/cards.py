@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from bot import markup
 from bot import text as render
 from bot.domain import MAX_MOMENT_CHARS, MAX_PROPOSAL_CHARS, Moment, StandardLevel, Touchpoint
 from bot.views import (
@@ -50,7 +51,7 @@ DIGEST_LEVELS = ((300, MAX_LIST, True), (160, MAX_LIST, True), (160, 5, True), (
 
 _LINK = re.compile(r"\]\s*([(\[:])")  # [text](url), [text][ref], [ref]: url
 _AUTOLINK = re.compile(r"<((?:https?|mailto|ftp):[^>\s]*)>", re.IGNORECASE)
-_BOLD = re.compile(r"(?<![*\w])\*([^*\n]+)\*(?![*\w])")
+_EMPHASIS = re.compile(r"\*|(?<!\w)_|_(?!\w)")  # what TextBlock markdown reads as bold or italic
 
 
 def safe(text: str) -> str:
@@ -59,9 +60,24 @@ def safe(text: str) -> str:
     return _AUTOLINK.sub(lambda m: m.group(1), text)
 
 
+def literal(text: str) -> str:
+    """Text shown exactly as written: links broken up, ``*`` and ``_`` escaped, never emphasis."""
+    return _EMPHASIS.sub(lambda m: "\\" + m.group(0), safe(text))
+
+
+MARKDOWN = markup.Style(
+    text=literal,
+    bold=lambda s: f"**{s}**",
+    italic=lambda s: f"_{s}_",
+    code=lambda s: f"`{safe(s)}`",
+    mention=lambda key: f"@{key}",  # shown as the person's name by replies.name_people
+    link=lambda url, label: f"[{literal(label or url).replace(']', ')')}]({url.replace(')', '%29')})",
+)
+
+
 def markdown(text: str) -> str:
-    """The core's plain text (``*bold*``) as TextBlock markdown, with user text made safe."""
-    return _BOLD.sub(r"**\1**", safe(text))
+    """The core's markup (``bot/markup.py``) as TextBlock markdown, with user text made safe."""
+    return markup.render(text, MARKDOWN)
 
 
 def block(text: str, **style: Any) -> Element:

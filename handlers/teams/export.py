@@ -8,6 +8,7 @@ from botbuilder.core import CardFactory, MessageFactory  # type: ignore[import-u
 
 from bot import text
 from bot.chat import ChatContext
+from bot.markup import plain
 from bot.views import MomentsExport, Reply
 from handlers.export_links import TTL_SECONDS, ExportLinks
 from handlers.teams import cards
@@ -28,5 +29,5 @@ def export_activity(reply: Reply, ctx: ChatContext, links: ExportLinks | None, *
                                      isSubtle=True)],
                       [{"type": "Action.OpenUrl", "title": text.EXPORT_DOWNLOAD, "url": url}])
     activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
-    activity.summary = reply.text.split("\n", 1)[0][:200]
+    activity.summary = plain(reply.text.split("\n", 1)[0])[:200]
     return activity

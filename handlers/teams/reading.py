@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from html.parser import HTMLParser
 from typing import Any
 
-from bot import parsing
+from bot import markup, parsing
 
 _TAGS = re.compile(r"</?at[^>]*>", re.IGNORECASE)
 _NOT_IN_KEY = re.compile(r"[^A-Za-z0-9._-]")  # what the core's @key syntax cannot hold
@@ -161,7 +161,7 @@ def read_text(activity: Any, aad_ids: Mapping[str, str] | None = None) -> tuple[
     text = _MENTION_TAG.sub(replace_tag, activity.text or "")
     text = _REPEATED.sub(r"\1", text)  # "@key @key": one person's split name
     text = html.unescape(_TAGS.sub("", text))
-    return " ".join(text.split(" ")).strip(), names
+    return markup.literal(" ".join(text.split(" ")).strip()), names  # never the core's own marks
 
 
 def _squash(shown: str) -> str:

@@ -16,6 +16,7 @@ from botbuilder.schema.teams import (  # type: ignore[import-untyped]
 )
 
 from bot.domain import Touchpoint
+from bot.markup import plain
 from bot.views import Reply
 from handlers.teams import cards
 from handlers.teams.reading import people_in, with_names
@@ -27,7 +28,7 @@ def render_activity(reply: Reply, *, touchpoints: list[Touchpoint] | None = None
         return MessageFactory.text(cards.markdown(reply.text))
     activity = MessageFactory.attachment(
         CardFactory.adaptive_card(cards.reply_card(reply, touchpoints=touchpoints or [])))
-    activity.summary = reply.text.split("\n", 1)[0][:200]  # the notification preview
+    activity.summary = plain(reply.text.split("\n", 1)[0])[:200]  # the notification preview
     return activity
 
 

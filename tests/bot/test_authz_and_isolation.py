@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import NotAllowed, NotFound
+from bot.markup import bold
 from tests.conftest import ADMIN, LEAD, OTHER, STAFF, World, make_world
 
 
@@ -47,10 +48,11 @@ def test_admin_and_added_lead_can_adopt(world: World) -> None:
 
 def test_leads_edit_the_journey_and_history_is_kept(world: World) -> None:
     world.say(STAFF, "/ow", "#boarding gate chaos")
-    assert "Added touchpoint *Lounge*" in world.say(LEAD, "/moments", "touchpoints add lounge Lounge")
-    assert "is now called *Gate*" in world.say(LEAD, "/moments", "touchpoints rename boarding Gate")
+    added = world.say(LEAD, "/moments", "touchpoints add lounge Lounge")
+    assert f"Added touchpoint {bold('Lounge')}" in added
+    assert f"is now called {bold('Gate')}" in world.say(LEAD, "/moments", "touchpoints rename boarding Gate")
     world.say(LEAD, "/moments", "touchpoints move lounge 1")
-    assert "Retired *Gate*" in world.say(LEAD, "/moments", "touchpoints retire boarding")
+    assert f"Retired {bold('Gate')}" in world.say(LEAD, "/moments", "touchpoints retire boarding")
     journey = world.services.journey.touchpoints(workspace_id=world.ws, team_id=world.team.id,
                                                  include_retired=True)
     assert journey[0].slug == "lounge"

@@ -8,6 +8,7 @@ import pytest
 from bot.commands import COMMANDS, HELP
 from bot.domain import MomentKind
 from bot.errors import NotAllowed
+from bot.markup import code
 from bot.views import VOTE, Action, MomentsExport
 from tests.conftest import ADMIN, LEAD, STAFF, World
 
@@ -15,7 +16,7 @@ from tests.conftest import ADMIN, LEAD, STAFF, World
 def test_help_lists_every_command_once_with_who_may_run_it() -> None:
     for entry in COMMANDS:
         assert HELP.count(entry.line) == 1
-    assert "`/moments export` — the team's moments as a CSV file, sent only to you (leads)" in HELP
+    assert code("/moments export") + " — the team's moments as a CSV file, sent only to you (leads)" in HELP
 
 
 def test_a_vote_button_and_a_typed_vote_are_one_handler(world: World) -> None:

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.domain import Filing, MomentKind
+from bot.markup import code
 from tests.conftest import OTHER, STAFF, World
 
 
@@ -104,7 +105,7 @@ def test_edit_keeps_a_touchpoint_the_reporter_chose(world: World) -> None:
         ("/ow", "x" * 40_000, "40,000 characters long; the limit is 3,000"),
         ("/ow", "#lounge no seats left", "I don't know the touchpoint “lounge”"),
         ("/ow", "#check-in", "Tell me what happened as well as where"),
-        ("/moments", "frobnicate", "I don't know `/moments frobnicate`"),
+        ("/moments", "frobnicate", "I don't know " + code("/moments frobnicate")),
         ("/kudos", "well done", "I don't know the command /kudos"),
         ("/moments", "edit twelve new text", "Which moment? Give its number"),
         ("/moments", "vote 999", "There is no proposal 999"),

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.domain import MomentKind, Source
+from bot.markup import code
 from bot.services import Services
 from bot.services.privacy import MAX_PATTERNS
 from tests.conftest import ADMIN, LEAD, OTHER, STAFF, World, make_world
@@ -31,7 +32,7 @@ def add(world: World, pattern: str, actor: object = ADMIN) -> str:
 
 def test_an_admins_pattern_is_redacted_from_new_moments_and_never_stored(world: World) -> None:
     reply = add(world, EMP)
-    assert f"`{EMP}`" in reply and "Added" in reply
+    assert code(EMP) in reply and "Added" in reply
 
     filed = world.router.handle(world.ctx(STAFF), "/ow", "#baggage EMP-12345 lost the bag")
 
@@ -114,7 +115,7 @@ def test_only_admins_add_or_remove_patterns(world: World) -> None:
     refused = world.router.handle(world.ctx(STAFF), "/moments", "redact remove 1")
     assert refused.error and "Only workspace admins" in refused.text
     listed = world.say(STAFF, "/moments", "redact list")  # anyone may see what is redacted
-    assert f"1. `{EMP}`" in listed
+    assert f"1. {code(EMP)}" in listed
 
 
 @pytest.mark.parametrize(
@@ -188,14 +189,14 @@ def test_remove_by_number_or_as_written(world: World) -> None:
     add(world, EMP)
     add(world, r"FF-\d{3}-\d{3}")
     listed = world.say(STAFF, "/moments", "redact list")
-    assert f"1. `{EMP}`" in listed and r"2. `FF-\d{3}-\d{3}`" in listed
+    assert f"1. {code(EMP)}" in listed and "2. " + code(r"FF-\d{3}-\d{3}") in listed
 
     assert world.say(ADMIN, "/moments", "redact remove 1") == \
-        f"Removed `{EMP}`; new moments are no longer redacted with it."
+        f"Removed {code(EMP)}; new moments are no longer redacted with it."
     removed = world.say(ADMIN, "/moments", r"redact remove FF-\d{3}-\d{3}")
-    assert removed.startswith(r"Removed `FF-\d{3}-\d{3}`")
+    assert removed.startswith("Removed " + code(r"FF-\d{3}-\d{3}"))
     missing = world.router.handle(world.ctx(ADMIN), "/moments", "redact remove 1")
-    assert missing.error and "no pattern `1`" in missing.text
+    assert missing.error and f"no pattern {code('1')}" in missing.text
 
     world.router.handle(world.ctx(STAFF), "/ow", "#baggage EMP-12345 lost the bag")
     assert texts(world) == ["EMP-12345 lost the bag"]

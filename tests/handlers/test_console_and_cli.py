@@ -41,7 +41,7 @@ def test_demo_script_walks_the_whole_method(tmp_path: Path) -> None:
     assert "Only the team's leads and workspace admins can adopt" in out
     assert "Voting closed for 2026-W47" in out
     assert "1. 🛂 Check-in: Open the spare desk as soon as ten people are waiting — 2 votes" in out
-    assert "New service standard at 🛂 Check-in: *Open the spare desk" in out
+    assert "New service standard at 🛂 Check-in: Open the spare desk" in out
     assert "weekly digest, 2026-W47" in out and "Shout-outs" in out
     assert "🛂 Check-in: 0 WOW (±0), 3 OW (±0)" in out
     assert "13 weeks later" in out
@@ -57,7 +57,7 @@ def test_console_survives_nonsense(tmp_path: Path) -> None:
     done = moments("console", "--fresh", db=tmp_path / "c.db", stdin=script)
     out = done.stdout
     assert "Traceback" not in out + done.stderr
-    assert "I log messages that start with `WOW:`" in out
+    assert "I log messages that start with WOW:" in out
     assert "There is nothing to choose right now" in out
     assert "limit is 3,000" in out and "I don't know the touchpoint “spaceport”" in out
     assert "never reached" not in out
@@ -81,7 +81,7 @@ def test_touchpoints_export_import_and_moment_export(tmp_path: Path) -> None:
     result = moments("touchpoints", "import", str(tmp_path / "journey.yml"), db=db)
     assert "1 touchpoint(s) added, 1 updated" in result.stdout
     listing = moments("touchpoints", "list", db=db).stdout
-    assert "*Guest room* #room" in listing and "*Spa* #spa" in listing
+    assert "Guest room #room" in listing and "Spa #spa" in listing
     bad = moments("touchpoints", "import", "-", db=db, stdin="just: [a, string", check=False)
     assert bad.returncode == 2 and "isn't a touchpoint list" in bad.stderr
     rows = list(csv.DictReader(io.StringIO(moments("export", "moments", db=db).stdout)))
@@ -146,3 +146,16 @@ def test_console_export_writes_the_csv_and_prints_its_path(tmp_path: Path) -> No
     written = next(line.split("Written to ", 1)[1] for line in out.splitlines() if "Written to " in line)
     rows = Path(written.strip()).read_text().splitlines()
     assert rows[0] == "id,date,kind,touchpoint,text,credited" and "the queue at check-in" in rows[1]
+
+
+def test_console_shows_no_markup_in_help_a_confirmation_or_the_digest(tmp_path: Path) -> None:
+    script = ("/moments help\n/as maria\n/wow @jonas walked a nervous flyer to the gate #boarding\n"
+              "/moments digest\n/quit\n")
+    out = moments("console", "--fresh", "--start", "2026-11-09T09:00Z", db=tmp_path / "c.db",
+                  stdin=script).stdout
+    assert "Moments: turn customer moments into better service" in out
+    assert "/moments file ID touchpoint — move a moment" in out  # a readable command hint
+    assert "Credited: @jonas" in out and "Wrong place? /moments file 1 <touchpoint> moves it." in out
+    assert "weekly digest" in out and "WOW / OW by touchpoint (change from last week)" in out
+    assert "*" not in out and "`" not in out
+    assert not any(0xFDD0 <= ord(c) <= 0xFDEF for c in out)

@@ -23,6 +23,7 @@ from alembic import command
 
 from bot.commands import ChatContext, CommandRouter
 from bot.domain import Platform, Standard, StandardLevel, Workspace
+from bot.markup import code
 from bot.ports import DuplicateError
 from bot.services import Actor, Services
 from bot.views import Post, Reply
@@ -297,7 +298,7 @@ def test_two_leads_running_the_week_at_once_post_it_once(
     assert len(told) == ROUNDS
     for reply in told:
         assert reply.text == ("This week's posts are already out, or another lead's "
-                              "`/moments week` is sending them right now.")
+                              f"{code('/moments week')} is sending them right now.")
 
 
 class Killed(BaseException):

@@ -107,14 +107,14 @@ def apply_touchpoint_edits(journey: JourneyService, ws: int, team_id: int, actor
         if edits.add is not None:
             tp = journey.add_touchpoint(workspace_id=ws, team_id=team_id, actor=actor, slug=edits.add[0],
                                         name=edits.add[1])
-            done.append(f"Added touchpoint *{tp.name}* #{tp.slug} at the end of the journey.")
+            done.append(render.touchpoint_added(tp))
         for slug, name in edits.renames.items():
             tp = journey.rename_touchpoint(workspace_id=ws, team_id=team_id, actor=actor, slug=slug,
                                            name=name)
-            done.append(f"#{tp.slug} is now called *{tp.name}*. Its history stays.")
+            done.append(render.touchpoint_renamed(tp))
         for slug in edits.retire:
             tp = journey.retire_touchpoint(workspace_id=ws, team_id=team_id, actor=actor, slug=slug)
-            done.append(f"Retired *{tp.name}*. New moments won't be filed there; its history stays.")
+            done.append(render.touchpoint_retired(tp))
     except UserError as err:
         return Reply("\n".join([*done, err.message]), error=True)
     return Reply("\n".join(done) or "Nothing changed.")

@@ -13,6 +13,7 @@ from botbuilder.schema.teams import MessagingExtensionActionResponse  # type: ig
 from bot import text as render
 from bot.commands import ChatContext
 from bot.domain import MomentKind, Source
+from bot.markup import plain
 from bot.services import Actor
 from bot.shorten import shorten_message
 from bot.views import Reply
@@ -69,7 +70,7 @@ async def submit_action(door: TeamsDoor, turn_context: TurnContext,
     reply = replace(reply, text=teams_syntax(reply.text))
     if reply.choices:
         return task_card("Which touchpoint?", cards.reply_card(reply))
-    return task_message(reply.text)
+    return task_message(plain(reply.text))
 
 
 def log_moment(door: TeamsDoor, ctx: ChatContext, data: dict[str, Any],

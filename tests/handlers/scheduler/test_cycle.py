@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.commands import ChatContext
 from bot.domain import PostRecord, Workspace
+from bot.markup import italic
 from bot.ports import DeliveryError
 from bot.services import Services
 from bot.views import Post, PromptView
@@ -104,7 +105,7 @@ def test_a_whole_week_across_the_autumn_dst_change_in_three_timezones() -> None:
     assert hours[("C-ny", "prompt", "2026-W45")] == (14, 0)  # EST from 1 November
     sent = [(c, k, w) for c, k, w, _at in notifier.at]
     assert len(sent) == len(set(sent)) == 3 * 5  # W43 digest, W44 x3, W45 prompt: nothing twice
-    assert ("C-gate", "prompt", "2026-W45") in sent and all(not p.reply.text.startswith("_This")
+    assert ("C-gate", "prompt", "2026-W45") in sent and all("is late" not in p.reply.text
                                                             for _w, p in notifier.sent)
 
 
@@ -137,7 +138,7 @@ def test_the_real_scheduler_ticks_at_once_on_start_and_the_late_post_says_so() -
     [(_ws, post)] = notifier.sent
     assert post.kind == "prompt"
     assert post.reply.text.startswith(
-        "_This prompt is late: the bot was offline on Monday at 09:00, when it was due._\n")
+        italic("This prompt is late: the bot was offline on Monday at 09:00, when it was due.") + "\n")
 
 
 def test_retry_after_is_honoured_and_retries_go_on_until_the_grace_ends() -> None:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.commands import CommandRouter
 from bot.domain import Platform
+from bot.markup import italic
 from bot.ports import DeliveryError
 from bot.services import Actor, Services
 from handlers.scheduled import SoleLeader, tick
@@ -75,7 +76,7 @@ def test_a_post_due_during_a_restart_goes_out_late_and_says_so() -> None:
     tick(restarted, notifier, SoleLeader())
     [(_, post)] = notifier.sent
     assert post.kind == "prompt" and post.reply.text.startswith(
-        "_This prompt is late: the bot was offline on Monday at 09:00, when it was due._")
+        italic("This prompt is late: the bot was offline on Monday at 09:00, when it was due."))
     tick(restarted, notifier, SoleLeader())
     assert len(notifier.sent) == 1
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.domain import PostRecord, Workspace
+from bot.markup import italic
 from bot.services import Services
 from bot.services.cycle import UNKNOWN
 from bot.views import Post
@@ -95,7 +96,7 @@ def test_a_post_that_never_went_out_is_sent_once_by_the_successor() -> None:
     successor = LookingNotifier(dying.sent)
     successor_ticks(world, successor, minutes=20)
     [(_, post)] = successor.sent
-    assert post.kind == "prompt" and post.reply.text.startswith("_This prompt is late")
+    assert post.kind == "prompt" and post.reply.text.startswith(italic("This prompt is late")[:-1])
     record = prompt_record(world)
     assert record.sent_at is not None and record.attempts == 2 and record.sending_at is None
     successor_ticks(world, successor, minutes=60)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.markup import bold
 from bot.views import VOTE, Action, Reply
 from handlers.teams import cards, ids
 from handlers.teams.package import write_teams_package
@@ -59,7 +60,7 @@ def test_what_people_type(typed: str, expected: tuple[str, str] | None) -> None:
 
 
 def test_user_text_cannot_dress_up_links() -> None:
-    shown = cards.markdown("*WOW* logged: “[your bonus](https://evil.example) <https://x.example>”")
+    shown = cards.markdown(bold("WOW") + " logged: “[your bonus](https://evil.example) <https://x.example>”")
     assert "](" not in shown and "<https" not in shown
     assert shown.startswith("**WOW**")
 

@@ -222,7 +222,7 @@ def test_a_crash_building_one_teams_post_is_recorded_and_the_other_team_posts() 
 
     world.services.delivery._reports.prompt = prompt_view  # type: ignore[method-assign]
     notifier = RecordingNotifier()
-    tick(world.services, notifier, SoleLeader())
+    tick(world.services, notifier, SoleLeader(), workers=1)  # the fake store is not thread-safe
     assert [p.channel for _w, p in notifier.sent] == ["C-2"]
     assert record(world, "prompt", "2026-W47").last_error == "RuntimeError: template bug"
     assert record(world, "prompt", "2026-W47", other).sent_at is not None

@@ -24,10 +24,12 @@ from bot.ports import Notifier
 from bot.services import Services
 from bot.services.cycle import RECHECK
 from handlers.observability import METRICS
+from handlers.uploads import Draining
 
 log = logging.getLogger(__name__)
 WORKERS = 8  # teams delivered at once per replica; Slack's per-channel pace is the notifier's
 LEASE = timedelta(minutes=10)  # a claimed team's other replicas wait this long if we die
+DRAIN = 300.0  # seconds the tick waits at its end for the notifier's charts still uploading
 
 
 class Leader(Protocol):
@@ -71,6 +73,9 @@ def tick(services: Services, notifier: Notifier, leadership: Leader | None = Non
                     running.add(pool.submit(_deliver_team, services, notifier, known[ws], team_id,
                                             until))
             if not running:
+                if isinstance(notifier, Draining) and not notifier.drain(DRAIN):
+                    log.warning("digest charts still uploading after %.0f s; the next tick goes on",
+                                DRAIN)
                 return attempted
             done, running = wait(running, return_when=FIRST_COMPLETED)
             attempted += sum(future.result() for future in done)

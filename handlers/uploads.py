@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 IN_FLIGHT = 32  # uploads talking to Slack at once, per process
-PENDING = 256  # charts waiting (about 30 KB each) before submit makes its caller wait
+PENDING = 64  # charts not yet up before submit makes its caller wait: a dead process loses at most these
 
 
 @runtime_checkable

@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 IN_FLIGHT = 32  # uploads talking to Slack at once, per process
-PENDING = 64  # charts not yet up before submit makes its caller wait: a dead process loses at most these
+PENDING = 32  # charts not yet up before submit makes its caller wait: a killed process loses
+# at most these (at 150 ms a call a replica has about a dozen up at once)
 
 
 @runtime_checkable

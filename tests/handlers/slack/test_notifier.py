@@ -96,3 +96,24 @@ def test_failures_become_delivery_errors(status: int, error: str, permanent: boo
         assert caught.value.permanent is permanent and caught.value.retry_after == retry_after
     finally:
         server.shutdown()
+
+
+def test_when_the_weekly_tick_returns_the_digest_and_its_chart_are_in_the_channel() -> None:
+    from datetime import UTC, datetime
+
+    from handlers.scheduled import SoleLeader, tick
+    from tests.conftest import STAFF, make_world
+
+    world = make_world()
+    world.router.handle(world.ctx(STAFF), "/ow", "#boarding gate chaos")
+    world.clock.set(datetime(2026, 11, 20, 15, 5, tzinfo=UTC))  # Friday 16:05 in Stockholm
+    api, server = start()
+    try:
+        notifier = SlackNotifier(replace(Settings(), slack_bot_token="xoxb-t", slack_api_url=api.url),
+                                 spacing=0)
+        tick(world.services, notifier, SoleLeader(), workers=1)  # the in-memory store: one worker
+        assert [c.args["channel"] for c in api.named("chat.postMessage")] == ["C-gate"]
+        [chart] = api.named("files.completeUploadExternal")
+        assert chart.args["channel_id"] == "C-gate"
+    finally:
+        server.shutdown()

@@ -33,6 +33,7 @@ import argparse
 import json
 import multiprocessing as mp
 import os
+import queue
 import signal
 import sys
 import threading
@@ -210,7 +211,8 @@ def settle_all(url: str, at: datetime) -> float:
     return time.monotonic() - started
 
 
-def replica(url: str, api_url: str, at_iso: str, ticks: int, ready: Any, go: Any, out: Any) -> None:
+def replica(url: str, api_url: str, at_iso: str, ticks: int, workers: int, ready: Any, go: Any,
+            out: Any) -> None:
     from bot.config import Settings
     from bot.filing import KeywordFiler
     from bot.services import Services
@@ -237,7 +239,7 @@ def replica(url: str, api_url: str, at_iso: str, ticks: int, ready: Any, go: Any
     attempted = 0
     for _ in range(ticks):
         started = time.monotonic()
-        attempted += tick(services, notifier, AdvisoryLeadership(store.engine))
+        attempted += tick(services, notifier, AdvisoryLeadership(store.engine), workers=workers)
         took.append(time.monotonic() - started)
     out.put((os.getpid(), attempted, took))
     store.close()
@@ -252,11 +254,11 @@ class Run:
 
 
 def run_tick(url: str, api_url: str, at: datetime, replicas: int, *, ticks: int = 1,
-             kill_when: Any = None) -> Run:
+             workers: int = 8, kill_when: Any = None) -> Run:
     """R replica processes tick together at ``at``; ``kill_when()`` true: SIGKILL the last one."""
     ctx = mp.get_context("spawn")
     ready, go, out = ctx.Queue(), ctx.Event(), ctx.Queue()
-    procs = [ctx.Process(target=replica, args=(url, api_url, at.isoformat(), ticks, ready, go, out))
+    procs = [ctx.Process(target=replica, args=(url, api_url, at.isoformat(), ticks, workers, ready, go, out))
              for _ in range(replicas)]
     for proc in procs:
         proc.start()
@@ -272,10 +274,15 @@ def run_tick(url: str, api_url: str, at: datetime, replicas: int, *, ticks: int 
         if victim.is_alive() and victim.pid is not None:
             os.kill(victim.pid, signal.SIGKILL)
             killed = victim.pid
-    results = {}
+    results: dict[int, list[float]] = {}
     while len(results) < len(procs) - (killed is not None):
-        pid, _attempted, took = out.get(timeout=3600)
-        results[pid] = took
+        try:
+            pid, _attempted, took = out.get(timeout=1)
+            results[pid] = took
+        except queue.Empty:
+            gone = [p for p in procs if not p.is_alive() and p.pid not in results and p.pid != killed]
+            if gone and out.empty():
+                raise SystemExit(f"replica {gone[0].pid} stopped without finishing its tick") from None
     ended = time.monotonic()
     for proc in procs:
         proc.join()
@@ -335,6 +342,7 @@ def main() -> int:
     parser.add_argument("--kill", action="store_true",
                         help="SIGKILL the last replica once a quarter of each phase's posts are out")
     parser.add_argument("--idle-only", action="store_true", help="only time a tick when nothing is due")
+    parser.add_argument("--workers", type=int, default=8, help="teams in flight per replica (tick's)")
     parser.add_argument("--phases", default="prompt,votes_closed,digest",
                         help="which of prompt,votes_closed,digest to run (each needs the one before)")
     args = parser.parse_args()
@@ -353,9 +361,10 @@ def main() -> int:
                     continue
                 posts_before, charts_before = len(api.posts), len(api.charts)
                 quarter = posts_before + args.teams // 4
-                run = run_tick(url, api_url, at, args.replicas,
+                run = run_tick(url, api_url, at, args.replicas, workers=args.workers,
                                kill_when=(lambda q=quarter: len(api.posts) >= q) if args.kill else None)
-                recovery = run_tick(url, api_url, at + AFTER_LEASE, 1) if run.killed else None
+                recovery = (run_tick(url, api_url, at + AFTER_LEASE, 1, workers=args.workers)
+                            if run.killed else None)
                 report_phase(label, kind, run, api, args.teams, posts_before, charts_before,
                              recovery=recovery)
         idle = run_tick(url, api_url, IDLE_AT, 1, ticks=2)

@@ -62,6 +62,7 @@ PHASES = (("prompt", "prompt (Monday)", datetime(2026, 11, 9, 8, 1, tzinfo=UTC))
           ("votes_closed", "vote result (Thursday)", datetime(2026, 11, 12, 16, 1, tzinfo=UTC)),
           ("digest", "digest with chart (Friday)", datetime(2026, 11, 13, 15, 1, tzinfo=UTC)))
 IDLE_AT = datetime(2026, 11, 14, 2, 0, tzinfo=UTC)
+NEXT_PROMPT = datetime(2026, 11, 16, 8, 1, tzinfo=UTC)  # the Monday after: every team due again
 AFTER_LEASE = timedelta(minutes=11)  # handlers/scheduled.LEASE and cycle.IN_FLIGHT are 10
 REPORTS = ("the gate agent rebooked a whole family in two minutes",
            "40 minutes in the check-in queue",
@@ -317,18 +318,22 @@ def report_phase(label: str, kind: str, run: Run, api: type[_WebApi], teams: int
     print(line, flush=True)
 
 
-def due_plan(url: str) -> str:
+def due_plan(url: str, at: datetime) -> str:
+    """EXPLAIN ANALYZE of one claim's query (rolled back: nothing stays locked)."""
     import sqlalchemy as sa
     from sqlalchemy.dialects import postgresql
 
     from storage import create_engine
     from storage.due import due_query
+    from storage.models import TeamRow
 
     engine = create_engine(url)
-    query = due_query(IDLE_AT, 8).with_for_update(skip_locked=True)
+    query = due_query(at, 8).with_for_update(skip_locked=True, of=TeamRow)
     sql = str(query.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
-    with engine.begin() as conn:
+    with engine.connect() as conn:
+        conn.execute(sa.text("ANALYZE teams"))  # the statistics autovacuum would have by now
         plan = [row[0] for row in conn.execute(sa.text("EXPLAIN (ANALYZE, BUFFERS) " + sql))]
+        conn.rollback()
     engine.dispose()
     return "\n".join("    " + line for line in plan)
 
@@ -372,7 +377,10 @@ def main() -> int:
         print(f"idle tick (nothing due) at {args.teams} teams: first {first:.3f} s (connecting "
               f"included), second {second:.3f} s; load average "
               + " ".join(f"{x:.2f}" for x in os.getloadavg()))
-        print("the due query's plan:\n" + due_plan(url))
+        print(f"the due query's plan when nothing is due ({IDLE_AT:%a %H:%M} UTC):\n"
+              + due_plan(url, IDLE_AT))
+        print(f"... and when every team's prompt is due ({NEXT_PROMPT:%a %H:%M} UTC):\n"
+              + due_plan(url, NEXT_PROMPT))
     return 0
 
 

@@ -6,8 +6,9 @@ every replica. A job store would be a second, redundant record of the same thing
 must not share one job store between schedulers anyway. So each process runs an in-memory
 scheduler; on each tick it asks the database which teams are due (one indexed query,
 ``storage/due.py``), claims a few at a time so the replicas share the work, and delivers them on
-a small thread pool. The unique (team, kind, week) post claim stays the last guard against a
-double post.
+a small thread pool. Digest charts upload off that pool, many at once (``handlers/uploads.py``);
+the tick waits for them before it returns. The unique (team, kind, week) post claim stays the
+last guard against a double post.
 """
 
 from __future__ import annotations

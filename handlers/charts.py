@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import math
 import textwrap
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -125,14 +126,21 @@ def _font_files() -> tuple[str, str] | None:
     return (str(regular), str(bold)) if regular.exists() and bold.exists() else None
 
 
-@lru_cache(maxsize=64)
+_loaded = threading.local()  # FreeType faces are for one thread at a time: each has its own
+
+
 def _font(pixels: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     from PIL import ImageFont
 
-    files = _font_files()
-    if files is None:  # Pillow's own scalable font: the chart still reads, if less alike
-        return ImageFont.load_default(size=pixels)
-    return ImageFont.truetype(files[1] if bold else files[0], size=pixels)
+    fonts: dict[tuple[int, bool], ImageFont.FreeTypeFont | ImageFont.ImageFont]
+    fonts = _loaded.__dict__.setdefault("fonts", {})
+    if (pixels, bold) not in fonts:
+        files = _font_files()
+        if files is None:  # Pillow's own scalable font: the chart still reads, if less alike
+            fonts[pixels, bold] = ImageFont.load_default(size=pixels)
+        else:
+            fonts[pixels, bold] = ImageFont.truetype(files[1] if bold else files[0], size=pixels)
+    return fonts[pixels, bold]
 
 
 class _Canvas:

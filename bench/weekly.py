@@ -148,11 +148,17 @@ def _args(raw: str, content_type: str) -> dict[str, Any]:
     return {k: v[0] for k, v in parse_qs(raw).items()}
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a killed replica's socket
+            super().handle_error(request, client_address)
+
+
 @contextmanager
 def web_api(latency: float) -> Iterator[tuple[str, type[_WebApi]]]:
     handler = type("WebApi", (_WebApi,), {"latency": latency, "posts": [], "charts": [],
                                           "lock": threading.Lock()})
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+    server = _Server(("127.0.0.1", free_port()), handler)
     server.daemon_threads = True
     server.request_queue_size = 256
     thread = threading.Thread(target=server.serve_forever, daemon=True)

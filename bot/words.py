@@ -56,13 +56,11 @@ JOURNEY_DOWN = "↓"
 JOURNEY_NAME_ERROR = "Give it a name, or retire it."
 JOURNEY_ADD = "Add a touchpoint"
 JOURNEY_ADD_SLUG = "Id: lowercase letters, digits and hyphens; people tag moments with it (#bag-drop)"
-JOURNEY_ADD_SLUG_ERROR = "Lowercase letters, digits and hyphens, e.g. bag-drop."
 JOURNEY_ADD_NAME = "Name (empty: made from the id)"
 JOURNEY_ADD_NEEDS_SLUG = "Give the new touchpoint an id too, e.g. " + code("bag-drop") + "."
 JOURNEY_SAVE = "💾 Save"
 JOURNEY_PREVIOUS = "‹ Previous"
 JOURNEY_NEXT = "Next ›"
-JOURNEY_MOVED = "Moved #{slug} to place {place}."
 JOURNEY_OTHER_TEAM = ("This journey card is another team's, or out of date. Type " + code("journey") +
                       " in the team's channel for a fresh one.")
 MANIFEST_HOME = "Your moments, colleagues' thanks, the team's week, this week's question, our standards"

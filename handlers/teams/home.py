@@ -69,7 +69,7 @@ def _mine(moments: Sequence[MomentView], chars: int) -> list[Element]:
 def _prompt(prompt: PromptView, chars: int) -> list[Element]:
     count = len(prompt.proposals)
     state = words.HOME_PROMPT_STATE.format(
-        proposals=f"{count} proposal{'' if count == 1 else 's'}",
+        proposals=words.HOME_PROPOSALS[min(count, 2)].format(count=count),
         closes=render.local(prompt.closes_at, prompt.timezone))
     out = [heading(markdown(words.HOME_PROMPT))]
     out += lines(markdown("\n".join(item(f"{bold(f.touchpoint.label)} — {literal(_short(f.reason, chars))}")
@@ -84,7 +84,7 @@ def _week(week: DigestView, chars: int, room: int) -> list[Element]:
     active = [t for t in week.touchpoints if t.wows or t.ows or t.wows_last_week or t.ows_last_week]
     if active:
         out.append({"type": "FactSet", "facts": [
-            {"title": safe(t.touchpoint.label), "value": f"{t.wows} WOW · {t.ows} OW"}
+            {"title": safe(t.touchpoint.label), "value": words.HOME_WEEK_ROW.format(wows=t.wows, ows=t.ows)}
             for t in active[:room]]})
         out += _more(len(active) - room, "moments digest")
     elif not week.unfiled:

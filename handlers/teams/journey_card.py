@@ -56,9 +56,10 @@ def _journey_card(team: Team, active: Sequence[Touchpoint], *, start: int, page:
     body += [
         heading(markdown(words.JOURNEY_ADD)),
         {"type": "Input.Text", "id": ids.TP_ADD_SLUG, "label": words.JOURNEY_ADD_SLUG,
-         "placeholder": "bag-drop", "value": slug},
+         "placeholder": words.JOURNEY_ADD_SLUG_EXAMPLE, "value": slug},
         {"type": "Input.Text", "id": ids.TP_ADD_NAME, "label": words.JOURNEY_ADD_NAME,
-         "placeholder": "Bag drop", "value": str(draft.get(ids.TP_ADD_NAME) or "") if slug else ""},
+         "placeholder": words.JOURNEY_ADD_NAME_EXAMPLE,
+         "value": str(draft.get(ids.TP_ADD_NAME) or "") if slug else ""},
     ]
     actions = [_submit(words.JOURNEY_SAVE, ids.JOURNEY_SAVE, base, inputs="auto")]
     if start > 0:

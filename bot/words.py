@@ -63,6 +63,7 @@ JOURNEY_ADD_SLUG_EXAMPLE = "bag-drop"
 JOURNEY_ADD_NAME_EXAMPLE = "Bag drop"
 JOURNEY_ADD_NEEDS_SLUG = "Give the new touchpoint an id too, e.g. " + code("bag-drop") + "."
 JOURNEY_SAVE = "💾 Save"
+JOURNEY_EDIT = "✏️ Edit touchpoints"  # under the journey a lead lists with `moments touchpoints`
 JOURNEY_PREVIOUS = "‹ Previous"
 JOURNEY_NEXT = "Next ›"
 JOURNEY_OTHER_TEAM = ("This journey card is another team's, or out of date. Type " + code("journey") +

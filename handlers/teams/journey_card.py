@@ -19,7 +19,7 @@ from bot.domain import Team, Touchpoint
 from bot.journey_edits import TouchpointEdits, default_name
 from bot.markup import literal
 from handlers.teams import ids
-from handlers.teams.cards import CARD_BUDGET, Card, Element, block, card, heading, markdown, size
+from handlers.teams.cards import CARD_BUDGET, Card, Element, block, card, heading, lines, markdown, size
 
 PAGE = 12  # touchpoints a page shows at most
 PAGE_LEVELS = (PAGE, 8, 5, 3, 1)  # the first that fits the budget is used
@@ -69,6 +69,13 @@ def _journey_card(team: Team, active: Sequence[Touchpoint], *, start: int, page:
         actions.append(_submit(words.JOURNEY_NEXT, ids.JOURNEY_PAGE,
                                {**base, ids.JOURNEY_START: start + len(shown)}))
     return card(body, actions)
+
+
+def listed_card(team: Team, text: str) -> Card:
+    """The journey as ``moments touchpoints`` lists it (``text``: the core's reply, in Teams'
+    syntax), with the button that opens the editor: for a lead."""
+    return card(lines(markdown(text)), [_submit(words.JOURNEY_EDIT, ids.JOURNEY_OPEN,
+                                                {ids.JOURNEY_TEAM: team.id})])
 
 
 def _row(tp: Touchpoint, place: int, total: int, base: Mapping[str, object],

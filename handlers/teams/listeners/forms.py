@@ -25,17 +25,18 @@ from bot.errors import UserError, friendly
 from bot.journey_edits import apply_touchpoint_edits
 from bot.views import Reply
 from handlers.teams import ids
-from handlers.teams.cards import Card
+from handlers.teams.cards import CARD_BUDGET, Card, size
 from handlers.teams.door import TeamsDoor, run
 from handlers.teams.home import home_card
-from handlers.teams.journey_card import journey_card, read_edits
-from handlers.teams.reading import is_personal
+from handlers.teams.journey_card import journey_card, listed_card, read_edits
+from handlers.teams.reading import is_personal, teams_syntax
 from handlers.teams.replies import name_people, people_of
 
 log = logging.getLogger(__name__)
 DOING = "edit the touchpoints"  # the service's words for the lead check, as Slack's form asks
 HOME_WORDS = frozenset({"home", "moments home"})
 JOURNEY_WORDS = frozenset({"journey", "moments journey", "moments touchpoints edit"})
+LIST_WORDS = frozenset({"moments touchpoints", "moments touchpoints list"})  # + Edit, for leads
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,8 @@ def opener(text: str) -> Callable[[TeamsDoor, TurnContext], Awaitable[None]] | N
         return open_home
     if typed in JOURNEY_WORDS:
         return open_journey
+    if typed in LIST_WORDS:
+        return list_journey
     return None
 
 
@@ -72,10 +75,22 @@ async def open_journey(door: TeamsDoor, turn_context: TurnContext) -> None:
     await _answer(door, turn_context, ctx, await run(_friendly, _journey, door, ctx, 0, {}), new=True)
 
 
+async def list_journey(door: TeamsDoor, turn_context: TurnContext) -> None:
+    """``moments touchpoints`` as the router answers it; a lead's comes with the Edit button."""
+    ctx = await run(door.context, turn_context.activity, Source.TEAMS)
+    reply = await run(door.router.handle, ctx, "/moments", "touchpoints")
+    card = None if reply.error else await run(_friendly, _listed, door, ctx, reply)
+    if card is None or card.card is None:
+        await door.send(turn_context, reply, ctx=ctx)
+    else:
+        await _answer(door, turn_context, ctx, card, new=True)
+
+
 async def on_submit(door: TeamsDoor, turn_context: TurnContext, data: dict[str, Any]) -> None:
     ctx = await run(door.context, turn_context.activity, Source.TEAMS)
     answer = await run(_friendly, _submitted, door, ctx, data)
-    await _answer(door, turn_context, ctx, answer, new=False)
+    # the Edit button opens the editor below the list; every other button redraws its own card
+    await _answer(door, turn_context, ctx, answer, new=data.get(ids.ACTION) == ids.JOURNEY_OPEN)
 
 
 # the work, off the event loop
@@ -104,6 +119,14 @@ def _journey(door: TeamsDoor, ctx: ChatContext, start: int, draft: dict[str, Any
     return Answer(card=journey_card(team, items, start=start, draft=draft))
 
 
+def _listed(door: TeamsDoor, ctx: ChatContext, reply: Reply) -> Answer:
+    team = door.router.team(ctx)
+    if not door.services.journey.is_lead(workspace_id=ctx.workspace_id, team_id=team.id, actor=ctx.actor):
+        return Answer()
+    listed = listed_card(team, teams_syntax(reply.text))
+    return Answer(card=listed) if size(listed) <= CARD_BUDGET else Answer()  # else: `journey`
+
+
 def _submitted(door: TeamsDoor, ctx: ChatContext, data: dict[str, Any]) -> Answer:
     action = data[ids.ACTION]
     if action == ids.HOME_REFRESH:
@@ -119,7 +142,7 @@ def _submitted(door: TeamsDoor, ctx: ChatContext, data: dict[str, Any]) -> Answe
         raise UserError(words.JOURNEY_OTHER_TEAM) from None
     journey, ws = door.services.journey, ctx.workspace_id
     journey.require_lead(workspace_id=ws, team_id=team.id, actor=ctx.actor, doing=DOING)
-    if action == ids.JOURNEY_PAGE:
+    if action in (ids.JOURNEY_PAGE, ids.JOURNEY_OPEN):
         return _journey(door, ctx, start, {})
     if action == ids.JOURNEY_MOVE:
         slug, place = str(data.get(ids.JOURNEY_SLUG) or ""), str(data.get(ids.JOURNEY_PLACE) or "")

@@ -8,6 +8,7 @@ import json
 from dataclasses import replace
 from typing import Any
 
+from bot import text as render
 from bot.views import ADOPT
 from handlers.slack import blocks as slack
 from handlers.slack import home, modals
@@ -25,7 +26,8 @@ from tests.handlers.schemas.platform import (
 TASK_MODULE = "log as a moment (task module)"
 # the Teams door's own forms (handlers/teams/home.py, journey_card.py), at their caps
 TEAMS_FORMS = ("home (lead)", "home (member)", "home (no team yet)", "journey editor",
-               "journey editor (long names, typed draft)", "journey editor (last page)")
+               "journey editor (long names, typed draft)", "journey editor (last page)",
+               "touchpoints list (lead)")
 
 
 def teams_card_names() -> list[str]:
@@ -37,6 +39,9 @@ def teams_form(name: str) -> dict[str, Any]:
         view = caps.home_view(lead=name == "home (lead)")
         return teams_home.home_card(view if "no team" not in name else replace(view, team=None))
     team = caps.team()
+    if name == "touchpoints list (lead)":
+        described = tuple(replace(t, description=caps.filler(300)) for t in caps.JOURNEY)
+        return journey_card.listed_card(team, render.touchpoints(described, team).text)
     if "long names" in name:
         journey = tuple(replace(t, name=caps.filler(400, f"n{t.id} ")) for t in caps.JOURNEY)
         draft = {ids.TP_NAME + t.slug: caps.filler(400, f"d{t.id} ") for t in journey}

@@ -170,6 +170,23 @@ def test_a_colleague_who_is_no_lead_is_refused_kindly_and_nothing_changes(world:
     assert connector.updates == []  # the lead's card stays as the lead left it
 
 
+def test_a_leads_touchpoint_list_has_the_button_that_opens_the_editor(world: World) -> None:
+    async def script(post: Step, connector: Connector) -> None:
+        url = connector.url
+        await post(teams.message(url, "channel", "moments touchpoints", n=1))  # Sam: no lead
+        await post(teams.message(url, "channel", "moments touchpoints", who=LENA, n=2))
+        listed = card_in(connector.posts[1][1])
+        await post(submit(url, "channel", pressed(listed, ids.JOURNEY_OPEN), "sent-2", LENA, 3))
+
+    connector = drive(world, script)
+    member, lead, editor = (body for _, body in connector.posts)
+    assert "customer journey" in member["text"] and not member.get("attachments")
+    assert "customer journey" in json.dumps(card_in(lead), ensure_ascii=False)
+    inputs = [n["id"] for n in walk(card_in(editor)) if str(n.get("id", "")).startswith(ids.TP_NAME)]
+    assert inputs == [ids.TP_NAME + t.slug for t in journey(world)]
+    assert connector.updates == []  # the list stays; the editor comes below it
+
+
 def test_a_long_journey_is_edited_a_page_at_a_time(world: World) -> None:
     for n in range(30):
         world.services.journey.add_touchpoint(workspace_id=world.ws, team_id=world.team.id,

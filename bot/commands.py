@@ -95,7 +95,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("setup", sub.setup, "name=… template=airline tz=Europe/Stockholm basic-after=12 focus=2",
             "set up this channel's team (in Slack, on its own it opens a form)"),
     Command("touchpoints", sub.touchpoints, "[add|rename|retire|move …]",
-            f"the customer journey; leads change it (in Slack, {code('edit')} opens a form)"),
+            f"the customer journey; leads change it ({code('edit')} opens a form)"),
     Command("leads", sub.leads, "[add|remove @name]", "who leads the team; leads change it"),
     Command("forget-me", sub.forget_me, "", "erase what Moments keeps about you",
             action=FORGET_ME, words=lambda a: "confirm"),

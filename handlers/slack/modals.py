@@ -26,6 +26,7 @@ from slack_sdk.models.views import View
 
 from bot.domain import MAX_PROPOSAL_CHARS, MomentKind, Team, Touchpoint
 from bot.errors import UserError
+from bot.journey_edits import TouchpointEdits, default_name
 from bot.journeys import template_names
 from bot.markup import plain
 from bot.schedule import DAYS, parse_slot
@@ -270,13 +271,6 @@ def touchpoints_modal(team: Team, touchpoints: Sequence[Touchpoint], origin: Ori
                 title="Edit touchpoints", submit="Save", close="Cancel", blocks=blocks).to_dict()
 
 
-@dataclass(frozen=True, slots=True)
-class TouchpointEdits:
-    renames: dict[str, str]  # slug -> new name (only the changed ones)
-    retire: tuple[str, ...]
-    add: tuple[str, str] | None  # (slug, name)
-
-
 def read_touchpoints(values: dict[str, Any], current: Sequence[Touchpoint]) -> tuple[TouchpointEdits,
                                                                                       dict[str, str]]:
     """What the lead changed against the journey as it is now, and by block what to fix."""
@@ -308,7 +302,7 @@ def read_touchpoints(values: dict[str, Any], current: Sequence[Touchpoint]) -> t
             errors[ids.TP_ADD_SLUG] = f"#{raw_slug} already exists" + (
                 " (retired)." if not by_slug[raw_slug].active else ".")
         else:
-            add = (raw_slug, new_name or raw_slug.replace("-", " ").title())
+            add = (raw_slug, new_name or default_name(raw_slug))
     elif new_name:
         errors[ids.TP_ADD_SLUG] = "Give the new touchpoint an id too, e.g. bag-drop."
     if active and set(active) <= set(retire) and add is None and not errors:

@@ -15,8 +15,8 @@ from bot import text as render
 from bot.commands import NO_TEAM
 from bot.domain import MAX_PROPOSAL_CHARS, MomentKind, Source, Team
 from bot.errors import UserError
+from bot.journey_edits import apply_touchpoint_edits
 from bot.services import Actor
-from bot.services.journey import JourneyService
 from bot.views import Reply
 from handlers.observability import count_reply_moment
 from handlers.slack import blocks as kit
@@ -25,7 +25,6 @@ from handlers.slack.door import SlackDoor, team_id_of
 from handlers.slack.markup import plain
 from handlers.slack.modals import (
     Origin,
-    TouchpointEdits,
     read_setup,
     read_touchpoints,
     setup_modal,
@@ -96,28 +95,6 @@ def open_touchpoints(door: SlackDoor, client: Any, body: dict[str, Any], user: s
     items = door.services.journey.touchpoints(workspace_id=ctx.workspace_id, team_id=team.id)
     client.views_open(trigger_id=body["trigger_id"],
                       view=touchpoints_modal(team, items, Origin(channel=ctx.channel)))
-
-
-def apply_touchpoint_edits(journey: JourneyService, ws: int, team_id: int, actor: Actor,
-                           edits: TouchpointEdits) -> Reply:
-    """Add first (so the last old touchpoint can go), then rename, then retire; the same words as
-    the text commands, and on a refusal what was done before it."""
-    done: list[str] = []
-    try:
-        if edits.add is not None:
-            tp = journey.add_touchpoint(workspace_id=ws, team_id=team_id, actor=actor, slug=edits.add[0],
-                                        name=edits.add[1])
-            done.append(render.touchpoint_added(tp))
-        for slug, name in edits.renames.items():
-            tp = journey.rename_touchpoint(workspace_id=ws, team_id=team_id, actor=actor, slug=slug,
-                                           name=name)
-            done.append(render.touchpoint_renamed(tp))
-        for slug in edits.retire:
-            tp = journey.retire_touchpoint(workspace_id=ws, team_id=team_id, actor=actor, slug=slug)
-            done.append(render.touchpoint_retired(tp))
-    except UserError as err:
-        return Reply("\n".join([*done, err.message]), error=True)
-    return Reply("\n".join(done) or "Nothing changed.")
 
 
 def register(app: App, door: SlackDoor) -> None:

@@ -13,6 +13,7 @@ from bot.domain import Source
 from bot.services import Actor
 from bot.views import Reply
 from handlers.teams.door import TeamsDoor, run
+from handlers.teams.listeners import forms
 from handlers.teams.reading import parse_command, read_text, unresolved_mentions
 
 GREETING = ("Hi! Tell me about a moment of truth: `wow …` when a customer was delighted (credit a "
@@ -22,6 +23,10 @@ GREETING = ("Hi! Tell me about a moment of truth: `wow …` when a customer was 
 async def on_message(door: TeamsDoor, turn_context: TurnContext) -> None:
     activity = turn_context.activity
     text, names = read_text(activity)
+    form = forms.opener(text)
+    if form is not None:  # `home`, `journey`: the door's own cards
+        await form(door, turn_context)
+        return
     if parse_command(text) is None:
         await door.send(turn_context, Reply(GREETING))
         return

@@ -15,6 +15,7 @@ from bot.domain import Source
 from bot.views import PROPOSE, Reply
 from handlers.teams import cards, ids
 from handlers.teams.door import TeamsDoor, run
+from handlers.teams.listeners import forms
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,9 @@ def is_submit(activity: Any) -> bool:
 
 async def on_submit(door: TeamsDoor, turn_context: TurnContext) -> None:
     data: dict[str, Any] = turn_context.activity.value
+    if forms.is_form_submit(data):  # the home and journey cards (listeners/forms.py)
+        await forms.on_submit(door, turn_context, data)
+        return
     action = cards.decode(data)
     if action is None:
         return

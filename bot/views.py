@@ -243,6 +243,9 @@ class Reply:
     # with a moment view: the team's touchpoints, as the core read them for this reply, for a
     # door's "Change touchpoint" select (empty: the door reads them itself)
     journey: tuple[Touchpoint, ...] = ()
+    # people the text names who should be notified where the door can (Slack: real mentions),
+    # besides a moment's credited colleagues: the reporters whose waiting moments were filed
+    notify: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,7 +76,8 @@ def set_up(result: SetUp, lead: str) -> Reply:
     waiting moment was filed (so they see it), the same in every door."""
     lines = [render.setup_saved(result.team, True), words.FIRST_SET_UP_FOR.format(who=mention(lead)),
              *filed_lines(result.filed)]
-    return Reply("\n".join(lines), public=True)
+    told = tuple(dict.fromkeys(f.waiting.reporter_id for f in result.filed))
+    return Reply("\n".join(lines), public=True, notify=told)
 
 
 def chosen(result: Chosen) -> Reply:

@@ -27,3 +27,8 @@ LOG_AUTHOR_NAME = "log_author_name"
 
 # Teams reactions (messageReaction activities) that count as a WOW on the bot's own messages
 WOW_REACTIONS = frozenset({"like", "heart"})
+
+# the setup form (a new team: the welcome card, and the card under a moment kept before setup)
+SETUP_NAME = "setup_name"
+SETUP_TEMPLATE = "setup_template"
+SETUP_TIMEZONE = "setup_timezone"

@@ -63,8 +63,7 @@ def setup(s: Services, ctx: ChatContext, rest: str) -> Reply:
     made: SetUp | None = None
     if existing is None:
         if ctx.private:
-            raise UserError("Run " + code("/moments setup") + " in the team's channel: the team "
-                            "lives there.")
+            raise UserError(words.FIRST_SETUP_IN_CHANNEL.format(setup=code("/moments setup")))
         template = options.get("template", "")
         if template and template not in template_names():
             raise UserError(f"There is no “{template}” journey. Templates: "

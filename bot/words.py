@@ -73,3 +73,9 @@ FIRST_FORM_TEMPLATE = "Customer journey"
 FIRST_FORM_TIMEZONE = "Timezone (IANA name, e.g. Europe/Stockholm)"
 FIRST_FORM_SUBMIT = "Set up"
 FIRST_FORM_NAME_MISSING = "Give the team a name in the form, then press Set up again."
+FIRST_SETUP_IN_CHANNEL = (
+    "Set up the team in its channel (or group chat), with {setup} or the button there: the team "
+    "lives there.")
+FIRST_TEAM_GONE = "That team doesn't exist (any more). Pick another one with {command}."
+FIRST_CONSOLE_WHICH_CHANNEL = "Which channel? {example} (letters, digits, - and _)."
+FIRST_CONSOLE_MOVED = "You are now in #{name}."

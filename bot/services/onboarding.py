@@ -16,10 +16,11 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot import parsing
+from bot import parsing, words
 from bot.domain import MomentKind, Source, Team, WaitingMoment
 from bot.errors import NotFound, UserError
 from bot.journeys import template_names
+from bot.markup import code
 from bot.ports import DuplicateError, Repository
 from bot.redact import PatternTimeout
 from bot.services.base import Actor, Deps, remember
@@ -222,8 +223,7 @@ class Onboarding:
         with self._d.store.transaction(workspace_id) as repo:
             team = repo.team(team_id)
             if team is None:
-                raise NotFound("That team doesn't exist (any more). "
-                               "Pick another one with the buttons.")
+                raise NotFound(words.FIRST_TEAM_GONE.format(command=code("/moments team")))
             remember(repo, actor)
             repo.choose_team(actor.user_id, team.id)
         filed = self.file_waiting(workspace_id=workspace_id, team=team, reporter=actor)
@@ -264,8 +264,6 @@ def _known_zone(name: str) -> bool:
 
 def _team_name(channel_name: str) -> str:
     """"gate-crew" -> "Gate crew"; nothing to go on -> the catalogue's neutral name."""
-    from bot import words
-
     words_of = channel_name.strip().lstrip("#").replace("-", " ").replace("_", " ").split()
     if not words_of:
         return words.FIRST_DEFAULT_TEAM_NAME

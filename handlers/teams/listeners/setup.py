@@ -9,10 +9,11 @@ from typing import Any
 
 from botbuilder.core import TurnContext  # type: ignore[import-untyped]
 
-from bot import welcome
+from bot import welcome, words
 from bot.commands import ChatContext
 from bot.domain import Source
 from bot.errors import UserError
+from bot.markup import code
 from bot.views import Reply
 from handlers.teams import ids
 from handlers.teams.door import TeamsDoor, run
@@ -35,7 +36,7 @@ async def welcome_here(door: TeamsDoor, turn_context: TurnContext) -> None:
 def set_up(door: TeamsDoor, ctx: ChatContext, data: dict[str, Any]) -> Reply:
     """The setup form sent: the team, with what the form says (the rest guessed)."""
     if ctx.private:
-        raise UserError("Set up the team in its channel or group chat: the team lives there.")
+        raise UserError(words.FIRST_SETUP_IN_CHANNEL.format(setup=code("/moments setup")))
     made = door.services.onboarding.set_up(
         workspace_id=ctx.workspace_id, actor=ctx.actor, channel=ctx.channel,
         name=str(data.get(ids.SETUP_NAME) or ""), template=str(data.get(ids.SETUP_TEMPLATE) or ""),

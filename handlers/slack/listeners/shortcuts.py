@@ -32,9 +32,10 @@ def register(app: App, door: SlackDoor) -> None:
                 respond(text=OWN_POST, response_type="ephemeral", replace_original=False)
                 return
             ws = door.workspace(team_id_of(body))
-            # a form the person opens for themselves: outside a team's channel, their own team
+            # in a DM (a form the person opens for themselves), their own team; elsewhere the
+            # channel's, where the submission files it (door.context)
             team = door.services.journey.team_here(workspace_id=ws, channel=channel, user_id=user,
-                                                   private=True)
+                                                   private=channel.startswith("D") or not channel)
             # no team (yet): the form all the same, and its moment is kept for the channel's
             # team to come (listeners/views.py, the core's Onboarding.keep)
             short = shorten_message(plain(message.get("text") or ""))

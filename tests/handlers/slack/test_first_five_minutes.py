@@ -60,7 +60,7 @@ def as_submitted(view: dict[str, Any]) -> dict[str, Any]:
         if block.get("type") != "input" or not element:
             continue
         kind = element["type"]
-        if kind == "static_select":
+        if kind in ("static_select", "radio_buttons"):
             state = {"type": kind, "selected_option": element.get("initial_option")}
         elif kind == "checkboxes":
             state = {"type": kind, "selected_options": element.get("initial_options") or []}
@@ -196,3 +196,31 @@ def test_the_bot_joining_a_channel_is_welcomed_once(slack: Slack, url: str) -> N
     assert send(slack, url, someone)[0] == 200
     settle(slack, 0.5)
     assert len(slack.api.named("chat.postMessage")) == 1
+
+
+def test_log_as_a_moment_in_a_channel_with_no_team_opens_the_form_and_keeps_the_moment(
+        slack: Slack, url: str) -> None:
+    shortcut = corpus("message_action_log_moment", slack)
+    shortcut["channel"] = {"id": NEW, "name": "gate-crew"}
+    assert send(slack, url, shortcut)[0] == 200
+    [opened] = wait_for(lambda: slack.api.named("views.open"))
+    view = opened.args["view"]
+    if isinstance(view, str):
+        view = json.loads(view)
+    assert view["callback_id"] == "log_moment_modal"
+    assert "touchpoint" not in {b["block_id"] for b in view["blocks"]}  # no journey yet
+    status, text = send(slack, url, {
+        "type": "view_submission", "team": {"id": "T1", "domain": "acme"},
+        "user": {"id": "U1", "username": "u1", "name": "u1", "team_id": "T1"},
+        "api_app_id": "A1", "token": "t", "trigger_id": trigger_id(),
+        "view": {**view, "id": "V0LOG1", "team_id": "T1", "hash": "1700000500.abc",
+                 "state": {"values": as_submitted(view)}},
+        "response_urls": [], "is_enterprise_install": False, "enterprise": None})
+    assert status == 200 and "errors" not in text
+    [told] = wait_for(lambda: [c.args for c in slack.api.named("chat.postEphemeral")])
+    assert told["user"] == "U1" and "Saved" in shown(told)
+    [kept] = waiting(slack)
+    assert (kept.source, kept.author_id) == (Source.SHORTCUT, "U2")
+    made = slack.services.onboarding.set_up(workspace_id=slack.ws, actor=Actor("U8"), channel=NEW)
+    [filed] = made.filed
+    assert filed.filed is not None and filed.filed.moment.credited == ("U2",)

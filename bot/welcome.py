@@ -35,7 +35,7 @@ def kept(result: Kept) -> Reply:
     if result.offer is not None:
         said = words.FIRST_KEPT_REACTION if result.waiting.source.value == "reaction" and \
             not result.waiting.text else words.FIRST_KEPT_CHANNEL
-        lines = [said.format(kind=kind, days=days)]
+        lines = [said.format(kind=kind, days=days, setup=SETUP)]
         choices: tuple[Choice, ...] = (set_up_choice(),)
     else:
         if not result.teams:

@@ -31,12 +31,12 @@ FIRST_WELCOME_SET_UP = (
     "{timezone}); whoever does becomes the team's lead.")
 FIRST_KEPT_CHANNEL = (
     "💾 Saved: your {kind} is waiting here, as this channel has no Moments team yet. Anyone can "
-    "set it up with the button below (whoever does becomes its lead); then it is filed into the "
-    "new team. If nobody does within {days} days, it is deleted.")
+    "set it up with the button below or {setup} (whoever does becomes its lead); then it is filed "
+    "into the new team. If nobody does within {days} days, it is deleted.")
 FIRST_KEPT_REACTION = (
     "💾 Saved: your {kind} reaction is waiting, as this channel has no Moments team yet. Anyone "
-    "can set it up with the button below (whoever does becomes its lead); then it is filed. If "
-    "nobody does within {days} days, it is deleted.")
+    "can set it up with the button below or {setup} (whoever does becomes its lead); then it is "
+    "filed. If nobody does within {days} days, it is deleted.")
 FIRST_KEPT_CHOOSE = (
     "💾 Saved. You're in more than one Moments team: which one is this for? I'll remember your "
     "choice for next time ({command} changes it). It waits {days} days for your answer.")

@@ -177,6 +177,8 @@ class PrivacyService:
         cutoff = (now or self._d.clock.now()) - timedelta(days=round(older_than_months * 30.44))
         with self._d.store.transaction(workspace_id) as repo:
             deleted = repo.delete_moments_before(cutoff)
+            # moments kept for a team nobody set up go at their own, shorter, expiry
+            deleted += repo.delete_waiting_expired(now or self._d.clock.now())
         self._d.forget_filer(workspace_id)
         return deleted
 

@@ -115,3 +115,11 @@ def test_kind_of_moment_reported_by_reaction_credits_the_author_once_filed(world
     [filed] = made.filed
     assert filed.filed is not None and filed.filed.moment.credited == ("omar",)
     assert filed.filed.moment.source is Source.REACTION
+
+
+def test_retention_purge_also_deletes_expired_waiting_moments_only(world: World) -> None:
+    world.router.handle(ctx(world), "/wow", "a kind word at the door")
+    privacy = world.services.privacy
+    assert privacy.purge(workspace_id=world.ws, older_than_months=12) == 0 and len(waiting(world)) == 1
+    world.clock.advance(timedelta(days=15))
+    assert privacy.purge(workspace_id=world.ws, older_than_months=12) == 1 and waiting(world) == []

@@ -211,6 +211,10 @@ class Repository(Protocol):
         """Moments waiting for their reporter's team (reported in a private chat), oldest first."""
         ...
 
+    def waiting_reported_by(self, reporter_id: str) -> list[WaitingMoment]:
+        """Every moment the person reported that waits, wherever, oldest first (their data)."""
+        ...
+
     def delete_waiting(self, waiting_id: int) -> bool: ...
     def delete_waiting_expired(self, now: datetime) -> int:
         """Delete the waiting moments whose ``expires_at`` is at or before ``now``."""

@@ -49,6 +49,9 @@ class WaitingRows(WorkspaceRows):
         return self._waiting(WaitingMomentRow.channel == "",
                              WaitingMomentRow.reporter_id == reporter_id)
 
+    def waiting_reported_by(self, reporter_id: str) -> list[WaitingMoment]:
+        return self._waiting(WaitingMomentRow.reporter_id == reporter_id)
+
     def _gone(self, *conditions: Any) -> int:
         result: sa.CursorResult[Any] = self._s.execute(  # type: ignore[assignment]
             sa.delete(WaitingMomentRow).where(WaitingMomentRow.workspace_id == self._ws.id,

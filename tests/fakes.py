@@ -474,6 +474,10 @@ class InMemoryRepository:
                        if not w.channel and w.reporter_id == reporter_id),
                       key=lambda w: (w.created_at, w.id))
 
+    def waiting_reported_by(self, reporter_id: str) -> list[WaitingMoment]:
+        return sorted((w for w in self._all(self._t.waiting) if w.reporter_id == reporter_id),
+                      key=lambda w: (w.created_at, w.id))
+
     def delete_waiting(self, waiting_id: int) -> bool:
         if self._mine(self._t.waiting, waiting_id) is None:
             return False

@@ -245,4 +245,9 @@ def _export(repo: Repository, user_id: str) -> dict[str, Any]:
         "votes": votes,
         "redaction_patterns_added": [p.pattern for p in repo.redaction_patterns()
                                      if p.added_by == user_id],
+        # reported where no team was set up yet (bot/services/onboarding.py)
+        "moments_waiting": [{"id": w.id, "kind": w.kind.value, "text": w.text,
+                             "created_at": w.created_at.isoformat(),
+                             "expires_at": w.expires_at.isoformat()}
+                            for w in repo.waiting_reported_by(user_id)],
     }

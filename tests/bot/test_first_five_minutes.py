@@ -9,7 +9,7 @@ from bot.commands import ChatContext
 from bot.domain import MomentKind, Source
 from bot.services import Actor
 from bot.views import CHOOSE_TEAM, SET_UP, SetupOffer
-from tests.conftest import LEAD, OTHER, STAFF, World
+from tests.conftest import ADMIN, LEAD, OTHER, STAFF, World
 
 NEW = "C-lounge"
 
@@ -123,3 +123,9 @@ def test_retention_purge_also_deletes_expired_waiting_moments_only(world: World)
     assert privacy.purge(workspace_id=world.ws, older_than_months=12) == 0 and len(waiting(world)) == 1
     world.clock.advance(timedelta(days=15))
     assert privacy.purge(workspace_id=world.ws, older_than_months=12) == 1 and waiting(world) == []
+
+
+def test_a_persons_data_export_includes_their_waiting_moments(world: World) -> None:
+    world.router.handle(ctx(world), "/ow", "the lounge door was locked")
+    data = world.services.privacy.export_person(workspace_id=world.ws, actor=ADMIN, person=STAFF)
+    assert [w["text"] for w in data["moments_waiting"]] == ["the lounge door was locked"]

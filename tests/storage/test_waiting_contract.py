@@ -31,6 +31,7 @@ def test_waiting_moments_are_kept_by_channel_or_by_reporter_oldest_first(store: 
         assert repo.waiting_in("C-NEW")[1] == later  # every field as stored
         assert repo.waiting_in("") == []  # "" is nobody's channel
         assert [w.id for w in repo.waiting_of("U-SAM")] == [mine.id]
+        assert [w.id for w in repo.waiting_reported_by("U-SAM")] == [first.id, later.id, mine.id]
         assert repo.delete_waiting(first.id) and not repo.delete_waiting(first.id)
         assert [w.id for w in repo.waiting_in("C-NEW")] == [later.id]
 

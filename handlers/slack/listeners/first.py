@@ -49,7 +49,7 @@ def channel_name_of(client: Any, body: dict[str, Any], channel: str) -> str:
         return ""
 
 
-def keep_reaction(door: SlackDoor, client: Any, body: dict[str, Any], ws: int, channel: str,
+def keep_reaction(door: SlackDoor, body: dict[str, Any], ws: int, channel: str,
                   ts: str, user: str, kind: MomentKind, author: str) -> Reply:
     """A WOW or OW reaction in a channel with no team: kept for the team to come, with the text
     of the message when the door has a copy (redacted as it was kept), else read once filed."""
@@ -58,9 +58,8 @@ def keep_reaction(door: SlackDoor, client: Any, body: dict[str, Any], ws: int, c
         workspace_id=ws, channel=channel, actor=Actor(user), kind=kind,
         text=cached.text if cached is not None else None, source=Source.REACTION,
         message_ref=f"{channel}/{ts}", request_key=request_key(body),
-        author_id=author or (cached.author_id if cached is not None else ""),
-        channel_name=channel_name_of(client, body, channel))
-    return welcome.kept(kept)
+        author_id=author or (cached.author_id if cached is not None else ""))
+    return welcome.kept(kept)  # (the button's form guesses the channel's name when it opens)
 
 
 def register(app: App, door: SlackDoor) -> None:

@@ -54,7 +54,7 @@ def register(app: App, door: SlackDoor) -> None:
                     on_bot_post(client, body, ws, channel, ts, user)
                 return  # (a like on the welcome, say: nobody's moment)
             if team is None:  # no team here yet: kept for it (listeners/first.py)
-                reply = first.keep_reaction(door, client, body, ws, channel, ts, user, kind, author)
+                reply = first.keep_reaction(door, body, ws, channel, ts, user, kind, author)
                 door.send(client, channel=channel, user=user, reply=reply, workspace_id=ws)
                 return
             reacted = door.recent.react(

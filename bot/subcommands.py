@@ -223,6 +223,8 @@ def report(kind: MomentKind) -> Handler:
                 request_key=ctx.request_key,
             )
         except NoTeam:  # no team here yet: the moment is kept for the team to come
+            if not parsing.tidy(rest):
+                raise  # nothing to keep: that there is no team is the news
             return keep(s, ctx, kind, rest)
         return render.filed(result)
     return run

@@ -151,6 +151,14 @@ class Onboarding:
                               timezone=timezone)
         return Kept(done, already, offer, days=self.waiting_days)
 
+    def unkeep(self, *, workspace_id: int, channel: str, actor: Actor, kind: MomentKind,
+               message_ref: str) -> int:
+        """A reaction taken back before the channel was set up: its waiting moment goes."""
+        with self._d.store.transaction(workspace_id) as repo:
+            doomed = [w.id for w in repo.waiting_in(channel) if w.message_ref == message_ref
+                      and w.reporter_id == actor.user_id and w.kind is kind]
+            return sum(repo.delete_waiting(i) for i in doomed)
+
     def _checked(self, workspace_id: int, text: str, kind: MomentKind) -> str:
         example = f"/{kind.value} the gate agent found a seat for my family"
         try:

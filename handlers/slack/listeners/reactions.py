@@ -80,6 +80,9 @@ def register(app: App, door: SlackDoor) -> None:
         ws = door.workspace(team_id_of(body))
         door.services.capture.unreact(workspace_id=ws, actor=Actor(user), kind=kind,
                                       message_ref=f"{channel}/{ts}")
+        # (one kept before the channel had a team goes too)
+        door.services.onboarding.unkeep(workspace_id=ws, channel=channel, actor=Actor(user),
+                                        kind=kind, message_ref=f"{channel}/{ts}")
 
     app.event("reaction_added")(after_ack(on_added))
     app.event("reaction_removed")(after_ack(on_removed))

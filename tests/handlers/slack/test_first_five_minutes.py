@@ -142,6 +142,14 @@ def test_a_reaction_before_setup_is_kept_with_the_message_and_credits_its_author
     assert send(slack, url, reacted)[0] == 200
     [told] = wait_for(lambda: [c.args for c in slack.api.named("chat.postEphemeral")])
     assert told["user"] == "U1" and "Saved" in shown(told) and buttons(told)
+    # a colleague's reaction, taken back before setup, leaves nothing waiting
+    theirs = {**reacted, "event_id": "Ev0REACTNEW2", "event": {**reacted["event"], "user": "U3"}}
+    assert send(slack, url, theirs)[0] == 200
+    wait_for(lambda: len(waiting(slack)) == 2)
+    removed = {**theirs, "event_id": "Ev0UNREACTNEW",
+               "event": {**theirs["event"], "type": "reaction_removed"}}
+    assert send(slack, url, removed)[0] == 200
+    wait_for(lambda: [w.reporter_id for w in waiting(slack)] == ["U1"])
     made = slack.services.onboarding.set_up(workspace_id=slack.ws, actor=Actor("U8"), channel=NEW)
     [filed] = made.filed
     assert filed.filed is not None

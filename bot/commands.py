@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot import subcommands as sub
+from bot import words
 from bot.chat import ChatContext as ChatContext  # the doors import it from here
 from bot.chat import team_of
 from bot.domain import MomentKind, Team
@@ -27,7 +28,18 @@ from bot.markup import bold, code
 from bot.services import Services
 from bot.services.base import NO_TEAM as NO_TEAM  # the doors import it from here
 from bot.subcommands import Handler
-from bot.views import ADOPT, FILE_MOMENT, FORGET_ME, PROPOSE, RETRACT, VOTE, Action, Reply
+from bot.views import (
+    ADOPT,
+    CHOOSE_TEAM,
+    FILE_MOMENT,
+    FORGET_ME,
+    PROPOSE,
+    RETRACT,
+    SET_UP,
+    VOTE,
+    Action,
+    Reply,
+)
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +105,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("export", sub.export, "", "the team's moments as a CSV file, sent only to you",
             Who.LEADS),
     Command("setup", sub.setup, "name=… template=airline tz=Europe/Stockholm basic-after=12 focus=2",
-            "set up this channel's team (in Slack, on its own it opens a form)"),
+            "set up this channel's team (in Slack, on its own it opens a form)",
+            action=SET_UP),
+    Command("team", sub.team, "[NAME]", words.FIRST_TEAM_HELP, action=CHOOSE_TEAM,
+            words=lambda a: a.arg("team")),
     Command("touchpoints", sub.touchpoints, "[add|rename|retire|move …]",
             f"the customer journey; leads change it ({code('edit')} opens a form)"),
     Command("leads", sub.leads, "[add|remove @name]", "who leads the team; leads change it"),

@@ -6,9 +6,10 @@ import json
 import re
 import shlex
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
-from bot import parsing
+from bot import parsing, welcome, words
 from bot import text as render
 from bot.chat import ChatContext, team_of
 from bot.domain import MomentKind
@@ -17,6 +18,8 @@ from bot.journeys import template_names
 from bot.markup import bold, code, mention
 from bot.redact import EXAMPLE_PATTERN
 from bot.services import Services
+from bot.services.base import NoTeam
+from bot.services.onboarding import SetUp
 from bot.views import FORGET_ME, Action, Choice, Reply
 from bot.weeks import parse_week
 
@@ -57,14 +60,19 @@ def setup(s: Services, ctx: ChatContext, rest: str) -> Reply:
     tz = options.get("tz") or options.get("timezone")
     journey = s.journey
     existing = journey.team_for_channel(workspace_id=ctx.workspace_id, channel=ctx.channel)
+    made: SetUp | None = None
     if existing is None:
-        template = options.get("template", "airline")
-        if template not in template_names():
+        if ctx.private:
+            raise UserError(words.FIRST_SETUP_IN_CHANNEL.format(setup=code("/moments setup")))
+        template = options.get("template", "")
+        if template and template not in template_names():
             raise UserError(f"There is no “{template}” journey. Templates: "
                             f"{', '.join(template_names())}.")
-        team = journey.setup_team(workspace_id=ctx.workspace_id, actor=ctx.actor,
-                                  channel=ctx.channel, name=options.get("name", ctx.channel),
-                                  template=template, timezone=tz or "UTC")
+        made = s.onboarding.set_up(workspace_id=ctx.workspace_id, actor=ctx.actor,
+                                   channel=ctx.channel, name=options.get("name", ""),
+                                   template=template, timezone=tz or "",
+                                   channel_name=ctx.channel_name, timezone_hint=ctx.timezone)
+        team = made.team
         created = True
     else:
         if "template" in options and options["template"] != existing.template:
@@ -86,6 +94,8 @@ def setup(s: Services, ctx: ChatContext, rest: str) -> Reply:
         quiet_days=tuple(d for d in options["quiet"].replace(",", " ").split()) if "quiet" in options
         else None,
     )
+    if made is not None:  # said in the channel: the team exists, and what was waiting is in it
+        return welcome.set_up(replace(made, team=team), ctx.actor.user_id)
     return Reply(render.setup_saved(team, created))
 
 
@@ -206,12 +216,43 @@ def report(kind: MomentKind) -> Handler:
     def run(s: Services, ctx: ChatContext, rest: str) -> Reply:
         # the team is found by its channel inside the report's own transaction: one round of
         # reads for the commonest request instead of two
-        result = s.moments.report(
-            workspace_id=ctx.workspace_id, channel=ctx.channel, actor=ctx.actor, kind=kind,
-            text=rest, source=ctx.source, message_ref=ctx.message_ref, request_key=ctx.request_key,
-        )
+        try:
+            result = s.moments.report(
+                workspace_id=ctx.workspace_id, channel=ctx.channel, actor=ctx.actor, kind=kind,
+                text=rest, source=ctx.source, message_ref=ctx.message_ref,
+                request_key=ctx.request_key,
+            )
+        except NoTeam:  # no team here yet: the moment is kept for the team to come
+            if not parsing.tidy(rest):
+                raise  # nothing to keep: that there is no team is the news
+            return keep(s, ctx, kind, rest)
         return render.filed(result)
     return run
+
+
+def keep(s: Services, ctx: ChatContext, kind: MomentKind, text: str | None, *,
+         author_id: str = "") -> Reply:
+    """A moment reported where there is no team: kept waiting, and the way to a team offered."""
+    return welcome.kept(s.onboarding.keep(
+        workspace_id=ctx.workspace_id, channel=ctx.channel, actor=ctx.actor, kind=kind, text=text,
+        source=ctx.source, private=ctx.private, message_ref=ctx.message_ref,
+        request_key=ctx.request_key, author_id=author_id, channel_name=ctx.channel_name,
+        timezone=ctx.timezone))
+
+
+def team(s: Services, ctx: ChatContext, rest: str) -> Reply:
+    """`/moments team [NAME or ID]`: the team what the person reports in private goes to."""
+    o, ws = s.onboarding, ctx.workspace_id
+    offered, mine, current = o.teams_for(workspace_id=ws, user_id=ctx.actor.user_id)
+    wanted = rest.strip()
+    if not wanted:
+        return welcome.teams(offered, mine, current)
+    every = s.journey.teams(workspace_id=ws)
+    found = next((t for t in every if (SMALL_NUMBER.match(wanted) and t.id == int(wanted))
+                  or t.name.lower() == wanted.lower()), None)
+    if found is None:
+        raise UserError(words.FIRST_TEAM_UNKNOWN.format(name=wanted, command=code("/moments team")))
+    return welcome.chosen(o.choose_team(workspace_id=ws, actor=ctx.actor, team_id=found.id))
 
 
 def retract(s: Services, ctx: ChatContext, rest: str) -> Reply:

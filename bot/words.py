@@ -70,3 +70,66 @@ JOURNEY_OTHER_TEAM = ("This journey card is another team's, or out of date. Type
                       " in the team's channel for a fresh one.")
 MANIFEST_HOME = "Your moments, colleagues' thanks, the team's week, this week's question, our standards"
 MANIFEST_JOURNEY = "Leads: edit the team's touchpoints in a form (rename, retire, move, add)"
+
+# --- First five minutes: the welcome, moments kept before setup, a person's own team ----------
+
+FIRST_DEFAULT_TEAM_NAME = "Our team"
+FIRST_SET_UP_BUTTON = "Set up this channel"
+FIRST_WELCOME = (
+    "👋 Hi, I'm Moments. I help this team turn customers' moments of truth into better service: "
+    "log a WOW when a customer was delighted ({wow}) and an OW when one was let down ({ow}). "
+    "Each week I show where it hurts most, you propose and vote, and a lead adopts a service "
+    "standard.")
+FIRST_WELCOME_SET_UP = (
+    "Set this channel up in one click (I guessed the settings: {name}, {template} journey, "
+    "{timezone}); whoever does becomes the team's lead.")
+FIRST_KEPT_CHANNEL = (
+    "💾 Saved: your {kind} is waiting here, as this channel has no Moments team yet. Anyone can "
+    "set it up with the button below or {setup} (whoever does becomes its lead); then it is filed "
+    "into the new team. If nobody does within {days} days, it is deleted.")
+FIRST_KEPT_REACTION = (
+    "💾 Saved: your {kind} reaction is waiting, as this channel has no Moments team yet. Anyone "
+    "can set it up with the button below or {setup} (whoever does becomes its lead); then it is "
+    "filed. If nobody does within {days} days, it is deleted.")
+FIRST_KEPT_CHOOSE = (
+    "💾 Saved. You're in more than one Moments team: which one is this for? I'll remember your "
+    "choice for next time ({command} changes it). It waits {days} days for your answer.")
+FIRST_KEPT_PICK = (
+    "💾 Saved, and waiting: you're not in a Moments team yet. If yours is below, pick it (I'll "
+    "remember it; {command} changes it). If it isn't, invite me to your team's channel and "
+    "press Set up there (or type {setup}). Your moment goes to the first team you pick or set "
+    "up; it is deleted if there is none within {days} days.")
+FIRST_KEPT_NO_TEAMS = (
+    "💾 Saved, and waiting: there is no Moments team in this workspace yet. A team lives in its "
+    "channel: invite me to your team's channel and press Set up there (or type {setup}). Your "
+    "moment goes to the first team you set up; it is deleted if there is none within {days} "
+    "days.")
+FIRST_KEPT_AGAIN = "(I had kept this one already.)"
+FIRST_FILED_HEAD = "Filed {count} moment(s) that were waiting:"
+FIRST_FILED_ITEM = "{who}'s {kind} (#{id})"
+FIRST_FILED_ITEM_UNREAD = "{who}'s {kind} reaction (#{id}; its message is read shortly)"
+FIRST_SET_UP_FOR = "Set up by {who}."
+FIRST_TEAM_CHOSEN = "From now on, what you report to me here goes to {team}."
+FIRST_TEAM_NOW = "What you report to me here goes to {team}. Another team?"
+FIRST_TEAM_PICK = "Which team should what you report to me here go to?"
+FIRST_TEAM_NOT_IN = (
+    "You're not in a Moments team yet. If yours is below, pick it; if it isn't, invite me to "
+    "your team's channel and press Set up there (or type {setup}).")
+FIRST_TEAM_NONE = (
+    "There is no Moments team in this workspace yet. Invite me to your team's channel and press "
+    "Set up there (or type {setup}).")
+FIRST_TEAM_UNKNOWN = "I don't know the team “{name}”. Pick one with the buttons: {command}."
+FIRST_PICK_TEAM_PRIVATE = (
+    "You're in more than one Moments team; tell me which one you mean here with {command}.")
+FIRST_TEAM_HELP = "the team what you tell me in private goes to"
+FIRST_FORM_NAME = "Team name"
+FIRST_FORM_TEMPLATE = "Customer journey"
+FIRST_FORM_TIMEZONE = "Timezone (IANA name, e.g. Europe/Stockholm)"
+FIRST_FORM_SUBMIT = "Set up"
+FIRST_FORM_NAME_MISSING = "Give the team a name in the form, then press Set up again."
+FIRST_SETUP_IN_CHANNEL = (
+    "Set up the team in its channel (or group chat), with {setup} or the button there: the team "
+    "lives there.")
+FIRST_TEAM_GONE = "That team doesn't exist (any more). Pick another one with {command}."
+FIRST_CONSOLE_WHICH_CHANNEL = "Which channel? {example} (letters, digits, - and _)."
+FIRST_CONSOLE_MOVED = "You are now in #{name}."

@@ -118,13 +118,16 @@ def build_web_app(settings: Settings, services: Services, slack: SlackEndpoint |
 
 def housekeeping(settings: Settings, services: Services, requests: RequestInbox,
                  messages: MessageCache, door: Any, stop: threading.Event, every: float = 60.0) -> None:
-    """Background chores: fetch reacted messages' text within the rate limit; purge the cache."""
+    """Background chores: fetch reacted messages' text within the rate limit; purge the cache;
+    delete the waiting moments whose channel was not set up in time."""
     while not stop.wait(every):
         try:
             now = services.clock.now()
             requests.forget_handled(now - HANDLED_KEPT)  # Slack retries within minutes
             messages.purge_messages(seen_before=now - timedelta(hours=settings.slack_message_cache_hours))
             for ws in services.store.workspaces():
+                # moments kept for a channel nobody set up in time (MOMENTS_WAITING_DAYS)
+                services.onboarding.expire(workspace_id=ws.id, now=now)
                 if door is None or ws.platform.value != "slack":
                     continue
                 for moment in services.capture.awaiting_text(workspace_id=ws.id, limit=5):

@@ -136,10 +136,14 @@ NO_TEAM = (
 )
 
 
+class NoTeam(UserError):
+    """The channel has no team: a report made here is kept waiting rather than refused."""
+
+
 def team_of_channel(repo: Repository, channel: str) -> Team:
     team = repo.team_by_channel(channel)
     if team is None:
-        raise UserError(NO_TEAM)
+        raise NoTeam(NO_TEAM)
     return team
 
 

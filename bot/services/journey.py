@@ -36,16 +36,27 @@ class JourneyService:
         with self._d.store.transaction(workspace_id) as repo:
             return repo.team_by_channel(channel)
 
-    def team_for_user(self, *, workspace_id: int, user_id: str) -> Team | None:
-        """Where a person's DMs and App Home belong: the team they last reported in, else
-        the workspace's only team."""
+    def team_for_user(self, *, workspace_id: int, user_id: str, ask: bool = False) -> Team | None:
+        """Where a person's DMs and App Home belong: the team they chose (``/moments team``),
+        else the team they last reported in, else the workspace's only team. ``ask``: None
+        rather than a guess when they are in several teams (lead or reported) and chose none:
+        a report made in private then asks them which."""
         with self._d.store.transaction(workspace_id) as repo:
+            chosen = repo.chosen_team(user_id)
+            team = repo.team(chosen) if chosen is not None else None
+            if team is not None:
+                return team
             teams = repo.teams()
             latest: tuple[datetime, Team] | None = None
+            theirs = 0
             for team in teams:
                 mine = repo.moments(team.id, reporter_id=user_id, limit=1)
+                if mine or user_id in team.leads:
+                    theirs += 1
                 if mine and (latest is None or mine[0].created_at > latest[0]):
                     latest = (mine[0].created_at, team)
+            if ask and theirs > 1:
+                return None
             if latest is not None:
                 return latest[1]
             return teams[0] if len(teams) == 1 else None
@@ -57,7 +68,7 @@ class JourneyService:
         opened for themselves), their own team (``team_for_user``)."""
         team = self.team_for_channel(workspace_id=workspace_id, channel=channel) if channel else None
         if team is None and (private or not channel):
-            team = self.team_for_user(workspace_id=workspace_id, user_id=user_id)
+            team = self.team_for_user(workspace_id=workspace_id, user_id=user_id, ask=private)
         return team
 
     def channel_here(self, *, workspace_id: int, channel: str, user_id: str, private: bool) -> str:

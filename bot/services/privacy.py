@@ -177,6 +177,8 @@ class PrivacyService:
         cutoff = (now or self._d.clock.now()) - timedelta(days=round(older_than_months * 30.44))
         with self._d.store.transaction(workspace_id) as repo:
             deleted = repo.delete_moments_before(cutoff)
+            # moments kept for a team nobody set up go at their own, shorter, expiry
+            deleted += repo.delete_waiting_expired(now or self._d.clock.now())
         self._d.forget_filer(workspace_id)
         return deleted
 
@@ -243,4 +245,9 @@ def _export(repo: Repository, user_id: str) -> dict[str, Any]:
         "votes": votes,
         "redaction_patterns_added": [p.pattern for p in repo.redaction_patterns()
                                      if p.added_by == user_id],
+        # reported where no team was set up yet (bot/services/onboarding.py)
+        "moments_waiting": [{"id": w.id, "kind": w.kind.value, "text": w.text,
+                             "created_at": w.created_at.isoformat(),
+                             "expires_at": w.expires_at.isoformat()}
+                            for w in repo.waiting_reported_by(user_id)],
     }

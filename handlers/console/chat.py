@@ -13,7 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
-from bot import parsing
+from bot import parsing, words
 from bot.commands import ChatContext, CommandRouter
 from bot.domain import Source
 from bot.markup import plain
@@ -23,8 +23,9 @@ from bot.views import Choice, MomentsExport, Reply
 
 WAIT = re.compile(r"^(\d{1,3})\s*(day|days|d|week|weeks|w)$", re.IGNORECASE)
 CONSOLE_HELP = """Console extras: `/as NAME` switch person (`/as NAME admin` for an admin) ·
-`/wait 3 days` or `/wait 13 weeks` wind the clock · a number picks a choice · `/quit` leaves.
-Plain messages starting `WOW:` or `OW:` are logged too, as in a Slack channel."""
+`/wait 3 days` or `/wait 13 weeks` wind the clock · `/channel NAME` move to another channel
+(one with no team yet keeps what you report until it is set up) · a number picks a choice ·
+`/quit` leaves. Plain messages starting `WOW:` or `OW:` are logged too, as in a Slack channel."""
 
 
 class ConsoleChat:
@@ -89,6 +90,8 @@ class ConsoleChat:
             self._switch(rest)
         elif command == "/wait":
             self._wait(rest)
+        elif command == "/channel":
+            self._move(rest)
         elif re.fullmatch(r"[0-9]{1,4}", stripped):
             self._pick(int(stripped))
         elif command.startswith("/"):
@@ -103,7 +106,16 @@ class ConsoleChat:
         return True
 
     def _ctx(self, source: Source) -> ChatContext:
-        return ChatContext(self.workspace_id, self.channel, self.actor, source)
+        return ChatContext(self.workspace_id, self.channel, self.actor, source,
+                           channel_name=self.channel)
+
+    def _move(self, rest: str) -> None:
+        name = rest.strip().lstrip("#").lower()
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,79}", name):
+            self._say(words.FIRST_CONSOLE_WHICH_CHANNEL.format(example="`/channel lounge`"))
+            return
+        self.channel, self.choices = name, ()
+        self._say(words.FIRST_CONSOLE_MOVED.format(name=name))
 
     def _switch(self, rest: str) -> None:
         words = rest.split()

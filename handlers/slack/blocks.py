@@ -141,7 +141,7 @@ def reply_blocks(reply: Reply, *, touchpoints: Sequence[Touchpoint] = (),
         return fit(prompt_blocks(reply.view, reply.choices), limit, "`/moments prompt` shows it all.")
     if isinstance(reply.view, DigestView):
         return fit(digest_blocks(reply.view), limit, "`/moments digest` shows it all.")
-    credited = reply.view.credited if isinstance(reply.view, Moment) else ()
+    credited = reply.view.credited if isinstance(reply.view, Moment) else reply.notify
     blocks = grouped(from_core(reply.text, credited))
     filing = [c for c in reply.choices if c.action.name == FILE_MOMENT]
     others = [c for c in reply.choices if c.action.name != FILE_MOMENT]

@@ -86,10 +86,12 @@ class SlackDoor:
         """A ChatContext for the core. In a DM the person's team stands in for the channel."""
         team_id = team_id_of(body)
         ws = self.workspace(team_id)
+        private = channel.startswith("D") or not channel
         channel = self.services.journey.channel_here(workspace_id=ws, channel=channel, user_id=user_id,
-                                                     private=channel.startswith("D") or not channel)
+                                                     private=private)
         return ChatContext(ws, channel, self.actor(client, team_id, user_id, actor_team(body)), source,
-                           message_ref, request_key(body))
+                           message_ref, request_key(body), private=private,
+                           channel_name=str(body.get("channel_name") or ""))
 
     def touchpoints_for(self, workspace_id: int, reply: Reply) -> list[Touchpoint]:
         """The team's journey, for the "Change touchpoint" select under a confirmation."""

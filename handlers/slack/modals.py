@@ -141,9 +141,11 @@ def _number_input(block_id: str, label: str, initial: int, low: int, high: int, 
                                                  initial_value=initial, min_value=low, max_value=high))
 
 
-def setup_modal(team: Team | None, channel: str, origin: Origin, suggested_name: str = "") -> dict[str, Any]:
-    """The team's settings, prefilled; a new team also picks its journey (a team keeps it)."""
-    now = team or Team(0, suggested_name, channel)
+def setup_modal(team: Team | None, channel: str, origin: Origin, suggested_name: str = "",
+                guess: Team | None = None) -> dict[str, Any]:
+    """The team's settings, prefilled; a new team also picks its journey (a team keeps it).
+    ``guess``: a new team's settings as the core guessed them, so that no typing is needed."""
+    now = team or guess or Team(0, suggested_name, channel)
     days = [Option(value=d, text=PlainTextObject(text=DAY_NAMES[d])) for d in DAYS]
     quiet = [o for o in days if o.value in {d.lower()[:3] for d in now.quiet_days}]
     blocks: list[Block] = [

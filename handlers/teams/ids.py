@@ -47,3 +47,7 @@ TP_NAME = "tp_name:"  # + slug: Input.Text with the touchpoint's name
 TP_RETIRE = "tp_retire:"  # + slug: Input.Toggle, "true" / "false"
 TP_ADD_SLUG = "tp_add_slug"
 TP_ADD_NAME = "tp_add_name"
+# the setup form (a new team: the welcome card, and the card under a moment kept before setup)
+SETUP_NAME = "setup_name"
+SETUP_TEMPLATE = "setup_template"
+SETUP_TIMEZONE = "setup_timezone"

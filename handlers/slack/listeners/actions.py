@@ -12,11 +12,11 @@ from slack_bolt import App
 
 from bot import text as render
 from bot.domain import Source
-from bot.views import ADOPT, VOTE, Reply
+from bot.views import ADOPT, SET_UP, VOTE, Reply
 from handlers.slack import blocks as kit
 from handlers.slack import ids
 from handlers.slack.door import SlackDoor, ack_only, team_id_of
-from handlers.slack.listeners.views import open_touchpoints
+from handlers.slack.listeners.views import open_setup, open_touchpoints
 from handlers.slack.modals import Origin, propose_modal
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,9 @@ def register(app: App, door: SlackDoor) -> None:
                 tell(STALE)  # type: ignore[no-untyped-call]
                 return
             channel, _ = _where(body)
+            if parsed.name == SET_UP:  # "Set up this channel": the form, prefilled with guesses
+                open_setup(door, client, body, body["user"]["id"], channel)
+                return
             ctx = door.context(client, body, body["user"]["id"], channel, Source.COMMAND)
             reply = door.router.act(ctx, parsed)
             if action.get("action_id") == ids.FILE_SELECT and body.get("response_url") and not reply.error:

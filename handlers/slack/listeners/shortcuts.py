@@ -11,7 +11,7 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.commands import NO_TEAM
+from bot.domain import MomentKind
 from bot.shorten import shorten_message
 from handlers.slack import ids
 from handlers.slack.door import SlackDoor, ack_only, team_id_of
@@ -32,18 +32,20 @@ def register(app: App, door: SlackDoor) -> None:
                 respond(text=OWN_POST, response_type="ephemeral", replace_original=False)
                 return
             ws = door.workspace(team_id_of(body))
-            # a form the person opens for themselves: outside a team's channel, their own team
+            # in a DM (a form the person opens for themselves), their own team; elsewhere the
+            # channel's, where the submission files it (door.context)
             team = door.services.journey.team_here(workspace_id=ws, channel=channel, user_id=user,
-                                                   private=True)
-            if team is None:
-                respond(text=NO_TEAM, response_type="ephemeral")
-                return
+                                                   private=channel.startswith("D") or not channel)
+            # no team (yet): the form all the same, and its moment is kept for the channel's
+            # team to come (listeners/views.py, the core's Onboarding.keep)
             short = shorten_message(plain(message.get("text") or ""))
-            touchpoints = door.services.journey.touchpoints(workspace_id=ws, team_id=team.id)
+            touchpoints = door.services.journey.touchpoints(workspace_id=ws, team_id=team.id) \
+                if team is not None else []
             # another app's post credits no one: a WOW thanks a person
             author = "" if message.get("bot_id") else message.get("user", "")
             origin = Origin(channel=channel, ts=message.get("ts", ""), author=author)
-            kind = door.services.moments.likely_kind(workspace_id=ws, team_id=team.id, text=short.text)
+            kind = door.services.moments.likely_kind(workspace_id=ws, team_id=team.id, text=short.text) \
+                if team is not None else MomentKind.WOW
             view = log_modal(short.text, kind, touchpoints, origin)
             client.views_open(trigger_id=body["trigger_id"], view=view)
             if short.cut:

@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot import text as render
+from bot.domain import Team
 from bot.views import ADOPT
 from handlers.slack import blocks as slack
 from handlers.slack import home, modals
@@ -25,13 +26,14 @@ from tests.handlers.schemas.platform import (
 
 TASK_MODULE = "log as a moment (task module)"
 # the Teams door's own forms (handlers/teams/home.py, journey_card.py), at their caps
+SETUP_FORM = "setup form (welcome)"
 TEAMS_FORMS = ("home (lead)", "home (member)", "home (no team yet)", "journey editor",
                "journey editor (long names, typed draft)", "journey editor (last page)",
                "touchpoints list (lead)")
 
 
 def teams_card_names() -> list[str]:
-    return [*caps.replies(), TASK_MODULE, *TEAMS_FORMS]
+    return [*caps.replies(), TASK_MODULE, SETUP_FORM, *TEAMS_FORMS]
 
 
 def teams_form(name: str) -> dict[str, Any]:
@@ -56,6 +58,15 @@ def teams_card(name: str) -> dict[str, Any]:
     """One card at its caps, built when first asked for (the digest's draw its chart)."""
     if name in TEAMS_FORMS:
         return teams_form(name)
+    if name == SETUP_FORM:  # the welcome at its longest: a long channel name, every template
+        from bot import welcome
+        from bot.journeys import template_names
+        from bot.views import SetupOffer
+        from handlers.teams.setup_form import setup_card
+
+        offer = SetupOffer("19:" + "c" * 200, caps.filler(80), "airline", "America/Argentina/ComodRivadavia",
+                           tuple(template_names()))
+        return setup_card(welcome.welcome(offer), offer)
     if name == TASK_MODULE:
         return cards.log_card(caps.filler(5000), ref="1" * 200, author="29:" + "a" * 100,
                               author_name=caps.NAME, touchpoints=caps.JOURNEY)
@@ -75,6 +86,8 @@ def slack_payloads() -> dict[str, dict[str, Any]]:
     out["home (member)"] = home.home_view(caps.home_view(lead=False))
     out["log modal"] = modals.log_modal(caps.filler(5000), caps.MomentKind.WOW, caps.JOURNEY * 3, origin)
     out["propose modal"] = modals.propose_modal(caps.prompt_view(), origin)
+    guess = Team(0, caps.filler(80), "C" * 11, "America/Argentina/ComodRivadavia", "hotel")
+    out["setup modal (new, guessed)"] = modals.setup_modal(None, "C" * 11, origin, guess=guess)
     return out
 
 

@@ -9,7 +9,7 @@ Sections follow the feature that speaks; add a new feature's words under its own
 
 from __future__ import annotations
 
-from bot.markup import code
+from bot.markup import bold, code
 
 # --- errors any command can give ------------------------------------------------------------
 
@@ -123,3 +123,113 @@ NO_SUCH_PATTERN = ("This workspace has no pattern {pattern}. " + code("/moments 
                    + " shows them with their numbers.")
 BAD_RETENTION = "Retention is a whole number of months, 1 or more."
 WHOSE_DATA = "Whose data? Name them, e.g. " + code("/moments privacy export @maria") + "."
+
+# --- the command table and its help ----------------------------------------------------------
+
+HELP_TITLE = bold("Moments: turn customer moments into better service")
+FOR_LEADS = " (leads)"
+FOR_ADMINS = " (admins)"
+# each command: what follows its name in the help, and what it does
+COMMAND_HELP: dict[str, tuple[str, str]] = {
+    "/wow": ("what delighted a customer",
+             "credit a colleague with @name, tag a touchpoint with #slug"),
+    "/ow": ("what let a customer down",
+            "blameless: it belongs to a touchpoint, never to a person"),
+    "mine": ("", "your recent moments"),
+    "edit": ("ID text", "reword one of your moments"),
+    "retract": ("[ID]", "take back one of your moments (your last one)"),
+    "file": ("ID touchpoint", "move a moment to another touchpoint (or " + code("none") + ")"),
+    "priorities": ("", "step 1: where it hurts most now"),
+    "prompt": ("", "step 2: this week's question (leads open it early)"),
+    "propose": ("[#touchpoint] [anon] text", "answer this week's question"),
+    "vote": ("ID", "step 3: “this would delight”"),
+    "results": ("", "the votes so far"),
+    "close": ("", "close this week's vote"),
+    "adopt": ("ID [wording]", "step 4: make a proposal the service standard"),
+    "standards": ("", "what we do; step 5 turns old ones basic and asks for fresh ideas"),
+    "stats": ("", "this week's WOWs and OWs, only for you"),
+    "digest": ("[2026-W47]", "the weekly digest"),
+    "week": ("", "run the weekly cycle now"),
+    "export": ("", "the team's moments as a CSV file, sent only to you"),
+    "setup": ("name=… template=airline tz=Europe/Stockholm basic-after=12 focus=2",
+              "set up this channel's team (in Slack, on its own it opens a form)"),
+    "touchpoints": ("[add|rename|retire|move …]",
+                    "the customer journey; leads change it (in Slack, " + code("edit") + " opens a form)"),
+    "leads": ("[add|remove @name]", "who leads the team; leads change it"),
+    "forget-me": ("", "erase what Moments keeps about you"),
+    "privacy": ("export|delete @name", "a person's data"),
+    "redact": ("list|add|remove …", "your workspace's own personal-data patterns; admins change them"),
+}
+
+# --- commands: what they answer --------------------------------------------------------------
+
+WHICH_NUMBER = "Which {what}? Give its number, e.g. {example}."
+PROPOSAL = "proposal"  # the thing WHICH_NUMBER and TOO_LONG ask about
+EXAMPLE_EDIT_ID = "/moments edit 12 the new text"
+EXAMPLE_FILE_ID = "/moments file 12 check-in"
+EXAMPLE_RETRACT_ID = "/moments retract 12"
+EXAMPLE_VOTE_ID = "/moments vote 3"
+EXAMPLE_ADOPT_ID = "/moments adopt 3"
+SETUP_NOT_KEY_VALUE = ("I read setup options as key=value; “{word}” isn't one. "
+                       "Example: " + code('/moments setup name="Gate crew" template=airline') + ".")
+UNKNOWN_SETUP_OPTION = ("Unknown setup option {option}. Options: name, template, tz, "
+                        "basic-after, focus, prompt, close, digest, quiet.")
+NO_SUCH_JOURNEY = "There is no “{template}” journey. Templates: {templates}."
+TEAM_KEEPS_JOURNEY = ("This channel's team already follows the {template} journey, "
+                      "and a team keeps its journey: edit it with " + code("/moments touchpoints")
+                      + ", or set up a new team in another channel.")
+NOT_A_WHOLE_NUMBER = "{name} must be a whole number."
+USAGE_TOUCHPOINTS = ("Usage: " + code("/moments touchpoints [add SLUG Name | rename SLUG New name | "
+                                      "retire SLUG | move SLUG PLACE]") + ".")
+LEADS_OF = "Leads of {team}: {names}."
+NO_LEADS_YET = "nobody yet (admins can act)"
+NO_LEADS = "none"
+USAGE_LEADS = ("Usage: " + code("/moments leads add @name") + " or "
+               + code("/moments leads remove @name") + ".")
+USAGE_FILE = "Usage: " + code("/moments file ID touchpoint") + " (or " + code("none") + ")."
+TYPE_YOUR_IDEA = "Type your idea: " + code("/moments propose [#touchpoint] [anon] what we could do") + "."
+NO_OPEN_PROMPT = "There is no open prompt to answer. " + code("/moments prompt") + " shows this week's."
+ANONYMOUSLY = "anonymously"
+BY_PERSON = "by {name}"
+PROPOSAL_ADDED = "💡 Proposal {proposal_id} added {who}. Colleagues can vote with {vote}."
+MOMENT_RETRACTED = "Moment #{moment_id} retracted. It no longer counts anywhere."
+VOTES_NOW = "{count} vote now"
+VOTES_NOW_PLURAL = "{count} votes now"
+ALREADY_VOTED = "You already voted for proposal {proposal_id} ({votes}). One vote each."
+VOTE_COUNTS = "👍 Your “would delight” vote for proposal {proposal_id} counts ({votes})."
+NO_PROMPT_YET = "There hasn't been a prompt yet. " + code("/moments prompt") + " opens one."
+NO_OPEN_VOTE = "There is no open vote to close."
+NOTHING_TO_POST = "Nothing to post this week."
+
+# --- forgetting a person, and a person's data ------------------------------------------------
+
+ERASED_KINDS = {"moments": "moments", "credits": "credits", "votes": "votes", "proposals": "proposals",
+                "standards": "standards"}
+ERASED_COUNT = "{count} {kind}"
+NOTHING_STORED = "nothing was stored about you"
+ERASED = "{head} Removed or anonymised: {detail}. Standards your team adopted stay, without your name."
+FORGOTTEN = "Done: I have forgotten you."
+FORGET_ME_WARNING = ("This deletes every moment you reported and your votes, and takes your name off "
+                     "credits, proposals and standards in this workspace. It cannot be undone. "
+                     "Confirm with " + code("/moments forget-me confirm") + " or the button.")
+FORGET_ME_BUTTON = "Yes, forget me"
+STORED_ABOUT = "Everything Moments stores about {user_id}:\n"
+USAGE_PRIVACY = ("Usage: " + code("/moments privacy export @name") + " or "
+                 + code("/moments privacy delete @name") + ".")
+PERSON_ERASED = "Done: {person}'s data is erased."
+
+# --- the workspace's redaction patterns ------------------------------------------------------
+
+NO_PATTERNS = ("This workspace has no redaction patterns of its own yet; emails, phone "
+               "numbers, card numbers and booking references are always redacted. "
+               "Admins add one with {example}.")
+PATTERN_LINE = "{number}. {pattern}"
+PATTERNS = ("Redacted from new moments and proposals as well as emails, phones, cards "
+            "and booking references:\n{lines}\nAdmins: " + code("/moments redact remove NUMBER") + ".")
+PATTERN_KNOWN = "{pattern} is already one of this workspace's patterns; nothing changed."
+PATTERN_ADDED = ("🔒 Added {pattern}: from now on it is replaced with "
+                 "[redacted] in new and edited moments and proposals. Moments already "
+                 "stored stay as they are.")
+PATTERN_REMOVED = "Removed {pattern}; new moments are no longer redacted with it."
+USAGE_REDACT = ("Usage: " + code("/moments redact list") + ", admins: " + code("/moments redact add PATTERN")
+                + " or " + code("/moments redact remove PATTERN-or-NUMBER") + ".")

@@ -233,3 +233,110 @@ PATTERN_ADDED = ("🔒 Added {pattern}: from now on it is replaced with "
 PATTERN_REMOVED = "Removed {pattern}; new moments are no longer redacted with it."
 USAGE_REDACT = ("Usage: " + code("/moments redact list") + ", admins: " + code("/moments redact add PATTERN")
                 + " or " + code("/moments redact remove PATTERN-or-NUMBER") + ".")
+
+# --- replies about moments (bot/text.py) -----------------------------------------------------
+
+WOW_LABEL = "🌟 WOW"
+OW_LABEL = "🩹 OW"
+ALREADY_LOGGED = "{kind} #{moment_id} is already logged: “{text}”"
+LOGGED = "{kind} #{moment_id} logged: “{text}”"
+CREDITED = "Credited: {names} — thank you!"
+FILED_HOW_NAMED = "you named it"
+FILED_HOW_SURE = "{confidence:.0%} sure"
+FILED_HOW_CHOSEN = "as you chose"
+FILED_UNDER = "Filed under {touchpoint} ({how})."
+WRONG_PLACE = "Wrong place? {command} moves it."
+WHICH_TOUCHPOINT = "Which touchpoint was it? Pick one:"
+NONE_OF_THESE = "None of these"
+LEFT_UNFILED = "Left unfiled. " + code("/moments file ID <touchpoint>") + " files it later."
+STAYS_UNFILED = "Moment #{moment_id} stays unfiled. Thanks for saying so."
+REFILED = "Moment #{moment_id} filed under {touchpoint}. Thanks, I'll learn from it."
+ME_TOO_COUNTED = "➕ Your “me too” is on moment #{moment_id}."
+NO_MOMENTS_YET = ("You haven't logged any moments here yet. Try " + code("/wow") + " or "
+                  + code("/ow") + ".")
+YOUR_RECENT_MOMENTS = "Your recent moments"
+NOT_FILED = "not filed"
+MINE_LINE = "#{moment_id} {kind} {where}: {text}"
+
+# --- the weekly cycle's posts (bot/text.py) --------------------------------------------------
+
+NO_OWS_KEEP_GOING = "{team}: no OWs in the last four weeks. Keep the WOWs coming!"
+WHERE_IT_HURTS = "{team}: where it hurts most now"
+PROMPT_TITLE = "{team}, week {week}: how could we turn these OWs into WOWs?"
+VOTING_STATE_CLOSED = "closed"
+VOTING_STATE_CLOSES = "closes {when}"
+PROPOSE_HINT = ("Propose a response with " + code("/moments propose [#touchpoint] [anon] text")
+                + ". Voting {state}.")
+PROPOSALS = "Proposals"
+PROPOSALS_HINT = "{proposals} (vote for each one that would delight a customer):"
+ANONYMOUS = "anonymous"
+ADOPTED_MARK = " ✅ adopted"
+VOTES = "{count} vote"
+VOTES_PLURAL = "{count} votes"
+VOTE_BUTTON = "Vote: {text}"
+ADOPT_BUTTON = "Adopt: {text}"
+PROPOSE_BUTTON = "💡 Propose a response"
+PROPOSAL_RECEIVED = ("✍️ Thanks! Your proposal [{proposal_id}] is in{how}; the team can vote on it "
+                     "until the vote closes.")
+PROPOSAL_RECEIVED_ANONYMOUSLY = " anonymously"
+VOTING_CLOSED_FOR = "Voting closed for {week}."
+NO_PROPOSALS = "No proposals this time. The same touchpoints stay in focus."
+LEAD_CAN_ADOPT = "A lead can adopt the winner as a service standard."
+NEW_STANDARD = ("📏 New service standard at {touchpoint}: {text} "
+                "(adopted by {adopted_by}). Everyone follows it from today.")
+NO_STANDARDS = "{team} has no service standards yet. They come from the weekly vote."
+STANDARDS_TITLE = "{team}: service standards"
+LEVEL_DELIGHT = "delight"
+LEVEL_BASIC = "basic (customers expect it)"
+STANDARD_LINE = "{touchpoint}: {text} — {level}, since {since:%d %b %Y}"
+
+# --- the weekly digest (bot/text.py) ---------------------------------------------------------
+
+DIGEST_TITLE = "{team}: weekly digest, {week}"
+DIGEST_COUNTS = "  🌟 {wows} WOW · 🩹 {ows} OW"
+NEW_STANDARDS = "New service standards"
+NEW_STANDARD_LINE = "{touchpoint}: {text} (adopted by {adopted_by})"
+BY_TOUCHPOINT = "WOW / OW by touchpoint"
+BY_TOUCHPOINT_HINT = "{title} (change from last week)"
+NO_MOMENTS_TWO_WEEKS = "No moments this week or last."
+NOT_FILED_YET = "❔ {count} moment(s) not filed yet."
+SHOUT_OUTS = "Shout-outs"
+ME_TOO_EXTRA = " (+{count} me too)"
+SHOUT_OUT_LINE = "{who}: “{text}” — reported by {reporter}{extra}"
+STANDARDS_HELPED = "Did our standards help?"
+STANDARDS_HELPED_HINT = "{title} (share of OWs at the touchpoint, before → since)"
+NOW_BASIC = "Now basic: customers expect these; fresh ideas wanted"
+TOUCHPOINT_WEEK = "{touchpoint}: {wows} WOW ({wows_change}), {ows} OW ({ows_change})"
+NO_MOMENTS = "no moments"
+SHARE_OF = "{share:.0%} of {count}"
+
+# --- the journey and team settings (bot/text.py) ---------------------------------------------
+
+JOURNEY_TITLE = "{team}: customer journey ({template})"
+FRESH_IDEAS_WANTED = " — fresh ideas wanted"
+RETIRED_LIST = "Retired: {touchpoints}"
+TOUCHPOINT_ADDED = "Added touchpoint {name} #{slug} at the end of the journey."
+TOUCHPOINT_RENAMED = "#{slug} is now called {name}. Its history stays."
+TOUCHPOINT_RETIRED = "Retired {name}. New moments won't be filed there; its history stays."
+TEAM_SET_UP = "Team set up"
+SETTINGS_SAVED = "Settings saved"
+QUIET_ON = ", quiet on {days}"
+SETTINGS = ("{head}: {team} — {template} journey, timezone {timezone}, "
+            "standards turn basic after {basic_after} weeks, "
+            "{focus} focus touchpoint(s) a week; prompt {prompt_at}, votes close "
+            "{votes_close_at}, digest {digest_at}{quiet}. "
+            + code("/moments touchpoints") + " shows the journey.")
+
+# --- exporting the team's moments ------------------------------------------------------------
+
+EXPORTED = ("📄 {team}: {count} moment as a CSV file ({filename}). The text is as stored, already "
+            "redacted; only WOWs name the colleagues they credit.")
+EXPORTED_PLURAL = ("📄 {team}: {count} moments as a CSV file ({filename}). The text is as stored, "
+                   "already redacted; only WOWs name the colleagues they credit.")
+EXPORT_WRITTEN = "Written to "
+EXPORT_DOWNLOAD = "Download the CSV"
+EXPORT_NO_LINK = ("I can't offer the file here: this server has no public address for downloads "
+                  "(MOMENTS_PUBLIC_URL). Ask whoever runs Moments to set it.")
+EXPORT_EXPIRES = "The link works for {minutes} minutes and is yours: don't pass it on."
+EXPORT_PERSONAL_ONLY = ("The export is yours alone, so I send it in our personal chat only: "
+                        "ask me there with " + code("/moments export") + ".")

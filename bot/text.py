@@ -174,7 +174,7 @@ def standards(items: Sequence[StandardView], team: str) -> Reply:
 
 def digest(view: DigestView) -> Reply:
     lines = [bold(say.DIGEST_TITLE.format(team=view.team, week=view.week))
-             + say.DIGEST_COUNTS.format(wows=view.wows, ows=view.ows)]
+             + "  " + say.DIGEST_COUNTS.format(wows=view.wows, ows=view.ows)]
     if view.new_standards:
         lines.append(bold(say.NEW_STANDARDS))
         lines += [item(say.NEW_STANDARD_LINE.format(touchpoint=s.touchpoint.label, text=s.text,

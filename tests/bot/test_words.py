@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SPEAKING = (
     "bot/services/*.py", "bot/errors.py", "bot/commands.py", "bot/subcommands.py", "bot/text.py",
     "bot/views.py",
+    "handlers/slack/modals.py", "handlers/slack/blocks.py", "handlers/slack/home.py",
+    "handlers/slack/door.py", "handlers/slack/export.py", "handlers/slack/listeners/*.py",
 )
 LOGGERS = {"log", "logger", "logging", "_log"}
 LOG_CALLS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "log"}

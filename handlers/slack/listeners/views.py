@@ -12,6 +12,7 @@ from slack_bolt import App
 from slack_sdk.webhook import WebhookClient
 
 from bot import text as render
+from bot import words as say
 from bot.commands import NO_TEAM
 from bot.domain import MAX_PROPOSAL_CHARS, MomentKind, Source, Team
 from bot.errors import UserError
@@ -50,9 +51,9 @@ def _check_text(limit: int) -> Any:
     def check(ack: Any, view: dict[str, Any], context: Any) -> None:
         text = (submitted(view).get(ids.TEXT_INPUT) or "").strip()
         if not text:
-            answer_fields(ack, context, {ids.TEXT_INPUT: "Tell us what happened."})
+            answer_fields(ack, context, {ids.TEXT_INPUT: say.TELL_US_WHAT_HAPPENED})
         elif len(text) > limit:
-            answer_fields(ack, context, {ids.TEXT_INPUT: f"Keep it under {limit:,} characters."})
+            answer_fields(ack, context, {ids.TEXT_INPUT: say.KEEP_IT_UNDER.format(limit=limit)})
         else:
             ack()
     return check
@@ -77,7 +78,7 @@ def open_setup(door: SlackDoor, client: Any, body: dict[str, Any], user: str, ch
     """The team's settings for a lead (or the new team's, for anyone), prefilled."""
     ctx = door.context(client, body, user, channel, Source.COMMAND)
     if not ctx.channel or ctx.channel.startswith("D"):
-        raise UserError("Run `/moments setup` in the team's channel: the team lives there.")
+        raise UserError(say.SETUP_IN_TEAM_CHANNEL.format(command="`/moments setup`"))
     team = door.services.journey.team_for_channel(workspace_id=ctx.workspace_id, channel=ctx.channel)
     if team is not None:
         door.services.journey.require_lead(workspace_id=ctx.workspace_id, team_id=team.id,
@@ -117,7 +118,7 @@ def apply_touchpoint_edits(journey: JourneyService, ws: int, team_id: int, actor
             done.append(render.touchpoint_retired(tp))
     except UserError as err:
         return Reply("\n".join([*done, err.message]), error=True)
-    return Reply("\n".join(done) or "Nothing changed.")
+    return Reply("\n".join(done) or say.NOTHING_CHANGED)
 
 
 def register(app: App, door: SlackDoor) -> None:

@@ -443,3 +443,33 @@ OWN_POST = ("That's one of Moments' own posts, so I can't log it as a moment. To
             "use " + code("/wow") + " or " + code("/ow") + ", or “Log as a moment” on a colleague's message.")
 CHECK_THE_FORM = "{note} Check the form before you log it."
 VOTING_ON_PROMPT_CLOSED = "Voting on that prompt has closed."
+
+# --- Teams: cards, the message action and the greeting ---------------------------------------
+
+MOVE_IT = "Move it"
+ADOPT_AS_STANDARD = "📏 Adopt as standard"
+PROPOSE_SHORT_BUTTON = "💡 Propose"
+PROPOSALS_HEADING = "Proposals: " + VOTE_FOR_EACH
+ADOPTED_AFTER_DOT = " · ✅ adopted"
+TOUCHPOINT_WEEK_FACT = "{wows} WOW ({wows_change}) · {ows} OW ({ows_change})"
+MORE_WITH_HOW = "…and {count} more: {how}."
+MORE_ITEMS = "…and {count} more{rest}."
+LISTS_THEM_ALL = "{command} lists them all"
+VOTES_FOR_ONE = "{command} votes for one"
+ADOPTS_ONE = "{command} adopts one"
+TELL_US_WHAT_WE_COULD_DO = "Tell us what we could do."
+TOUCHPOINT_EMPTY_PICKS = "Touchpoint (empty: Moments picks the closest)"
+TOUCHPOINT_EMPTY_FILES = "Touchpoint (empty: Moments files it)"
+STANDARDS_HELPED_SHORT_HINT = "{title} (share of OWs, before → since)"
+CHART_ALT = "Bar chart: WOW and OW per touchpoint, {week}"
+NEW_STANDARD_AT = "📏 New service standard at {touchpoint}"
+ADOPTED_BY_LEVEL = "Adopted by {adopted_by} · {level}. Everyone follows it from today."
+FROM_PERSONS_MESSAGE = "From {name}'s message."
+FROM_A_MESSAGE = "From a message."
+WOW_CREDITS_OW_BLAMELESS = (" A WOW credits its author; an OW is blameless: it goes to a touchpoint, "
+                            "never to a person.")
+WHAT_WAS_IT = "What was it?"
+NOTHING_TO_LOG = ("There's no text in that message (only an image or a file), so there's nothing "
+                  "to log. Type what happened instead: {wow} or {ow}.")
+GREETING = ("Hi! Tell me about a moment of truth: {wow} when a customer was delighted (credit a "
+            "colleague with @name), {ow} when one was let down. {help} lists everything.")

@@ -24,6 +24,8 @@ SPEAKING = (
     "bot/views.py",
     "handlers/slack/modals.py", "handlers/slack/blocks.py", "handlers/slack/home.py",
     "handlers/slack/door.py", "handlers/slack/export.py", "handlers/slack/listeners/*.py",
+    "handlers/teams/cards.py", "handlers/teams/replies.py", "handlers/teams/lifecycle.py",
+    "handlers/teams/export.py", "handlers/teams/listeners/*.py",
 )
 LOGGERS = {"log", "logger", "logging", "_log"}
 LOG_CALLS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "log"}

@@ -473,3 +473,24 @@ NOTHING_TO_LOG = ("There's no text in that message (only an image or a file), so
                   "to log. Type what happened instead: {wow} or {ow}.")
 GREETING = ("Hi! Tell me about a moment of truth: {wow} when a customer was delighted (credit a "
             "colleague with @name), {ow} when one was let down. {help} lists everything.")
+
+# --- the console (a local chat in the terminal) ----------------------------------------------
+
+CONSOLE_HELP = ("Console extras: {as_name} switch person ({as_admin} for an admin) ·\n"
+                "{wait_days} or {wait_weeks} wind the clock · a number picks a choice · {quit} leaves.\n"
+                "Plain messages starting {wow} or {ow} are logged too, as in a Slack channel.")
+CONSOLE_WELCOME = ("Moments console — you are {name}. Type /moments help for commands, "
+                   "/help for console extras.")
+CONSOLE_NOT_A_MOMENT = "I log messages that start with WOW: or OW:. Type /moments help for the commands."
+CONSOLE_WHO_ARE_YOU = "Who are you? {as_name} (or {as_admin})."
+CONSOLE_YOU_ARE_NOW = "You are now {name}{admin}."
+CONSOLE_ADMIN = " (admin)"
+CONSOLE_HOW_LONG = "How long? {wait_days} or {wait_weeks} (up to 999)."
+CONSOLE_LATER = "⏩ {amount} {unit} later…"
+CONSOLE_DAY = "day"
+CONSOLE_DAYS = "days"
+CONSOLE_WEEK = "week"
+CONSOLE_WEEKS = "weeks"
+CONSOLE_PICK_A_NUMBER = "Pick a number from 1 to {count}."
+CONSOLE_NOTHING_TO_CHOOSE = "There is nothing to choose right now."
+CONSOLE_TO_CHANNEL = "(to #{channel})"

@@ -26,6 +26,7 @@ SPEAKING = (
     "handlers/slack/door.py", "handlers/slack/export.py", "handlers/slack/listeners/*.py",
     "handlers/teams/cards.py", "handlers/teams/replies.py", "handlers/teams/lifecycle.py",
     "handlers/teams/export.py", "handlers/teams/listeners/*.py",
+    "handlers/console/chat.py",
 )
 LOGGERS = {"log", "logger", "logging", "_log"}
 LOG_CALLS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "log"}

@@ -62,6 +62,17 @@ LAST_TOUCHPOINT = "A journey needs at least one touchpoint; add another first."
 PICK_A_PLACE = "Pick a place between 1 and {count}."
 UNKNOWN_TOUCHPOINT = "I don't know the touchpoint “{key}”. This team's touchpoints: {names}."
 
+# --- what people type that the core cannot read (times, weeks, timezones, templates) --------
+
+UNKNOWN_TIMEZONE = ("I don't know the timezone “{name}”. Use an IANA name such as "
+                    "Europe/Stockholm, America/New_York or UTC.")
+NOT_A_WEEK = "“{week}” is not a week. Write it like 2026-W47."
+NOT_A_WEEKLY_TIME = ("“{slot}” is not a weekly time. Write it like " + code("mon 09:00") + " or "
+                     + code("fri-16:30") + ".")
+NO_SUCH_TEMPLATE = "There is no journey template called {name!r}. Choose one of: {names}."
+MESSAGE_CUT = ("✂️ The message was longer than a moment may be ({limit:,} characters), "
+               "so I kept its beginning.")
+
 # --- reporting moments -----------------------------------------------------------------------
 
 MOMENT = "moment"  # what TOO_LONG calls a moment
@@ -494,3 +505,23 @@ CONSOLE_WEEKS = "weeks"
 CONSOLE_PICK_A_NUMBER = "Pick a number from 1 to {count}."
 CONSOLE_NOTHING_TO_CHOOSE = "There is nothing to choose right now."
 CONSOLE_TO_CHANNEL = "(to #{channel})"
+
+# --- a workspace's own redaction patterns: why one can't be used (bot/redact.py) -------------
+
+PATTERN_TIMED_OUT = ("I couldn't check this text against the workspace's own redaction patterns in "
+                     "time, so nothing was saved. An admin may need to simplify a pattern "
+                     "(" + code("/moments redact list") + ").")
+MAKE_PATTERN_SPECIFIC = "Make it specific to the data, e.g. {example} for employee numbers."
+PATTERN_TOO_LONG = "That pattern is {length:,} characters long; keep it to {limit} or fewer."
+PATTERN_BACKTICK = "A pattern can't contain a backtick or a line break."
+PATTERN_INVALID = ("{pattern} isn't a valid pattern ({error}). Patterns are Python regular "
+                   "expressions, e.g. {example}.")
+PATTERN_NESTED_REPEAT = ("{pattern} repeats something that itself repeats, which can make "
+                         "checking a long moment very slow. Write it without a repeat inside a "
+                         "repeat, e.g. " + code("(ab)+") + " rather than " + code("(a+b)+") + ".")
+PATTERN_SLOW = "{pattern} takes too long on text that nearly matches it, which would stall the bot. {advice}"
+PATTERN_MATCHES_EMPTY = "{pattern} matches empty text, so it would match everywhere. {advice}"
+PATTERN_MATCHES_SINGLE = ("{pattern} matches a single letter, digit or space, so it would "
+                          "redact ordinary words. {advice}")
+PATTERN_MATCHES_ORDINARY = ("{pattern} matches ordinary text ({sample}), so it would redact far too "
+                            "much. {advice}")

@@ -16,6 +16,12 @@ from bot.markup import bold, code
 OOPS = "Sorry, something went wrong on my side and nothing was saved. Please try again."
 STALE_BUTTON = "That button is out of date. Run the command again."
 SETUP_HINT = code("/moments setup")
+OOPS_TRY_AGAIN = "Sorry, something went wrong on my side. Please try again."  # nothing to say was saved
+NO_TENANT = ("I can't tell which organisation this message comes from, so I can't act on it. "
+             "Please try again from Teams.")
+RESTARTED = ("Sorry, the bot restarted before it could finish your " + code("/moments") + " command. If it "
+             "didn't take effect, please run it again.")
+DB_DOWN = "I can't reach my database right now, so nothing was saved. Please try again in a minute."
 NO_SUCH_COMMAND = "I don't know the command {command}. Try " + code("/moments help") + "."
 NO_SUCH_SUBCOMMAND = "I don't know {typed}. " + code("/moments help") + " lists what I can do."
 

@@ -27,7 +27,7 @@ SPEAKING = (
     "handlers/slack/door.py", "handlers/slack/export.py", "handlers/slack/listeners/*.py",
     "handlers/teams/cards.py", "handlers/teams/replies.py", "handlers/teams/lifecycle.py",
     "handlers/teams/export.py", "handlers/teams/listeners/*.py",
-    "handlers/console/chat.py",
+    "handlers/console/chat.py", "handlers/slack/inbox.py", "handlers/teams/bot.py", "handlers/teams/web.py",
 )
 LOGGERS = {"log", "logger", "logging", "_log"}
 LOG_CALLS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "log"}
@@ -45,6 +45,13 @@ NOT_CHAT: frozenset[tuple[str, str]] = frozenset({
     ("bot/redact.py", "Maria found two seats together for a family (with a pram) in the lounge."),
     # a stored pattern that no longer compiles: logged for the operator, the person gets OOPS
     ("bot/redact.py", "The redaction pattern {} is not a valid expression: {}"),
+    # the Teams door's startup warnings, for whoever runs Moments (logged, never sent to chat)
+    ("handlers/teams/web.py", "MOMENTS_TEAMS_EMULATOR=1 and no MICROSOFT_APP_ID: the Teams door at "
+                              "/api/messages runs in LOCAL EMULATOR MODE WITHOUT AUTHENTICATION, for "
+                              "requests from this machine only. Never use it in production; set "
+                              "MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD for Teams."),
+    ("handlers/teams/web.py", "Teams is not configured (MICROSOFT_APP_ID): /api/messages is off "
+                              "(MOMENTS_TEAMS_EMULATOR=1 opens it to the local Bot Framework Emulator)"),
 })
 
 

@@ -3,7 +3,9 @@
 Replies, errors, button labels and card titles are kept here as plain strings; a translation
 replaces this module's strings and nothing else. A string with ``{name}`` fields is filled with
 ``str.format`` where it is used (the field names are part of the catalogue: keep them).
-Formatting uses the core's own markup (``bot/markup.py``), so no platform syntax appears here.
+Formatting uses the core's own markup (``bot/markup.py``), so no platform syntax appears here:
+where a door shows a piece its own way (Teams' ``moments results``, the console's ``/as NAME``),
+the door fills it into a field. A sentence two doors (or a door and the core) say is one entry.
 Sections follow the feature that speaks; add a new feature's words under its own heading.
 """
 
@@ -250,6 +252,26 @@ PATTERN_ADDED = ("🔒 Added {pattern}: from now on it is replaced with "
 PATTERN_REMOVED = "Removed {pattern}; new moments are no longer redacted with it."
 USAGE_REDACT = ("Usage: " + code("/moments redact list") + ", admins: " + code("/moments redact add PATTERN")
                 + " or " + code("/moments redact remove PATTERN-or-NUMBER") + ".")
+
+# --- a workspace's own redaction patterns: why one can't be used (bot/redact.py) -------------
+
+PATTERN_TIMED_OUT = ("I couldn't check this text against the workspace's own redaction patterns in "
+                     "time, so nothing was saved. An admin may need to simplify a pattern "
+                     "(" + code("/moments redact list") + ").")
+MAKE_PATTERN_SPECIFIC = "Make it specific to the data, e.g. {example} for employee numbers."
+PATTERN_TOO_LONG = "That pattern is {length:,} characters long; keep it to {limit} or fewer."
+PATTERN_BACKTICK = "A pattern can't contain a backtick or a line break."
+PATTERN_INVALID = ("{pattern} isn't a valid pattern ({error}). Patterns are Python regular "
+                   "expressions, e.g. {example}.")
+PATTERN_NESTED_REPEAT = ("{pattern} repeats something that itself repeats, which can make "
+                         "checking a long moment very slow. Write it without a repeat inside a "
+                         "repeat, e.g. " + code("(ab)+") + " rather than " + code("(a+b)+") + ".")
+PATTERN_SLOW = "{pattern} takes too long on text that nearly matches it, which would stall the bot. {advice}"
+PATTERN_MATCHES_EMPTY = "{pattern} matches empty text, so it would match everywhere. {advice}"
+PATTERN_MATCHES_SINGLE = ("{pattern} matches a single letter, digit or space, so it would "
+                          "redact ordinary words. {advice}")
+PATTERN_MATCHES_ORDINARY = ("{pattern} matches ordinary text ({sample}), so it would redact far too "
+                            "much. {advice}")
 
 # --- replies about moments (bot/text.py) -----------------------------------------------------
 
@@ -511,23 +533,3 @@ CONSOLE_WEEKS = "weeks"
 CONSOLE_PICK_A_NUMBER = "Pick a number from 1 to {count}."
 CONSOLE_NOTHING_TO_CHOOSE = "There is nothing to choose right now."
 CONSOLE_TO_CHANNEL = "(to #{channel})"
-
-# --- a workspace's own redaction patterns: why one can't be used (bot/redact.py) -------------
-
-PATTERN_TIMED_OUT = ("I couldn't check this text against the workspace's own redaction patterns in "
-                     "time, so nothing was saved. An admin may need to simplify a pattern "
-                     "(" + code("/moments redact list") + ").")
-MAKE_PATTERN_SPECIFIC = "Make it specific to the data, e.g. {example} for employee numbers."
-PATTERN_TOO_LONG = "That pattern is {length:,} characters long; keep it to {limit} or fewer."
-PATTERN_BACKTICK = "A pattern can't contain a backtick or a line break."
-PATTERN_INVALID = ("{pattern} isn't a valid pattern ({error}). Patterns are Python regular "
-                   "expressions, e.g. {example}.")
-PATTERN_NESTED_REPEAT = ("{pattern} repeats something that itself repeats, which can make "
-                         "checking a long moment very slow. Write it without a repeat inside a "
-                         "repeat, e.g. " + code("(ab)+") + " rather than " + code("(a+b)+") + ".")
-PATTERN_SLOW = "{pattern} takes too long on text that nearly matches it, which would stall the bot. {advice}"
-PATTERN_MATCHES_EMPTY = "{pattern} matches empty text, so it would match everywhere. {advice}"
-PATTERN_MATCHES_SINGLE = ("{pattern} matches a single letter, digit or space, so it would "
-                          "redact ordinary words. {advice}")
-PATTERN_MATCHES_ORDINARY = ("{pattern} matches ordinary text ({sample}), so it would redact far too "
-                            "much. {advice}")

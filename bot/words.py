@@ -24,6 +24,7 @@ NO_TENANT = ("I can't tell which organisation this message comes from, so I can'
 RESTARTED = ("Sorry, the bot restarted before it could finish your " + code("/moments") + " command. If it "
              "didn't take effect, please run it again.")
 DB_DOWN = "I can't reach my database right now, so nothing was saved. Please try again in a minute."
+ONE_WORKSPACE_ONLY = "This server installs into one workspace only."  # the Slack install page
 NO_SUCH_COMMAND = "I don't know the command {command}. Try " + code("/moments help") + "."
 NO_SUCH_SUBCOMMAND = "I don't know {typed}. " + code("/moments help") + " lists what I can do."
 
@@ -377,6 +378,7 @@ EXPORT_DOWNLOAD = "Download the CSV"
 EXPORT_NO_LINK = ("I can't offer the file here: this server has no public address for downloads "
                   "(MOMENTS_PUBLIC_URL). Ask whoever runs Moments to set it.")
 EXPORT_EXPIRES = "The link works for {minutes} minutes and is yours: don't pass it on."
+EXPORT_LINK_EXPIRED = "This export link is out of date. Run /moments export again."  # a web page: plain
 EXPORT_PERSONAL_ONLY = ("The export is yours alone, so I send it in our personal chat only: "
                         "ask me there with " + code("/moments export") + ".")
 

@@ -28,6 +28,7 @@ SPEAKING = (
     "handlers/teams/cards.py", "handlers/teams/replies.py", "handlers/teams/lifecycle.py",
     "handlers/teams/export.py", "handlers/teams/listeners/*.py",
     "handlers/console/chat.py", "handlers/slack/inbox.py", "handlers/teams/bot.py", "handlers/teams/web.py",
+    "handlers/export_links.py", "handlers/server.py",
 )
 LOGGERS = {"log", "logger", "logging", "_log"}
 LOG_CALLS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "log"}
@@ -50,6 +51,8 @@ NOT_CHAT: frozenset[tuple[str, str]] = frozenset({
                               "/api/messages runs in LOCAL EMULATOR MODE WITHOUT AUTHENTICATION, for "
                               "requests from this machine only. Never use it in production; set "
                               "MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD for Teams."),
+    # a JSON error for a request to /slack/events when Slack is off: for Slack's servers, not a person
+    ("handlers/server.py", "Slack is not configured"),
     ("handlers/teams/web.py", "Teams is not configured (MICROSOFT_APP_ID): /api/messages is off "
                               "(MOMENTS_TEAMS_EMULATOR=1 opens it to the local Bot Framework Emulator)"),
 })

@@ -100,6 +100,11 @@ DOING_EDIT = "edit"
 DOING_RETRACT = "retract"
 NOTHING_TO_RETRACT = "You have no moments to retract."
 NO_SUCH_MOMENT = "There is no moment {moment_id}."
+# a moment's text in place of a message's (stored with the moment)
+UNCHECKED = "(not kept: the text could not be checked against this workspace's redaction patterns)"
+DELETED = "(the original message was deleted)"
+NO_TEXT = "(no text)"
+UNREADABLE = "(the message could not be read)"
 
 # --- the weekly cycle: priorities, prompt, proposals, vote, standards ------------------------
 
@@ -185,6 +190,8 @@ COMMAND_HELP: dict[str, tuple[str, str]] = {
 
 WHICH_NUMBER = "Which {what}? Give its number, e.g. {example}."
 PROPOSAL = "proposal"  # the thing WHICH_NUMBER and TOO_LONG ask about
+STANDARD = "standard"  # what TOO_LONG calls a lead's own wording of a standard
+EXAMPLE_PROPOSE = "/moments propose Greet every guest by name"
 EXAMPLE_EDIT_ID = "/moments edit 12 the new text"
 EXAMPLE_FILE_ID = "/moments file 12 check-in"
 EXAMPLE_RETRACT_ID = "/moments retract 12"
@@ -462,6 +469,7 @@ ADD_TOUCHPOINT_ID_HINT = "Lowercase letters, digits and hyphens; people tag mome
 ADD_TOUCHPOINT_NAME = "Add a touchpoint: name"
 ADD_TOUCHPOINT_NAME_EXAMPLE = "Bag drop"
 EDIT_TOUCHPOINTS = "Edit touchpoints"
+EDIT_TOUCHPOINTS_BUTTON = "✏️ Edit touchpoints"
 NAME_OR_RETIRE = "Give it a name, or tick Retire."
 TOUCHPOINT_EXISTS_RETIRED = "#{slug} already exists (retired)."
 NEW_TOUCHPOINT_NEEDS_ID = "Give the new touchpoint an id too, e.g. bag-drop."

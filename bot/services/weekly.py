@@ -132,7 +132,7 @@ class WeeklyService:
         anonymous: bool = False,
     ) -> Proposal:
         """A staff member suggests an alternative response at one of the prompt's touchpoints."""
-        body = check_text(text, what="proposal", example="/moments propose Greet every guest by name",
+        body = check_text(text, what=words.PROPOSAL, example=words.EXAMPLE_PROPOSE,
                           patterns=self._patterns.compiled(workspace_id))
         if len(body) > MAX_PROPOSAL_CHARS:
             raise UserError(words.PROPOSAL_TOO_LONG.format(limit=MAX_PROPOSAL_CHARS))
@@ -201,7 +201,7 @@ class WeeklyService:
                 raise UserError(ALREADY_ADOPTED)
             now = self._d.clock.now()
             if text:  # a lead's own wording is redacted like any other text people write
-                text = check_text(text, what="standard", example="/moments adopt 3",
+                text = check_text(text, what=words.STANDARD, example=words.EXAMPLE_ADOPT_ID,
                                   patterns=self._patterns.compiled(workspace_id, repo))
             try:
                 standard = repo.add_standard(

@@ -82,7 +82,7 @@ def open_setup(door: SlackDoor, client: Any, body: dict[str, Any], user: str, ch
     team = door.services.journey.team_for_channel(workspace_id=ctx.workspace_id, channel=ctx.channel)
     if team is not None:
         door.services.journey.require_lead(workspace_id=ctx.workspace_id, team_id=team.id,
-                                           actor=ctx.actor, doing="change the team's settings")
+                                           actor=ctx.actor, doing=say.DOING_CHANGE_SETTINGS)
     suggested = str(body.get("channel_name") or "")
     suggested = "" if suggested in ("directmessage", "privategroup", "mpdm") else suggested
     client.views_open(trigger_id=body["trigger_id"],
@@ -93,7 +93,7 @@ def open_touchpoints(door: SlackDoor, client: Any, body: dict[str, Any], user: s
     ctx = door.context(client, body, user, channel, Source.COMMAND)
     team = door.router.team(ctx)
     door.services.journey.require_lead(workspace_id=ctx.workspace_id, team_id=team.id,
-                                       actor=ctx.actor, doing="edit the touchpoints")
+                                       actor=ctx.actor, doing=say.DOING_EDIT_TOUCHPOINTS)
     items = door.services.journey.touchpoints(workspace_id=ctx.workspace_id, team_id=team.id)
     client.views_open(trigger_id=body["trigger_id"],
                       view=touchpoints_modal(team, items, Origin(channel=ctx.channel)))

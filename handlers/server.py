@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from aiohttp import web
 from slack_bolt import BoltRequest, BoltResponse
 
+from bot import words as say
 from bot.config import Settings
 from bot.services import Services
 from handlers.observability import METRICS, request_scope
@@ -84,7 +85,7 @@ def build_web_app(settings: Settings, services: Services, slack: SlackEndpoint |
     async def slack_oauth(request: web.Request) -> web.Response:
         flow = slack.oauth_flow if slack is not None else None
         if flow is None:
-            return web.Response(status=404, text="This server installs into one workspace only.")
+            return web.Response(status=404, text=say.ONE_WORKSPACE_ONLY)
         bolt_req = BoltRequest(body="", query=request.query_string,
                                headers={k: v for k, v in request.headers.items()})
         handle = flow.handle_installation if request.path == flow.install_path else flow.handle_callback

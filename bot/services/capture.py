@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from bot import parsing
+from bot import parsing, words
 from bot.domain import MAX_MOMENT_CHARS, Filing, Moment, MomentKind, Source
 from bot.ports import DuplicateError, Repository
 from bot.redact import PatternTimeout, redact
@@ -25,8 +25,8 @@ from bot.services.base import Actor, Deps, display, find_touchpoint, remember, r
 from bot.services.moments import Filed, MomentService, check_text, decide
 from bot.shorten import shorten_message
 
-UNCHECKED = "(not kept: the text could not be checked against this workspace's redaction patterns)"
-DELETED = "(the original message was deleted)"
+UNCHECKED = words.UNCHECKED
+DELETED = words.DELETED
 QUOTED = frozenset({Source.REACTION, Source.SHORTCUT})  # moments whose text is someone's message
 
 
@@ -280,7 +280,7 @@ class CaptureService:
             patterns = self._moments.patterns.compiled(workspace_id, repo)
             short = shorten_message(text)
             try:
-                body = check_text(short.text or "(no text)", patterns=patterns)
+                body = check_text(short.text or words.NO_TEXT, patterns=patterns)
             except PatternTimeout:  # never stored unchecked; the moment and its reporter stay
                 body = UNCHECKED
             if moment.kind is MomentKind.OW:

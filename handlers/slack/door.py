@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 
 from bot import text as render
+from bot import words as say
 from bot.commands import ChatContext, CommandRouter
 from bot.domain import Moment, Platform, Source, Touchpoint
 from bot.errors import friendly
@@ -33,7 +34,7 @@ log = logging.getLogger(__name__)
 FOR_GOOD = {"thread_not_found", "channel_not_found", "not_in_channel", "missing_scope",
             "not_allowed_token_type"}
 Respond = Callable[..., Any]
-UNREADABLE = "(the message could not be read)"
+UNREADABLE = say.UNREADABLE
 
 
 def ack_only(ack: Any, context: Any) -> None:

@@ -11,16 +11,16 @@ from typing import Any
 
 from slack_bolt import App
 
+from bot import words as say
 from bot.domain import MomentKind
 from bot.shorten import shorten_message
 from handlers.slack import ids
 from handlers.slack.door import SlackDoor, ack_only, team_id_of
-from handlers.slack.markup import plain
+from handlers.slack.markup import from_core, plain
 from handlers.slack.modals import Origin, log_modal
 from handlers.slack.people import posted_by_moments
 
-OWN_POST = ("That's one of Moments' own posts, so I can't log it as a moment. To log what happened, "
-            "use `/wow` or `/ow`, or “Log as a moment” on a colleague's message.")
+OWN_POST = from_core(say.OWN_POST)
 
 
 def register(app: App, door: SlackDoor) -> None:
@@ -49,7 +49,7 @@ def register(app: App, door: SlackDoor) -> None:
             view = log_modal(short.text, kind, touchpoints, origin)
             client.views_open(trigger_id=body["trigger_id"], view=view)
             if short.cut:
-                respond(text=f"{short.note} Check the form before you log it.",
+                respond(text=say.CHECK_THE_FORM.format(note=short.note),
                         response_type="ephemeral", replace_original=False)
 
     app.shortcut(ids.LOG_SHORTCUT)(ack=ack_only, lazy=[open_log_modal])

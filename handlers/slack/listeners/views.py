@@ -14,6 +14,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot import text as render
 from bot import welcome
+from bot import words as say
 from bot.commands import NO_TEAM
 from bot.domain import MAX_PROPOSAL_CHARS, MomentKind, Source, Team
 from bot.errors import UserError
@@ -54,9 +55,9 @@ def _check_text(limit: int) -> Any:
     def check(ack: Any, view: dict[str, Any], context: Any) -> None:
         text = (submitted(view).get(ids.TEXT_INPUT) or "").strip()
         if not text:
-            answer_fields(ack, context, {ids.TEXT_INPUT: "Tell us what happened."})
+            answer_fields(ack, context, {ids.TEXT_INPUT: say.TELL_US_WHAT_HAPPENED})
         elif len(text) > limit:
-            answer_fields(ack, context, {ids.TEXT_INPUT: f"Keep it under {limit:,} characters."})
+            answer_fields(ack, context, {ids.TEXT_INPUT: say.KEEP_IT_UNDER.format(limit=limit)})
         else:
             ack()
     return check
@@ -81,12 +82,12 @@ def open_setup(door: SlackDoor, client: Any, body: dict[str, Any], user: str, ch
     """The team's settings for a lead (or the new team's, for anyone), prefilled."""
     ctx = door.context(client, body, user, channel, Source.COMMAND)
     if not ctx.channel or ctx.channel.startswith("D"):
-        raise UserError("Run `/moments setup` in the team's channel: the team lives there.")
+        raise UserError(say.SETUP_IN_TEAM_CHANNEL.format(command="`/moments setup`"))
     team = door.services.journey.team_for_channel(workspace_id=ctx.workspace_id, channel=ctx.channel)
     guess: Team | None = None
     if team is not None:
         door.services.journey.require_lead(workspace_id=ctx.workspace_id, team_id=team.id,
-                                           actor=ctx.actor, doing="change the team's settings")
+                                           actor=ctx.actor, doing=say.DOING_CHANGE_SETTINGS)
     else:  # a new team: everything guessed, so "Set up" needs no typing (listeners/first.py)
         offer = door.services.onboarding.defaults(
             workspace_id=ctx.workspace_id, channel=ctx.channel,
@@ -101,7 +102,7 @@ def open_touchpoints(door: SlackDoor, client: Any, body: dict[str, Any], user: s
     ctx = door.context(client, body, user, channel, Source.COMMAND)
     team = door.router.team(ctx)
     door.services.journey.require_lead(workspace_id=ctx.workspace_id, team_id=team.id,
-                                       actor=ctx.actor, doing="edit the touchpoints")
+                                       actor=ctx.actor, doing=say.DOING_EDIT_TOUCHPOINTS)
     items = door.services.journey.touchpoints(workspace_id=ctx.workspace_id, team_id=team.id)
     client.views_open(trigger_id=body["trigger_id"],
                       view=touchpoints_modal(team, items, Origin(channel=ctx.channel)))

@@ -11,7 +11,7 @@ from botbuilder.core import TurnContext  # type: ignore[import-untyped]
 from botbuilder.schema.teams import MessagingExtensionActionResponse  # type: ignore[import-untyped]
 
 from bot import text as render
-from bot import words
+from bot import words as say
 from bot.commands import ChatContext
 from bot.domain import MomentKind, Source
 from bot.markup import plain
@@ -28,8 +28,7 @@ from handlers.teams.replies import task_card, task_message
 from handlers.teams.setup_form import setup_card
 
 log = logging.getLogger(__name__)
-NOTHING_TO_LOG = ("There's no text in that message (only an image or a file), so there's nothing "
-                  "to log. Type what happened instead: `wow …` or `ow …`.")
+NOTHING_TO_LOG = say.NOTHING_TO_LOG.format(wow="`wow …`", ow="`ow …`")
 
 
 def message_author(message: Any) -> tuple[str, str] | None:
@@ -59,7 +58,7 @@ async def fetch_task(door: TeamsDoor, turn_context: TurnContext,
     card = cards.log_card(short.text, ref=(message.id or "") if message else "", author=author,
                           author_name=(user.display_name or "") if user else "",
                           touchpoints=touchpoints, note=short.note)
-    return task_card("Log as a moment", card)
+    return task_card(say.LOG_AS_A_MOMENT, card)
 
 
 async def submit_action(door: TeamsDoor, turn_context: TurnContext,
@@ -76,9 +75,9 @@ async def submit_action(door: TeamsDoor, turn_context: TurnContext,
                           message_author(getattr(action, "message_payload", None)))
     reply = replace(reply, text=teams_syntax(reply.text))
     if isinstance(reply.view, SetupOffer) and not reply.error:  # kept before setup: the form
-        return task_card(words.FIRST_SET_UP_BUTTON, setup_card(reply, reply.view))
+        return task_card(say.FIRST_SET_UP_BUTTON, setup_card(reply, reply.view))
     if reply.choices:
-        return task_card("Which touchpoint?", cards.reply_card(reply))
+        return task_card(say.WHICH_TOUCHPOINT_SHORT, cards.reply_card(reply))
     return task_message(plain(reply.text))
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from bot import parsing, words
 from bot.domain import MAX_MOMENT_CHARS, Filing, Moment, MomentKind, Source
@@ -71,6 +72,7 @@ class CaptureService:
         message_ref: str | None = None,
         author: Actor | None = None,
         request_key: str | None = None,
+        reported_at: datetime | None = None,
     ) -> Filed:
         """A colleague's message logged as a moment through the door's form (Slack's message
         shortcut, Teams' message action), for the team of ``channel``.
@@ -85,7 +87,7 @@ class CaptureService:
         filed = self._moments.report(
             workspace_id=workspace_id, channel=channel, actor=actor, kind=kind, text=text,
             source=Source.SHORTCUT, message_ref=message_ref, credited=credit, strict_tags=False,
-            request_key=request_key)
+            request_key=request_key, reported_at=reported_at)
         if credit and author is not None and author.display_name:
             self.remember_people(workspace_id=workspace_id, people=[author])
         return filed

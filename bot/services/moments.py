@@ -96,10 +96,13 @@ class MomentService:
         credited: tuple[str, ...] = (),
         strict_tags: bool = True,
         request_key: str | None = None,
+        reported_at: datetime | None = None,
     ) -> Filed:
         """Store a moment and file it: an explicit tag wins, else the filer, else ask. The team is
         ``team_id``, or else the team of ``channel``.
 
+        ``reported_at``: when it was reported, if earlier than now (a moment kept before its
+        channel had a team), so it counts in the week it happened.
         A report made already makes nothing new; the answer names the moment it made
         (``Filed.already``): the same request again (``request_key``: a replay after a crash, a
         form submitted twice), or the same person sending the same text within RETRY_WINDOW.
@@ -108,7 +111,8 @@ class MomentService:
             return self._report(workspace_id=workspace_id, actor=actor, kind=kind, text=text,
                                 source=source, team_id=team_id, channel=channel,
                                 message_ref=message_ref, credited=credited,
-                                strict_tags=strict_tags, request_key=request_key)
+                                strict_tags=strict_tags, request_key=request_key,
+                                reported_at=reported_at)
         except DuplicateError:
             if request_key is None:
                 raise
@@ -136,6 +140,7 @@ class MomentService:
         credited: tuple[str, ...],
         strict_tags: bool,
         request_key: str | None,
+        reported_at: datetime | None = None,
     ) -> Filed:
         example = words.EXAMPLE_MOMENT.format(kind=(kind or MomentKind.WOW).value)
         try:
@@ -189,7 +194,7 @@ class MomentService:
                     filing=filing,
                     confidence=confidence,
                     source=source,
-                    created_at=now,
+                    created_at=min(reported_at, now) if reported_at else now,
                     updated_at=now,
                     credited=credit,
                     message_ref=message_ref,

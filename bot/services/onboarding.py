@@ -217,11 +217,11 @@ class Onboarding:
                 workspace_id=workspace_id, channel=team.channel, actor=actor, kind=item.kind,
                 text=item.text, message_ref=item.message_ref,
                 author=Actor(item.author_id) if item.author_id else None,
-                request_key=item.request_key)
+                request_key=item.request_key, reported_at=item.created_at)
         return self._moments.report(
             workspace_id=workspace_id, team_id=team.id, actor=actor, kind=item.kind,
             text=item.text, source=item.source, message_ref=item.message_ref,
-            request_key=item.request_key, strict_tags=False)
+            request_key=item.request_key, strict_tags=False, reported_at=item.created_at)
 
     # a person's own team, for what they report in private
 

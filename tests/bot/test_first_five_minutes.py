@@ -129,3 +129,17 @@ def test_a_persons_data_export_includes_their_waiting_moments(world: World) -> N
     world.router.handle(ctx(world), "/ow", "the lounge door was locked")
     data = world.services.privacy.export_person(workspace_id=world.ws, actor=ADMIN, person=STAFF)
     assert [w["text"] for w in data["moments_waiting"]] == ["the lounge door was locked"]
+
+
+def test_a_waiting_moment_counts_in_the_week_it_was_reported_not_the_week_it_was_filed(
+        world: World) -> None:
+    reported = world.clock.now()
+    world.router.handle(ctx(world), "/ow", "the lounge was closed all evening")
+    world.clock.advance(timedelta(days=9))  # set up the week after
+    reply = world.router.handle(ctx(world, OTHER), "/moments", "setup")
+    assert "Filed 1 moment" in reply.text
+    team = world.services.journey.team_for_channel(workspace_id=world.ws, channel=NEW)
+    assert team is not None
+    with world.store.transaction(world.ws) as repo:
+        [moment] = repo.moments(team.id)
+    assert moment.created_at == reported and moment.updated_at == world.clock.now()

@@ -16,6 +16,7 @@ class Settings:
     log_level: str = "INFO"
     filing_threshold: float | None = None  # None: the filer's calibrated default
     retention_months: int = 0  # 0: keep moments until someone deletes them
+    waiting_days: int = 14  # a moment reported before its channel has a team waits this long
     slack_bot_token: str = ""
     slack_signing_secret: str = ""
     slack_app_token: str = ""
@@ -49,6 +50,7 @@ class Settings:
             log_level=env.get("MOMENTS_LOG_LEVEL", "INFO").upper(),
             filing_threshold=float(threshold) if threshold else None,
             retention_months=int(retention) if retention else 0,
+            waiting_days=int(env.get("MOMENTS_WAITING_DAYS") or 14),
             slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
             slack_app_token=env.get("SLACK_APP_TOKEN", ""),

@@ -242,3 +242,27 @@ class JourneyTemplate:
     name: str
     title: str
     touchpoints: tuple[TouchpointTemplate, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingMoment:
+    """A moment reported where there is no team yet: kept, redacted, until the channel is set
+    up (or, from a private chat, until the reporter picks their team), then filed as it would
+    have been; deleted unfiled at ``expires_at``.
+
+    ``channel``: the channel it waits for; "" when it waits for its reporter's team (a DM, a
+    personal chat). ``text`` is "" for a reaction whose message the bot could not read yet.
+    ``author_id``: the author of the message it quotes (reactions, the message shortcut), whom a
+    WOW credits once filed."""
+
+    id: int
+    channel: str
+    kind: MomentKind
+    text: str
+    reporter_id: str
+    source: Source
+    created_at: datetime
+    expires_at: datetime
+    author_id: str = ""
+    message_ref: str | None = None
+    request_key: str | None = None

@@ -29,6 +29,7 @@ from bot.domain import (
     StandardLevel,
     Team,
     Touchpoint,
+    WaitingMoment,
     Workspace,
 )
 from bot.views import Post
@@ -194,6 +195,38 @@ class Repository(Protocol):
 
     def remove_redaction_pattern(self, pattern_id: int) -> bool:
         """False when there is no such pattern in this workspace."""
+        ...
+
+    # the first five minutes: moments waiting for a team, people's chosen team, welcomes
+    def add_waiting(self, waiting: WaitingMoment) -> WaitingMoment:
+        """Raises DuplicateError when its ``request_key`` is taken."""
+        ...
+
+    def waiting_by_request(self, request_key: str) -> WaitingMoment | None: ...
+    def waiting_in(self, channel: str) -> list[WaitingMoment]:
+        """Moments waiting for ``channel``'s team, oldest first."""
+        ...
+
+    def waiting_of(self, reporter_id: str) -> list[WaitingMoment]:
+        """Moments waiting for their reporter's team (reported in a private chat), oldest first."""
+        ...
+
+    def waiting_reported_by(self, reporter_id: str) -> list[WaitingMoment]:
+        """Every moment the person reported that waits, wherever, oldest first (their data)."""
+        ...
+
+    def delete_waiting(self, waiting_id: int) -> bool: ...
+    def delete_waiting_expired(self, now: datetime) -> int:
+        """Delete the waiting moments whose ``expires_at`` is at or before ``now``."""
+        ...
+
+    def chosen_team(self, user_id: str) -> int | None:
+        """The team a person picked for what they report outside a team's channel."""
+        ...
+
+    def choose_team(self, user_id: str, team_id: int) -> None: ...
+    def claim_welcome(self, channel: str, at: datetime) -> bool:
+        """True the first time for a channel: the bot's welcome is posted there once."""
         ...
 
 

@@ -386,3 +386,52 @@ class ReplicaRow(Base):
 
     id: Mapped[str] = mapped_column(primary_key=True)
     seen_at: Mapped[datetime]
+
+
+class WaitingMomentRow(Base):
+    """A moment reported before its channel had a team (``bot.domain.WaitingMoment``)."""
+
+    __tablename__ = "waiting_moments"
+    __table_args__ = (
+        sa.Index("ix_waiting_moments_workspace_id_channel", "workspace_id", "channel"),
+        sa.Index("ix_waiting_moments_workspace_id_reporter_id", "workspace_id", "reporter_id"),
+        sa.Index("ix_waiting_moments_workspace_id_request_key", "workspace_id", "request_key",
+                 unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(sa.ForeignKey("workspaces.id"))
+    channel: Mapped[str]  # "": waiting for its reporter's team
+    kind: Mapped[MomentKind]
+    text: Mapped[str] = mapped_column(sa.Text)  # redacted before it was stored
+    reporter_id: Mapped[str]
+    source: Mapped[Source]
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    author_id: Mapped[str]
+    message_ref: Mapped[str | None]
+    request_key: Mapped[str | None]
+
+
+class TeamChoiceRow(Base):
+    """The team a person picked for what they report outside a team's channel."""
+
+    __tablename__ = "team_choices"
+    __table_args__ = (sa.UniqueConstraint("workspace_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(sa.ForeignKey("workspaces.id"))
+    user_id: Mapped[str]
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id"))
+
+
+class WelcomeRow(Base):
+    """A channel the bot has welcomed: its welcome is posted once."""
+
+    __tablename__ = "welcomes"
+    __table_args__ = (sa.UniqueConstraint("workspace_id", "channel"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(sa.ForeignKey("workspaces.id"))
+    channel: Mapped[str]
+    welcomed_at: Mapped[datetime]

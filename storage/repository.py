@@ -51,6 +51,7 @@ from storage.models import (
     to_entity,
 )
 from storage.privacy import PrivacyRows
+from storage.waiting import WaitingRows
 
 R = TypeVar(
     "R",
@@ -150,7 +151,7 @@ class SqlStore:
             yield SqlRepository(session, workspace)
 
 
-class SqlRepository(DeliveryRows, PrivacyRows):
+class SqlRepository(DeliveryRows, PrivacyRows, WaitingRows):
     """The rows of one workspace, read and written through one Session."""
 
     def __init__(self, session: Session, workspace: Workspace) -> None:

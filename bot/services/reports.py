@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot import words
 from bot.domain import Moment, MomentKind, Prompt, Standard, Team, Touchpoint
 from bot.errors import NotFound
 from bot.ports import Repository
@@ -28,7 +29,7 @@ SHOUTOUTS = 3
 THANKED_WITHIN = timedelta(days=90)  # App Home lists the WOWs that thanked you in this window
 THANKED_SCAN = 500  # the team's most recent WOWs looked through for them
 IMPACT_AFTER = timedelta(weeks=4)  # a standard needs a few weeks before its effect shows
-UNFILED = TouchpointRef("", "Not filed yet", "❔")
+UNFILED = TouchpointRef("", words.UNFILED, "❔")
 
 
 class ReportService:
@@ -109,7 +110,7 @@ class ReportService:
         (already redacted); only a WOW names people, the colleagues it credits."""
         with self._d.store.transaction(workspace_id) as repo:
             team = require_team(repo, team_id)
-            require_lead(repo, team, actor, "export the team's moments")
+            require_lead(repo, team, actor, words.DOING_EXPORT)
             names = {t.id: t.slug for t in repo.touchpoints(team.id, include_retired=True)}
             rows = tuple(
                 ExportRow(
@@ -127,7 +128,7 @@ class ReportService:
         with self._d.store.transaction(workspace_id) as repo:
             prompt = repo.prompt(prompt_id)
             if prompt is None:
-                raise NotFound(f"There is no prompt {prompt_id}.")
+                raise NotFound(words.NO_SUCH_PROMPT.format(prompt_id=prompt_id))
             team = require_team(repo, prompt.team_id)
             return prompt_view(repo, team, prompt)
 
@@ -151,7 +152,7 @@ class ReportService:
         with self._d.store.transaction(workspace_id) as repo:
             m = repo.moment(moment_id)
             if m is None:
-                raise NotFound(f"There is no moment {moment_id}.")
+                raise NotFound(words.NO_SUCH_MOMENT.format(moment_id=moment_id))
             by_id = {t.id: t for t in repo.touchpoints(m.team_id, include_retired=True)}
             return moment_view(repo, m, by_id)
 
@@ -172,9 +173,9 @@ def prompt_view(repo: Repository, team: Team, prompt: Prompt) -> PromptView:
                                   until=prompt.opened_at, kind=MomentKind.OW)
             if m.touchpoint_id == tp_id
         ]
-        reason = f"{len(ows)} OW{'' if len(ows) == 1 else 's'} in the four weeks before"
+        reason = (words.FOCUS_OWS if len(ows) == 1 else words.FOCUS_OWS_PLURAL).format(count=len(ows))
         if tp.fresh_ideas_since is not None:
-            reason += "; its standard turned basic, so it needs fresh ideas"
+            reason += words.FOCUS_TURNED_BASIC
         focus.append(FocusView(ref(tp), reason, tuple(examples.get(tp_id, ()))))
     counts = repo.vote_counts(prompt.id)
     adopted = {s.proposal_id for s in repo.standards(team.id)}

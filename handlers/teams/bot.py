@@ -19,6 +19,7 @@ from botbuilder.core.teams import TeamsActivityHandler  # type: ignore[import-un
 from botbuilder.schema import Activity, ActivityTypes  # type: ignore[import-untyped]
 from botbuilder.schema.teams import MessagingExtensionActionResponse  # type: ignore[import-untyped]
 
+from bot import words as say
 from bot.services import Services
 from handlers.teams import lifecycle
 from handlers.teams.door import TeamsDoor, run
@@ -26,8 +27,7 @@ from handlers.teams.listeners import edits, members, message_action, messages, r
 from handlers.teams.ports import ConversationStore
 
 log = logging.getLogger(__name__)
-NO_TENANT = ("I can't tell which organisation this message comes from, so I can't act on it. "
-             "Please try again from Teams.")
+NO_TENANT = say.NO_TENANT
 
 
 class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]

@@ -20,7 +20,14 @@ from bot.views import MomentsExport, Reply
 from handlers.export_links import ExportLinks
 from handlers.teams.export import export_activity
 from handlers.teams.ports import ConversationStore
-from handlers.teams.reading import conversation_key, is_personal, teams_syntax, tenant_of
+from handlers.teams.reading import (
+    conversation_key,
+    is_personal,
+    place_name,
+    teams_syntax,
+    tenant_of,
+    timezone_of,
+)
 from handlers.teams.replies import name_people, people_of, render_activity
 from handlers.teams.roster import Roster, person
 
@@ -67,10 +74,12 @@ class TeamsDoor:
         """A ChatContext for the core. In a personal chat the person's team stands in for it."""
         ws = self.workspace(activity)
         actor = self.actor(activity)
+        private = is_personal(activity)
         channel = self.services.journey.channel_here(
             workspace_id=ws, channel=conversation_key(activity.conversation.id),
-            user_id=actor.user_id, private=is_personal(activity))
-        return ChatContext(ws, channel, actor, source, people=people)
+            user_id=actor.user_id, private=private)
+        return ChatContext(ws, channel, actor, source, people=people, private=private,
+                           channel_name=place_name(activity), timezone=timezone_of(activity))
 
     def team(self, ctx: ChatContext) -> Team | None:
         return self.services.journey.team_for_channel(workspace_id=ctx.workspace_id, channel=ctx.channel)

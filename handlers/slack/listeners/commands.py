@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk.models.blocks import ActionsBlock, Block
 
+from bot import words as say
 from bot.domain import Source
 from bot.errors import UserError
 from handlers.observability import count_reply_moment
@@ -43,8 +44,8 @@ def register(app: App, door: SlackDoor) -> None:
                 team = door.router.team(ctx)
                 journey = door.services.journey
                 if journey.is_lead(workspace_id=ctx.workspace_id, team_id=team.id, actor=ctx.actor):
-                    extra.append(ActionsBlock(elements=[kit.button("✏️ Edit touchpoints", ids.OPEN_TOUCHPOINTS,
-                                                                   ctx.channel)]))
+                    edit = kit.button(say.EDIT_TOUCHPOINTS_BUTTON, ids.OPEN_TOUCHPOINTS, ctx.channel)
+                    extra.append(ActionsBlock(elements=[edit]))
             door.send(client, channel=channel, user=user, reply=reply, respond=respond,
                       workspace_id=ctx.workspace_id, extra=extra)
 

@@ -9,19 +9,24 @@ from dataclasses import replace
 
 from botbuilder.core import TurnContext  # type: ignore[import-untyped]
 
+from bot import words as say
 from bot.domain import Source
 from bot.services import Actor
 from bot.views import Reply
 from handlers.teams.door import TeamsDoor, run
+from handlers.teams.listeners import forms
 from handlers.teams.reading import parse_command, read_text, unresolved_mentions
 
-GREETING = ("Hi! Tell me about a moment of truth: `wow …` when a customer was delighted (credit a "
-            "colleague with @name), `ow …` when one was let down. `help` lists everything.")
+GREETING = say.GREETING.format(wow="`wow …`", ow="`ow …`", help="`help`")
 
 
 async def on_message(door: TeamsDoor, turn_context: TurnContext) -> None:
     activity = turn_context.activity
     text, names = read_text(activity)
+    form = forms.opener(text)
+    if form is not None:  # `home`, `journey`: the door's own cards
+        await form(door, turn_context)
+        return
     if parse_command(text) is None:
         await door.send(turn_context, Reply(GREETING))
         return

@@ -254,6 +254,10 @@ class SlackDoorApp:
         acknowledged so far finishes, and is marked done."""
         self.inbox.replaying = False
         self.executor.shutdown(wait=True)
+        if not self.door.sender.drain():
+            log.warning("some Slack replies were still unanswered when the process stopped; their "
+                        "requests will be replayed")
+        self.door.sender.close()
         self.inbox.finisher.flush()
 
     def fetch_text(self, client: Any, team_id: str, workspace_id: int, moment_id: int, channel: str,

@@ -26,6 +26,7 @@ from handlers.slack.markup import plain
 from handlers.slack.people import AdminCache, actor_team, installing_team
 from handlers.slack.ports import MessageCache
 from handlers.slack.recent import RecentMessages
+from handlers.slack.sender import Sender
 from handlers.slack.settings import SlackSettings
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ class SlackDoor:
         self.installations = installation_store
         self.people = AdminCache(settings.admin_cache_seconds)
         self.history = HistoryQueue(self._read_message, settings.history_interval_seconds)
+        self.sender = Sender()  # the replies, many in flight (a request's work does not wait)
 
     # who and where
 
@@ -109,7 +111,9 @@ class SlackDoor:
     def send(self, client: Any, *, channel: str, user: str, reply: Reply, respond: Respond | None = None,
              workspace_id: int | None = None, extra: Sequence[Block] = ()) -> None:
         """Public replies go to the channel; the rest only to the person (in a DM, as a message).
-        ``extra``: blocks the door adds under the core's reply (a lead's "Edit touchpoints")."""
+        ``extra``: blocks the door adds under the core's reply (a lead's "Edit touchpoints").
+        In a request's work after the ack the reply is handed to the sender, and this returns at
+        once; elsewhere it returns once the reply is answered."""
         if isinstance(reply.view, MomentsExport) and not reply.error:
             send_export(client, user=user, export=reply.view)
         tps = self.touchpoints_for(workspace_id, reply) if workspace_id is not None else []
@@ -117,12 +121,13 @@ class SlackDoor:
         blocks += [b.to_dict() for b in extra]
         text = kit.fallback_text(reply)
         if respond is not None:
-            respond(text=text, blocks=blocks, response_type="in_channel" if reply.public else "ephemeral",
-                    replace_original=False)
+            self.sender.respond(client, respond, text=text, blocks=blocks, replace_original=False,
+                                response_type="in_channel" if reply.public else "ephemeral")
         elif reply.public or channel.startswith("D"):
-            client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+            self.sender.call(client, "chat_postMessage", channel=channel, text=text, blocks=blocks)
         elif channel:
-            client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks)
+            self.sender.call(client, "chat_postEphemeral", channel=channel, user=user, text=text,
+                             blocks=blocks)
         else:
             log.info("no place to answer %s", user)  # (never the text: it is what a person wrote)
 

@@ -12,6 +12,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 
+from bot import parsing
 from bot import text as render
 from bot.commands import ChatContext, CommandRouter
 from bot.domain import Moment, Platform, Source, Touchpoint
@@ -56,6 +57,21 @@ def object_of(data: Any, key: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def person_of(body: dict[str, Any]) -> str:
+    """Who asks, when the work behind ``body`` will look them up (users.info): a slash command's
+    person, a WOW:/OW: message's writer, a mention's; "" for other events (most channel messages
+    and reactions outside a team's channels never need it)."""
+    if "command" in body:
+        return text_of(body, "user_id")
+    event = object_of(body, "event")
+    kind = event.get("type")
+    if kind == "app_mention" or (kind == "message" and event.get("subtype") in (None, "thread_broadcast",
+                                                                                "file_share")
+                                 and parsing.moment_prefix(plain(text_of(event, "text")))):
+        return text_of(event, "user")
+    return ""
+
+
 def team_id_of(body: dict[str, Any]) -> str:
     """The installing workspace of any payload, found as Bolt finds its token (events,
     commands, interactivity, views): in a Slack Connect channel an event's outer ``team_id`` can
@@ -92,6 +108,26 @@ class SlackDoor:
                                                      private=channel.startswith("D") or not channel)
         return ChatContext(ws, channel, self.actor(client, team_id, user_id, actor_team(body)), source,
                            message_ref, request_key(body))
+
+    def prefetch(self, body: dict[str, Any], token: str, base_url: str, then: Callable[[], None]) -> bool:
+        """Ask users.info, on the sender's loop, for the person whose command, moment message or
+        mention ``body`` is, when the work will need it and it is not known yet; ``then`` once
+        it answered (or failed: the work asks again). False when nothing is asked: the work can
+        start at once. So a listener thread does not wait on Slack for who is acting."""
+        user, team = person_of(body), team_id_of(body)
+        if not (user and team and token) or self.people.knows(team, user):
+            return False
+        their_team = actor_team(body)
+
+        def learnt(answer: Any) -> None:
+            if answer is not None:
+                try:
+                    self.people.learn(team, user, their_team, answer)
+                except Exception:  # (an answer of another shape: the work asks again)
+                    log.warning("users.info for %s answered without a user", user)
+            then()
+
+        return self.sender.fetch(token, base_url, "users_info", {"user": user}, learnt)
 
     def touchpoints_for(self, workspace_id: int, reply: Reply) -> list[Touchpoint]:
         """The team's journey, for the "Change touchpoint" select under a confirmation."""

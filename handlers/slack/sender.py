@@ -115,23 +115,47 @@ class Sender:
         token = str(getattr(client, "token", None) or "")
         self._hand_over(lambda: self._webhook(token, url, _build_message(**message)))
 
+    def fetch(self, token: str, base: str, method: str, kwargs: dict[str, Any],
+              then: Callable[[Any], None]) -> bool:
+        """A call with ``token`` to the Web API at ``base``, whose answer (None if it failed) goes
+        to ``then``, on the sender's loop, before the call counts as answered (``drain`` waits for
+        both). For the event loop that acks: it never waits; False (nothing sent) when there is
+        no room."""
+
+        async def call() -> None:
+            try:
+                answer = await self._api(token, base, method, kwargs)
+            except Exception as err:
+                log.warning("Slack %s failed ahead of the work: %s", method, _why(err))
+                answer = None
+            then(answer)
+
+        if not self._room.acquire(blocking=False):
+            return False
+        self._submit(call, None, quiet=False)
+        return True
+
     def _hand_over(self, make: Callable[[], Awaitable[Any]]) -> None:
         replies = REPLIES.get()
         self._room.acquire()  # (waits while too many are pending)
-        with self._idle:
-            self._pending += 1
-        previous = replies.last if replies is not None else None
-        try:
-            done = asyncio.run_coroutine_threadsafe(self._in_turn(previous, make, replies is not None),
-                                                    self._running())
-        except BaseException:
-            self._settled()
-            raise
-        done.add_done_callback(lambda _: self._settled())
+        done = self._submit(make, replies.last if replies is not None else None, quiet=replies is not None)
         if replies is None:
             done.result()  # not a request's work: waited for, as a blocking call, and raises
         else:
             replies.last = done
+
+    def _submit(self, make: Callable[[], Awaitable[Any]], previous: Future[Any] | None,
+                quiet: bool) -> Future[Any]:
+        """(with room taken)"""
+        with self._idle:
+            self._pending += 1
+        try:
+            done = asyncio.run_coroutine_threadsafe(self._in_turn(previous, make, quiet), self._running())
+        except BaseException:
+            self._settled()
+            raise
+        done.add_done_callback(lambda _: self._settled())
+        return done
 
     def _settled(self) -> None:
         self._room.release()

@@ -63,6 +63,22 @@ def test_many_confirmations_are_in_flight_at_once_and_each_claim_waits_for_its_o
     assert len(slack.requests._events) == 8
 
 
+def test_who_is_acting_is_asked_for_many_people_at_once_before_their_work_starts(
+    slack: Slack, server: str,
+) -> None:
+    """users.info for six people not seen yet, held by Slack: all six are asked together (no
+    listener thread waits on one), and each command's work starts once its answer is in."""
+    gate = slack.api.hold("users.info")
+    for i in range(6):
+        body = command_body(slack.api, "/ow", f"#baggage belt {i} stopped", user=f"UNEW{i}")
+        assert request(f"{server}/slack/events", body, {**FORM, **slack.sign(body)})[0] == 200
+    wait_for(lambda: slack.api.in_flight.get("users.info") == 6, timeout=10)
+    assert slack.moments() == []
+    gate.set()
+    wait_for(lambda: len(slack.responses()) == 6)
+    assert len(slack.moments()) == 6 and len(slack.api.named("users.info")) == 6  # asked once each
+
+
 def install(installations: SQLAlchemyInstallationStore, team: str, token: str) -> None:
     installations.save(Installation(app_id="A1", team_id=team, bot_token=token, bot_id="B" + team,
                                     bot_user_id="UBOT", bot_scopes=list(BOT_SCOPES), user_id="UADMIN",

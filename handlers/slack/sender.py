@@ -128,7 +128,10 @@ class Sender:
             except Exception as err:
                 log.warning("Slack %s failed ahead of the work: %s", method, _why(err))
                 answer = None
-            then(answer)
+            try:
+                then(answer)
+            except Exception:
+                log.exception("the work after Slack's %s could not be queued", method)
 
         if not self._room.acquire(blocking=False):
             return False

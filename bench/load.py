@@ -67,7 +67,7 @@ class _WebApi(BaseHTTPRequestHandler):
         self.rfile.read(length)
         if self.latency:
             time.sleep(self.latency)
-        method = self.path.rsplit("/", 1)[-1]
+        method = self.path.split("?", 1)[0].rsplit("/", 1)[-1]
         if method == "response":
             with _WebApi.lock:
                 _WebApi.confirmed += 1

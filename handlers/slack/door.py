@@ -4,6 +4,7 @@ answer, and the queue that reads reacted messages. Listeners stay short and call
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
@@ -90,6 +91,8 @@ class SlackDoor:
         self.people = AdminCache(settings.admin_cache_seconds)
         self.history = HistoryQueue(self._read_message, settings.history_interval_seconds)
         self.sender = Sender()  # the replies, many in flight (a request's work does not wait)
+        self._asking: dict[tuple[str, str], list[Callable[[], None]]] = {}  # users.info in flight
+        self._asking_lock = threading.Lock()
 
     # who and where
 
@@ -113,11 +116,18 @@ class SlackDoor:
         """Ask users.info, on the sender's loop, for the person whose command, moment message or
         mention ``body`` is, when the work will need it and it is not known yet; ``then`` once
         it answered (or failed: the work asks again). False when nothing is asked: the work can
-        start at once. So a listener thread does not wait on Slack for who is acting."""
+        start at once. So a listener thread does not wait on Slack for who is acting. A person
+        asked about already waits for that answer (their requests start in the order they came)."""
         user, team = person_of(body), team_id_of(body)
         if not (user and team and token) or self.people.knows(team, user):
             return False
-        their_team = actor_team(body)
+        key, their_team = (team, user), actor_team(body)
+        with self._asking_lock:
+            waiting = self._asking.get(key)
+            if waiting is not None:
+                waiting.append(then)
+                return True
+            self._asking[key] = [then]
 
         def learnt(answer: Any) -> None:
             if answer is not None:
@@ -125,9 +135,18 @@ class SlackDoor:
                     self.people.learn(team, user, their_team, answer)
                 except Exception:  # (an answer of another shape: the work asks again)
                     log.warning("users.info for %s answered without a user", user)
-            then()
+            with self._asking_lock:
+                waiting = self._asking.pop(key, [])
+            for each in waiting:
+                each()
 
-        return self.sender.fetch(token, base_url, "users_info", {"user": user}, learnt)
+        if self.sender.fetch(token, base_url, "users_info", {"user": user}, learnt):
+            return True
+        with self._asking_lock:  # no room: whoever waits on this key now goes at once
+            waiting = self._asking.pop(key, [])
+        for each in waiting[1:]:
+            each()
+        return False
 
     def touchpoints_for(self, workspace_id: int, reply: Reply) -> list[Touchpoint]:
         """The team's journey, for the "Change touchpoint" select under a confirmation."""

@@ -67,16 +67,18 @@ def test_who_is_acting_is_asked_for_many_people_at_once_before_their_work_starts
     slack: Slack, server: str,
 ) -> None:
     """users.info for six people not seen yet, held by Slack: all six are asked together (no
-    listener thread waits on one), and each command's work starts once its answer is in."""
+    listener thread waits on one), each once though one sends two commands, and each command's
+    work starts once its answer is in."""
     gate = slack.api.hold("users.info")
-    for i in range(6):
-        body = command_body(slack.api, "/ow", f"#baggage belt {i} stopped", user=f"UNEW{i}")
+    for i, what in [*((i, f"belt {i} stopped") for i in range(6)), (0, "the lounge was shut")]:
+        body = command_body(slack.api, "/ow", f"#baggage {what}", user=f"UNEW{i}")
         assert request(f"{server}/slack/events", body, {**FORM, **slack.sign(body)})[0] == 200
     wait_for(lambda: slack.api.in_flight.get("users.info") == 6, timeout=10)
     assert slack.moments() == []
     gate.set()
-    wait_for(lambda: len(slack.responses()) == 6)
-    assert len(slack.moments()) == 6 and len(slack.api.named("users.info")) == 6  # asked once each
+    wait_for(lambda: len(slack.responses()) == 7)
+    assert len(slack.moments()) == 7
+    assert sorted(c.args["user"] for c in slack.api.named("users.info")) == [f"UNEW{i}" for i in range(6)]
 
 
 def install(installations: SQLAlchemyInstallationStore, team: str, token: str) -> None:

@@ -17,6 +17,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot import org_commands, words
 from bot import subcommands as sub
 from bot.chat import ChatContext as ChatContext  # the doors import it from here
 from bot.chat import team_of
@@ -99,6 +100,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("leads", sub.leads, "[add|remove @name]", "who leads the team; leads change it"),
     Command("forget-me", sub.forget_me, "", "erase what Moments keeps about you",
             action=FORGET_ME, words=lambda a: "confirm"),
+    Command("org", org_commands.org, words.ORG_HELP_USAGE, words.ORG_HELP, Who.ADMINS),
     Command("privacy", sub.privacy, "export|delete @name", "a person's data", Who.ADMINS),
     Command("redact", sub.redaction, "list|add|remove …",
             "your workspace's own personal-data patterns; admins change them"),

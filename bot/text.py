@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from bot import words
 from bot.domain import Moment, MomentKind, Proposal, StandardLevel, Team, Touchpoint
 from bot.markup import bold, code, italic, item, mention
 from bot.services.moments import Filed
@@ -154,7 +155,8 @@ def results(view: PromptView, result: Result, *, lead: bool) -> Reply:
 def adopted(standard: StandardView) -> Reply:
     return Reply(
         f"📏 New service standard at {standard.touchpoint.label}: {bold(standard.text)} "
-        f"(adopted by {standard.adopted_by}). Everyone follows it from today.",
+        f"(adopted by {standard.adopted_by}). Everyone follows it from today."
+        + (words.FIRST_ADOPTED.format(team=standard.origin) if standard.origin else ""),
         view=standard,
         public=True,
     )

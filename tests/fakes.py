@@ -14,6 +14,8 @@ from bot.domain import (
     Member,
     Moment,
     MomentKind,
+    OrgChannel,
+    OrgPost,
     Platform,
     PostRecord,
     Prompt,
@@ -28,6 +30,7 @@ from bot.domain import (
 )
 from bot.ports import DeliveryError, DuplicateError, FilingGuess
 from bot.views import Post
+from tests.fakes_org import OrgFakeRows, OrgFakeStore
 
 T = TypeVar("T")
 
@@ -60,6 +63,9 @@ class _Tables:
     posts: dict[tuple[int, int, str, str], PostRecord] = field(default_factory=dict)
     redaction_patterns: dict[int, tuple[int, RedactionPattern]] = field(default_factory=dict)
     next_post_at: dict[int, datetime | None] = field(default_factory=dict)  # team id -> next look
+    orgs: dict[int, OrgChannel] = field(default_factory=dict)  # workspace id -> its org channel
+    org_next: dict[int, datetime | None] = field(default_factory=dict)  # org id -> next look
+    org_posts: dict[tuple[int, int, str], OrgPost] = field(default_factory=dict)
     next_id: int = 1
 
 
@@ -67,7 +73,7 @@ SOON = datetime(2000, 1, 1, tzinfo=UTC)
 SCHEDULE_FIELDS = ("timezone", "prompt_at", "votes_close_at", "digest_at", "quiet_days", "paused")
 
 
-class InMemoryStore:
+class InMemoryStore(OrgFakeStore):
     """Store with the same contract as storage.SqlStore; a failed transaction rolls back."""
 
     def __init__(self) -> None:
@@ -113,7 +119,7 @@ class InMemoryStore:
             raise
 
 
-class InMemoryRepository:
+class InMemoryRepository(OrgFakeRows):
     def __init__(self, workspace: Workspace, tables: _Tables) -> None:
         self._ws = workspace
         self._t = tables

@@ -10,6 +10,8 @@ from bot.services.capture import CaptureService, Reacted
 from bot.services.cycle import CycleService, Delivery
 from bot.services.journey import JourneyService
 from bot.services.moments import Filed, MomentService
+from bot.services.org import OrgService
+from bot.services.org_delivery import OrgDelivery
 from bot.services.privacy import PrivacyService, WorkspacePatterns
 from bot.services.reports import ReportService
 from bot.services.weekly import Result, WeeklyService
@@ -32,3 +34,5 @@ class Services:
         self.capture = CaptureService(self.deps, self.moments)
         self.privacy = PrivacyService(self.deps, self.redaction)
         self.delivery = Delivery(self.cycle, self.weekly, self.reports, self.deps)
+        self.org = OrgService(self.deps)  # the whole organisation: bot/services/org.py
+        self.org_delivery = OrgDelivery(self.org, self.deps)

@@ -2,7 +2,8 @@
 
 Reads a terminal or a pipe (``moments console < demo.txt`` replays a script, echoing each line
 so the transcript reads like a conversation). Console-only commands: ``/as NAME`` switches user,
-``/wait N days|weeks`` winds the clock forward, ``/quit`` leaves.
+``/wait N days|weeks`` winds the clock forward, ``/in CHANNEL`` moves to another channel (a second
+site's team, the organisation channel), ``/quit`` leaves.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from bot.views import Choice, MomentsExport, Reply
 
 WAIT = re.compile(r"^(\d{1,3})\s*(day|days|d|week|weeks|w)$", re.IGNORECASE)
 CONSOLE_HELP = """Console extras: `/as NAME` switch person (`/as NAME admin` for an admin) ·
-`/wait 3 days` or `/wait 13 weeks` wind the clock · a number picks a choice · `/quit` leaves.
+`/wait 3 days` or `/wait 13 weeks` wind the clock · `/in arlanda` move to another channel · a number picks a choice · `/quit` leaves.
 Plain messages starting `WOW:` or `OW:` are logged too, as in a Slack channel."""
 
 
@@ -89,6 +90,8 @@ class ConsoleChat:
             self._switch(rest)
         elif command == "/wait":
             self._wait(rest)
+        elif command == "/in":
+            self._go(rest)
         elif re.fullmatch(r"[0-9]{1,4}", stripped):
             self._pick(int(stripped))
         elif command.startswith("/"):
@@ -114,6 +117,16 @@ class ConsoleChat:
         self.actor = Actor(name.lower(), name, is_admin="admin" in words[1:])
         self.choices = ()
         self._say(f"You are now {name}{' (admin)' if self.actor.is_admin else ''}.")
+
+    def _go(self, rest: str) -> None:
+        """Another channel: a second site's team, or the organisation channel."""
+        channel = rest.strip().lstrip("#")
+        if not channel or " " in channel:
+            self._say("Which channel? `/in arlanda` (`/in console` is where you started).")
+            return
+        self.channel = channel
+        self.choices = ()
+        self._say(f"You are now in #{channel}.")
 
     def _wait(self, rest: str) -> None:
         match = WAIT.match(rest.strip())

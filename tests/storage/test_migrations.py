@@ -30,6 +30,7 @@ TABLES = {
     "workspaces", "members", "teams", "touchpoints", "moments", "filing_feedback", "prompts",
     "proposals", "votes", "standards", "cached_messages", "post_records", "conversations",
     "processed_events", "redaction_patterns", "replicas",
+    "org_channels", "org_posts",  # 0012: the organisation
 }
 
 

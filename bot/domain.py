@@ -240,6 +240,7 @@ class OrgChannel:
     timezone: str = "UTC"
     digest_at: str = "fri 17:00"  # "DAY HH:MM" in ``timezone``, like a team's slots
     paused: bool = False  # the bot can no longer post there
+    name: str = ""  # the channel's name as the admin named it, for showing (the id posts)
 
 
 @dataclass(frozen=True, slots=True)

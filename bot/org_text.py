@@ -13,7 +13,7 @@ SIDE_BY_SIDE_TEAMS = 8  # teams named in a line of the text; the chart and cards
 
 
 def channel_set(view: OrgChannelView) -> Reply:
-    text = words.ORG_SET.format(channel=f"#{view.channel}", slot=view.digest_at,
+    text = words.ORG_SET.format(channel=view.label, slot=view.digest_at,
                                 timezone=view.timezone)
     return Reply(f"{text} {words.ORG_INVITE}", view=view)
 
@@ -25,7 +25,7 @@ def channel_shown(view: OrgChannelView | None) -> Reply:
         upcoming = words.ORG_PAUSED_NOTE
     else:
         upcoming = view.next_at.astimezone(zone(view.timezone)).strftime("%a %d %b %H:%M")
-    return Reply(words.ORG_SHOWN.format(channel=f"#{view.channel}", slot=view.digest_at,
+    return Reply(words.ORG_SHOWN.format(channel=view.label, slot=view.digest_at,
                                         timezone=view.timezone, teams=view.teams, next=upcoming),
                  view=view)
 

@@ -105,3 +105,8 @@ class OrgChannelView:
     digest_at: str
     next_at: datetime | None
     teams: int
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"#{self.name or self.channel}"

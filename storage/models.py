@@ -404,6 +404,7 @@ class OrgChannelRow(Base):
     timezone: Mapped[str]
     digest_at: Mapped[str]
     paused: Mapped[bool]
+    name: Mapped[str]
     next_post_at: Mapped[datetime | None] = mapped_column(default=lambda: SOON, index=True)
 
 

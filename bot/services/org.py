@@ -75,7 +75,7 @@ class OrgService:
     def setup(self, *, workspace_id: int, actor: Actor, channel: str, timezone: str | None = None,
               digest_at: str | None = None) -> OrgChannelView:
         """An admin picks the organisation channel (and, if they like, its weekly slot)."""
-        channel = channel.strip().lstrip("#")
+        channel, _, name = channel.strip().lstrip("#").partition("|")  # Slack: "C123|all-sites"
         if not channel:
             raise UserError(words.ORG_WHICH_CHANNEL.format(command=code("/moments org setup")))
         if timezone is not None:
@@ -91,7 +91,9 @@ class OrgService:
             old = repo.org_channel()
             tz = timezone or (old.timezone if old else _usual_timezone(repo.teams()))
             slot = " ".join((digest_at or (old.digest_at if old else DEFAULT_SLOT)).split())
-            org = repo.save_org_channel(OrgChannel(old.id if old else 0, channel, tz, slot))
+            kept = old.name if old and old.channel == channel else ""
+            org = repo.save_org_channel(OrgChannel(old.id if old else 0, channel, tz, slot,
+                                                   name=name or kept))
             return self._view(repo, org)
 
     def channel(self, *, workspace_id: int) -> OrgChannelView | None:
@@ -122,7 +124,7 @@ class OrgService:
         if when <= now:
             when = due_at(schedule, "digest", shift_week(week, 1))
         return OrgChannelView(org.channel, org.timezone, org.digest_at,
-                              None if org.paused else when, len(repo.teams()))
+                              None if org.paused else when, len(repo.teams()), org.name)
 
     def digest(self, *, workspace_id: int, week: str | None = None) -> OrgDigestView:
         """The organisation's week: one group per journey template, most teams first."""

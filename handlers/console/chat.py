@@ -24,7 +24,8 @@ from bot.views import Choice, MomentsExport, Reply
 
 WAIT = re.compile(r"^(\d{1,3})\s*(day|days|d|week|weeks|w)$", re.IGNORECASE)
 CONSOLE_HELP = """Console extras: `/as NAME` switch person (`/as NAME admin` for an admin) ·
-`/wait 3 days` or `/wait 13 weeks` wind the clock · `/in arlanda` move to another channel · a number picks a choice · `/quit` leaves.
+`/wait 3 days` or `/wait 13 weeks` wind the clock · `/in arlanda` move to another channel ·
+a number picks a choice · `/quit` leaves.
 Plain messages starting `WOW:` or `OW:` are logged too, as in a Slack channel."""
 
 

@@ -14,16 +14,17 @@ from bot.org_views import OrgDigestView
 from bot.views import Post
 
 log = logging.getLogger(__name__)
-CHANNEL_ID = re.compile(r"<#([CG][A-Z0-9]+)(?:\|[^>]*)?>")
+CHANNEL_ID = re.compile(r"<#([CG][A-Z0-9]+)(\|[^>|]*)?>")
 
 
 def command_text(body: dict[str, Any]) -> str:
     """The command's text; in `/moments org ...` a named channel (``<#C123|all-sites>``, as
-    Slack escapes it) becomes ``#C123``, the id the organisation digest is posted to."""
+    Slack escapes it) becomes ``#C123|all-sites``: the id the organisation digest is posted to,
+    and the name it is shown by."""
     raw = body.get("text")
     raw = raw if isinstance(raw, str) else ""
     if body.get("command") == "/moments" and raw.strip().lower().startswith("org"):
-        return CHANNEL_ID.sub(r"#\1", raw)
+        return CHANNEL_ID.sub(lambda m: f"#{m.group(1)}{m.group(2) or ''}", raw)
     return raw
 
 

@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("timezone", sa.String(), nullable=False),
         sa.Column("digest_at", sa.String(), nullable=False),
         sa.Column("paused", sa.Boolean(), nullable=False),
+        sa.Column("name", sa.String(), nullable=False),
         sa.Column("next_post_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["workspace_id"], ["workspaces.id"],
                                 name="fk_org_channels_workspace_id_workspaces"),

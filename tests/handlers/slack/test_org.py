@@ -86,7 +86,7 @@ def test_only_an_admin_picks_the_organisation_channel(slack: Slack) -> None:
     assert slack.services.org.org(workspace_id=slack.ws) is None
     slack.command("/moments", "org setup <#C9ORG|all-sites> at=\"fri 17:00\"", user="UADMIN",
                   channel="C1")
-    said(slack, "The organisation digest goes to #C9ORG")
+    said(slack, "The organisation digest goes to #all-sites")
     org = slack.services.org.org(workspace_id=slack.ws)
     assert org is not None and org.channel == "C9ORG" and org.digest_at == "fri 17:00"
     slack.command("/moments", "org setup <#C1|gate>", user="UADMIN", channel="C1")
@@ -98,7 +98,7 @@ def test_the_organisation_digest_goes_out_once_a_week_with_its_chart(slack: Slac
     adopt_at_arlanda(slack, arlanda(slack))
     slack.command("/wow", "#boarding zebra-secret @U2 found a family seats together", user="U1")
     slack.command("/moments", "org setup <#C9ORG|all-sites>", user="UADMIN", channel="C1")
-    said(slack, "The organisation digest goes to #C9ORG")
+    said(slack, "The organisation digest goes to #all-sites")
     settings = replace(Settings(), slack_bot_token="xoxb-test", slack_api_url=slack.api.url)
     notifier = SlackNotifier(settings, spacing=0)
     slack.clock.set(FRIDAY_EVENING)

@@ -13,6 +13,7 @@ from bot.domain import Source
 from bot.services import Actor
 from bot.views import Reply
 from handlers.teams.door import TeamsDoor, run
+from handlers.teams.org import named_channel, org_setup_words, share_reference
 from handlers.teams.reading import parse_command, read_text, unresolved_mentions
 
 GREETING = ("Hi! Tell me about a moment of truth: `wow …` when a customer was delighted (credit a "
@@ -33,8 +34,13 @@ async def on_message(door: TeamsDoor, turn_context: TurnContext) -> None:
         text, names = read_text(activity, aad_ids)
     ctx = replace(ctx, people=door.roster.mentioned(activity, aad_ids))
     command, rest = parse_command(text) or ("", "")
+    asked = rest
+    rest = org_setup_words(activity, command, rest)  # a channel named by mention (teams/org.py)
     if names:  # so the digest, and later cards, show the colleagues' names
         await run(door.services.capture.remember_people, workspace_id=ctx.workspace_id,
                   people=[Actor(k, n) for k, n in names.items()])
     reply = await run(door.router.handle, ctx, command, rest)
+    if rest != asked and not reply.error and (named := named_channel(activity)):
+        await run(share_reference, door.conversations, ctx.workspace_id, activity, named[0],
+                  door.services.clock.now())
     await door.send(turn_context, reply, ctx=ctx, names=names)

@@ -1,5 +1,6 @@
 """The whole organisation through the Teams door: activities POSTed to /api/messages through the
-production adapter. An admin sets up the organisation channel in the channel itself; a sibling
+production adapter. An admin sets up the organisation channel in the channel itself, or names it
+with a channel mention from another channel of the Teams team; a sibling
 team's standard appears in the prompt card and is adopted with its Adopt button, keeping its
 origin; the organisation digest reaches the channel once a week as a card with its chart."""
 
@@ -26,6 +27,7 @@ from tests.handlers.teams.test_http_door import post_all
 ORG = "19:all-sites@thread.tacv2"
 ARLANDA = "19:arlanda@thread.tacv2"
 ADA = {"id": "29:ada", "name": "Ada", "aadObjectId": "aad-ada"}  # a tenant admin
+ALL_SITES = {"id": ORG, "name": "All sites"}  # a channel mention's entity names the channel
 LENA = {"id": "29:lena", "name": "Lena", "aadObjectId": "aad-lena"}  # Gate crew's lead
 SECRET = "zebra-secret the queue at check-in took forty minutes"
 FRIDAY_EVENING = datetime(2026, 11, 27, 16, 5, tzinfo=UTC)  # 17:05 in Stockholm, week 48
@@ -110,7 +112,13 @@ def test_the_organisation_digest_reaches_the_channel_once_as_a_card_with_its_cha
         url = connector.url
         asyncio.run(post_all(world, [
             teams.message(url, "channel", "ow #boarding zebra-secret the gate changed twice", n=1),
-            in_channel(teams.message(url, "channel", "moments org setup", who=ADA, n=2), ORG)]))
+            teams.message(url, "channel", 'moments org setup <at>All sites</at> at="fri 17:00"',
+                          who=ADA, mentioned=((ALL_SITES, "<at>All sites</at>"),), n=2)]))
+        assert "The organisation digest goes to #All sites" in said(connector.posts[-1:])
+        org = world.services.org.org(workspace_id=world.ws)
+        assert org is not None and (org.channel, org.name) == (ORG, "All sites")
+        shared = json.loads(world.reference(ORG) or "{}")  # made from the Gate crew channel's
+        assert shared["conversation"]["id"] == ORG and shared["serviceUrl"] == url
         world.clock.set(FRIDAY_EVENING)
         notifier = TeamsNotifier(make_adapter(Settings()), world.store,
                                  conversations=world.conversations)

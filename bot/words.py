@@ -45,6 +45,7 @@ ORG_HELP = "the organisation channel: every team's week side by side"
 ORG_HELP_USAGE = "setup #channel | digest [2026-W47] | off"
 
 ORG_DIGEST_TITLE = "{organisation}: organisation digest, {week}"
+ORG_UNNAMED = "Your organisation"
 ORG_JOURNEY_TITLE = "{title} journey: {teams} team(s), 🌟 {wows} WOW · 🩹 {ows} OW"
 ORG_NO_TEAMS = "No teams have been set up yet."
 ORG_HURTS_TITLE = "Where it hurts most across the teams"

@@ -136,13 +136,11 @@ class OrgService:
             for team in repo.teams():
                 by_template.setdefault(team.template, []).append(team)
             ordered = sorted(by_template.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-            groups = tuple(self._group(repo, template, teams, week, now)
-                           for template, teams in ordered)
-            name = repo.workspace.name or "Your organisation"
+            groups = tuple(self._group(repo, template, teams, week) for template, teams in ordered)
+            name = repo.workspace.name or words.ORG_UNNAMED
             return OrgDigestView(name, week, groups, org.channel if org else "")
 
-    def _group(self, repo: Repository, template: str, teams: list[Team], week: str,
-               now: datetime) -> JourneyGroup:
+    def _group(self, repo: Repository, template: str, teams: list[Team], week: str) -> JourneyGroup:
         weeks = [_team_week(repo, team, week) for team in teams]
         refs: dict[str, TouchpointRef] = {}
         sharing: Counter[str] = Counter()
@@ -159,16 +157,17 @@ class OrgService:
                 rows.append(OrgTouchpointRow(refs[slug], cells))
         hotspots = sorted(
             (Hotspot(r.touchpoint, r.ows, sum(tw.ows_last[r.touchpoint.slug] for tw in weeks),
-                     sum(1 for c in r.teams if c.ows), sharing[r.touchpoint.slug])
+                     sum(1 for c in r.teams if c.ows),
+                     max(sharing[r.touchpoint.slug], sum(1 for c in r.teams if c.ows)))
              for r in rows if r.ows),
             key=lambda h: (-h.ows, -h.teams_hurting, h.ows_last_week - h.ows, h.touchpoint.slug))
         wows = sum(r.wows for r in rows) + sum(tw.counts.get("", (0, 0))[0] for tw in weeks)
         ows = sum(r.ows for r in rows) + sum(tw.counts.get("", (0, 0))[1] for tw in weeks)
         return JourneyGroup(template, tuple(t.name for t in teams), tuple(hotspots[:HOTSPOTS]),
-                            tuple(rows), self._spread(repo, weeks, refs, sharing, now), wows, ows)
+                            tuple(rows), self._spread(repo, weeks, refs, sharing), wows, ows)
 
     def _spread(self, repo: Repository, weeks: list[_TeamWeek], refs: dict[str, TouchpointRef],
-                sharing: Counter[str], now: datetime) -> tuple[SpreadView, ...]:
+                sharing: Counter[str]) -> tuple[SpreadView, ...]:
         """Each standard of these teams, with every team that follows it and its effect there:
         those adopted this week anywhere first, then the most followed."""
         followed: dict[int, list[tuple[_TeamWeek, Standard]]] = {}

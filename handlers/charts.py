@@ -160,7 +160,7 @@ def compact_org_chart(group: JourneyGroup, week: str, budget: int = CARD_BUDGET)
     """The organisation chart small enough for a Teams card (see ``compact_chart``)."""
     from PIL import Image
 
-    for dpi, colours in ((64, 16), (56, 8), (48, 8)):
+    for dpi, colours in ((96, 16), (80, 16), (64, 8), (48, 8)):
         png = org_chart(group, week, dpi=dpi)
         if png is None:
             return None

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import pytest
+
 from bot import org_text
 from bot.domain import MAX_PROPOSAL_CHARS
 from bot.org_views import (
@@ -60,6 +62,7 @@ def test_the_slack_message_is_within_block_kit_limits_and_escaped() -> None:
     assert "<Team>" not in shown and "&lt;Team&gt;" in shown
 
 
+@pytest.mark.slow  # the chart is drawn at several sizes until one fits
 def test_the_teams_card_is_valid_and_fits_with_its_chart() -> None:
     digest = view()
     card = org_digest_card(org_text.digest(digest), digest)

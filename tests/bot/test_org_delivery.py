@@ -104,3 +104,16 @@ def test_console_workspaces_are_left_to_the_command() -> None:
     world.clock.set(FRIDAY + timedelta(hours=1))
     deliver_due_orgs(world.services, notifier)
     assert [ws.platform for ws, _post in notifier.sent] == [Platform.SLACK]
+
+
+def test_status_shows_the_organisation_digest() -> None:
+    from handlers.status import status_lines
+
+    world = org_world()
+    notifier = RecordingNotifier()
+    world.clock.set(FRIDAY + timedelta(minutes=1))
+    deliver_due_orgs(world.services, notifier)
+    text = "\n".join(status_lines(world.services, world.clock.now()))
+    assert "organisation digest (#C-ORG, C-ORG, Europe/Stockholm) — active" in text
+    assert "next org_digest   Fri 27 Nov 17:00" in text
+    assert "2026-W47 org_digest   sent Fri 20 Nov 16:01 UTC" in text

@@ -17,6 +17,7 @@ from handlers.teams.reading import conversation_key, mentions
 CHANNEL_ID = re.compile(r"^19:[^;\s]+@thread\.[a-z0-9]+$")
 SETUP = re.compile(r"^\s*org\s+setup\b", re.IGNORECASE)
 MENTIONED = re.compile(r"(?<!\S)@\S+")
+CHANNEL_KEY = re.compile(r"^19\.[^\s]+\.thread\.[a-z0-9]+$")  # a channel id made key-safe
 
 
 def named_channel(activity: Any) -> tuple[str, str] | None:
@@ -25,6 +26,11 @@ def named_channel(activity: Any) -> tuple[str, str] | None:
         if CHANNEL_ID.match(account):
             return account, name
     return None
+
+
+def without_channels(names: dict[str, str]) -> dict[str, str]:
+    """The people a message names, without the channels it mentions (never a person's key)."""
+    return {key: name for key, name in names.items() if not CHANNEL_KEY.match(key)}
 
 
 def org_setup_words(activity: Any, command: str, rest: str) -> str:

@@ -13,7 +13,7 @@ from bot.domain import Source
 from bot.services import Actor
 from bot.views import Reply
 from handlers.teams.door import TeamsDoor, run
-from handlers.teams.org import named_channel, org_setup_words, share_reference
+from handlers.teams.org import named_channel, org_setup_words, share_reference, without_channels
 from handlers.teams.reading import parse_command, read_text, unresolved_mentions
 
 GREETING = ("Hi! Tell me about a moment of truth: `wow …` when a customer was delighted (credit a "
@@ -36,6 +36,7 @@ async def on_message(door: TeamsDoor, turn_context: TurnContext) -> None:
     command, rest = parse_command(text) or ("", "")
     asked = rest
     rest = org_setup_words(activity, command, rest)  # a channel named by mention (teams/org.py)
+    names = without_channels(names)
     if names:  # so the digest, and later cards, show the colleagues' names
         await run(door.services.capture.remember_people, workspace_id=ctx.workspace_id,
                   people=[Actor(k, n) for k, n in names.items()])

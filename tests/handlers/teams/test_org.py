@@ -117,6 +117,8 @@ def test_the_organisation_digest_reaches_the_channel_once_as_a_card_with_its_cha
         assert "The organisation digest goes to #All sites" in said(connector.posts[-1:])
         org = world.services.org.org(workspace_id=world.ws)
         assert org is not None and (org.channel, org.name) == (ORG, "All sites")
+        with world.store.transaction(world.ws) as repo:  # a channel is nobody's name
+            assert repo.member("19.all-sites.thread.tacv2") is None
         shared = json.loads(world.reference(ORG) or "{}")  # made from the Gate crew channel's
         assert shared["conversation"]["id"] == ORG and shared["serviceUrl"] == url
         world.clock.set(FRIDAY_EVENING)

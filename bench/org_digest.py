@@ -3,8 +3,8 @@
     .venv/bin/python bench/org_digest.py [--teams 50] [--moments 40] [--standards 3]
 
 Creates a throwaway PostgreSQL database with one Slack workspace of N airline teams, each with
-M moments this week and last spread over the journey and S standards (half of them spread from
-a sibling), then times ``OrgService.digest`` (the whole digest in one transaction), the rendered
+M moments over this week and last spread over the journey, and half the teams with S standards
+of their own, then times ``OrgService.digest`` (the whole digest in one transaction), the rendered
 text, and ``handlers.charts.org_chart`` (the PNG the Slack door uploads), each best of three.
 """
 

@@ -155,3 +155,21 @@ def _submits(card: dict[str, Any]) -> list[dict[str, Any]]:
 
     walk(card)
     return found
+
+
+def test_an_admin_named_by_the_operator_sets_up_the_organisation_channel(world: World) -> None:
+    """Teams tells a bot nobody's role: MOMENTS_TEAMS_ADMINS names the tenant's admins."""
+    settings = Settings.from_env({"MOMENTS_TEAMS_EMULATOR": "1", "MOMENTS_TEAMS_ADMINS": " AAD-Ada , x"})
+    assert settings.teams_admins == frozenset({"aad-ada", "x"})
+    with connector_stand_in() as connector:
+        url = connector.url
+        answers = asyncio.run(post_all(world, [
+            in_channel(teams.message(url, "channel", "moments org setup", who=LENA, n=1), ORG),
+            in_channel(teams.message(url, "channel", "moments org setup", who=ADA, n=2), ORG),
+        ], settings=settings))
+    assert all(status in (200, 201) for status, _ in answers)
+    replies = [said([p]) for p in connector.posts]
+    assert "Only workspace admins" in replies[0]
+    assert "The organisation digest goes to" in replies[1]
+    org = world.services.org.org(workspace_id=world.ws)
+    assert org is not None and org.channel == ORG

@@ -17,29 +17,42 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot import org_commands
 from bot import subcommands as sub
+from bot import words as say
 from bot.chat import ChatContext as ChatContext  # the doors import it from here
 from bot.chat import team_of
 from bot.domain import MomentKind, Team
 from bot.errors import OOPS as OOPS  # the doors and tests import it from here
 from bot.errors import UserError, friendly_call, never
-from bot.markup import bold, code
+from bot.markup import code
 from bot.services import Services
 from bot.services.base import NO_TEAM as NO_TEAM  # the doors import it from here
 from bot.subcommands import Handler
-from bot.views import ADOPT, FILE_MOMENT, FORGET_ME, PROPOSE, RETRACT, VOTE, Action, Reply
+from bot.views import (
+    ADOPT,
+    CHOOSE_TEAM,
+    FILE_MOMENT,
+    FORGET_ME,
+    PROPOSE,
+    RETRACT,
+    SET_UP,
+    VOTE,
+    Action,
+    Reply,
+)
 
 log = logging.getLogger(__name__)
 
-STALE = "That button is out of date. Run the command again."
+STALE = say.STALE_BUTTON
 
 
 class Who(enum.Enum):
     """Who may run a command. Shown in the help; the services enforce it."""
 
     ANYONE = ""
-    LEADS = " (leads)"
-    ADMINS = " (admins)"
+    LEADS = say.FOR_LEADS
+    ADMINS = say.FOR_ADMINS
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,50 +77,44 @@ def _file_words(action: Action) -> str:
     return f"{action.arg('moment')} {action.arg('touchpoint') or 'none'}"
 
 
+_HELP = say.COMMAND_HELP  # usage and help line of each command, by name
+
 COMMANDS: tuple[Command, ...] = (
-    Command("/wow", sub.report(MomentKind.WOW), "what delighted a customer",
-            "credit a colleague with @name, tag a touchpoint with #slug"),
-    Command("/ow", sub.report(MomentKind.OW), "what let a customer down",
-            "blameless: it belongs to a touchpoint, never to a person"),
-    Command("mine", sub.mine, "", "your recent moments"),
-    Command("edit", sub.edit, "ID text", "reword one of your moments"),
-    Command("retract", sub.retract, "[ID]", "take back one of your moments (your last one)",
+    Command("/wow", sub.report(MomentKind.WOW), *_HELP["/wow"]),
+    Command("/ow", sub.report(MomentKind.OW), *_HELP["/ow"]),
+    Command("mine", sub.mine, *_HELP["mine"]),
+    Command("edit", sub.edit, *_HELP["edit"]),
+    Command("retract", sub.retract, *_HELP["retract"],
             aliases=("undo",), action=RETRACT, words=lambda a: a.arg("moment")),
-    Command("file", sub.file, "ID touchpoint", f"move a moment to another touchpoint (or {code('none')})",
-            action=FILE_MOMENT, words=_file_words),
-    Command("priorities", sub.priorities, "", "step 1: where it hurts most now"),
-    Command("prompt", sub.prompt, "", "step 2: this week's question (leads open it early)"),
-    Command("propose", sub.propose, "[#touchpoint] [anon] text", "answer this week's question",
-            action=PROPOSE),
-    Command("vote", sub.vote, "ID", "step 3: “this would delight”", action=VOTE,
+    Command("file", sub.file, *_HELP["file"], action=FILE_MOMENT, words=_file_words),
+    Command("priorities", sub.priorities, *_HELP["priorities"]),
+    Command("prompt", sub.prompt, *_HELP["prompt"]),
+    Command("propose", sub.propose, *_HELP["propose"], action=PROPOSE),
+    Command("vote", sub.vote, *_HELP["vote"], action=VOTE, words=lambda a: a.arg("proposal")),
+    Command("results", sub.results, *_HELP["results"]),
+    Command("close", sub.close, *_HELP["close"], Who.LEADS),
+    Command("adopt", sub.adopt, *_HELP["adopt"], Who.LEADS, action=ADOPT,
             words=lambda a: a.arg("proposal")),
-    Command("results", sub.results, "", "the votes so far"),
-    Command("close", sub.close, "", "close this week's vote", Who.LEADS),
-    Command("adopt", sub.adopt, "ID [wording]", "step 4: make a proposal the service standard",
-            Who.LEADS, action=ADOPT, words=lambda a: a.arg("proposal")),
-    Command("standards", sub.standards, "",
-            "what we do; step 5 turns old ones basic and asks for fresh ideas"),
-    Command("stats", sub.stats, "", "this week's WOWs and OWs, only for you"),
-    Command("digest", sub.digest, "[2026-W47]", "the weekly digest"),
-    Command("week", sub.week, "", "run the weekly cycle now", Who.LEADS),
-    Command("export", sub.export, "", "the team's moments as a CSV file, sent only to you",
-            Who.LEADS),
-    Command("setup", sub.setup, "name=… template=airline tz=Europe/Stockholm basic-after=12 focus=2",
-            "set up this channel's team (in Slack, on its own it opens a form)"),
-    Command("touchpoints", sub.touchpoints, "[add|rename|retire|move …]",
-            f"the customer journey; leads change it (in Slack, {code('edit')} opens a form)"),
-    Command("leads", sub.leads, "[add|remove @name]", "who leads the team; leads change it"),
-    Command("forget-me", sub.forget_me, "", "erase what Moments keeps about you",
-            action=FORGET_ME, words=lambda a: "confirm"),
-    Command("privacy", sub.privacy, "export|delete @name", "a person's data", Who.ADMINS),
-    Command("redact", sub.redaction, "list|add|remove …",
-            "your workspace's own personal-data patterns; admins change them"),
+    Command("standards", sub.standards, *_HELP["standards"]),
+    Command("stats", sub.stats, *_HELP["stats"]),
+    Command("digest", sub.digest, *_HELP["digest"]),
+    Command("week", sub.week, *_HELP["week"], Who.LEADS),
+    Command("export", sub.export, *_HELP["export"], Who.LEADS),
+    Command("setup", sub.setup, *_HELP["setup"], action=SET_UP),
+    Command("team", sub.team, *_HELP["team"], action=CHOOSE_TEAM, words=lambda a: a.arg("team")),
+    Command("touchpoints", sub.touchpoints, *_HELP["touchpoints"]),
+    Command("leads", sub.leads, *_HELP["leads"]),
+    Command("forget-me", sub.forget_me, *_HELP["forget-me"], action=FORGET_ME,
+            words=lambda a: "confirm"),
+    Command("org", org_commands.org, *_HELP["org"], Who.ADMINS),
+    Command("privacy", sub.privacy, *_HELP["privacy"], Who.ADMINS),
+    Command("redact", sub.redaction, *_HELP["redact"]),
 )
 
 BY_NAME: dict[str, Command] = {n: c for c in COMMANDS for n in (c.name, *c.aliases)}
 BY_ACTION: dict[str, Command] = {c.action: c for c in COMMANDS if c.action}
 
-HELP = "\n".join([bold("Moments: turn customer moments into better service"),
+HELP = "\n".join([say.HELP_TITLE,
                   *(c.line for c in COMMANDS)])
 
 
@@ -136,7 +143,7 @@ class CommandRouter:
         if command != "/moments":
             entry = BY_NAME.get(command) if command.startswith("/") else None
             if entry is None:
-                raise UserError(f"I don't know the command {command}. Try {code('/moments help')}.")
+                raise UserError(say.NO_SUCH_COMMAND.format(command=command))
             return entry.run(self.services, ctx, text)
         name, _, rest = text.strip().partition(" ")
         name, rest = name.lower(), rest.strip()
@@ -144,8 +151,7 @@ class CommandRouter:
             return Reply(HELP)
         entry = BY_NAME.get(name)
         if entry is None or entry.name.startswith("/"):
-            raise UserError(f"I don't know {code(f'/moments {name}')}. "
-                            f"{code('/moments help')} lists what I can do.")
+            raise UserError(say.NO_SUCH_SUBCOMMAND.format(typed=code(f'/moments {name}')))
         return entry.run(self.services, ctx, rest)
 
     def _act(self, ctx: ChatContext, action: Action) -> Reply:

@@ -16,6 +16,7 @@ class Settings:
     log_level: str = "INFO"
     filing_threshold: float | None = None  # None: the filer's calibrated default
     retention_months: int = 0  # 0: keep moments until someone deletes them
+    waiting_days: int = 14  # a moment reported before its channel has a team waits this long
     slack_bot_token: str = ""
     slack_signing_secret: str = ""
     slack_app_token: str = ""
@@ -35,6 +36,9 @@ class Settings:
     microsoft_app_password: str = ""
     microsoft_app_type: str = "MultiTenant"  # MultiTenant, SingleTenant or UserAssignedMSI
     microsoft_app_tenant_id: str = ""
+    # Teams tells a bot nobody's admin role: the AAD object ids of the people Moments treats as
+    # the tenant's admins (org setup, privacy requests), MOMENTS_TEAMS_ADMINS, comma-separated
+    teams_admins: frozenset[str] = frozenset()
     teams_emulator: bool = False  # MOMENTS_TEAMS_EMULATOR=1: /api/messages without an app id, loopback only
     encryption_key: str = ""  # when set, Slack installation tokens are encrypted at rest
     public_url: str = ""  # where this server is reachable, e.g. https://moments.example.com
@@ -49,6 +53,7 @@ class Settings:
             log_level=env.get("MOMENTS_LOG_LEVEL", "INFO").upper(),
             filing_threshold=float(threshold) if threshold else None,
             retention_months=int(retention) if retention else 0,
+            waiting_days=int(env.get("MOMENTS_WAITING_DAYS") or 14),
             slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
             slack_app_token=env.get("SLACK_APP_TOKEN", ""),
@@ -65,6 +70,8 @@ class Settings:
             microsoft_app_password=env.get("MICROSOFT_APP_PASSWORD", ""),
             microsoft_app_type=env.get("MICROSOFT_APP_TYPE", "") or "MultiTenant",
             microsoft_app_tenant_id=env.get("MICROSOFT_APP_TENANT_ID", ""),
+            teams_admins=frozenset(a.strip().lower() for a in env.get("MOMENTS_TEAMS_ADMINS", "").split(",")
+                                   if a.strip()),
             teams_emulator=env.get("MOMENTS_TEAMS_EMULATOR", "").strip().lower() in ("1", "true"),
             encryption_key=env.get("MOMENTS_ENCRYPTION_KEY", ""),
             public_url=env.get("MOMENTS_PUBLIC_URL", "").rstrip("/"),

@@ -172,6 +172,9 @@ class Proposal:
     author_id: str
     anonymous: bool
     created_at: datetime
+    # A sibling team's standard offered here as a candidate (the first team's standard's id):
+    # adopted, the new standard keeps it as its origin.
+    origin_standard_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +190,8 @@ class Standard:
     proposal_id: int | None = None
     level: StandardLevel = StandardLevel.DELIGHT
     basic_since: datetime | None = None
+    # Spread from a sibling team: the standard of the team that first adopted it (None: our own).
+    origin_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +232,31 @@ class PostRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class OrgChannel:
+    """The workspace's organisation channel: every team's week side by side, once a week."""
+
+    id: int
+    channel: str
+    timezone: str = "UTC"
+    digest_at: str = "fri 17:00"  # "DAY HH:MM" in ``timezone``, like a team's slots
+    paused: bool = False  # the bot can no longer post there
+    name: str = ""  # the channel's name as the admin named it, for showing (the id posts)
+
+
+@dataclass(frozen=True, slots=True)
+class OrgPost:
+    """The organisation digest's guard: one per organisation channel and week, like PostRecord."""
+
+    org_id: int
+    week: str
+    claimed_at: datetime
+    sent_at: datetime | None = None
+    attempts: int = 0
+    last_error: str = ""
+    sending_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class TouchpointTemplate:
     """One touchpoint of an industry journey, as shipped in ``bot/templates``."""
 
@@ -242,3 +272,27 @@ class JourneyTemplate:
     name: str
     title: str
     touchpoints: tuple[TouchpointTemplate, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingMoment:
+    """A moment reported where there is no team yet: kept, redacted, until the channel is set
+    up (or, from a private chat, until the reporter picks their team), then filed as it would
+    have been; deleted unfiled at ``expires_at``.
+
+    ``channel``: the channel it waits for; "" when it waits for its reporter's team (a DM, a
+    personal chat). ``text`` is "" for a reaction whose message the bot could not read yet.
+    ``author_id``: the author of the message it quotes (reactions, the message shortcut), whom a
+    WOW credits once filed."""
+
+    id: int
+    channel: str
+    kind: MomentKind
+    text: str
+    reporter_id: str
+    source: Source
+    created_at: datetime
+    expires_at: datetime
+    author_id: str = ""
+    message_ref: str | None = None
+    request_key: str | None = None

@@ -13,11 +13,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from bot import words
 from bot.views import Reply
 
 log = logging.getLogger(__name__)
 
-OOPS = "Sorry, something went wrong on my side and nothing was saved. Please try again."
+OOPS = words.OOPS  # the doors and tests import it from here too
 
 
 class UserError(Exception):

@@ -8,6 +8,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from bot import words
 from bot.domain import JourneyTemplate, TouchpointTemplate
 
 _PACKAGE = "bot.templates"
@@ -33,9 +34,7 @@ def load_template(name: str) -> JourneyTemplate:
     key = name.strip().lower()
     names = template_names()
     if key not in names:
-        raise UnknownTemplateError(
-            f"There is no journey template called {name!r}. Choose one of: {', '.join(names)}."
-        )
+        raise UnknownTemplateError(words.NO_SUCH_TEMPLATE.format(name=name, names=', '.join(names)))
     return _load(key)
 
 

@@ -20,6 +20,8 @@ from bot.domain import (
     Member,
     Moment,
     MomentKind,
+    OrgChannel,
+    OrgPost,
     Platform,
     PostRecord,
     Prompt,
@@ -29,6 +31,7 @@ from bot.domain import (
     StandardLevel,
     Team,
     Touchpoint,
+    WaitingMoment,
     Workspace,
 )
 from bot.views import Post
@@ -196,6 +199,59 @@ class Repository(Protocol):
         """False when there is no such pattern in this workspace."""
         ...
 
+    # the first five minutes: moments waiting for a team, people's chosen team, welcomes
+    def add_waiting(self, waiting: WaitingMoment) -> WaitingMoment:
+        """Raises DuplicateError when its ``request_key`` is taken."""
+        ...
+
+    def waiting_by_request(self, request_key: str) -> WaitingMoment | None: ...
+    def waiting_in(self, channel: str) -> list[WaitingMoment]:
+        """Moments waiting for ``channel``'s team, oldest first."""
+        ...
+
+    def waiting_of(self, reporter_id: str) -> list[WaitingMoment]:
+        """Moments waiting for their reporter's team (reported in a private chat), oldest first."""
+        ...
+
+    def waiting_reported_by(self, reporter_id: str) -> list[WaitingMoment]:
+        """Every moment the person reported that waits, wherever, oldest first (their data)."""
+        ...
+
+    def delete_waiting(self, waiting_id: int) -> bool: ...
+    def delete_waiting_expired(self, now: datetime) -> int:
+        """Delete the waiting moments whose ``expires_at`` is at or before ``now``."""
+        ...
+
+    def chosen_team(self, user_id: str) -> int | None:
+        """The team a person picked for what they report outside a team's channel."""
+        ...
+
+    def choose_team(self, user_id: str, team_id: int) -> None: ...
+    def claim_welcome(self, channel: str, at: datetime) -> bool:
+        """True the first time for a channel: the bot's welcome is posted there once."""
+        ...
+
+    # the organisation: its channel, the weekly organisation digest's guard, candidates offered
+    def org_channel(self) -> OrgChannel | None: ...
+    def save_org_channel(self, org: OrgChannel) -> OrgChannel:
+        """Insert or update the workspace's one organisation channel; a changed channel or
+        schedule makes it due for a look at once."""
+        ...
+
+    def remove_org_channel(self) -> bool: ...
+    def offered_origins(self, team_id: int) -> set[int]:
+        """Ids of the sibling standards already offered to the team as candidates."""
+        ...
+
+    def claim_org_post(self, org_id: int, week: str, at: datetime) -> bool:
+        """True for the first claim of (organisation channel, week)."""
+        ...
+
+    def org_post(self, org_id: int, week: str) -> OrgPost | None: ...
+    def swap_org_post(self, expected: OrgPost, new: OrgPost) -> bool:
+        """As ``swap_post_record``, for the organisation digest."""
+        ...
+
 
 class Store(Protocol):
     def workspace(self, *, platform: Platform, external_id: str, name: str = "") -> Workspace:
@@ -218,6 +274,15 @@ class Store(Protocol):
                     next_check: datetime | None) -> bool:
         """Set when the team is next looked at (None: not until its schedule changes), unless
         its claim changed since (the schedule was edited): then it stays due. False then."""
+        ...
+
+    def claim_due_orgs(self, *, now: datetime, until: datetime, limit: int) -> list[tuple[int, int]]:
+        """As ``claim_due_teams``, for the organisation channels: (workspace id, channel id)."""
+        ...
+
+    def settle_org(self, *, workspace_id: int, org_id: int, claimed_until: datetime,
+                   next_check: datetime | None) -> bool:
+        """As ``settle_team``, for an organisation channel."""
         ...
 
 

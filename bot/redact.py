@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
-from bot import personal_data
+from bot import personal_data, words
 from bot.errors import UserError
 from bot.markup import code
 from bot.personal_data import luhn_ok as luhn_ok  # where the tests and callers look for it
@@ -140,10 +140,7 @@ class Sandbox:
                 if self._pool is pool:
                     pool.terminate()
                     self._pool = None
-            raise PatternTimeout(
-                "I couldn't check this text against the workspace's own redaction patterns in "
-                "time, so nothing was saved. An admin may need to simplify a pattern "
-                f"({code('/moments redact list')}).") from None
+            raise PatternTimeout(words.PATTERN_TIMED_OUT) from None
 
 
 SANDBOX = Sandbox()
@@ -165,34 +162,29 @@ STRESS_TEXT = tuple(run * 3000 + "!" for run in ("a", "1", " ", "a ", "a1", "-",
 
 def check_pattern(raw: str) -> re.Pattern[str]:
     """A workspace's own redaction pattern, compiled; ValueError says why it can't be one."""
-    example = f"Make it specific to the data, e.g. {code(EXAMPLE_PATTERN)} for employee numbers."
+    example = words.MAKE_PATTERN_SPECIFIC.format(example=code(EXAMPLE_PATTERN))
     if len(raw) > MAX_PATTERN_CHARS:
-        raise ValueError(f"That pattern is {len(raw):,} characters long; keep it to "
-                         f"{MAX_PATTERN_CHARS} or fewer.")
+        raise ValueError(words.PATTERN_TOO_LONG.format(length=len(raw), limit=MAX_PATTERN_CHARS))
     if "`" in raw or "\n" in raw or "\r" in raw:
-        raise ValueError("A pattern can't contain a backtick or a line break.")
+        raise ValueError(words.PATTERN_BACKTICK)
     try:
         pattern = re.compile(raw)
     except re.error as err:
-        raise ValueError(f"{code(raw)} isn't a valid pattern ({err}). Patterns are Python regular "
-                         f"expressions, e.g. {code(EXAMPLE_PATTERN)}.") from None
+        raise ValueError(words.PATTERN_INVALID.format(pattern=code(raw), error=err,
+                                                 example=code(EXAMPLE_PATTERN))) from None
     if nests_repeats(raw):  # before trying it on anything
-        raise ValueError(f"{code(raw)} repeats something that itself repeats, which can make "
-                         "checking a long moment very slow. Write it without a repeat inside a "
-                         f"repeat, e.g. {code('(ab)+')} rather than {code('(a+b)+')}.")
+        raise ValueError(words.PATTERN_NESTED_REPEAT.format(pattern=code(raw)))
     try:  # tried in the sandbox: a pattern may hang on the very sentences it is tried on
         bad = SANDBOX.call(_probe_pattern, raw, STRESS_TEXT)
     except PatternTimeout:
-        raise ValueError(f"{code(raw)} takes too long on text that nearly matches it, which would "
-                         "stall the bot. " + example) from None
+        raise ValueError(words.PATTERN_SLOW.format(pattern=code(raw), advice=example)) from None
     if bad is not None and bad[0] == "empty":
-        raise ValueError(f"{code(raw)} matches empty text, so it would match everywhere. " + example)
+        raise ValueError(words.PATTERN_MATCHES_EMPTY.format(pattern=code(raw), advice=example))
     if bad is not None and bad[0] == "single":
-        raise ValueError(f"{code(raw)} matches a single letter, digit or space, so it would "
-                         "redact ordinary words. " + example)
+        raise ValueError(words.PATTERN_MATCHES_SINGLE.format(pattern=code(raw), advice=example))
     if bad is not None:
-        raise ValueError(f"{code(raw)} matches ordinary text ({bad[1]}), so it would redact far too "
-                         "much. " + example)
+        raise ValueError(words.PATTERN_MATCHES_ORDINARY.format(pattern=code(raw), sample=bad[1],
+                                                          advice=example))
     return pattern
 
 

@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from bot import words
 from bot.domain import Team
 from bot.errors import UserError
-from bot.markup import code
 from bot.weeks import iso_week, local_at, shift_week, zone
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -35,8 +35,7 @@ def parse_slot(raw: str) -> tuple[int, time]:
     """'mon 09:00' -> (1, 09:00)."""
     match = SLOT.match(raw)
     if not match:
-        raise UserError(f"“{raw}” is not a weekly time. Write it like {code('mon 09:00')} or "
-                        f"{code('fri-16:30')}.")
+        raise UserError(words.NOT_A_WEEKLY_TIME.format(slot=raw))
     return DAYS.index(match.group(1).lower()[:3]) + 1, time(int(match.group(2)), int(match.group(3)))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot import parsing
+from bot import parsing, words
 from bot.domain import MAX_MOMENT_CHARS
 
 ELLIPSIS = "…"
@@ -23,8 +23,7 @@ class Shortened:
         """What to tell the person, "" when nothing was cut."""
         if not self.cut:
             return ""
-        return (f"✂️ The message was longer than a moment may be ({MAX_MOMENT_CHARS:,} characters), "
-                "so I kept its beginning.")
+        return words.MESSAGE_CUT.format(limit=MAX_MOMENT_CHARS)
 
 
 def shorten_message(text: str, limit: int = MAX_MOMENT_CHARS) -> Shortened:

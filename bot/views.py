@@ -10,9 +10,12 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 from bot.domain import Moment, MomentKind, StandardLevel, Touchpoint
+
+if TYPE_CHECKING:
+    from bot.org_views import OrgChannelView, OrgDigestView
 
 # Action names shared by every renderer and listener.
 FILE_MOMENT = "file_moment"  # args: moment, touchpoint (slug, or "" for none of these)
@@ -21,6 +24,8 @@ ADOPT = "adopt"  # args: proposal
 PROPOSE = "propose"  # args: prompt
 RETRACT = "retract"  # args: moment
 FORGET_ME = "forget_me"  # no args: the person confirmed erasing their data
+SET_UP = "set_up"  # no args: set up this channel (Slack opens the form, Teams shows its card)
+CHOOSE_TEAM = "choose_team"  # args: team: where what the person reports in private goes
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +101,7 @@ class ProposalView:
     author: str | None  # None when proposed anonymously
     votes: int
     adopted: bool = False
+    origin: str = ""  # a candidate from a sibling team: the team that first adopted it
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +124,7 @@ class StandardView:
     adopted_by: str
     adopted_at: datetime
     level: StandardLevel
+    origin: str = ""  # spread from a sibling team: the team that first adopted it
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,11 +216,24 @@ def _cell(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA) else value
 
 
+@dataclass(frozen=True, slots=True)
+class SetupOffer:
+    """"Set up this channel", with the settings guessed so that no typing is needed: a door draws
+    its setup form prefilled with these (Slack: the modal behind the button; Teams: the card)."""
+
+    channel: str
+    name: str
+    template: str
+    timezone: str
+    templates: tuple[str, ...]
+
+
 # What a Reply may carry for a door to draw richly; a door draws what it knows and shows the
 # text for the rest.
 View: TypeAlias = (
     "Moment | PromptView | DigestView | StandardView | MomentsExport | tuple[Priority, ...]"
-    " | tuple[StandardView, ...] | tuple[Touchpoint, ...] | tuple[Post, ...]"
+    " | tuple[StandardView, ...] | tuple[Touchpoint, ...] | tuple[Post, ...] | SetupOffer"
+    " | OrgDigestView | OrgChannelView"
 )
 
 
@@ -229,6 +249,9 @@ class Reply:
     # with a moment view: the team's touchpoints, as the core read them for this reply, for a
     # door's "Change touchpoint" select (empty: the door reads them itself)
     journey: tuple[Touchpoint, ...] = ()
+    # people the text names who should be notified where the door can (Slack: real mentions),
+    # besides a moment's credited colleagues: the reporters whose waiting moments were filed
+    notify: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

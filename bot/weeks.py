@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot import words
 from bot.errors import UserError
 
 
@@ -12,10 +13,7 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # "Europe" is a folder; very long names
-        raise UserError(
-            f"I don't know the timezone “{name}”. Use an IANA name such as "
-            "Europe/Stockholm, America/New_York or UTC."
-        ) from None
+        raise UserError(words.UNKNOWN_TIMEZONE.format(name=name)) from None
 
 
 def iso_week(at: datetime, timezone: str) -> str:
@@ -30,7 +28,7 @@ def parse_week(week: str) -> tuple[int, int]:
         year, number = int(year_text), int(week_text)
         datetime.fromisocalendar(year, number, 1)
     except ValueError:
-        raise UserError(f"“{week}” is not a week. Write it like 2026-W47.") from None
+        raise UserError(words.NOT_A_WEEK.format(week=week)) from None
     return year, number
 
 

@@ -33,7 +33,8 @@ def open_core(settings: Settings, *, clock: Clock, migrate: bool = True) -> tupl
     def make_filer() -> Filer:
         return KeywordFiler(threshold=settings.filing_threshold)
 
-    return store, Services(store=store, clock=clock, make_filer=make_filer)
+    return store, Services(store=store, clock=clock, make_filer=make_filer,
+                          waiting_days=settings.waiting_days)
 
 
 def build_services(settings: Settings, *, clock: Clock, migrate: bool = True) -> Services:

@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from aiohttp import web
 
+from bot import words as say
 from bot.config import Settings
 from bot.errors import UserError
 from bot.markup import plain
@@ -75,8 +76,7 @@ def add_export_route(app: web.Application, settings: Settings, services: Service
     async def download(request: web.Request) -> web.StreamResponse:
         found = links.read(request.match_info["token"])
         if found is None:
-            return web.Response(status=404, text="This export link is out of date. "
-                                                 "Run /moments export again.")
+            return web.Response(status=404, text=say.EXPORT_LINK_EXPIRED)
         workspace_id, team_id, actor = found
         try:
             export = services.reports.export_moments(workspace_id=workspace_id, team_id=team_id,

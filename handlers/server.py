@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from aiohttp import web
 from slack_bolt import BoltRequest, BoltResponse
 
+from bot import words as say
 from bot.config import Settings
 from bot.services import Services
 from handlers.observability import METRICS, request_scope
@@ -84,7 +85,7 @@ def build_web_app(settings: Settings, services: Services, slack: SlackEndpoint |
     async def slack_oauth(request: web.Request) -> web.Response:
         flow = slack.oauth_flow if slack is not None else None
         if flow is None:
-            return web.Response(status=404, text="This server installs into one workspace only.")
+            return web.Response(status=404, text=say.ONE_WORKSPACE_ONLY)
         bolt_req = BoltRequest(body="", query=request.query_string,
                                headers={k: v for k, v in request.headers.items()})
         handle = flow.handle_installation if request.path == flow.install_path else flow.handle_callback
@@ -118,13 +119,16 @@ def build_web_app(settings: Settings, services: Services, slack: SlackEndpoint |
 
 def housekeeping(settings: Settings, services: Services, requests: RequestInbox,
                  messages: MessageCache, door: Any, stop: threading.Event, every: float = 60.0) -> None:
-    """Background chores: fetch reacted messages' text within the rate limit; purge the cache."""
+    """Background chores: fetch reacted messages' text within the rate limit; purge the cache;
+    delete the waiting moments whose channel was not set up in time."""
     while not stop.wait(every):
         try:
             now = services.clock.now()
             requests.forget_handled(now - HANDLED_KEPT)  # Slack retries within minutes
             messages.purge_messages(seen_before=now - timedelta(hours=settings.slack_message_cache_hours))
             for ws in services.store.workspaces():
+                # moments kept for a channel nobody set up in time (MOMENTS_WAITING_DAYS)
+                services.onboarding.expire(workspace_id=ws.id, now=now)
                 if door is None or ws.platform.value != "slack":
                     continue
                 for moment in services.capture.awaiting_text(workspace_id=ws.id, limit=5):

@@ -262,6 +262,8 @@ class ProposalRow(Base):
     author_id: Mapped[str]
     anonymous: Mapped[bool]
     created_at: Mapped[datetime]
+    # no foreign key: proposals and standards would refer to each other in a cycle
+    origin_standard_id: Mapped[int | None]
 
 
 class VoteRow(Base):
@@ -293,6 +295,7 @@ class StandardRow(Base):
     proposal_id: Mapped[int | None] = mapped_column(sa.ForeignKey("proposals.id"))
     level: Mapped[StandardLevel]
     basic_since: Mapped[datetime | None]
+    origin_id: Mapped[int | None] = mapped_column(index=True)  # a sibling team's standard
 
 
 class CachedMessageRow(Base):
@@ -386,3 +389,86 @@ class ReplicaRow(Base):
 
     id: Mapped[str] = mapped_column(primary_key=True)
     seen_at: Mapped[datetime]
+
+
+class WaitingMomentRow(Base):
+    """A moment reported before its channel had a team (``bot.domain.WaitingMoment``)."""
+
+    __tablename__ = "waiting_moments"
+    __table_args__ = (
+        sa.Index("ix_waiting_moments_workspace_id_channel", "workspace_id", "channel"),
+        sa.Index("ix_waiting_moments_workspace_id_reporter_id", "workspace_id", "reporter_id"),
+        sa.Index("ix_waiting_moments_workspace_id_request_key", "workspace_id", "request_key",
+                 unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(sa.ForeignKey("workspaces.id"))
+    channel: Mapped[str]  # "": waiting for its reporter's team
+    kind: Mapped[MomentKind]
+    text: Mapped[str] = mapped_column(sa.Text)  # redacted before it was stored
+    reporter_id: Mapped[str]
+    source: Mapped[Source]
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    author_id: Mapped[str]
+    message_ref: Mapped[str | None]
+    request_key: Mapped[str | None]
+
+
+class TeamChoiceRow(Base):
+    """The team a person picked for what they report outside a team's channel."""
+
+    __tablename__ = "team_choices"
+    __table_args__ = (sa.UniqueConstraint("workspace_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(sa.ForeignKey("workspaces.id"))
+    user_id: Mapped[str]
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id"))
+
+
+class WelcomeRow(Base):
+    """A channel the bot has welcomed: its welcome is posted once."""
+
+    __tablename__ = "welcomes"
+    __table_args__ = (sa.UniqueConstraint("workspace_id", "channel"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(sa.ForeignKey("workspaces.id"))
+    channel: Mapped[str]
+    welcomed_at: Mapped[datetime]
+
+
+class OrgChannelRow(Base):
+    """The workspace's organisation channel (one a workspace), and when the scheduler next looks
+    at it (``storage/org.py``), as ``TeamRow.next_post_at``."""
+
+    __tablename__ = "org_channels"
+    __table_args__ = (sa.UniqueConstraint("workspace_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(sa.ForeignKey("workspaces.id"))
+    channel: Mapped[str]
+    timezone: Mapped[str]
+    digest_at: Mapped[str]
+    paused: Mapped[bool]
+    name: Mapped[str]
+    next_post_at: Mapped[datetime | None] = mapped_column(default=lambda: SOON, index=True)
+
+
+class OrgPostRow(Base):
+    """One organisation digest a week: claimed once, then sent (as ``PostRecordRow``)."""
+
+    __tablename__ = "org_posts"
+    __table_args__ = (sa.UniqueConstraint("org_id", "week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(sa.ForeignKey("workspaces.id"))
+    org_id: Mapped[int] = mapped_column(sa.ForeignKey("org_channels.id", ondelete="CASCADE"))
+    week: Mapped[str]
+    claimed_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    attempts: Mapped[int]
+    last_error: Mapped[str] = mapped_column(sa.Text)
+    sending_at: Mapped[datetime | None]

@@ -21,8 +21,10 @@ from storage.models import (
     ProposalRow,
     RedactionPatternRow,
     StandardRow,
+    TeamChoiceRow,
     TeamRow,
     VoteRow,
+    WaitingMomentRow,
 )
 
 
@@ -79,5 +81,10 @@ class PrivacyRows:
         self._s.execute(sa.delete(CachedMessageRow).where(
             self._where(CachedMessageRow), CachedMessageRow.author_id == user_id))
         self._s.execute(sa.delete(MemberRow).where(self._where(MemberRow), MemberRow.user_id == user_id))
+        # what they reported before their channel had a team, and the team they picked
+        counts["moments"] += self._changed(sa.delete(WaitingMomentRow).where(
+            self._where(WaitingMomentRow), WaitingMomentRow.reporter_id == user_id))
+        self._s.execute(sa.delete(TeamChoiceRow).where(
+            self._where(TeamChoiceRow), TeamChoiceRow.user_id == user_id))
         self._s.flush()
         return counts

@@ -14,6 +14,8 @@ from bot.domain import (
     Member,
     Moment,
     MomentKind,
+    OrgChannel,
+    OrgPost,
     Platform,
     PostRecord,
     Prompt,
@@ -24,10 +26,12 @@ from bot.domain import (
     StandardLevel,
     Team,
     Touchpoint,
+    WaitingMoment,
     Workspace,
 )
 from bot.ports import DeliveryError, DuplicateError, FilingGuess
 from bot.views import Post
+from tests.fakes_org import OrgFakeRows, OrgFakeStore
 
 T = TypeVar("T")
 
@@ -60,6 +64,12 @@ class _Tables:
     posts: dict[tuple[int, int, str, str], PostRecord] = field(default_factory=dict)
     redaction_patterns: dict[int, tuple[int, RedactionPattern]] = field(default_factory=dict)
     next_post_at: dict[int, datetime | None] = field(default_factory=dict)  # team id -> next look
+    waiting: dict[int, tuple[int, WaitingMoment]] = field(default_factory=dict)
+    choices: dict[tuple[int, str], int] = field(default_factory=dict)  # (ws, user) -> team id
+    welcomes: set[tuple[int, str]] = field(default_factory=set)
+    orgs: dict[int, OrgChannel] = field(default_factory=dict)  # workspace id -> its org channel
+    org_next: dict[int, datetime | None] = field(default_factory=dict)  # org id -> next look
+    org_posts: dict[tuple[int, int, str], OrgPost] = field(default_factory=dict)
     next_id: int = 1
 
 
@@ -67,7 +77,7 @@ SOON = datetime(2000, 1, 1, tzinfo=UTC)
 SCHEDULE_FIELDS = ("timezone", "prompt_at", "votes_close_at", "digest_at", "quiet_days", "paused")
 
 
-class InMemoryStore:
+class InMemoryStore(OrgFakeStore):
     """Store with the same contract as storage.SqlStore; a failed transaction rolls back."""
 
     def __init__(self) -> None:
@@ -113,7 +123,7 @@ class InMemoryStore:
             raise
 
 
-class InMemoryRepository:
+class InMemoryRepository(OrgFakeRows):
     def __init__(self, workspace: Workspace, tables: _Tables) -> None:
         self._ws = workspace
         self._t = tables
@@ -443,7 +453,62 @@ class InMemoryRepository:
             if user_id in t.leads:
                 self.save_team(replace(t, leads=tuple(u for u in t.leads if u != user_id)))
         self._t.members.pop((self._ws.id, user_id), None)
+        for w in self._all(self._t.waiting):
+            if w.reporter_id == user_id:
+                del self._t.waiting[w.id]
+                counts["moments"] += 1
+        self._t.choices.pop((self._ws.id, user_id), None)
         return counts
+
+    # the first five minutes
+    def add_waiting(self, waiting: WaitingMoment) -> WaitingMoment:
+        if waiting.request_key is not None and self.waiting_by_request(waiting.request_key):
+            raise DuplicateError("that request's waiting moment exists already")
+        waiting = replace(waiting, id=self._new_id())
+        self._t.waiting[waiting.id] = (self._ws.id, waiting)
+        return waiting
+
+    def waiting_by_request(self, request_key: str) -> WaitingMoment | None:
+        return next((w for w in self._all(self._t.waiting) if w.request_key == request_key), None)
+
+    def waiting_in(self, channel: str) -> list[WaitingMoment]:
+        return sorted((w for w in self._all(self._t.waiting) if channel and w.channel == channel),
+                      key=lambda w: (w.created_at, w.id))
+
+    def waiting_of(self, reporter_id: str) -> list[WaitingMoment]:
+        return sorted((w for w in self._all(self._t.waiting)
+                       if not w.channel and w.reporter_id == reporter_id),
+                      key=lambda w: (w.created_at, w.id))
+
+    def waiting_reported_by(self, reporter_id: str) -> list[WaitingMoment]:
+        return sorted((w for w in self._all(self._t.waiting) if w.reporter_id == reporter_id),
+                      key=lambda w: (w.created_at, w.id))
+
+    def delete_waiting(self, waiting_id: int) -> bool:
+        if self._mine(self._t.waiting, waiting_id) is None:
+            return False
+        del self._t.waiting[waiting_id]
+        return True
+
+    def delete_waiting_expired(self, now: datetime) -> int:
+        doomed = [w.id for w in self._all(self._t.waiting) if w.expires_at <= now]
+        for key in doomed:
+            del self._t.waiting[key]
+        return len(doomed)
+
+    def chosen_team(self, user_id: str) -> int | None:
+        return self._t.choices.get((self._ws.id, user_id))
+
+    def choose_team(self, user_id: str, team_id: int) -> None:
+        if self.team(team_id) is None:
+            raise KeyError(team_id)
+        self._t.choices[(self._ws.id, user_id)] = team_id
+
+    def claim_welcome(self, channel: str, at: datetime) -> bool:
+        if (self._ws.id, channel) in self._t.welcomes:
+            return False
+        self._t.welcomes.add((self._ws.id, channel))
+        return True
 
     # the workspace's own redaction patterns
     def redaction_patterns(self) -> list[RedactionPattern]:

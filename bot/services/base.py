@@ -8,9 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot import words
 from bot.domain import Member, Team, Touchpoint
 from bot.errors import NotAllowed, NotFound, UserError
-from bot.markup import code
 from bot.ports import Clock, Filer, Repository, Store
 from bot.views import TouchpointRef
 
@@ -49,8 +49,7 @@ EXTERNAL = " (external)"
 def require_insider(actor: Actor, doing: str) -> None:
     """People from a partner organisation never lead or administer this workspace's teams."""
     if actor.external:
-        raise NotAllowed(f"People from a partner organisation can't {doing} here; "
-                         "ask someone from the team's own workspace.")
+        raise NotAllowed(words.ONLY_INSIDERS.format(doing=doing))
 
 
 GAP_KEPT = timedelta(minutes=1)  # how long a missing confirmation id is looked for again
@@ -129,24 +128,24 @@ class Deps:
             self._filers.pop(workspace_id, None)
 
 
-NO_TEAM = (
-    "This channel has no Moments team yet. A lead sets one up with "
-    + code('/moments setup name="Gate crew" template=airline tz=Europe/Stockholm') + " "
-    "(templates: airline, hotel, restaurant, retail, clinic)."
-)
+NO_TEAM = words.NO_TEAM
+
+
+class NoTeam(UserError):
+    """The channel has no team: a report made here is kept waiting rather than refused."""
 
 
 def team_of_channel(repo: Repository, channel: str) -> Team:
     team = repo.team_by_channel(channel)
     if team is None:
-        raise UserError(NO_TEAM)
+        raise NoTeam(NO_TEAM)
     return team
 
 
 def require_team(repo: Repository, team_id: int) -> Team:
     team = repo.team(team_id)
     if team is None:
-        raise NotFound(f"That team doesn't exist (any more). Run {code('/moments setup')} in its channel.")
+        raise NotFound(words.TEAM_GONE)
     return team
 
 
@@ -161,10 +160,7 @@ def is_lead(repo: Repository, team: Team, actor: Actor) -> bool:
 
 def require_lead(repo: Repository, team: Team, actor: Actor, doing: str) -> None:
     if not is_lead(repo, team, actor):
-        raise NotAllowed(
-            f"Only the team's leads and workspace admins can {doing}. "
-            f"Ask an admin to add you with {code('/moments leads add @you')}."
-        )
+        raise NotAllowed(words.ONLY_LEADS.format(doing=doing))
 
 
 def remember(repo: Repository, actor: Actor) -> None:
@@ -206,7 +202,7 @@ def require_touchpoint(touchpoints: list[Touchpoint], key: str) -> Touchpoint:
     tp = find_touchpoint(touchpoints, key)
     if tp is None:
         names = ", ".join(f"#{t.slug}" for t in touchpoints if t.active)
-        raise UserError(f"I don't know the touchpoint “{key}”. This team's touchpoints: {names}.")
+        raise UserError(words.UNKNOWN_TOUCHPOINT.format(key=key, names=names))
     return tp
 
 

@@ -16,8 +16,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 
-from bot import parsing
+from bot import parsing, words
 from bot.domain import MAX_MOMENT_CHARS, Filing, Moment, MomentKind, Source
 from bot.ports import DuplicateError, Repository
 from bot.redact import PatternTimeout, redact
@@ -25,8 +26,8 @@ from bot.services.base import Actor, Deps, display, find_touchpoint, remember, r
 from bot.services.moments import Filed, MomentService, check_text, decide
 from bot.shorten import shorten_message
 
-UNCHECKED = "(not kept: the text could not be checked against this workspace's redaction patterns)"
-DELETED = "(the original message was deleted)"
+UNCHECKED = words.UNCHECKED
+DELETED = words.DELETED
 QUOTED = frozenset({Source.REACTION, Source.SHORTCUT})  # moments whose text is someone's message
 
 
@@ -71,6 +72,7 @@ class CaptureService:
         message_ref: str | None = None,
         author: Actor | None = None,
         request_key: str | None = None,
+        reported_at: datetime | None = None,
     ) -> Filed:
         """A colleague's message logged as a moment through the door's form (Slack's message
         shortcut, Teams' message action), for the team of ``channel``.
@@ -85,7 +87,7 @@ class CaptureService:
         filed = self._moments.report(
             workspace_id=workspace_id, channel=channel, actor=actor, kind=kind, text=text,
             source=Source.SHORTCUT, message_ref=message_ref, credited=credit, strict_tags=False,
-            request_key=request_key)
+            request_key=request_key, reported_at=reported_at)
         if credit and author is not None and author.display_name:
             self.remember_people(workspace_id=workspace_id, people=[author])
         return filed
@@ -280,7 +282,7 @@ class CaptureService:
             patterns = self._moments.patterns.compiled(workspace_id, repo)
             short = shorten_message(text)
             try:
-                body = check_text(short.text or "(no text)", patterns=patterns)
+                body = check_text(short.text or words.NO_TEXT, patterns=patterns)
             except PatternTimeout:  # never stored unchecked; the moment and its reporter stay
                 body = UNCHECKED
             if moment.kind is MomentKind.OW:

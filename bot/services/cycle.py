@@ -6,10 +6,10 @@ import logging
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot import text
+from bot import text, words
 from bot.domain import PostRecord, Team, Workspace
 from bot.errors import UserError
-from bot.markup import code, italic
+from bot.markup import italic
 from bot.ports import DeliveryError, Notifier, SentChecker
 from bot.schedule import Due, due_at, due_posts, next_due_at
 from bot.services.base import Actor, Deps, require_lead, require_team
@@ -69,7 +69,7 @@ class CycleService:
         asking (``actor``) must lead the team; the scheduler asks as nobody."""
         if actor is not None:
             with self._d.store.transaction(workspace_id) as repo:
-                require_lead(repo, require_team(repo, team_id), actor, "run the weekly cycle by hand")
+                require_lead(repo, require_team(repo, team_id), actor, words.DOING_RUN_CYCLE)
         posts = self.close_due_votes(workspace_id=workspace_id, team_id=team_id, force=True)
         posts += self.post_digest(workspace_id=workspace_id, team_id=team_id)
         posts += self.post_prompt(workspace_id=workspace_id, team_id=team_id)
@@ -126,10 +126,9 @@ LATE_AFTER = timedelta(minutes=15)  # later than this, a post says it is late an
 IN_FLIGHT = timedelta(minutes=10)  # a claim with no attempt recorded: its claimer may still be sending
 RECHECK = timedelta(minutes=1)  # an unsettled post's team is looked at again on the next tick
 RETRY_CAP = timedelta(minutes=30)  # retries back off 1, 2, 4 ... minutes, then every 30, until the grace ends
-LABELS = {"prompt": "prompt", "votes_closed": "vote result", "digest": "digest"}
+LABELS = words.POST_LABELS
 UNKNOWN = "the bot stopped while sending this post; it may be in the channel already"
-ALREADY_OUT = (f"This week's posts are already out, or another lead's {code('/moments week')} is sending "
-               "them right now.")
+ALREADY_OUT = words.ALREADY_OUT
 
 
 def next_attempt_at(record: PostRecord) -> datetime:
@@ -147,8 +146,7 @@ def late_note(team: Team, due: Due, now: datetime) -> str:
     if now - due.due_at <= LATE_AFTER:
         return ""
     local = due.due_at.astimezone(zone(team.timezone))
-    return italic(f"This {LABELS.get(due.kind, due.kind)} is late: the bot was offline on "
-                  f"{local:%A} at {local:%H:%M}, when it was due.")
+    return italic(words.POST_LATE.format(post=LABELS.get(due.kind, due.kind), due=local))
 
 
 class Delivery:

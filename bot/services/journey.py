@@ -6,10 +6,10 @@ import re
 from dataclasses import replace
 from datetime import datetime
 
+from bot import words
 from bot.domain import Team, Touchpoint, TouchpointTemplate
 from bot.errors import UserError
 from bot.journeys import load_template
-from bot.markup import code
 from bot.ports import DuplicateError, Repository
 from bot.schedule import DAYS, parse_slot
 from bot.services.base import (
@@ -36,16 +36,27 @@ class JourneyService:
         with self._d.store.transaction(workspace_id) as repo:
             return repo.team_by_channel(channel)
 
-    def team_for_user(self, *, workspace_id: int, user_id: str) -> Team | None:
-        """Where a person's DMs and App Home belong: the team they last reported in, else
-        the workspace's only team."""
+    def team_for_user(self, *, workspace_id: int, user_id: str, ask: bool = False) -> Team | None:
+        """Where a person's DMs and App Home belong: the team they chose (``/moments team``),
+        else the team they last reported in, else the workspace's only team. ``ask``: None
+        rather than a guess when they are in several teams (lead or reported) and chose none:
+        a report made in private then asks them which."""
         with self._d.store.transaction(workspace_id) as repo:
+            chosen = repo.chosen_team(user_id)
+            team = repo.team(chosen) if chosen is not None else None
+            if team is not None:
+                return team
             teams = repo.teams()
             latest: tuple[datetime, Team] | None = None
+            theirs = 0
             for team in teams:
                 mine = repo.moments(team.id, reporter_id=user_id, limit=1)
+                if mine or user_id in team.leads:
+                    theirs += 1
                 if mine and (latest is None or mine[0].created_at > latest[0]):
                     latest = (mine[0].created_at, team)
+            if ask and theirs > 1:
+                return None
             if latest is not None:
                 return latest[1]
             return teams[0] if len(teams) == 1 else None
@@ -57,7 +68,7 @@ class JourneyService:
         opened for themselves), their own team (``team_for_user``)."""
         team = self.team_for_channel(workspace_id=workspace_id, channel=channel) if channel else None
         if team is None and (private or not channel):
-            team = self.team_for_user(workspace_id=workspace_id, user_id=user_id)
+            team = self.team_for_user(workspace_id=workspace_id, user_id=user_id, ask=private)
         return team
 
     def channel_here(self, *, workspace_id: int, channel: str, user_id: str, private: bool) -> str:
@@ -84,7 +95,7 @@ class JourneyService:
         timezone: str = "UTC",
     ) -> Team:
         """Create a team in a channel with a journey from a template; the creator leads it."""
-        require_insider(actor, "set up a team")
+        require_insider(actor, words.DOING_SET_UP_TEAM)
         try:
             journey = load_template(template)
         except ValueError as err:
@@ -93,7 +104,7 @@ class JourneyService:
         with self._d.store.transaction(workspace_id) as repo:
             remember(repo, actor)
             if repo.team_by_channel(channel):
-                raise UserError(f"This channel already has a team. {code('/moments setup')} changes it.")
+                raise UserError(words.TEAM_EXISTS)
             team = repo.add_team(
                 Team(0, name, channel, timezone, journey.name, leads=(actor.user_id,))
             )
@@ -120,23 +131,13 @@ class JourneyService:
         quiet_days: tuple[str, ...] | None = None,
     ) -> Team:
         """Change a team's settings; a new schedule takes effect at the scheduler's next minute."""
-        for slot in (prompt_at, votes_close_at, digest_at):
-            if slot is not None:
-                parse_slot(slot)
-        if quiet_days is not None:
-            bad = [d for d in quiet_days if d.lower()[:3] not in DAYS]
-            if bad:
-                raise UserError(f"“{bad[0]}” is not a day. Quiet days look like {code('quiet=sat,sun')}.")
-            quiet_days = tuple(d.lower()[:3] for d in quiet_days)
+        quiet_days = check_settings(timezone=timezone, basic_after_weeks=basic_after_weeks,
+                                    focus_count=focus_count, prompt_at=prompt_at,
+                                    votes_close_at=votes_close_at, digest_at=digest_at,
+                                    quiet_days=quiet_days)
         with self._d.store.transaction(workspace_id) as repo:
             team = require_team(repo, team_id)
-            require_lead(repo, team, actor, "change the team's settings")
-            if timezone is not None:
-                zone(timezone)
-            if basic_after_weeks is not None and not 1 <= basic_after_weeks <= 520:
-                raise UserError("basic-after is a number of weeks between 1 and 520.")
-            if focus_count is not None and not 1 <= focus_count <= 5:
-                raise UserError("focus is how many touchpoints a prompt asks about: 1 to 5.")
+            require_lead(repo, team, actor, words.DOING_CHANGE_SETTINGS)
             updated = replace(
                 team,
                 name=name or team.name,
@@ -169,7 +170,7 @@ class JourneyService:
     ) -> Team:
         with self._d.store.transaction(workspace_id) as repo:
             team = require_team(repo, team_id)
-            require_lead(repo, team, actor, "change who leads the team")
+            require_lead(repo, team, actor, words.DOING_CHANGE_LEADS)
             leads = [u for u in team.leads if u not in remove]
             leads += [u for u in add if u not in leads]
             updated = replace(team, leads=tuple(leads))
@@ -190,15 +191,13 @@ class JourneyService:
         slug = slug.lstrip("#").lower()
         if not SLUG.match(slug):
             raise UserError(
-                f"“{slug}” can't be a touchpoint id: use lowercase letters, digits and hyphens, "
-                f"e.g. {code('lounge')} or {code('bag-drop')}."
+                words.BAD_TOUCHPOINT_ID.format(slug=slug)
             )
         with self._d.store.transaction(workspace_id) as repo:
             team = self._lead_team(repo, team_id, actor)
             every = repo.touchpoints(team.id, include_retired=True)
             if find_touchpoint(every, slug, include_retired=True):
-                raise UserError(f"#{slug} already exists (it may be retired: "
-                                f"{code('/moments touchpoints')}).")
+                raise UserError(words.TOUCHPOINT_EXISTS_MAYBE_RETIRED.format(slug=slug))
             position = max((t.position for t in every), default=0) + 1
             try:
                 return repo.add_touchpoint(
@@ -206,14 +205,13 @@ class JourneyService:
                                keywords, emoji, position)
                 )
             except DuplicateError:
-                raise UserError(f"#{slug} already exists.") from None
+                raise UserError(words.TOUCHPOINT_EXISTS.format(slug=slug)) from None
 
     def rename_touchpoint(
         self, *, workspace_id: int, team_id: int, actor: Actor, slug: str, name: str
     ) -> Touchpoint:
         if not name.strip():
-            raise UserError("Give the new name, e.g. "
-                            f"{code('/moments touchpoints rename check-in Bag drop')}.")
+            raise UserError(words.GIVE_NEW_NAME)
         with self._d.store.transaction(workspace_id) as repo:
             team = self._lead_team(repo, team_id, actor)
             tp = require_touchpoint(repo.touchpoints(team.id), slug)
@@ -230,7 +228,7 @@ class JourneyService:
             active = repo.touchpoints(team.id)
             tp = require_touchpoint(active, slug)
             if len(active) == 1:
-                raise UserError("A journey needs at least one touchpoint; add another first.")
+                raise UserError(words.LAST_TOUCHPOINT)
             retired = replace(tp, retired_at=self._d.clock.now())
             repo.save_touchpoint(retired)
             return retired
@@ -244,7 +242,7 @@ class JourneyService:
             active = repo.touchpoints(team.id)
             tp = require_touchpoint(active, slug)
             if not 1 <= position <= len(active):
-                raise UserError(f"Pick a place between 1 and {len(active)}.")
+                raise UserError(words.PICK_A_PLACE.format(count=len(active)))
             order = [t for t in active if t.id != tp.id]
             order.insert(position - 1, tp)
             for place, item in enumerate(order, start=1):
@@ -259,7 +257,7 @@ class JourneyService:
         """Add or update touchpoints by slug, in the given order. Returns (added, updated)."""
         for item in items:
             if not SLUG.match(item.slug):
-                raise UserError(f"“{item.slug}” can't be a touchpoint id (a-z, 0-9 and -).")
+                raise UserError(words.BAD_TOUCHPOINT_ID_SHORT.format(slug=item.slug))
         with self._d.store.transaction(workspace_id) as repo:
             team = self._lead_team(repo, team_id, actor)
             existing = {t.slug: t for t in repo.touchpoints(team.id, include_retired=True)}
@@ -292,7 +290,7 @@ class JourneyService:
 
     def _lead_team(self, repo: Repository, team_id: int, actor: Actor) -> Team:
         team = require_team(repo, team_id)
-        require_lead(repo, team, actor, "edit the touchpoints")
+        require_lead(repo, team, actor, words.DOING_EDIT_TOUCHPOINTS)
         return team
 
 
@@ -301,3 +299,26 @@ def _slot(raw: str | None) -> str | None:
         return None
     day, at = parse_slot(raw)
     return f"{DAYS[day - 1]} {at:%H:%M}"
+
+
+def check_settings(*, timezone: str | None = None, basic_after_weeks: int | None = None,
+                   focus_count: int | None = None, prompt_at: str | None = None,
+                   votes_close_at: str | None = None, digest_at: str | None = None,
+                   quiet_days: tuple[str, ...] | None = None) -> tuple[str, ...] | None:
+    """Raise the UserError a bad team setting gets, before anything is stored (a new team is not
+    made with settings it would then refuse); the quiet days as stored."""
+    for slot in (prompt_at, votes_close_at, digest_at):
+        if slot is not None:
+            parse_slot(slot)
+    if timezone is not None:
+        zone(timezone)
+    if basic_after_weeks is not None and not 1 <= basic_after_weeks <= 520:
+        raise UserError(words.BAD_BASIC_AFTER)
+    if focus_count is not None and not 1 <= focus_count <= 5:
+        raise UserError(words.BAD_FOCUS)
+    if quiet_days is None:
+        return None
+    bad = [d for d in quiet_days if d.lower()[:3] not in DAYS]
+    if bad:
+        raise UserError(words.NOT_A_DAY.format(day=bad[0]))
+    return tuple(d.lower()[:3] for d in quiet_days)

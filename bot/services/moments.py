@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from bot import parsing
+from bot import parsing, words
 from bot.domain import (
     MAX_MOMENT_CHARS,
     Filing,
@@ -59,25 +59,22 @@ def check_text(text: str, *, what: str = "moment", example: str = "/wow ...",
     return checked(text, what=what, example=example, patterns=patterns).text
 
 
-def checked(text: str, *, what: str = "moment", example: str = "/wow ...",
+def checked(text: str, *, what: str = words.MOMENT, example: str = "/wow ...",
             patterns: Iterable[re.Pattern[str]] = ()) -> Redacted:
     text = parsing.tidy(text)
     if not text:
-        raise UserError(f"Tell me what happened, for example: {code(f'{example}')}.")
+        raise UserError(words.SAY_WHAT_HAPPENED.format(example=code(example)))
     if len(text) > MAX_MOMENT_CHARS:
-        raise UserError(
-            f"That {what} is {len(text):,} characters long; the limit is {MAX_MOMENT_CHARS:,}. "
-            "Please shorten it and send it again."
-        )
+        raise UserError(words.TOO_LONG.format(what=what, length=len(text), limit=MAX_MOMENT_CHARS))
     return redact(text, patterns)
 
 
 def privacy_note(found: tuple[str, ...]) -> tuple[str, ...]:
     if not found:
         return ()
-    kinds = ", ".join("a workspace pattern" if k == "redacted" else k.replace("-", " ")
+    kinds = ", ".join(words.A_WORKSPACE_PATTERN if k == "redacted" else k.replace("-", " ")
                       for k in found)
-    return (f"🔒 I removed personal data ({kinds}) before saving; customers' details stay out.",)
+    return (words.PERSONAL_DATA_REMOVED.format(kinds=kinds),)
 
 
 class MomentService:
@@ -99,10 +96,13 @@ class MomentService:
         credited: tuple[str, ...] = (),
         strict_tags: bool = True,
         request_key: str | None = None,
+        reported_at: datetime | None = None,
     ) -> Filed:
         """Store a moment and file it: an explicit tag wins, else the filer, else ask. The team is
         ``team_id``, or else the team of ``channel``.
 
+        ``reported_at``: when it was reported, if earlier than now (a moment kept before its
+        channel had a team), so it counts in the week it happened.
         A report made already makes nothing new; the answer names the moment it made
         (``Filed.already``): the same request again (``request_key``: a replay after a crash, a
         form submitted twice), or the same person sending the same text within RETRY_WINDOW.
@@ -111,7 +111,8 @@ class MomentService:
             return self._report(workspace_id=workspace_id, actor=actor, kind=kind, text=text,
                                 source=source, team_id=team_id, channel=channel,
                                 message_ref=message_ref, credited=credited,
-                                strict_tags=strict_tags, request_key=request_key)
+                                strict_tags=strict_tags, request_key=request_key,
+                                reported_at=reported_at)
         except DuplicateError:
             if request_key is None:
                 raise
@@ -139,8 +140,9 @@ class MomentService:
         credited: tuple[str, ...],
         strict_tags: bool,
         request_key: str | None,
+        reported_at: datetime | None = None,
     ) -> Filed:
-        example = f"/{(kind or MomentKind.WOW).value} the gate agent found a seat for my family"
+        example = words.EXAMPLE_MOMENT.format(kind=(kind or MomentKind.WOW).value)
         try:
             clean = checked(text, example=example, patterns=self.patterns.compiled(workspace_id))
         except UserError:
@@ -156,7 +158,7 @@ class MomentService:
             tagged = _tagged(touchpoints, parsed.tags, strict=strict_tags)
             body = parsed.text if tagged else clean.text
             if not body:
-                raise UserError(f"Tell me what happened as well as where, e.g. {code(f'{example}')}.")
+                raise UserError(words.SAY_WHAT_AS_WELL_AS_WHERE.format(example=code(example)))
             filer = self._d.filer(repo)
             guess = filer.guess(body, touchpoints)
             if kind is None:
@@ -165,7 +167,7 @@ class MomentService:
             mentioned = tuple(m for m in parsed.mentions if m != actor.user_id)
             if kind is MomentKind.OW:
                 if mentioned or credited:
-                    notes.append("OWs are blameless: I filed it on the touchpoint, without names.")
+                    notes.append(words.OWS_ARE_BLAMELESS)
                 body = parsing.blameless(body, parsed.mentions)
                 credit: tuple[str, ...] = ()
             else:
@@ -192,7 +194,7 @@ class MomentService:
                     filing=filing,
                     confidence=confidence,
                     source=source,
-                    created_at=now,
+                    created_at=min(reported_at, now) if reported_at else now,
                     updated_at=now,
                     credited=credit,
                     message_ref=message_ref,
@@ -250,7 +252,7 @@ class MomentService:
             if moment_id is None:
                 moment = _latest_of(repo, actor)
             else:
-                moment = _own_moment(repo, moment_id, actor, "retract")
+                moment = _own_moment(repo, moment_id, actor, words.DOING_RETRACT)
             now = self._d.clock.now()
             retracted = replace(moment, retracted_at=now, updated_at=now)
             repo.save_moment(retracted)
@@ -258,11 +260,11 @@ class MomentService:
 
     def edit(self, *, workspace_id: int, moment_id: int, actor: Actor, text: str) -> Filed:
         """Change a moment's text; an automatic filing is redone, a chosen one is kept."""
-        clean = checked(text, example=f"/moments edit {moment_id} new text",
+        clean = checked(text, example=words.EXAMPLE_EDIT.format(moment_id=moment_id),
                         patterns=self.patterns.compiled(workspace_id))
         body = clean.text
         with self._d.store.transaction(workspace_id) as repo:
-            moment = _own_moment(repo, moment_id, actor, "edit")
+            moment = _own_moment(repo, moment_id, actor, words.DOING_EDIT)
             touchpoints = repo.touchpoints(moment.team_id)
             parsed = parsing.parse(body)
             tagged = _tagged(touchpoints, parsed.tags, strict=True)
@@ -351,9 +353,9 @@ def _sent_just_now(repo: Repository, team_id: int, actor: Actor, kind: MomentKin
 def _own_moment(repo: Repository, moment_id: int, actor: Actor, doing: str) -> Moment:
     moment = repo.moment(moment_id)
     if moment is None or moment.retracted:
-        raise NotFound(f"I can't find moment {moment_id}. {code('/moments mine')} lists yours.")
+        raise NotFound(words.NO_SUCH_OWN_MOMENT.format(moment_id=moment_id))
     if moment.reporter_id != actor.user_id:
-        raise NotAllowed(f"Only the person who reported moment {moment_id} can {doing} it.")
+        raise NotAllowed(words.ONLY_REPORTER.format(moment_id=moment_id, doing=doing))
     return moment
 
 
@@ -364,5 +366,5 @@ def _latest_of(repo: Repository, actor: Actor) -> Moment:
         if mine and (latest is None or mine[0].created_at > latest.created_at):
             latest = mine[0]
     if latest is None:
-        raise NotFound("You have no moments to retract.")
+        raise NotFound(words.NOTHING_TO_RETRACT)
     return latest

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot import words
 from bot.domain import RedactionPattern
 from bot.errors import NotAllowed, NotFound, UserError
 from bot.markup import code
@@ -83,9 +84,10 @@ class PrivacyService:
         """An admin adds a pattern; every moment stored from now on is redacted with it too."""
         raw = _unquoted(pattern)
         if not raw:
-            raise UserError(f"Which pattern? For example: {code('/moments redact add ' + EXAMPLE_PATTERN)}.")
+            raise UserError(words.WHICH_PATTERN_TO_ADD.format(
+                example=code('/moments redact add ' + EXAMPLE_PATTERN)))
         with self._d.store.transaction(workspace_id) as repo:
-            _require_admin(repo, actor, "change the workspace's redaction patterns")
+            _require_admin(repo, actor, words.DOING_CHANGE_PATTERNS)
             existing = repo.redaction_patterns()
             same = next((p for p in existing if p.pattern == raw), None)
             if same is not None:
@@ -95,8 +97,7 @@ class PrivacyService:
             except ValueError as err:
                 raise UserError(str(err)) from None
             if len(existing) >= MAX_PATTERNS:
-                raise UserError(f"This workspace has {len(existing)} patterns, the most it can "
-                                f"have. Remove one with {code('/moments redact remove NUMBER')} first.")
+                raise UserError(words.TOO_MANY_PATTERNS.format(count=len(existing)))
             try:
                 added = repo.add_redaction_pattern(
                     RedactionPattern(0, raw, actor.user_id, self._d.clock.now()))
@@ -112,18 +113,16 @@ class PrivacyService:
         """An admin removes a pattern, named as written or by its number in the list."""
         raw = _unquoted(which)
         if not raw:
-            raise UserError("Which pattern? Give it as written or its number from "
-                            f"{code('/moments redact list')}.")
+            raise UserError(words.WHICH_PATTERN_TO_REMOVE)
         with self._d.store.transaction(workspace_id) as repo:
-            _require_admin(repo, actor, "change the workspace's redaction patterns")
+            _require_admin(repo, actor, words.DOING_CHANGE_PATTERNS)
             existing = repo.redaction_patterns()
             found = next((p for p in existing if p.pattern == raw), None)
             if found is None and raw.isascii() and raw.isdigit() and 1 <= int(raw) <= len(existing):
                 found = existing[int(raw) - 1]
             if found is None:
                 shown = raw.replace("`", "'")
-                raise NotFound(f"This workspace has no pattern {code(shown)}. {code('/moments redact list')} "
-                               "shows them with their numbers.")
+                raise NotFound(words.NO_SUCH_PATTERN.format(pattern=code(shown)))
             repo.remove_redaction_pattern(found.id)
         self.patterns.forget(workspace_id)
         return found
@@ -173,20 +172,22 @@ class PrivacyService:
     def purge(self, *, workspace_id: int, older_than_months: int, now: datetime | None = None) -> int:
         """Retention: delete moments older than the given number of months."""
         if older_than_months < 1:
-            raise UserError("Retention is a whole number of months, 1 or more.")
+            raise UserError(words.BAD_RETENTION)
         cutoff = (now or self._d.clock.now()) - timedelta(days=round(older_than_months * 30.44))
         with self._d.store.transaction(workspace_id) as repo:
             deleted = repo.delete_moments_before(cutoff)
+            # moments kept for a team nobody set up go at their own, shorter, expiry
+            deleted += repo.delete_waiting_expired(now or self._d.clock.now())
         self._d.forget_filer(workspace_id)
         return deleted
 
 
 def _require_admin(
-    repo: Repository, actor: Actor, doing: str = "export or delete another person's data"
+    repo: Repository, actor: Actor, doing: str = words.DOING_OTHERS_DATA
 ) -> None:
     member = repo.member(actor.user_id)
     if actor.external or not (actor.is_admin or (member and member.is_admin)):
-        raise NotAllowed(f"Only workspace admins can {doing}.")
+        raise NotAllowed(words.ONLY_ADMINS.format(doing=doing))
 
 
 def _unquoted(pattern: str) -> str:
@@ -200,7 +201,7 @@ def _unquoted(pattern: str) -> str:
 def _who(user_id: str) -> str:
     user_id = user_id.strip().lstrip("@")
     if not user_id:
-        raise UserError(f"Whose data? Name them, e.g. {code('/moments privacy export @maria')}.")
+        raise UserError(words.WHOSE_DATA)
     return user_id
 
 
@@ -243,4 +244,9 @@ def _export(repo: Repository, user_id: str) -> dict[str, Any]:
         "votes": votes,
         "redaction_patterns_added": [p.pattern for p in repo.redaction_patterns()
                                      if p.added_by == user_id],
+        # reported where no team was set up yet (bot/services/onboarding.py)
+        "moments_waiting": [{"id": w.id, "kind": w.kind.value, "text": w.text,
+                             "created_at": w.created_at.isoformat(),
+                             "expires_at": w.expires_at.isoformat()}
+                            for w in repo.waiting_reported_by(user_id)],
     }

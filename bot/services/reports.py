@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.domain import Moment, MomentKind, Prompt, Standard, Team, Touchpoint
+from bot import words
+from bot.domain import Moment, MomentKind, Prompt, Proposal, Standard, Team, Touchpoint
 from bot.errors import NotFound
 from bot.ports import Repository
 from bot.services.base import Actor, Deps, display, ref, require_lead, require_team
+from bot.services.spread import origin_team
 from bot.views import (
     DigestView,
     ExportRow,
@@ -28,7 +30,7 @@ SHOUTOUTS = 3
 THANKED_WITHIN = timedelta(days=90)  # App Home lists the WOWs that thanked you in this window
 THANKED_SCAN = 500  # the team's most recent WOWs looked through for them
 IMPACT_AFTER = timedelta(weeks=4)  # a standard needs a few weeks before its effect shows
-UNFILED = TouchpointRef("", "Not filed yet", "❔")
+UNFILED = TouchpointRef("", words.UNFILED, "❔")
 
 
 class ReportService:
@@ -109,7 +111,7 @@ class ReportService:
         (already redacted); only a WOW names people, the colleagues it credits."""
         with self._d.store.transaction(workspace_id) as repo:
             team = require_team(repo, team_id)
-            require_lead(repo, team, actor, "export the team's moments")
+            require_lead(repo, team, actor, words.DOING_EXPORT)
             names = {t.id: t.slug for t in repo.touchpoints(team.id, include_retired=True)}
             rows = tuple(
                 ExportRow(
@@ -127,7 +129,7 @@ class ReportService:
         with self._d.store.transaction(workspace_id) as repo:
             prompt = repo.prompt(prompt_id)
             if prompt is None:
-                raise NotFound(f"There is no prompt {prompt_id}.")
+                raise NotFound(words.NO_SUCH_PROMPT.format(prompt_id=prompt_id))
             team = require_team(repo, prompt.team_id)
             return prompt_view(repo, team, prompt)
 
@@ -151,7 +153,7 @@ class ReportService:
         with self._d.store.transaction(workspace_id) as repo:
             m = repo.moment(moment_id)
             if m is None:
-                raise NotFound(f"There is no moment {moment_id}.")
+                raise NotFound(words.NO_SUCH_MOMENT.format(moment_id=moment_id))
             by_id = {t.id: t for t in repo.touchpoints(m.team_id, include_retired=True)}
             return moment_view(repo, m, by_id)
 
@@ -172,9 +174,9 @@ def prompt_view(repo: Repository, team: Team, prompt: Prompt) -> PromptView:
                                   until=prompt.opened_at, kind=MomentKind.OW)
             if m.touchpoint_id == tp_id
         ]
-        reason = f"{len(ows)} OW{'' if len(ows) == 1 else 's'} in the four weeks before"
+        reason = (words.FOCUS_OWS if len(ows) == 1 else words.FOCUS_OWS_PLURAL).format(count=len(ows))
         if tp.fresh_ideas_since is not None:
-            reason += "; its standard turned basic, so it needs fresh ideas"
+            reason += words.FOCUS_TURNED_BASIC
         focus.append(FocusView(ref(tp), reason, tuple(examples.get(tp_id, ()))))
     counts = repo.vote_counts(prompt.id)
     adopted = {s.proposal_id for s in repo.standards(team.id)}
@@ -183,9 +185,10 @@ def prompt_view(repo: Repository, team: Team, prompt: Prompt) -> PromptView:
             p.id,
             ref(touchpoints[p.touchpoint_id]),
             p.text,
-            None if p.anonymous else display(repo, p.author_id),
+            _candidate_by(repo, p) or (None if p.anonymous else display(repo, p.author_id)),
             counts.get(p.id, 0),
             p.id in adopted,
+            origin_team(repo, p.origin_standard_id),
         )
         for p in repo.proposals(prompt.id)
     )
@@ -203,7 +206,13 @@ def moment_view(repo: Repository, m: Moment, by_id: dict[int, Touchpoint]) -> Mo
 
 def _standard(repo: Repository, s: Standard, by_id: dict[int, Touchpoint]) -> StandardView:
     return StandardView(s.id, ref(by_id[s.touchpoint_id]), s.text, display(repo, s.adopted_by),
-                        s.adopted_at, s.level)
+                        s.adopted_at, s.level, origin_team(repo, s.origin_id))
+
+
+def _candidate_by(repo: Repository, p: Proposal) -> str | None:
+    """A sibling team's standard offered here is shown as theirs, never as a person's."""
+    team = origin_team(repo, p.origin_standard_id)
+    return words.CANDIDATE_BY.format(team=team) if team else None
 
 
 def _impact(repo: Repository, team_id: int, s: Standard, by_id: dict[int, Touchpoint],

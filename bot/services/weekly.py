@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from bot import words
 from bot.domain import (
     MAX_PROPOSAL_CHARS,
     MomentKind,
@@ -16,7 +17,6 @@ from bot.domain import (
     Touchpoint,
 )
 from bot.errors import NotFound, UserError
-from bot.markup import code
 from bot.ports import DuplicateError, Repository
 from bot.schedule import due_at
 from bot.services.base import (
@@ -31,12 +31,13 @@ from bot.services.base import (
 )
 from bot.services.moments import check_text
 from bot.services.privacy import WorkspacePatterns
+from bot.services.spread import offer_candidates
 from bot.views import Priority
 from bot.weeks import iso_week, week_bounds
 
 EXAMPLES_PER_TOUCHPOINT = 2
 LOOKBACK = timedelta(weeks=4)
-ALREADY_ADOPTED = "That proposal is already a service standard."
+ALREADY_ADOPTED = words.ALREADY_ADOPTED
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +72,7 @@ class WeeklyService:
                 return existing, False
             focus = [p for p in _rank(repo, team, now) if p.score > 0][: team.focus_count]
             if not focus:
-                raise UserError(
-                    "No OWs in the last four weeks and no touchpoint waiting for fresh ideas, "
-                    "so there is nothing to ask about yet. Log some moments first."
-                )
+                raise UserError(words.NOTHING_TO_ASK)
             by_slug = {t.slug: t for t in repo.touchpoints(team.id)}
             chosen = [by_slug[p.touchpoint.slug] for p in focus]
             examples: list[int] = []
@@ -97,6 +95,7 @@ class WeeklyService:
                 found = repo.prompt_for_week(team.id, week)
                 assert found is not None
                 return found, False
+            offer_candidates(repo, team, prompt, now)  # sibling teams' standards, to vote on
             return prompt, True
 
     def this_weeks_prompt(self, *, workspace_id: int, team_id: int,
@@ -111,8 +110,7 @@ class WeeklyService:
         if prompts and prompts[0].week == week:
             return prompts[0], lead
         if not lead:
-            raise UserError("There is no prompt open this week yet; it opens on schedule. "
-                            f"A lead can open it now with {code('/moments prompt')}.")
+            raise UserError(words.NO_PROMPT_OPEN)
         return self.open_prompt(workspace_id=workspace_id, team_id=team_id)[0], lead
 
     def is_lead(self, *, workspace_id: int, team_id: int, actor: Actor) -> bool:
@@ -136,10 +134,10 @@ class WeeklyService:
         anonymous: bool = False,
     ) -> Proposal:
         """A staff member suggests an alternative response at one of the prompt's touchpoints."""
-        body = check_text(text, what="proposal", example="/moments propose Greet every guest by name",
+        body = check_text(text, what=words.PROPOSAL, example=words.EXAMPLE_PROPOSE,
                           patterns=self._patterns.compiled(workspace_id))
         if len(body) > MAX_PROPOSAL_CHARS:
-            raise UserError(f"Keep a proposal under {MAX_PROPOSAL_CHARS:,} characters.")
+            raise UserError(words.PROPOSAL_TOO_LONG.format(limit=MAX_PROPOSAL_CHARS))
         with self._d.store.transaction(workspace_id) as repo:
             prompt = _open(repo, prompt_id, self._d.clock.now())
             remember(repo, actor)
@@ -160,7 +158,7 @@ class WeeklyService:
         with self._d.store.transaction(workspace_id) as repo:
             proposal = repo.proposal(proposal_id)
             if proposal is None:
-                raise NotFound(f"There is no proposal {proposal_id}.")
+                raise NotFound(words.NO_SUCH_PROPOSAL.format(proposal_id=proposal_id))
             _open(repo, proposal.prompt_id, self._d.clock.now())
             remember(repo, actor)
             counted = repo.add_vote(proposal.id, actor.user_id, self._d.clock.now())
@@ -173,9 +171,9 @@ class WeeklyService:
         with self._d.store.transaction(workspace_id) as repo:
             prompt = repo.prompt(prompt_id)
             if prompt is None:
-                raise NotFound(f"There is no prompt {prompt_id}.")
+                raise NotFound(words.NO_SUCH_PROMPT.format(prompt_id=prompt_id))
             if actor is not None:
-                require_lead(repo, require_team(repo, prompt.team_id), actor, "close the vote")
+                require_lead(repo, require_team(repo, prompt.team_id), actor, words.DOING_CLOSE_VOTE)
             if prompt.closed_at is None:
                 prompt = replace(prompt, closed_at=self._d.clock.now())
                 repo.save_prompt(prompt)
@@ -185,7 +183,7 @@ class WeeklyService:
         with self._d.store.transaction(workspace_id) as repo:
             prompt = repo.prompt(prompt_id)
             if prompt is None:
-                raise NotFound(f"There is no prompt {prompt_id}.")
+                raise NotFound(words.NO_SUCH_PROMPT.format(prompt_id=prompt_id))
             return _result(repo, prompt)
 
     # step 4
@@ -196,21 +194,22 @@ class WeeklyService:
         with self._d.store.transaction(workspace_id) as repo:
             proposal = repo.proposal(proposal_id)
             if proposal is None:
-                raise NotFound(f"There is no proposal {proposal_id}.")
+                raise NotFound(words.NO_SUCH_PROPOSAL.format(proposal_id=proposal_id))
             prompt = repo.prompt(proposal.prompt_id)
             assert prompt is not None
             team = require_team(repo, prompt.team_id)
-            require_lead(repo, team, actor, "adopt a service standard")
+            require_lead(repo, team, actor, words.DOING_ADOPT)
             if any(s.proposal_id == proposal.id for s in repo.standards(team.id)):
                 raise UserError(ALREADY_ADOPTED)
             now = self._d.clock.now()
             if text:  # a lead's own wording is redacted like any other text people write
-                text = check_text(text, what="standard", example="/moments adopt 3",
+                text = check_text(text, what=words.STANDARD, example=words.EXAMPLE_ADOPT_ID,
                                   patterns=self._patterns.compiled(workspace_id, repo))
             try:
                 standard = repo.add_standard(
                     Standard(0, team.id, proposal.touchpoint_id, (text or proposal.text).strip(),
-                             actor.user_id, now, proposal.id)
+                             actor.user_id, now, proposal.id,
+                             origin_id=proposal.origin_standard_id)  # spread: who adopted it first
                 )
             except DuplicateError:  # another lead adopted it a moment ago, maybe on another replica
                 raise UserError(ALREADY_ADOPTED) from None
@@ -253,9 +252,9 @@ class WeeklyService:
 def _open(repo: Repository, prompt_id: int, now: datetime) -> Prompt:
     prompt = repo.prompt(prompt_id)
     if prompt is None:
-        raise NotFound(f"There is no prompt {prompt_id}.")
+        raise NotFound(words.NO_SUCH_PROMPT.format(prompt_id=prompt_id))
     if prompt.closed_at is not None or now >= prompt.closes_at:
-        raise UserError(f"Voting and proposals for {prompt.week} have closed.")
+        raise UserError(words.VOTING_CLOSED.format(week=prompt.week))
     return prompt
 
 
@@ -295,16 +294,16 @@ def _rank(repo: Repository, team: Team, now: datetime) -> list[Priority]:
 
 
 def _reason(tp: Touchpoint, now: int, before: int, window: int, share: float) -> str:
-    ows = f"{now} OW{'' if now == 1 else 's'} this week"
+    ows = (words.OWS_THIS_WEEK if now == 1 else words.OWS_THIS_WEEK_PLURAL).format(count=now)
     if now > before:
-        trend = f", up from {before}"
+        trend = words.UP_FROM.format(before=before)
     elif now < before:
-        trend = f", down from {before}"
+        trend = words.DOWN_FROM.format(before=before)
     else:
-        trend = ", same as last week" if now else ""
-    parts = [f"{tp.name}: {ows}{trend}"]
+        trend = words.SAME_AS_LAST_WEEK if now else ""
+    parts = [words.PRIORITY_REASON.format(touchpoint=tp.name, ows=ows, trend=trend)]
     if window:
-        parts.append(f"{share:.0%} of its moments in four weeks were OWs")
+        parts.append(words.SHARE_OF_OWS.format(share=share))
     if tp.fresh_ideas_since is not None:
-        parts.append("its standard turned basic: customers expect it now, time for fresh ideas")
+        parts.append(words.TURNED_BASIC)
     return "; ".join(parts)

@@ -2,7 +2,8 @@
 
 Reads a terminal or a pipe (``moments console < demo.txt`` replays a script, echoing each line
 so the transcript reads like a conversation). Console-only commands: ``/as NAME`` switches user,
-``/wait N days|weeks`` winds the clock forward, ``/quit`` leaves.
+``/wait N days|weeks`` winds the clock forward, ``/channel NAME`` moves to another channel (a second
+site's team, the organisation channel, one with no team yet), ``/quit`` leaves.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot import parsing
+from bot import words as say
 from bot.commands import ChatContext, CommandRouter
 from bot.domain import Source
 from bot.markup import plain
@@ -22,9 +24,12 @@ from bot.text import EXPORT_WRITTEN
 from bot.views import Choice, MomentsExport, Reply
 
 WAIT = re.compile(r"^(\d{1,3})\s*(day|days|d|week|weeks|w)$", re.IGNORECASE)
-CONSOLE_HELP = """Console extras: `/as NAME` switch person (`/as NAME admin` for an admin) ·
-`/wait 3 days` or `/wait 13 weeks` wind the clock · a number picks a choice · `/quit` leaves.
-Plain messages starting `WOW:` or `OW:` are logged too, as in a Slack channel."""
+# the console's own commands, as people type them here
+AS_NAME, AS_ADMIN = "`/as NAME`", "`/as NAME admin`"
+WAIT_DAYS, WAIT_WEEKS = "`/wait 3 days`", "`/wait 13 weeks`"
+CONSOLE_HELP = say.CONSOLE_HELP.format(as_name=AS_NAME, as_admin=AS_ADMIN, wait_days=WAIT_DAYS,
+                                       wait_weeks=WAIT_WEEKS,
+                                       channel="`/channel NAME`", quit="`/quit`", wow="`WOW:`", ow="`OW:`")
 
 
 class ConsoleChat:
@@ -54,8 +59,7 @@ class ConsoleChat:
     def run(self, lines: TextIO) -> int:
         """Chat until /quit or end of input. Returns how many lines were handled."""
         count = 0
-        self._say(f"Moments console — you are {self.actor.name}. Type /moments help for commands, "
-                  "/help for console extras.")
+        self._say(say.CONSOLE_WELCOME.format(name=self.actor.name))
         while True:
             if not self.echo:
                 self.out.write(f"{self.actor.name}> ")
@@ -89,6 +93,8 @@ class ConsoleChat:
             self._switch(rest)
         elif command == "/wait":
             self._wait(rest)
+        elif command == "/channel":
+            self._move(rest)
         elif re.fullmatch(r"[0-9]{1,4}", stripped):
             self._pick(int(stripped))
         elif command.startswith("/"):
@@ -98,39 +104,50 @@ class ConsoleChat:
             reply = self.router.handle(self._ctx(Source.MESSAGE), f"/{kind.value}", what)
             self._show(reply)
         else:
-            self._say("I log messages that start with WOW: or OW:. Type /moments help for the "
-                      "commands.")
+            self._say(say.CONSOLE_NOT_A_MOMENT)
         return True
 
     def _ctx(self, source: Source) -> ChatContext:
-        return ChatContext(self.workspace_id, self.channel, self.actor, source)
+        return ChatContext(self.workspace_id, self.channel, self.actor, source,
+                           channel_name=self.channel)
+
+    def _move(self, rest: str) -> None:
+        name = rest.strip().lstrip("#").lower()
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,79}", name):
+            self._say(say.FIRST_CONSOLE_WHICH_CHANNEL.format(example="`/channel lounge`"))
+            return
+        self.channel, self.choices = name, ()
+        self._say(say.FIRST_CONSOLE_MOVED.format(name=name))
 
     def _switch(self, rest: str) -> None:
         words = rest.split()
         if not words:
-            self._say("Who are you? `/as maria` (or `/as maria admin`).")
+            self._say(say.CONSOLE_WHO_ARE_YOU.format(as_name="`/as maria`", as_admin="`/as maria admin`"))
             return
         name = words[0].lstrip("@")
         self.actor = Actor(name.lower(), name, is_admin="admin" in words[1:])
         self.choices = ()
-        self._say(f"You are now {name}{' (admin)' if self.actor.is_admin else ''}.")
+        admin = say.CONSOLE_ADMIN if self.actor.is_admin else ''
+        self._say(say.CONSOLE_YOU_ARE_NOW.format(name=name, admin=admin))
 
     def _wait(self, rest: str) -> None:
         match = WAIT.match(rest.strip())
         if not match:
-            self._say("How long? `/wait 3 days` or `/wait 13 weeks` (up to 999).")
+            self._say(say.CONSOLE_HOW_LONG.format(wait_days=WAIT_DAYS, wait_weeks=WAIT_WEEKS))
             return
         amount = int(match.group(1))
         weeks = match.group(2).lower().startswith("w")
         self.advance_clock(timedelta(weeks=amount) if weeks else timedelta(days=amount))
-        self._say(f"⏩ {amount} {'week' if weeks else 'day'}{'' if amount == 1 else 's'} later…")
+        unit = ((say.CONSOLE_WEEK if amount == 1 else say.CONSOLE_WEEKS) if weeks
+                else (say.CONSOLE_DAY if amount == 1 else say.CONSOLE_DAYS))
+        self._say(say.CONSOLE_LATER.format(amount=amount, unit=unit))
 
     def _pick(self, number: int) -> None:
         if not 1 <= number <= len(self.choices):
             if self.choices:
-                self._say(f"Pick a number from 1 to {len(self.choices)}.")
+                self._say(say.CONSOLE_PICK_A_NUMBER.format(count=len(self.choices)))
             else:
-                self._say("There is nothing to choose right now.")
+                self._say(say.CONSOLE_NOTHING_TO_CHOOSE)
             return
         choice = self.choices[number - 1]
         self._show(self.router.act(self._ctx(Source.CONSOLE), choice.action))
@@ -142,7 +159,7 @@ class ConsoleChat:
             path.write_text(reply.view.csv(), encoding="utf-8")
             text = f"{text}\n{EXPORT_WRITTEN}{path}"
         if reply.public:
-            text = f"(to #{self.channel})\n{text}"
+            text = f"{say.CONSOLE_TO_CHANNEL.format(channel=self.channel)}\n{text}"
         self._say(text, error=reply.error)
         if reply.choices or not reply.error:
             self.choices = reply.choices

@@ -49,6 +49,8 @@ BOT_SCOPES = (
     "app_mentions:read",  # "@moments stats"
     "files:write",  # the weekly digest's WOW/OW chart (handlers/notify.py), /moments export
     "im:write",  # /moments export: the CSV goes to the asker's DM (handlers/slack/export.py)
+    "channels:read",  # member_joined_channel: the welcome (listeners/first.py); a channel's name
+    "groups:read",  # the same in private channels
 )
 
 

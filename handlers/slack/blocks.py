@@ -25,6 +25,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import text as render
+from bot import words as say
 from bot.domain import Moment, Touchpoint
 from bot.views import ADOPT, FILE_MOMENT, VOTE, Action, Choice, DigestView, PromptView, ProposalView, Reply
 from handlers.slack import ids
@@ -121,7 +122,7 @@ def fit(blocks: list[Block], limit: int, more: str) -> list[dict[str, Any]]:
     slack_sdk's validators (section text, button text, option counts)."""
     if len(blocks) > limit:
         hidden = len(blocks) - (limit - 1)
-        blocks = blocks[: limit - 1] + [note(f"… {hidden} more not shown here. {more}")]
+        blocks = blocks[: limit - 1] + [note(say.MORE_NOT_SHOWN.format(count=hidden, more=more))]
     return [b.to_dict() for b in blocks]
 
 
@@ -138,10 +139,10 @@ def reply_blocks(reply: Reply, *, touchpoints: Sequence[Touchpoint] = (),
     """Any Reply as blocks: a prompt and a digest get their own layout; a confirmation gets the
     touchpoint select; other choices become buttons."""
     if isinstance(reply.view, PromptView):
-        return fit(prompt_blocks(reply.view, reply.choices), limit, "`/moments prompt` shows it all.")
+        return fit(prompt_blocks(reply.view, reply.choices), limit, from_core(say.PROMPT_SHOWS_IT_ALL))
     if isinstance(reply.view, DigestView):
-        return fit(digest_blocks(reply.view), limit, "`/moments digest` shows it all.")
-    credited = reply.view.credited if isinstance(reply.view, Moment) else ()
+        return fit(digest_blocks(reply.view), limit, from_core(say.DIGEST_SHOWS_IT_ALL))
+    credited = reply.view.credited if isinstance(reply.view, Moment) else reply.notify
     blocks = grouped(from_core(reply.text, credited))
     filing = [c for c in reply.choices if c.action.name == FILE_MOMENT]
     others = [c for c in reply.choices if c.action.name != FILE_MOMENT]
@@ -151,7 +152,7 @@ def reply_blocks(reply: Reply, *, touchpoints: Sequence[Touchpoint] = (),
     elif filing:
         others = list(reply.choices)
     blocks += actions(act_buttons(others))
-    return fit(blocks, limit, "`/moments help` lists the commands.")
+    return fit(blocks, limit, from_core(say.HELP_LISTS_COMMANDS))
 
 
 def touchpoint_select(view: object, asked: Sequence[Choice],
@@ -169,15 +170,15 @@ def touchpoint_select(view: object, asked: Sequence[Choice],
     rest = [(t, option(f"{t.emoji} {t.name}".strip(), t.slug)) for t in touchpoints
             if t.active and t.slug not in guessed]
     if asked:
-        groups = [OptionGroup(label="Best guesses", options=[option(c.label, c.action.arg("touchpoint"))
+        groups = [OptionGroup(label=say.BEST_GUESSES, options=[option(c.label, c.action.arg("touchpoint"))
                                                              for c in asked])]
         if rest:
-            groups.append(OptionGroup(label="Other touchpoints",
+            groups.append(OptionGroup(label=say.OTHER_TOUCHPOINTS,
                                       options=[o for _, o in rest][: MAX_OPTIONS - len(asked)]))
-        return StaticSelectElement(action_id=ids.FILE_SELECT, placeholder="Which touchpoint?",
+        return StaticSelectElement(action_id=ids.FILE_SELECT, placeholder=say.WHICH_TOUCHPOINT_SHORT,
                                    option_groups=groups)
     current = next((o for t, o in rest[:MAX_OPTIONS] if t.id == view.touchpoint_id), None)
-    return StaticSelectElement(action_id=ids.FILE_SELECT, placeholder="Change touchpoint",
+    return StaticSelectElement(action_id=ids.FILE_SELECT, placeholder=say.CHANGE_TOUCHPOINT,
                                options=[o for _, o in rest][:MAX_OPTIONS], initial_option=current)
 
 
@@ -187,35 +188,36 @@ def prompt_blocks(view: PromptView, choices: Sequence[Choice], room: int = MAX_M
     Within ``room`` blocks: the proposals that do not fit are counted, and a "Vote for…" and
     an "Adopt…" menu still reach every one of them."""
     closes = render.local(view.closes_at, view.timezone)
-    state = "Voting closed." if view.closed else f"Voting closes {closes}."
+    state = say.VOTING_CLOSED_NOW if view.closed else say.VOTING_CLOSES.format(when=closes)
     blocks: list[Block] = [
-        HeaderBlock(text=PlainTextObject(text=clip(f"{view.team}, week {view.week}", MAX_HEADER))),
-        SectionBlock(text=MarkdownTextObject(text="*How could we turn these OWs into WOWs?* " + state)),
+        HeaderBlock(text=PlainTextObject(text=clip(say.PROMPT_HEADER.format(team=view.team, week=view.week),
+                                                   MAX_HEADER))),
+        SectionBlock(text=MarkdownTextObject(text=f"*{say.HOW_COULD_WE}* " + state)),
     ]
     for focus in view.focus:
         lines = [f"*{mrkdwn(focus.touchpoint.label)}* — {mrkdwn(one_line(focus.reason, 300))}"]
         lines += [f">_{mrkdwn(one_line(e, 200))}_" for e in focus.examples]
         blocks += sections("\n".join(lines))
     if not view.closed:
-        blocks.append(ActionsBlock(elements=[button("✍️ Propose a response", ids.OPEN_PROPOSE,
+        blocks.append(ActionsBlock(elements=[button(say.WRITE_A_PROPOSAL_BUTTON, ids.OPEN_PROPOSE,
                                                     str(view.id), style="primary")]))
     votable = {c.action.arg("proposal"): c.action for c in choices if c.action.name == VOTE}
     adoptable = {c.action.arg("proposal"): c.action for c in choices if c.action.name == ADOPT}
     if view.proposals:
         blocks += [DividerBlock(), SectionBlock(text=MarkdownTextObject(
-            text="*Proposals* — vote for each one that would delight a customer"))]
+            text=f"*{say.PROPOSALS}* — {say.VOTE_FOR_EACH}"))]
     ranked = sorted(view.proposals, key=lambda p: -p.votes) if view.closed else list(view.proposals)
     shown = len(ranked)
     while shown and len(blocks) + shown + len(_prompt_tail(view, ranked, shown, votable, adoptable)) > room:
         shown -= 1
     for p in ranked[:shown]:
-        by = mrkdwn(p.author) if p.author else "anonymous"
-        adopted = " ✅ adopted" if p.adopted else ""
-        count = f"{p.votes} vote{'' if p.votes == 1 else 's'}"
+        by = mrkdwn(p.author) if p.author else say.ANONYMOUS
+        adopted = say.ADOPTED_MARK if p.adopted else ""
+        count = (say.VOTES if p.votes == 1 else say.VOTES_PLURAL).format(count=p.votes)
         text = clip(f"*[{p.id}] {mrkdwn(p.touchpoint.label)}*: {mrkdwn(p.text)}\n_{by} · {count}{adopted}_",
                     MAX_SECTION)
         vote = votable.get(str(p.id))
-        accessory = button(f"👍 Would delight ({p.votes})", f"{ids.ACT_PREFIX}v{p.id}",
+        accessory = button(say.WOULD_DELIGHT_BUTTON.format(votes=p.votes), f"{ids.ACT_PREFIX}v{p.id}",
                            encode(vote, prompt=view.id)) if vote else None
         blocks.append(SectionBlock(text=MarkdownTextObject(text=text), accessory=accessory))
     return blocks + _prompt_tail(view, ranked, shown, votable, adoptable)
@@ -227,15 +229,15 @@ def _prompt_tail(view: PromptView, ranked: Sequence[ProposalView], shown: int,
     fit, a count and menus to vote for and adopt any of them."""
     out: list[Block] = []
     adopt_shown = [(p, adoptable[str(p.id)]) for p in ranked[:shown] if str(p.id) in adoptable]
-    out += actions([button(f"📏 Adopt [{p.id}] as standard", f"{ids.ACT_PREFIX}a{p.id}",
+    out += actions([button(say.ADOPT_AS_STANDARD_BUTTON.format(proposal_id=p.id), f"{ids.ACT_PREFIX}a{p.id}",
                            encode(a, prompt=view.id)) for p, a in adopt_shown])
     hidden = ranked[shown:]
     if not hidden:
         return out
-    out.append(note(f"…and {len(hidden)} more not shown here: `/moments results` lists every proposal."))
+    out.append(note(from_core(say.MORE_PROPOSALS.format(count=len(hidden)))))
     menus = [menu for menu in (
-        _proposal_menu("vote_more", "👍 Vote for another…", view, hidden, votable),
-        _proposal_menu("adopt_more", "📏 Adopt another as standard…", view, hidden, adoptable),
+        _proposal_menu("vote_more", say.VOTE_FOR_ANOTHER, view, hidden, votable),
+        _proposal_menu("adopt_more", say.ADOPT_ANOTHER, view, hidden, adoptable),
     ) if menu is not None]
     if menus:
         out.append(ActionsBlock(elements=menus))
@@ -258,8 +260,9 @@ def digest_blocks(view: DigestView) -> list[Block]:
     """The weekly digest: a header, then the neutral digest grouped under its headings."""
     body = render.digest(view).text.split("\n", 1)
     blocks: list[Block] = [
-        HeaderBlock(text=PlainTextObject(text=clip(f"{view.team}: weekly digest, {view.week}", MAX_HEADER))),
-        note(f"🌟 {view.wows} WOW · 🩹 {view.ows} OW"),
+        HeaderBlock(text=PlainTextObject(text=clip(say.DIGEST_TITLE.format(team=view.team, week=view.week),
+                                                   MAX_HEADER))),
+        note(say.DIGEST_COUNTS.format(wows=view.wows, ows=view.ows)),
     ]
     if len(body) > 1:
         blocks += grouped(from_core(body[1]))  # shout-outs name people; they are not pinged

@@ -15,6 +15,7 @@ from slack_sdk.models.blocks import Block
 
 from bot import parsing
 from bot import text as render
+from bot import words as say
 from bot.commands import ChatContext, CommandRouter
 from bot.domain import Moment, Platform, Source, Touchpoint
 from bot.errors import friendly
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 FOR_GOOD = {"thread_not_found", "channel_not_found", "not_in_channel", "missing_scope",
             "not_allowed_token_type"}
 Respond = Callable[..., Any]
-UNREADABLE = "(the message could not be read)"
+UNREADABLE = say.UNREADABLE
 
 
 def ack_only(ack: Any, context: Any) -> None:
@@ -107,10 +108,12 @@ class SlackDoor:
         """A ChatContext for the core. In a DM the person's team stands in for the channel."""
         team_id = team_id_of(body)
         ws = self.workspace(team_id)
+        private = channel.startswith("D") or not channel
         channel = self.services.journey.channel_here(workspace_id=ws, channel=channel, user_id=user_id,
-                                                     private=channel.startswith("D") or not channel)
+                                                     private=private)
         return ChatContext(ws, channel, self.actor(client, team_id, user_id, actor_team(body)), source,
-                           message_ref, request_key(body))
+                           message_ref, request_key(body), private=private,
+                           channel_name=str(body.get("channel_name") or ""))
 
     def prefetch(self, body: dict[str, Any], token: str, base_url: str, then: Callable[[], None]) -> bool:
         """Ask users.info, on the sender's loop, for the person whose command, moment message or

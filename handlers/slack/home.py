@@ -8,6 +8,7 @@ from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock, PlainTextO
 from slack_sdk.models.views import View
 
 from bot import text as render
+from bot import words as say
 from bot.text import KIND_LABEL
 from bot.views import HomeView
 from handlers.slack.blocks import (
@@ -21,10 +22,7 @@ from handlers.slack.blocks import (
 )
 from handlers.slack.markup import from_core, mrkdwn, one_line
 
-WELCOME = ("*Welcome to Moments* 👋\nLog what delights a customer with `/wow` (credit a colleague "
-           "with @name) and what lets one down with `/ow` (blameless). React to any message with "
-           ":wow: or :ow:, or use the message shortcut *Log as a moment*. Once you log a moment in "
-           "a team's channel, your team's week shows up here.")
+WELCOME = from_core(say.WELCOME_HOME)
 
 
 def home_view(view: HomeView, notice: str = "") -> dict[str, Any]:
@@ -33,17 +31,18 @@ def home_view(view: HomeView, notice: str = "") -> dict[str, Any]:
     if view.team is None:
         blocks += sections(WELCOME)
         return View(type="home", blocks=fit(blocks, MAX_SURFACE_BLOCKS, "")).to_dict()
-    blocks.append(HeaderBlock(text=PlainTextObject(text=one_line(f"{view.team}: your Moments", 150))))
+    header = say.YOUR_MOMENTS_HEADER.format(team=view.team)
+    blocks.append(HeaderBlock(text=PlainTextObject(text=one_line(header, 150))))
     if view.my_moments:
-        lines = ["*Your recent moments*"]
+        lines = [f"*{say.YOUR_RECENT_MOMENTS}*"]
         for m in view.my_moments:
-            where = m.touchpoint.label if m.touchpoint else "not filed"
+            where = m.touchpoint.label if m.touchpoint else say.NOT_FILED
             lines.append(f"• #{m.id} {KIND_LABEL[m.kind]} {mrkdwn(where)}: {mrkdwn(one_line(m.text, 140))}")
         blocks += sections("\n".join(lines))
     else:
-        blocks += sections("You haven't logged a moment yet. Try `/wow` or `/ow`.")
+        blocks += sections(from_core(say.NO_MOMENT_LOGGED_YET))
     if view.thanked:
-        lines = ["*Colleagues thanked you* 🌟"]
+        lines = [f"*{say.COLLEAGUES_THANKED_YOU}* 🌟"]
         for m in view.thanked:
             where = f" ({mrkdwn(m.touchpoint.label)})" if m.touchpoint else ""
             lines.append(f"• “{mrkdwn(one_line(m.text, 140))}” — {mrkdwn(m.reporter)}{where}")
@@ -57,6 +56,6 @@ def home_view(view: HomeView, notice: str = "") -> dict[str, Any]:
     if view.standards:
         standards = render.standards(list(view.standards), view.team).text
         blocks += [DividerBlock(), *grouped(from_core(standards))]
-    blocks.append(note("`/moments help` lists everything Moments can do."))
-    return View(type="home", blocks=fit(blocks, MAX_SURFACE_BLOCKS, "`/moments digest` shows the week.")
+    blocks.append(note(from_core(say.HELP_LISTS_EVERYTHING)))
+    return View(type="home", blocks=fit(blocks, MAX_SURFACE_BLOCKS, from_core(say.DIGEST_SHOWS_THE_WEEK))
                 ).to_dict()

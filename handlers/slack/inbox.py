@@ -46,7 +46,7 @@ from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 
-from bot.markup import code
+from bot import words as say
 from bot.services import Services
 from handlers.observability import METRICS, REQUEST_ID, request_scope
 from handlers.slack.after_ack import (
@@ -77,11 +77,9 @@ MAX_ATTEMPTS = 3
 # Replays make moments (found again by the request's key), never anything else: a `/moments`
 # command may have changed something before its replica died, and running it twice could
 # change it twice (a second `retract`, a duplicate proposal). The person is asked instead.
-RESTARTED = (f"Sorry, the bot restarted before it could finish your {code('/moments')} command. If it "
-             "didn't take effect, please run it again.")
+RESTARTED = say.RESTARTED
 
-DB_DOWN = ("I can't reach my database right now, so nothing was saved. Please try again "
-           "in a minute.")
+DB_DOWN = say.DB_DOWN
 
 
 def unavailable(key: str) -> BoltResponse:

@@ -24,8 +24,10 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot import words as say
 from bot.domain import MAX_PROPOSAL_CHARS, MomentKind, Team, Touchpoint
 from bot.errors import UserError
+from bot.journey_edits import TouchpointEdits, default_name
 from bot.journeys import template_names
 from bot.markup import plain
 from bot.schedule import DAYS, parse_slot
@@ -37,8 +39,8 @@ from handlers.slack.markup import clip, mrkdwn, one_line
 
 MAX_INPUT = 3000
 KIND_OPTIONS = {
-    MomentKind.WOW: Option(value="wow", text=PlainTextObject(text="🌟 WOW: a customer was delighted")),
-    MomentKind.OW: Option(value="ow", text=PlainTextObject(text="🩹 OW: a customer was let down")),
+    MomentKind.WOW: Option(value="wow", text=PlainTextObject(text=say.WOW_OPTION)),
+    MomentKind.OW: Option(value="ow", text=PlainTextObject(text=say.OW_OPTION)),
 }
 LET_MOMENTS_DECIDE = ""
 
@@ -74,57 +76,56 @@ def _touchpoint_input(choices: Sequence[tuple[str, str]], label: str, hint: str)
     options = [_touchpoint_option(name, slug) for name, slug in choices][:100]
     return InputBlock(block_id=ids.TOUCHPOINT_INPUT, optional=True, label=label, hint=hint,
                       element=StaticSelectElement(action_id=ids.TOUCHPOINT_INPUT, options=options,
-                                                  placeholder="Let Moments decide"))
+                                                  placeholder=say.LET_MOMENTS_DECIDE))
 
 
 def log_modal(text: str, kind: MomentKind, touchpoints: Sequence[Touchpoint],
               origin: Origin) -> dict[str, Any]:
     """The message shortcut's modal, prefilled with the message's text and the filer's guess."""
     blocks: list[Any] = [
-        InputBlock(block_id=ids.KIND_INPUT, label="Kind",
+        InputBlock(block_id=ids.KIND_INPUT, label=say.KIND,
                    element=RadioButtonsElement(action_id=ids.KIND_INPUT, options=list(KIND_OPTIONS.values()),
                                                initial_option=KIND_OPTIONS[kind])),
-        InputBlock(block_id=ids.TEXT_INPUT, label="What happened",
+        InputBlock(block_id=ids.TEXT_INPUT, label=say.WHAT_HAPPENED,
                    element=PlainTextInputElement(action_id=ids.TEXT_INPUT, multiline=True,
                                                  max_length=MAX_INPUT, initial_value=clip(text, MAX_INPUT))),
     ]
     if touchpoints:
         blocks.append(_touchpoint_input([(f"{t.emoji} {t.name}".strip(), t.slug) for t in touchpoints
-                                         if t.active], "Touchpoint",
-                                        "Leave it empty and Moments files it (and asks when unsure)."))
+                                         if t.active], say.TOUCHPOINT,
+                                        say.LEAVE_EMPTY_TO_FILE))
     return View(type="modal", callback_id=ids.LOG_MODAL, private_metadata=origin.dump(),
-                title="Log as a moment", submit="Log it", close="Cancel", blocks=blocks).to_dict()
+                title=say.LOG_AS_A_MOMENT, submit=say.LOG_IT, close=say.CANCEL, blocks=blocks).to_dict()
 
 
 def propose_modal(view: PromptView, origin: Origin) -> dict[str, Any]:
     """A staff member's alternative response at one of the prompt's touchpoints."""
     focus = [f.touchpoint for f in view.focus]
     context = "\n".join(f"*{mrkdwn(f.touchpoint.label)}* — {mrkdwn(one_line(f.reason, 300))}"
-                        for f in view.focus) or "This week's touchpoints"
+                        for f in view.focus) or say.THIS_WEEKS_TOUCHPOINTS
     blocks: list[Any] = [
-        SectionBlock(text=MarkdownTextObject(text=clip(f"How could we turn these OWs into WOWs?\n{context}",
+        SectionBlock(text=MarkdownTextObject(text=clip(f"{say.HOW_COULD_WE}\n{context}",
                                                        3000))),
-        InputBlock(block_id=ids.TEXT_INPUT, label="Your proposal",
+        InputBlock(block_id=ids.TEXT_INPUT, label=say.YOUR_PROPOSAL,
                    element=PlainTextInputElement(action_id=ids.TEXT_INPUT, multiline=True,
                                                  max_length=MAX_PROPOSAL_CHARS,
-                                                 placeholder="What should we do next time?")),
+                                                 placeholder=say.WHAT_NEXT_TIME)),
     ]
     if len(focus) > 1:
-        blocks.append(_touchpoint_input([(t.label, t.slug) for t in focus], "Touchpoint",
-                                        "Leave it empty and Moments picks the closest."))
+        blocks.append(_touchpoint_input([(t.label, t.slug) for t in focus], say.TOUCHPOINT,
+                                        say.LEAVE_EMPTY_TO_PICK))
     blocks.append(InputBlock(
-        block_id=ids.ANONYMOUS_INPUT, optional=True, label="Anonymous",
+        block_id=ids.ANONYMOUS_INPUT, optional=True, label=say.ANONYMOUS_LABEL,
         element=CheckboxesElement(action_id=ids.ANONYMOUS_INPUT, options=[
-            Option(value=ids.ANONYMOUS, text=PlainTextObject(text="Don't show my name"))])))
+            Option(value=ids.ANONYMOUS, text=PlainTextObject(text=say.DONT_SHOW_MY_NAME))])))
     return View(type="modal", callback_id=ids.PROPOSE_MODAL, private_metadata=origin.dump(),
-                title="Propose a response", submit="Propose", close="Cancel", blocks=blocks).to_dict()
+                title=say.PROPOSE_A_RESPONSE, submit=say.PROPOSE, close=say.CANCEL, blocks=blocks).to_dict()
 
 
 # the leads' tools
 
-DAY_NAMES = dict(zip(DAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-                     strict=True))
-SLOT_HINT = "A day and a local time, e.g. mon 09:00 or fri-16:30."
+DAY_NAMES = dict(zip(DAYS, say.DAY_NAMES, strict=True))
+SLOT_HINT = say.SLOT_HINT
 
 
 def _text_input(block_id: str, label: str, initial: str = "", hint: str | None = None,
@@ -140,42 +141,42 @@ def _number_input(block_id: str, label: str, initial: int, low: int, high: int, 
                                                  initial_value=initial, min_value=low, max_value=high))
 
 
-def setup_modal(team: Team | None, channel: str, origin: Origin, suggested_name: str = "") -> dict[str, Any]:
-    """The team's settings, prefilled; a new team also picks its journey (a team keeps it)."""
-    now = team or Team(0, suggested_name, channel)
+def setup_modal(team: Team | None, channel: str, origin: Origin, suggested_name: str = "",
+                guess: Team | None = None) -> dict[str, Any]:
+    """The team's settings, prefilled; a new team also picks its journey (a team keeps it).
+    ``guess``: a new team's settings as the core guessed them, so that no typing is needed."""
+    now = team or guess or Team(0, suggested_name, channel)
     days = [Option(value=d, text=PlainTextObject(text=DAY_NAMES[d])) for d in DAYS]
     quiet = [o for o in days if o.value in {d.lower()[:3] for d in now.quiet_days}]
     blocks: list[Block] = [
-        _text_input(ids.SETUP_NAME, "Team name", now.name, placeholder="Gate crew"),
+        _text_input(ids.SETUP_NAME, say.TEAM_NAME, now.name, placeholder=say.TEAM_NAME_EXAMPLE),
     ]
     if team is None:
         templates = [Option(value=n, text=PlainTextObject(text=n.title())) for n in template_names()]
         blocks.append(InputBlock(
-            block_id=ids.SETUP_TEMPLATE, label="Customer journey",
-            hint="The touchpoints the team starts with. A team keeps its journey; leads edit its "
-                 "touchpoints later.",
+            block_id=ids.SETUP_TEMPLATE, label=say.CUSTOMER_JOURNEY,
+            hint=say.CUSTOMER_JOURNEY_HINT,
             element=StaticSelectElement(action_id=ids.SETUP_TEMPLATE, options=templates,
                                         initial_option=next((o for o in templates
                                                              if o.value == now.template), None))))
     blocks += [
-        _text_input(ids.SETUP_TZ, "Timezone", now.timezone,
-                    hint="An IANA name, e.g. Europe/Stockholm, America/New_York or UTC."),
-        _text_input(ids.SETUP_PROMPT, "Weekly prompt opens", now.prompt_at, hint=SLOT_HINT),
-        _text_input(ids.SETUP_CLOSE, "Votes close", now.votes_close_at, hint=SLOT_HINT),
-        _text_input(ids.SETUP_DIGEST, "Weekly digest", now.digest_at, hint=SLOT_HINT),
-        InputBlock(block_id=ids.SETUP_QUIET, label="Quiet days", optional=True,
-                   hint="Nothing is posted on these days.",
+        _text_input(ids.SETUP_TZ, say.TIMEZONE, now.timezone,
+                    hint=say.TIMEZONE_HINT),
+        _text_input(ids.SETUP_PROMPT, say.PROMPT_OPENS, now.prompt_at, hint=SLOT_HINT),
+        _text_input(ids.SETUP_CLOSE, say.VOTES_CLOSE, now.votes_close_at, hint=SLOT_HINT),
+        _text_input(ids.SETUP_DIGEST, say.WEEKLY_DIGEST, now.digest_at, hint=SLOT_HINT),
+        InputBlock(block_id=ids.SETUP_QUIET, label=say.QUIET_DAYS, optional=True,
+                   hint=say.QUIET_DAYS_HINT,
                    element=CheckboxesElement(action_id=ids.SETUP_QUIET, options=days,
                                              initial_options=quiet or None)),
-        _number_input(ids.SETUP_BASIC_AFTER, "Standards turn basic after (weeks)", now.basic_after_weeks,
-                      1, 520, "After this long a delight standard is what customers expect; "
-                              "Moments asks for fresh ideas."),
-        _number_input(ids.SETUP_FOCUS, "Focus touchpoints a week", now.focus_count, 1, 5,
-                      "How many touchpoints each weekly prompt asks about."),
+        _number_input(ids.SETUP_BASIC_AFTER, say.BASIC_AFTER, now.basic_after_weeks,
+                      1, 520, say.BASIC_AFTER_HINT),
+        _number_input(ids.SETUP_FOCUS, say.FOCUS_COUNT, now.focus_count, 1, 5,
+                      say.FOCUS_COUNT_HINT),
     ]
     return View(type="modal", callback_id=ids.SETUP_MODAL, private_metadata=origin.dump(),
-                title="Set up Moments" if team is None else "Team settings",
-                submit="Set up" if team is None else "Save", close="Cancel", blocks=blocks).to_dict()
+                title=say.SET_UP_MOMENTS if team is None else say.TEAM_SETTINGS,
+                submit=say.SET_UP if team is None else say.SAVE, close=say.CANCEL, blocks=blocks).to_dict()
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +195,7 @@ class SetupForm:
 def _whole(raw: object, low: int, high: int, block_id: str, errors: dict[str, str]) -> int | None:
     text = str(raw or "").strip()
     if not text.isascii() or not text.isdigit() or not low <= int(text) <= high:
-        errors[block_id] = f"A whole number from {low} to {high}."
+        errors[block_id] = say.WHOLE_NUMBER_FROM.format(low=low, high=high)
         return None
     return int(text)
 
@@ -209,10 +210,10 @@ def read_setup(values: dict[str, Any]) -> tuple[SetupForm, dict[str, str]]:
 
     name, tz = text(ids.SETUP_NAME), text(ids.SETUP_TZ)
     if not name:
-        errors[ids.SETUP_NAME] = "Give the team a name."
+        errors[ids.SETUP_NAME] = say.GIVE_TEAM_A_NAME
     template = values.get(ids.SETUP_TEMPLATE) if ids.SETUP_TEMPLATE in values else None
     if ids.SETUP_TEMPLATE in values and template not in template_names():
-        errors[ids.SETUP_TEMPLATE] = f"Pick one of: {', '.join(template_names())}."
+        errors[ids.SETUP_TEMPLATE] = say.PICK_ONE_OF.format(choices=', '.join(template_names()))
     try:
         zone(tz)
     except UserError as err:
@@ -243,38 +244,31 @@ def touchpoints_modal(team: Team, touchpoints: Sequence[Touchpoint], origin: Ori
     """Rename or retire each active touchpoint, and add one; within Slack's 100 blocks a modal."""
     active = [t for t in touchpoints if t.active]
     shown = active[:TOUCHPOINT_ROOM]
-    intro = (f"*{mrkdwn(team.name)}: customer journey ({mrkdwn(team.template)})*\n"
-             "Rename a touchpoint, retire it (its moments and standards stay in the history), "
-             "or add a new one at the end.")
+    intro = (f"*{mrkdwn(say.JOURNEY_TITLE.format(team=team.name, template=team.template))}*\n"
+             + say.EDIT_TOUCHPOINTS_INTRO)
     if len(active) > len(shown):
-        intro += (f"\n_Showing the first {len(shown)} of {len(active)} touchpoints; "
-                  "`/moments touchpoints rename|retire` changes the others._")
+        intro += "\n_" + say.SHOWING_FIRST.format(shown=len(shown), total=len(active),
+                                                  command="`/moments touchpoints rename|retire`") + "_"
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=clip(intro, 3000)))]
     for t in shown:
         blocks += [
             InputBlock(block_id=f"{ids.TP_NAME}{t.slug}", label=clip(f"{t.emoji} #{t.slug}".strip(), 2000),
                        element=PlainTextInputElement(action_id=ids.TP_NAME.rstrip(":"),
                                                      initial_value=t.name)),
-            InputBlock(block_id=f"{ids.TP_RETIRE}{t.slug}", label="Retire", optional=True,
+            InputBlock(block_id=f"{ids.TP_RETIRE}{t.slug}", label=say.RETIRE, optional=True,
                        element=CheckboxesElement(action_id=ids.TP_RETIRE.rstrip(":"), options=[
                            Option(value=ids.RETIRE,
-                                  text=PlainTextObject(text=f"Stop filing new moments at #{t.slug}"))])),
+                                  text=PlainTextObject(text=say.STOP_FILING_AT.format(slug=t.slug)))])),
         ]
     blocks += [
         DividerBlock(),
-        _text_input(ids.TP_ADD_SLUG, "Add a touchpoint: id", optional=True, placeholder="bag-drop",
-                    hint="Lowercase letters, digits and hyphens; people tag moments with it (#bag-drop)."),
-        _text_input(ids.TP_ADD_NAME, "Add a touchpoint: name", optional=True, placeholder="Bag drop"),
+        _text_input(ids.TP_ADD_SLUG, say.ADD_TOUCHPOINT_ID, optional=True, placeholder="bag-drop",
+                    hint=say.ADD_TOUCHPOINT_ID_HINT),
+        _text_input(ids.TP_ADD_NAME, say.ADD_TOUCHPOINT_NAME, optional=True,
+                    placeholder=say.ADD_TOUCHPOINT_NAME_EXAMPLE),
     ]
     return View(type="modal", callback_id=ids.TOUCHPOINTS_MODAL, private_metadata=origin.dump(),
-                title="Edit touchpoints", submit="Save", close="Cancel", blocks=blocks).to_dict()
-
-
-@dataclass(frozen=True, slots=True)
-class TouchpointEdits:
-    renames: dict[str, str]  # slug -> new name (only the changed ones)
-    retire: tuple[str, ...]
-    add: tuple[str, str] | None  # (slug, name)
+                title=say.EDIT_TOUCHPOINTS, submit=say.SAVE, close=say.CANCEL, blocks=blocks).to_dict()
 
 
 def read_touchpoints(values: dict[str, Any], current: Sequence[Touchpoint]) -> tuple[TouchpointEdits,
@@ -294,7 +288,7 @@ def read_touchpoints(values: dict[str, Any], current: Sequence[Touchpoint]) -> t
             continue
         name = " ".join(str(value or "").split())
         if not name:
-            errors[block_id] = "Give it a name, or tick Retire."
+            errors[block_id] = say.NAME_OR_RETIRE
         elif name != by_slug[slug].name:
             renames[slug] = name
     raw_slug = str(values.get(ids.TP_ADD_SLUG) or "").strip().lstrip("#").lower()
@@ -302,17 +296,16 @@ def read_touchpoints(values: dict[str, Any], current: Sequence[Touchpoint]) -> t
     add = None
     if raw_slug:
         if not SLUG.match(raw_slug):
-            errors[ids.TP_ADD_SLUG] = (f"“{raw_slug}” can't be a touchpoint id: use lowercase letters, "
-                                       "digits and hyphens, e.g. lounge or bag-drop.")
+            errors[ids.TP_ADD_SLUG] = plain(say.BAD_TOUCHPOINT_ID.format(slug=raw_slug))
         elif raw_slug in by_slug:
-            errors[ids.TP_ADD_SLUG] = f"#{raw_slug} already exists" + (
-                " (retired)." if not by_slug[raw_slug].active else ".")
+            errors[ids.TP_ADD_SLUG] = (say.TOUCHPOINT_EXISTS_RETIRED if not by_slug[raw_slug].active
+                                       else say.TOUCHPOINT_EXISTS).format(slug=raw_slug)
         else:
-            add = (raw_slug, new_name or raw_slug.replace("-", " ").title())
+            add = (raw_slug, new_name or default_name(raw_slug))
     elif new_name:
-        errors[ids.TP_ADD_SLUG] = "Give the new touchpoint an id too, e.g. bag-drop."
+        errors[ids.TP_ADD_SLUG] = say.NEW_TOUCHPOINT_NEEDS_ID
     if active and set(active) <= set(retire) and add is None and not errors:
-        errors[f"{ids.TP_RETIRE}{retire[0]}"] = "A journey needs at least one touchpoint; add another first."
+        errors[f"{ids.TP_RETIRE}{retire[0]}"] = say.LAST_TOUCHPOINT
     return TouchpointEdits(renames, tuple(s for s in retire if s in by_slug), add), errors
 
 

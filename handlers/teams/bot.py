@@ -19,6 +19,7 @@ from botbuilder.core.teams import TeamsActivityHandler  # type: ignore[import-un
 from botbuilder.schema import Activity, ActivityTypes  # type: ignore[import-untyped]
 from botbuilder.schema.teams import MessagingExtensionActionResponse  # type: ignore[import-untyped]
 
+from bot import words as say
 from bot.services import Services
 from handlers.teams import lifecycle
 from handlers.teams.door import TeamsDoor, run
@@ -26,16 +27,16 @@ from handlers.teams.listeners import edits, members, message_action, messages, r
 from handlers.teams.ports import ConversationStore
 
 log = logging.getLogger(__name__)
-NO_TENANT = ("I can't tell which organisation this message comes from, so I can't act on it. "
-             "Please try again from Teams.")
+NO_TENANT = say.NO_TENANT
 
 
 class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
     def __init__(self, services: Services, *, conversations: ConversationStore,
-                 tenant_fallback: str = "") -> None:
+                 tenant_fallback: str = "", admins: frozenset[str] = frozenset()) -> None:
         super().__init__()
         self.services = services
-        self.door = TeamsDoor(services, conversations=conversations, tenant_fallback=tenant_fallback)
+        self.door = TeamsDoor(services, conversations=conversations, tenant_fallback=tenant_fallback,
+                              admins=admins)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity

@@ -16,6 +16,7 @@ from typing import Any
 
 from bot import markup
 from bot import text as render
+from bot import words as say
 from bot.domain import MAX_MOMENT_CHARS, MAX_PROPOSAL_CHARS, Moment, StandardLevel, Touchpoint
 from bot.views import (
     ADOPT,
@@ -51,6 +52,7 @@ DIGEST_LEVELS = ((300, MAX_LIST, True), (160, MAX_LIST, True), (160, 5, True), (
 
 _LINK = re.compile(r"\]\s*([(\[:])")  # [text](url), [text][ref], [ref]: url
 _AUTOLINK = re.compile(r"<((?:https?|mailto|ftp):[^>\s]*)>", re.IGNORECASE)
+_LIST_STANDARDS = ": " + say.LISTS_THEM_ALL.format(command="`moments standards`")
 _EMPHASIS = re.compile(r"\*|(?<!\w)_|_(?!\w)")  # what TextBlock markdown reads as bold or italic
 
 
@@ -150,8 +152,8 @@ def moment_card(reply: Reply, moment: Moment, touchpoints: Sequence[Touchpoint])
     active = [t for t in touchpoints if t.active]
     if not reply.choices and active:
         current = next((t.slug for t in active if t.id == moment.touchpoint_id), "")
-        body.append(_touchpoint_select(ids.TOUCHPOINT, active, current, "Change touchpoint"))
-        actions.append(submit("Move it", Action.of(FILE_MOMENT, moment=moment.id), inputs="auto"))
+        body.append(_touchpoint_select(ids.TOUCHPOINT, active, current, say.CHANGE_TOUCHPOINT))
+        actions.append(submit(say.MOVE_IT, Action.of(FILE_MOMENT, moment=moment.id), inputs="auto"))
     return card(body, actions)
 
 
@@ -171,66 +173,65 @@ def _prompt_card(view: PromptView, reply: Reply, *, shown: int, chars: int) -> C
     votes = _by_proposal(reply.choices, VOTE)
     adopts = _by_proposal(reply.choices, ADOPT)
     lead = "1" if adopts else "0"
-    body: list[Element] = [heading(f"{safe(view.team)}, week {view.week}: how could we turn these "
-                                   "OWs into WOWs?")]
+    body: list[Element] = [heading(say.PROMPT_TITLE.format(team=safe(view.team), week=view.week))]
     for f in view.focus:
         body.append(block(f"**{safe(f.touchpoint.label)}** — {safe(_short(f.reason, 300))}",
                           spacing="Medium"))
         body += [block(f"_“{safe(_short(e, 160))}”_", isSubtle=True, spacing="None")
                  for e in f.examples]
-    state = "Voting closed." if view.closed else \
-        f"Voting closes {render.local(view.closes_at, view.timezone)}."
+    state = say.VOTING_CLOSED_NOW if view.closed else \
+        say.VOTING_CLOSES.format(when=render.local(view.closes_at, view.timezone))
     body.append(block(state, isSubtle=True))
     if view.proposals:
-        body.append(heading("Proposals: vote for each one that would delight a customer"))
+        body.append(heading(say.PROPOSALS_HEADING))
     ranked = sorted(view.proposals, key=lambda p: -p.votes) if view.closed else list(view.proposals)
     for p in ranked[:shown]:
-        by = safe(p.author) if p.author else "anonymous"
-        count = f"{p.votes} vote{'' if p.votes == 1 else 's'}"
-        done = " · ✅ adopted" if p.adopted else ""
+        by = safe(p.author) if p.author else say.ANONYMOUS
+        count = (say.VOTES if p.votes == 1 else say.VOTES_PLURAL).format(count=p.votes)
+        done = say.ADOPTED_AFTER_DOT if p.adopted else ""
         items: list[Element] = [
             block(f"**[{p.id}] {safe(p.touchpoint.label)}**: {safe(_short(p.text, chars))}"),
             block(f"{by} · {count}{done}", isSubtle=True, spacing="None"),
         ]
         buttons = []
         if p.id in votes:
-            buttons.append(submit(f"👍 Would delight ({p.votes})", votes[p.id].action,
+            buttons.append(submit(say.WOULD_DELIGHT_BUTTON.format(votes=p.votes), votes[p.id].action,
                                   prompt=view.id, lead_card=lead))
         if p.id in adopts:
-            buttons.append(submit("📏 Adopt as standard", adopts[p.id].action,
+            buttons.append(submit(say.ADOPT_AS_STANDARD, adopts[p.id].action,
                                   prompt=view.id, lead_card=lead))
         if buttons:
             items.append({"type": "ActionSet", "actions": buttons})
         body.append({"type": "Container", "separator": True, "items": items})
     hidden = ranked[shown:]
     if hidden:
-        how = ["`moments results` lists them all"]
+        how = [say.LISTS_THEM_ALL.format(command="`moments results`")]
         if any(p.id in votes for p in hidden):
-            how.append("`moments vote ID` votes for one")
+            how.append(say.VOTES_FOR_ONE.format(command="`moments vote ID`"))
         if any(p.id in adopts for p in hidden):
-            how.append("`moments adopt ID` adopts one")
-        body.append(block(f"…and {len(hidden)} more: {', '.join(how)}.", isSubtle=True))
+            how.append(say.ADOPTS_ONE.format(command="`moments adopt ID`"))
+        body.append(block(say.MORE_WITH_HOW.format(count=len(hidden), how=', '.join(how)), isSubtle=True))
     actions: list[Element] = []
     propose = next((c for c in reply.choices if c.action.name == PROPOSE), None)
     if propose is not None:
         body += _proposal_form(view)
-        actions.append(submit("💡 Propose", propose.action, inputs="auto", lead_card=lead))
+        actions.append(submit(say.PROPOSE_SHORT_BUTTON, propose.action, inputs="auto", lead_card=lead))
     return card(body, actions)
 
 
 def _proposal_form(view: PromptView) -> list[Element]:
     form: list[Element] = [
-        heading("Your proposal"),
+        heading(say.YOUR_PROPOSAL),
         {"type": "Input.Text", "id": ids.PROPOSAL_TEXT, "isMultiline": True,
-         "maxLength": MAX_PROPOSAL_CHARS, "placeholder": "What should we do next time?",
-         "isRequired": True, "errorMessage": "Tell us what we could do."},
+         "maxLength": MAX_PROPOSAL_CHARS, "placeholder": say.WHAT_NEXT_TIME,
+         "isRequired": True, "errorMessage": say.TELL_US_WHAT_WE_COULD_DO},
     ]
     focus = [f.touchpoint for f in view.focus]
     if len(focus) > 1:
         form.append({"type": "Input.ChoiceSet", "id": ids.PROPOSAL_TOUCHPOINT, "style": "compact",
-                     "placeholder": "Touchpoint (empty: Moments picks the closest)",
+                     "placeholder": say.TOUCHPOINT_EMPTY_PICKS,
                      "choices": [{"title": t.label, "value": t.slug} for t in focus]})
-    form.append({"type": "Input.Toggle", "id": ids.PROPOSAL_ANONYMOUS, "title": "Don't show my name",
+    form.append({"type": "Input.Toggle", "id": ids.PROPOSAL_ANONYMOUS, "title": say.DONT_SHOW_MY_NAME,
                  "valueOn": "true", "valueOff": "false", "value": "false"})
     return form
 
@@ -248,66 +249,69 @@ def digest_card(view: DigestView) -> Card:
 
 def _digest_card(view: DigestView, *, chars: int, room: int, chart: bool) -> Card:
     body: list[Element] = [
-        heading(f"{safe(view.team)}: weekly digest, {view.week}"),
-        block(f"🌟 {view.wows} WOW · 🩹 {view.ows} OW", spacing="None"),
+        heading(say.DIGEST_TITLE.format(team=safe(view.team), week=view.week)),
+        block(say.DIGEST_COUNTS.format(wows=view.wows, ows=view.ows), spacing="None"),
     ]
 
     def listed(items: Sequence[Any], line: Any, rest: str) -> list[Element]:
         out = [block(line(item)) for item in items[:room]]
         if len(items) > room:
-            out.append(block(f"…and {len(items) - room} more{rest}.", isSubtle=True, spacing="None"))
+            out.append(block(say.MORE_ITEMS.format(count=len(items) - room, rest=rest), isSubtle=True,
+                             spacing="None"))
         return out
 
     if view.new_standards:
-        body.append(heading("New service standards"))
-        body += listed(view.new_standards, lambda s: f"• **{safe(s.touchpoint.label)}**: "
-                       f"{safe(_short(s.text, chars))} (adopted by {safe(s.adopted_by)})",
-                       ": `moments standards` lists them all")
+        body.append(heading(say.NEW_STANDARDS))
+        body += listed(view.new_standards, lambda s: "• " + say.NEW_STANDARD_LINE.format(
+                       touchpoint=f"**{safe(s.touchpoint.label)}**", text=safe(_short(s.text, chars)),
+                       adopted_by=safe(s.adopted_by)), _LIST_STANDARDS)
     active = [t for t in view.touchpoints if t.wows or t.ows or t.wows_last_week or t.ows_last_week]
-    body.append(heading("WOW / OW by touchpoint (change from last week)"))
+    body.append(heading(say.BY_TOUCHPOINT_HINT.format(title=say.BY_TOUCHPOINT)))
     if active:
         body.append({"type": "FactSet", "facts": [
             {"title": safe(t.touchpoint.label),
-             "value": f"{t.wows} WOW ({_delta(t.wows - t.wows_last_week)}) · "
-                      f"{t.ows} OW ({_delta(t.ows - t.ows_last_week)})"} for t in active]})
+             "value": say.TOUCHPOINT_WEEK_FACT.format(
+                 wows=t.wows, wows_change=_delta(t.wows - t.wows_last_week),
+                 ows=t.ows, ows_change=_delta(t.ows - t.ows_last_week))} for t in active]})
     else:
-        body.append(block("No moments this week or last.", isSubtle=True))
+        body.append(block(say.NO_MOMENTS_TWO_WEEKS, isSubtle=True))
     png = compact_chart(view) if chart else None
     if png is not None:
         body.append({"type": "Image", "url": "data:image/png;base64," + base64.b64encode(png).decode(),
-                     "altText": f"Bar chart: WOW and OW per touchpoint, {view.week}", "size": "Stretch"})
+                     "altText": say.CHART_ALT.format(week=view.week), "size": "Stretch"})
     if view.unfiled:
-        body.append(block(f"❔ {view.unfiled} moment(s) not filed yet.", isSubtle=True))
+        body.append(block(say.NOT_FILED_YET.format(count=view.unfiled), isSubtle=True))
     if view.shoutouts:
-        body.append(heading("Shout-outs"))
+        body.append(heading(say.SHOUT_OUTS))
 
         def shoutout(m: Any) -> str:
-            extra = f" (+{m.me_too} me too)" if m.me_too else ""
+            extra = say.ME_TOO_EXTRA.format(count=m.me_too) if m.me_too else ""
             who = safe(_short(", ".join(m.credited), 200))
-            return (f"• **{who}**: “{safe(_short(m.text, min(chars, 200)))}” "
-                    f"— reported by {safe(m.reporter)}{extra}")
+            said = safe(_short(m.text, min(chars, 200)))
+            return "• " + say.SHOUT_OUT_LINE.format(who=f"**{who}**", text=said,
+                                                    reporter=safe(m.reporter), extra=extra)
 
         body += listed(view.shoutouts, shoutout, "")
     if view.impact:
-        body.append(heading("Did our standards help? (share of OWs, before → since)"))
+        body.append(heading(say.STANDARDS_HELPED_SHORT_HINT.format(title=say.STANDARDS_HELPED)))
         body += listed(view.impact, lambda i: f"• {safe(i.standard.touchpoint.label)}: "
                        f"{safe(_short(i.standard.text, chars))} — "
                        f"{_share(i.ow_share_before, i.moments_before)} → "
-                       f"{_share(i.ow_share_since, i.moments_since)}", ": `moments standards` lists them all")
+                       f"{_share(i.ow_share_since, i.moments_since)}", _LIST_STANDARDS)
     if view.turned_basic:
-        body.append(heading("Now basic: customers expect these; fresh ideas wanted"))
+        body.append(heading(say.NOW_BASIC))
         body += listed(view.turned_basic,
                        lambda s: f"• {safe(s.touchpoint.label)}: {safe(_short(s.text, chars))}",
-                       ": `moments standards` lists them all")
+                       _LIST_STANDARDS)
     return card(body)
 
 
 def standard_card(view: StandardView) -> Card:
-    level = "delight" if view.level is StandardLevel.DELIGHT else "basic (customers expect it)"
+    level = say.LEVEL_DELIGHT if view.level is StandardLevel.DELIGHT else say.LEVEL_BASIC
     return card([
-        heading(f"📏 New service standard at {safe(view.touchpoint.label)}"),
+        heading(say.NEW_STANDARD_AT.format(touchpoint=safe(view.touchpoint.label))),
         block(f"**{safe(view.text)}**"),
-        block(f"Adopted by {safe(view.adopted_by)} · {level}. Everyone follows it from today.",
+        block(say.ADOPTED_BY_LEVEL.format(adopted_by=safe(view.adopted_by), level=level),
               isSubtle=True),
     ])
 
@@ -316,24 +320,23 @@ def log_card(text: str, *, ref: str, author: str, author_name: str,
              touchpoints: Sequence[Touchpoint] = (), note: str = "") -> Card:
     """The "Log as a moment" form, prefilled with the message's text (already shortened to a
     moment's length; ``note`` says so)."""
-    whose = f"From {safe(author_name)}'s message." if author_name else "From a message."
+    whose = say.FROM_PERSONS_MESSAGE.format(name=safe(author_name)) if author_name else say.FROM_A_MESSAGE
     body: list[Element] = [
-        block(whose + " A WOW credits its author; an OW is blameless: it goes to a touchpoint, "
-              "never to a person.", isSubtle=True),
+        block(whose + say.WOW_CREDITS_OW_BLAMELESS, isSubtle=True),
         *([block(safe(note), isSubtle=True)] if note else []),
         {"type": "Input.ChoiceSet", "id": ids.LOG_KIND, "style": "expanded", "value": "wow",
-         "label": "What was it?", "choices": [
-             {"title": "🌟 WOW: a customer was delighted", "value": "wow"},
-             {"title": "🩹 OW: a customer was let down", "value": "ow"}]},
-        {"type": "Input.Text", "id": ids.LOG_TEXT, "label": "What happened", "isMultiline": True,
+         "label": say.WHAT_WAS_IT, "choices": [
+             {"title": say.WOW_OPTION, "value": "wow"},
+             {"title": say.OW_OPTION, "value": "ow"}]},
+        {"type": "Input.Text", "id": ids.LOG_TEXT, "label": say.WHAT_HAPPENED, "isMultiline": True,
          "value": text[:MAX_MOMENT_CHARS], "maxLength": MAX_MOMENT_CHARS, "isRequired": True,
-         "errorMessage": "Tell us what happened."},
+         "errorMessage": say.TELL_US_WHAT_HAPPENED},
     ]
     active = [t for t in touchpoints if t.active]
     if active:
-        body.append(_touchpoint_select(ids.TOUCHPOINT, active, "", "Touchpoint (empty: Moments files it)"))
+        body.append(_touchpoint_select(ids.TOUCHPOINT, active, "", say.TOUCHPOINT_EMPTY_FILES))
     data = {ids.LOG_REF: ref, ids.LOG_AUTHOR: author, ids.LOG_AUTHOR_NAME: author_name}
-    return card(body, [{"type": "Action.Submit", "title": "Log it", "data": data}])
+    return card(body, [{"type": "Action.Submit", "title": say.LOG_IT, "data": data}])
 
 
 # small helpers
@@ -369,4 +372,4 @@ def _delta(n: int) -> str:
 
 
 def _share(value: float | None, n: int) -> str:
-    return "no moments" if value is None else f"{value:.0%} of {n}"
+    return say.NO_MOMENTS if value is None else say.SHARE_OF.format(share=value, count=n)

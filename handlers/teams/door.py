@@ -20,7 +20,14 @@ from bot.views import MomentsExport, Reply
 from handlers.export_links import ExportLinks
 from handlers.teams.export import export_activity
 from handlers.teams.ports import ConversationStore
-from handlers.teams.reading import conversation_key, is_personal, teams_syntax, tenant_of
+from handlers.teams.reading import (
+    conversation_key,
+    is_personal,
+    place_name,
+    teams_syntax,
+    tenant_of,
+    timezone_of,
+)
 from handlers.teams.replies import name_people, people_of, render_activity
 from handlers.teams.roster import Roster, person
 
@@ -40,8 +47,9 @@ async def run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 class TeamsDoor:
     def __init__(self, services: Services, *, conversations: ConversationStore,
-                 tenant_fallback: str = "") -> None:
+                 tenant_fallback: str = "", admins: frozenset[str] = frozenset()) -> None:
         self.services = services
+        self.admins = admins  # AAD object ids (lower case) treated as the tenant's admins
         self.conversations = conversations  # for proactive posts (the notifier) and set_paused
         self.router = CommandRouter(services)
         self.roster = Roster(services)
@@ -61,16 +69,22 @@ class TeamsDoor:
 
     def actor(self, activity: Any) -> Actor:
         sender = activity.from_property
-        return person(str(sender.id or ""), getattr(sender, "aad_object_id", None), sender.name or "")
+        aad = getattr(sender, "aad_object_id", None)
+        actor = person(str(sender.id or ""), aad, sender.name or "")
+        if aad and aad.lower() in self.admins:  # Teams says nobody's role: the operator does
+            actor = replace(actor, is_admin=True)
+        return actor
 
     def context(self, activity: Any, source: Source, people: tuple[Actor, ...] = ()) -> ChatContext:
         """A ChatContext for the core. In a personal chat the person's team stands in for it."""
         ws = self.workspace(activity)
         actor = self.actor(activity)
+        private = is_personal(activity)
         channel = self.services.journey.channel_here(
             workspace_id=ws, channel=conversation_key(activity.conversation.id),
-            user_id=actor.user_id, private=is_personal(activity))
-        return ChatContext(ws, channel, actor, source, people=people)
+            user_id=actor.user_id, private=private)
+        return ChatContext(ws, channel, actor, source, people=people, private=private,
+                           channel_name=place_name(activity), timezone=timezone_of(activity))
 
     def team(self, ctx: ChatContext) -> Team | None:
         return self.services.journey.team_for_channel(workspace_id=ctx.workspace_id, channel=ctx.channel)

@@ -27,3 +27,27 @@ LOG_AUTHOR_NAME = "log_author_name"
 
 # Teams reactions (messageReaction activities) that count as a WOW on the bot's own messages
 WOW_REACTIONS = frozenset({"like", "heart"})
+
+# the journey editor card (journey_card.py) and the personal home card (home.py): door-only
+# actions, answered by listeners/forms.py before the command router sees them
+JOURNEY_OPEN = "teams_journey_open"  # data: team; the button under a lead's `moments touchpoints`
+JOURNEY_SAVE = "teams_journey_save"  # data: team, start; inputs: the names, retire toggles, add
+JOURNEY_MOVE = "teams_journey_move"  # data: team, start, slug, place (1-based)
+JOURNEY_PAGE = "teams_journey_page"  # data: team, start
+HOME_REFRESH = "teams_home_refresh"
+HOME_PROMPT = "teams_home_prompt"  # data: prompt
+HOME_DIGEST = "teams_home_digest"
+FORM_ACTIONS = frozenset({JOURNEY_OPEN, JOURNEY_SAVE, JOURNEY_MOVE, JOURNEY_PAGE, HOME_REFRESH, HOME_PROMPT,
+                          HOME_DIGEST})
+JOURNEY_TEAM = "team"
+JOURNEY_START = "start"  # the first touchpoint shown (0-based) on the card's page
+JOURNEY_SLUG = "slug"
+JOURNEY_PLACE = "place"
+TP_NAME = "tp_name:"  # + slug: Input.Text with the touchpoint's name
+TP_RETIRE = "tp_retire:"  # + slug: Input.Toggle, "true" / "false"
+TP_ADD_SLUG = "tp_add_slug"
+TP_ADD_NAME = "tp_add_name"
+# the setup form (a new team: the welcome card, and the card under a moment kept before setup)
+SETUP_NAME = "setup_name"
+SETUP_TEMPLATE = "setup_template"
+SETUP_TIMEZONE = "setup_timezone"

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from bot import words
 from bot.config import Settings
 from handlers.teams import ids
 
@@ -24,6 +25,7 @@ ACCENT = (0x2B, 0x5C, 0xB8)  # Moments blue
 COMMANDS = (  # (title, description): the bot's command menu; Teams shows up to 10 a scope
     ("wow", "A customer was delighted: wow what happened (credit a colleague with @name)"),
     ("ow", "A customer was let down: ow what happened (blameless, filed on a touchpoint)"),
+    ("home", words.MANIFEST_HOME),
     ("moments help", "Everything Moments can do"),
     ("moments stats", "This week's WOWs and OWs by touchpoint"),
     ("moments priorities", "Step 1: where it hurts most now"),
@@ -31,8 +33,21 @@ COMMANDS = (  # (title, description): the bot's command menu; Teams shows up to 
     ("moments standards", "Our service standards"),
     ("moments mine", "Your recent moments"),
     ("moments digest", "The weekly digest"),
+    ("journey", words.MANIFEST_JOURNEY),
     ("moments setup", "Leads: set up a team in this channel, e.g. name=\"Gate crew\" template=airline"),
 )
+# the home is personal (it lives in the personal chat); the team's own tools live in its channel
+PERSONAL_ONLY = frozenset({"home", "moments mine"})
+CHANNEL_ONLY = frozenset({"journey", "moments setup"})
+
+
+def command_lists() -> list[dict[str, Any]]:
+    """One menu for the personal chat and one for channels and group chats, 10 commands each."""
+    def menu(skip: frozenset[str]) -> list[dict[str, str]]:
+        return [{"title": title, "description": description[:128]} for title, description in COMMANDS
+                if title not in skip]
+    return [{"scopes": ["personal"], "commands": menu(CHANNEL_ONLY)},
+            {"scopes": ["team", "groupChat"], "commands": menu(PERSONAL_ONLY)}]
 
 
 def manifest(settings: Settings, *, version: str = "1.0.0") -> dict[str, Any]:
@@ -64,8 +79,7 @@ def manifest(settings: Settings, *, version: str = "1.0.0") -> dict[str, Any]:
             "scopes": scopes,
             "supportsFiles": False,
             "isNotificationOnly": False,
-            "commandLists": [{"scopes": scopes, "commands": [
-                {"title": title, "description": description[:128]} for title, description in COMMANDS]}],
+            "commandLists": command_lists(),
         }],
         "composeExtensions": [{
             "botId": app_id,

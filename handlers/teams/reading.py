@@ -223,3 +223,28 @@ def plain_from_html(content: str) -> str:
     parser.close()
     lines = [" ".join(line.split()) for line in "".join(parser.parts).split("\n")]
     return "\n".join(line for line in lines if line).strip()
+
+
+def place_name(activity: Any) -> str:
+    """What the conversation is called, to name a new team after it: the channel's name, else
+    the Teams team's (a team's General channel has no name of its own), else a group chat's."""
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    for key in ("channel", "team"):
+        found = data.get(key)
+        if isinstance(found, dict) and found.get("name"):
+            return str(found["name"])
+    return str(getattr(activity.conversation, "name", None) or "")
+
+
+def timezone_of(activity: Any) -> str:
+    """The sender's timezone as their Teams client says: ``localTimezone``, else the
+    ``clientInfo`` entity's ``timezone``; "" when neither does."""
+    local = getattr(activity, "local_timezone", None)
+    if local:
+        return str(local)
+    for entity in activity.entities or []:
+        props = entity if isinstance(entity, dict) else {
+            "type": getattr(entity, "type", None), **(getattr(entity, "additional_properties", None) or {})}
+        if props.get("type") == "clientInfo" and props.get("timezone"):
+            return str(props["timezone"])
+    return ""

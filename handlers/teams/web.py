@@ -23,6 +23,7 @@ from botbuilder.integration.aiohttp import (  # type: ignore[import-untyped]
 )
 from botbuilder.schema import Activity, ActivityTypes  # type: ignore[import-untyped]
 
+from bot import words as say
 from bot.config import Settings
 from bot.services import Services
 from handlers.export_links import ExportLinks
@@ -174,7 +175,7 @@ def add_teams_routes(app: web.Application, settings: Settings, services: Service
     if getattr(adapter, "on_turn_error", None) is None:
         adapter.on_turn_error = _on_turn_error
     bot = MomentsTeamsBot(services, conversations=conversations,
-                          tenant_fallback=tenant_fallback(settings))
+                          tenant_fallback=tenant_fallback(settings), admins=settings.teams_admins)
     bot.door.export_links = ExportLinks(settings)  # `/moments export` answers with a download link
     notifier = TeamsNotifier(adapter, services.store, conversations=conversations,
                              app_id=settings.microsoft_app_id)
@@ -257,6 +258,6 @@ def tenant_fallback(settings: Settings) -> str:
 async def _on_turn_error(turn_context: TurnContext, error: Exception) -> None:
     log.error("Teams turn failed", exc_info=(type(error), error, error.__traceback__))
     try:
-        await turn_context.send_activity("Sorry, something went wrong on my side. Please try again.")
+        await turn_context.send_activity(say.OOPS_TRY_AGAIN)
     except Exception:  # noqa: BLE001 - the connector itself may be what failed
         log.warning("could not tell the person about the error", exc_info=True)

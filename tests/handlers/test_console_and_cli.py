@@ -159,3 +159,17 @@ def test_console_shows_no_markup_in_help_a_confirmation_or_the_digest(tmp_path: 
     assert "weekly digest" in out and "WOW / OW by touchpoint (change from last week)" in out
     assert "*" not in out and "`" not in out
     assert not any(0xFDD0 <= ord(c) <= 0xFDEF for c in out)
+
+
+def test_console_keeps_a_moment_made_before_setup_and_files_it_after(tmp_path: Path) -> None:
+    script = ("/channel lounge\n/as nia\n/wow Omar found a quiet corner for a crying toddler\n"
+              "1\n/moments mine\n/quit\n")
+    out = moments("console", "--fresh", db=tmp_path / "c.db", stdin=script).stdout
+    assert "Traceback" not in out
+    said = out.split("nia> /wow")[1]
+    assert "Saved: your 🌟 WOW is waiting here" in said and "[1] Set up this channel" in said
+    setup = said.split("nia> 1")[1]
+    assert "(to #lounge)" in setup and "Team set up: Lounge" in setup  # guessed, nothing typed
+    assert "Filed 1 moment(s) that were waiting" in setup and "@nia's 🌟 WOW" in setup
+    assert "Set up by @nia" in setup  # whoever presses the button leads the team
+    assert "Omar found a quiet corner" in out.split("nia> /moments mine")[1]

@@ -9,11 +9,21 @@ from slack_bolt import App
 
 from handlers.slack.door import SlackDoor
 from handlers.slack.inbox import FINISH, TAKEN_ON
-from handlers.slack.listeners import actions, commands, home, lifecycle, messages, reactions, shortcuts, views
+from handlers.slack.listeners import (
+    actions,
+    commands,
+    first,
+    home,
+    lifecycle,
+    messages,
+    reactions,
+    shortcuts,
+    views,
+)
 
 
 def register_all(app: App, door: SlackDoor) -> None:
-    for group in (commands, messages, reactions, actions, shortcuts, views, home, lifecycle):
+    for group in (commands, messages, reactions, actions, shortcuts, views, home, lifecycle, first):
         group.register(app, door)
     # Last, so they match only what no listener above took: an event or command with no work
     # behind it is done at its ack (else its claim would wait for a replay that does nothing).

@@ -11,16 +11,17 @@ from typing import Any
 from slack_bolt import App
 
 from bot import text as render
+from bot import words as say
 from bot.domain import Source
-from bot.views import ADOPT, VOTE, Reply
+from bot.views import ADOPT, SET_UP, VOTE, Reply
 from handlers.slack import blocks as kit
 from handlers.slack import ids
 from handlers.slack.door import SlackDoor, ack_only, team_id_of
-from handlers.slack.listeners.views import open_touchpoints
+from handlers.slack.listeners.views import open_setup, open_touchpoints
 from handlers.slack.modals import Origin, propose_modal
 
 log = logging.getLogger(__name__)
-STALE = Reply("That button is out of date. Run the command again.", error=True)
+STALE = Reply(say.STALE_BUTTON, error=True)
 
 
 def _where(body: dict[str, Any]) -> tuple[str, str]:
@@ -53,6 +54,9 @@ def register(app: App, door: SlackDoor) -> None:
                 tell(STALE)  # type: ignore[no-untyped-call]
                 return
             channel, _ = _where(body)
+            if parsed.name == SET_UP:  # "Set up this channel": the form, prefilled with guesses
+                open_setup(door, client, body, body["user"]["id"], channel)
+                return
             ctx = door.context(client, body, body["user"]["id"], channel, Source.COMMAND)
             reply = door.router.act(ctx, parsed)
             if action.get("action_id") == ids.FILE_SELECT and body.get("response_url") and not reply.error:
@@ -81,7 +85,7 @@ def register(app: App, door: SlackDoor) -> None:
             ws = door.workspace(team_id_of(body))
             view = door.services.reports.prompt(workspace_id=ws, prompt_id=int(action.get("value") or 0))
             if view.closed:
-                answer(body, respond, client, Reply("Voting on that prompt has closed.", error=True))
+                answer(body, respond, client, Reply(say.VOTING_ON_PROMPT_CLOSED, error=True))
                 return
             channel, ts = _where(body)
             origin = Origin(channel=channel, ts=ts, prompt=view.id, url=body.get("response_url") or "")

@@ -17,6 +17,7 @@ from bot.services import Actor
 from handlers.observability import METRICS
 from handlers.slack.door import SlackDoor, object_of, team_id_of, text_of
 from handlers.slack.inbox import after_ack
+from handlers.slack.listeners import first
 from handlers.slack.people import actor_team, bot_user_of
 
 
@@ -47,11 +48,14 @@ def register(app: App, door: SlackDoor) -> None:
         with door.friendly(lambda r: door.send(client, channel=channel, user=user, reply=r)):
             ws = door.workspace(team_id)
             team = door.services.journey.team_for_channel(workspace_id=ws, channel=channel)
-            if team is None:
-                return  # reactions happen everywhere; only a team's channels count (and cost no users.info)
             author = text_of(event, "item_user")
             if author and author == bot_user_of(body, context):
-                on_bot_post(client, body, ws, channel, ts, user)
+                if team is not None:
+                    on_bot_post(client, body, ws, channel, ts, user)
+                return  # (a like on the welcome, say: nobody's moment)
+            if team is None:  # no team here yet: kept for it (listeners/first.py)
+                reply = first.keep_reaction(door, body, ws, channel, ts, user, kind, author)
+                door.send(client, channel=channel, user=user, reply=reply, workspace_id=ws)
                 return
             reacted = door.recent.react(
                 workspace_id=ws, team_id=team.id, channel=channel, ts=ts, kind=kind,
@@ -76,6 +80,9 @@ def register(app: App, door: SlackDoor) -> None:
         ws = door.workspace(team_id_of(body))
         door.services.capture.unreact(workspace_id=ws, actor=Actor(user), kind=kind,
                                       message_ref=f"{channel}/{ts}")
+        # (one kept before the channel had a team goes too)
+        door.services.onboarding.unkeep(workspace_id=ws, channel=channel, actor=Actor(user),
+                                        kind=kind, message_ref=f"{channel}/{ts}")
 
     app.event("reaction_added")(after_ack(on_added))
     app.event("reaction_removed")(after_ack(on_removed))

@@ -11,16 +11,16 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.commands import NO_TEAM
+from bot import words as say
+from bot.domain import MomentKind
 from bot.shorten import shorten_message
 from handlers.slack import ids
 from handlers.slack.door import SlackDoor, ack_only, team_id_of
-from handlers.slack.markup import plain
+from handlers.slack.markup import from_core, plain
 from handlers.slack.modals import Origin, log_modal
 from handlers.slack.people import posted_by_moments
 
-OWN_POST = ("That's one of Moments' own posts, so I can't log it as a moment. To log what happened, "
-            "use `/wow` or `/ow`, or “Log as a moment” on a colleague's message.")
+OWN_POST = from_core(say.OWN_POST)
 
 
 def register(app: App, door: SlackDoor) -> None:
@@ -32,22 +32,24 @@ def register(app: App, door: SlackDoor) -> None:
                 respond(text=OWN_POST, response_type="ephemeral", replace_original=False)
                 return
             ws = door.workspace(team_id_of(body))
-            # a form the person opens for themselves: outside a team's channel, their own team
+            # in a DM (a form the person opens for themselves), their own team; elsewhere the
+            # channel's, where the submission files it (door.context)
             team = door.services.journey.team_here(workspace_id=ws, channel=channel, user_id=user,
-                                                   private=True)
-            if team is None:
-                respond(text=NO_TEAM, response_type="ephemeral")
-                return
+                                                   private=channel.startswith("D") or not channel)
+            # no team (yet): the form all the same, and its moment is kept for the channel's
+            # team to come (listeners/views.py, the core's Onboarding.keep)
             short = shorten_message(plain(message.get("text") or ""))
-            touchpoints = door.services.journey.touchpoints(workspace_id=ws, team_id=team.id)
+            touchpoints = door.services.journey.touchpoints(workspace_id=ws, team_id=team.id) \
+                if team is not None else []
             # another app's post credits no one: a WOW thanks a person
             author = "" if message.get("bot_id") else message.get("user", "")
             origin = Origin(channel=channel, ts=message.get("ts", ""), author=author)
-            kind = door.services.moments.likely_kind(workspace_id=ws, team_id=team.id, text=short.text)
+            kind = door.services.moments.likely_kind(workspace_id=ws, team_id=team.id, text=short.text) \
+                if team is not None else MomentKind.WOW
             view = log_modal(short.text, kind, touchpoints, origin)
             client.views_open(trigger_id=body["trigger_id"], view=view)
             if short.cut:
-                respond(text=f"{short.note} Check the form before you log it.",
+                respond(text=say.CHECK_THE_FORM.format(note=short.note),
                         response_type="ephemeral", replace_original=False)
 
     app.shortcut(ids.LOG_SHORTCUT)(ack=ack_only, lazy=[open_log_modal])

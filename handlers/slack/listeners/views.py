@@ -6,26 +6,31 @@ openers of the leads' modals (team settings, touchpoints), shared by the command
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt import App
 from slack_sdk.webhook import WebhookClient
 
 from bot import text as render
+from bot import welcome
+from bot import words as say
 from bot.commands import NO_TEAM
 from bot.domain import MAX_PROPOSAL_CHARS, MomentKind, Source, Team
 from bot.errors import UserError
+from bot.journey_edits import apply_touchpoint_edits
 from bot.services import Actor
-from bot.services.journey import JourneyService
+from bot.services.base import NoTeam
+from bot.subcommands import keep
 from bot.views import Reply
 from handlers.observability import count_reply_moment
 from handlers.slack import blocks as kit
 from handlers.slack import ids
 from handlers.slack.door import SlackDoor, team_id_of
+from handlers.slack.listeners import first
 from handlers.slack.markup import plain
 from handlers.slack.modals import (
     Origin,
-    TouchpointEdits,
     read_setup,
     read_touchpoints,
     setup_modal,
@@ -50,9 +55,9 @@ def _check_text(limit: int) -> Any:
     def check(ack: Any, view: dict[str, Any], context: Any) -> None:
         text = (submitted(view).get(ids.TEXT_INPUT) or "").strip()
         if not text:
-            answer_fields(ack, context, {ids.TEXT_INPUT: "Tell us what happened."})
+            answer_fields(ack, context, {ids.TEXT_INPUT: say.TELL_US_WHAT_HAPPENED})
         elif len(text) > limit:
-            answer_fields(ack, context, {ids.TEXT_INPUT: f"Keep it under {limit:,} characters."})
+            answer_fields(ack, context, {ids.TEXT_INPUT: say.KEEP_IT_UNDER.format(limit=limit)})
         else:
             ack()
     return check
@@ -77,47 +82,30 @@ def open_setup(door: SlackDoor, client: Any, body: dict[str, Any], user: str, ch
     """The team's settings for a lead (or the new team's, for anyone), prefilled."""
     ctx = door.context(client, body, user, channel, Source.COMMAND)
     if not ctx.channel or ctx.channel.startswith("D"):
-        raise UserError("Run `/moments setup` in the team's channel: the team lives there.")
+        raise UserError(say.SETUP_IN_TEAM_CHANNEL.format(command="`/moments setup`"))
     team = door.services.journey.team_for_channel(workspace_id=ctx.workspace_id, channel=ctx.channel)
+    guess: Team | None = None
     if team is not None:
         door.services.journey.require_lead(workspace_id=ctx.workspace_id, team_id=team.id,
-                                           actor=ctx.actor, doing="change the team's settings")
-    suggested = str(body.get("channel_name") or "")
-    suggested = "" if suggested in ("directmessage", "privategroup", "mpdm") else suggested
+                                           actor=ctx.actor, doing=say.DOING_CHANGE_SETTINGS)
+    else:  # a new team: everything guessed, so "Set up" needs no typing (listeners/first.py)
+        offer = door.services.onboarding.defaults(
+            workspace_id=ctx.workspace_id, channel=ctx.channel,
+            channel_name=first.channel_name_of(client, body, ctx.channel),
+            timezone=first.timezone_of(client, user))
+        guess = Team(0, offer.name, ctx.channel, offer.timezone, offer.template)
     client.views_open(trigger_id=body["trigger_id"],
-                      view=setup_modal(team, ctx.channel, Origin(channel=ctx.channel), suggested))
+                      view=setup_modal(team, ctx.channel, Origin(channel=ctx.channel), guess=guess))
 
 
 def open_touchpoints(door: SlackDoor, client: Any, body: dict[str, Any], user: str, channel: str) -> None:
     ctx = door.context(client, body, user, channel, Source.COMMAND)
     team = door.router.team(ctx)
     door.services.journey.require_lead(workspace_id=ctx.workspace_id, team_id=team.id,
-                                       actor=ctx.actor, doing="edit the touchpoints")
+                                       actor=ctx.actor, doing=say.DOING_EDIT_TOUCHPOINTS)
     items = door.services.journey.touchpoints(workspace_id=ctx.workspace_id, team_id=team.id)
     client.views_open(trigger_id=body["trigger_id"],
                       view=touchpoints_modal(team, items, Origin(channel=ctx.channel)))
-
-
-def apply_touchpoint_edits(journey: JourneyService, ws: int, team_id: int, actor: Actor,
-                           edits: TouchpointEdits) -> Reply:
-    """Add first (so the last old touchpoint can go), then rename, then retire; the same words as
-    the text commands, and on a refusal what was done before it."""
-    done: list[str] = []
-    try:
-        if edits.add is not None:
-            tp = journey.add_touchpoint(workspace_id=ws, team_id=team_id, actor=actor, slug=edits.add[0],
-                                        name=edits.add[1])
-            done.append(render.touchpoint_added(tp))
-        for slug, name in edits.renames.items():
-            tp = journey.rename_touchpoint(workspace_id=ws, team_id=team_id, actor=actor, slug=slug,
-                                           name=name)
-            done.append(render.touchpoint_renamed(tp))
-        for slug in edits.retire:
-            tp = journey.retire_touchpoint(workspace_id=ws, team_id=team_id, actor=actor, slug=slug)
-            done.append(render.touchpoint_retired(tp))
-    except UserError as err:
-        return Reply("\n".join([*done, err.message]), error=True)
-    return Reply("\n".join(done) or "Nothing changed.")
 
 
 def register(app: App, door: SlackDoor) -> None:
@@ -128,12 +116,19 @@ def register(app: App, door: SlackDoor) -> None:
         with door.friendly(lambda r: door.send(client, channel=origin.channel, user=user, reply=r)):
             ctx = door.context(client, body, user, origin.channel, Source.SHORTCUT,
                                f"{origin.channel}/{origin.ts}" if origin.ts else None)
-            filed = door.services.capture.log_message(
-                workspace_id=ctx.workspace_id, channel=ctx.channel, actor=ctx.actor,
-                kind=MomentKind(values.get(ids.KIND_INPUT) or "wow"),
-                text=plain(values.get(ids.TEXT_INPUT) or ""), touchpoint=values.get(ids.TOUCHPOINT_INPUT),
-                message_ref=ctx.message_ref, author=Actor(origin.author) if origin.author else None,
-                request_key=f"view:{view['id']}:{view.get('hash', '')}" if view.get("id") else None)
+            kind = MomentKind(values.get(ids.KIND_INPUT) or "wow")
+            text = plain(values.get(ids.TEXT_INPUT) or "")
+            key = f"view:{view['id']}:{view.get('hash', '')}" if view.get("id") else None
+            try:
+                filed = door.services.capture.log_message(
+                    workspace_id=ctx.workspace_id, channel=ctx.channel, actor=ctx.actor, kind=kind,
+                    text=text, touchpoint=values.get(ids.TOUCHPOINT_INPUT), message_ref=ctx.message_ref,
+                    author=Actor(origin.author) if origin.author else None, request_key=key)
+            except NoTeam:  # no team in this channel yet: kept for it (bot/services/onboarding.py)
+                ctx = replace(ctx, request_key=key)
+                door.send(client, channel=origin.channel, user=user,
+                          reply=keep(door.services, ctx, kind, text, author_id=origin.author))
+                return
             count_reply_moment(filed.moment, "shortcut")
             door.send(client, channel=origin.channel, user=user, reply=render.filed(filed),
                       workspace_id=ctx.workspace_id)
@@ -175,17 +170,19 @@ def register(app: App, door: SlackDoor) -> None:
             ws, actor = door.workspace(team_id), door.actor(client, team_id, user)
             journey = door.services.journey
             team = journey.team_for_channel(workspace_id=ws, channel=origin.channel)
-            created = team is None
-            if team is None:
-                team = journey.setup_team(workspace_id=ws, actor=actor, channel=origin.channel,
-                                          name=form.name, template=form.template or "airline",
-                                          timezone=form.timezone)
+            made = None
+            if team is None:  # a new team: what was waiting for it is filed into it
+                made = door.services.onboarding.set_up(
+                    workspace_id=ws, actor=actor, channel=origin.channel, name=form.name,
+                    template=form.template or "", timezone=form.timezone)
+                team = made.team
             team = journey.configure(
                 workspace_id=ws, team_id=team.id, actor=actor, name=form.name, timezone=form.timezone,
                 basic_after_weeks=form.basic_after_weeks, focus_count=form.focus_count,
                 prompt_at=form.prompt_at, votes_close_at=form.votes_close_at, digest_at=form.digest_at,
                 quiet_days=form.quiet_days)
-            tell(Reply(render.setup_saved(team, created)))
+            tell(welcome.set_up(replace(made, team=team), user) if made is not None
+                 else Reply(render.setup_saved(team, False)))
 
     def journey_of(body: dict[str, Any], view: dict[str, Any]) -> tuple[int, Team]:
         ws = door.workspace(team_id_of(body))

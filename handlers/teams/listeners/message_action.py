@@ -11,20 +11,24 @@ from botbuilder.core import TurnContext  # type: ignore[import-untyped]
 from botbuilder.schema.teams import MessagingExtensionActionResponse  # type: ignore[import-untyped]
 
 from bot import text as render
+from bot import words as say
 from bot.commands import ChatContext
 from bot.domain import MomentKind, Source
 from bot.markup import plain
 from bot.services import Actor
+from bot.services.base import NoTeam
 from bot.shorten import shorten_message
-from bot.views import Reply
+from bot.subcommands import keep
+from bot.views import SET_UP, Reply, SetupOffer
 from handlers.teams import cards, ids
 from handlers.teams.door import TeamsDoor, run
+from handlers.teams.listeners import setup
 from handlers.teams.reading import is_person_key, plain_from_html, teams_syntax, user_key
 from handlers.teams.replies import task_card, task_message
+from handlers.teams.setup_form import setup_card
 
 log = logging.getLogger(__name__)
-NOTHING_TO_LOG = ("There's no text in that message (only an image or a file), so there's nothing "
-                  "to log. Type what happened instead: `wow …` or `ow …`.")
+NOTHING_TO_LOG = say.NOTHING_TO_LOG.format(wow="`wow …`", ow="`ow …`")
 
 
 def message_author(message: Any) -> tuple[str, str] | None:
@@ -54,7 +58,7 @@ async def fetch_task(door: TeamsDoor, turn_context: TurnContext,
     card = cards.log_card(short.text, ref=(message.id or "") if message else "", author=author,
                           author_name=(user.display_name or "") if user else "",
                           touchpoints=touchpoints, note=short.note)
-    return task_card("Log as a moment", card)
+    return task_card(say.LOG_AS_A_MOMENT, card)
 
 
 async def submit_action(door: TeamsDoor, turn_context: TurnContext,
@@ -62,14 +66,18 @@ async def submit_action(door: TeamsDoor, turn_context: TurnContext,
     data = action.data if isinstance(action.data, dict) else {}
     ctx = await run(door.context, turn_context.activity, Source.SHORTCUT)
     follow_up = cards.decode(data)
-    if follow_up is not None:  # a button on the confirmation shown in this dialog
+    if follow_up is not None and follow_up.name == SET_UP:  # the setup form in this dialog
+        reply = await run(door.friendly, setup.set_up, door, ctx, data)
+    elif follow_up is not None:  # a button on the confirmation shown in this dialog
         reply = await run(door.router.act, ctx, follow_up)
     else:
         reply = await run(door.friendly, log_moment, door, ctx, data,
                           message_author(getattr(action, "message_payload", None)))
     reply = replace(reply, text=teams_syntax(reply.text))
+    if isinstance(reply.view, SetupOffer) and not reply.error:  # kept before setup: the form
+        return task_card(say.FIRST_SET_UP_BUTTON, setup_card(reply, reply.view))
     if reply.choices:
-        return task_card("Which touchpoint?", cards.reply_card(reply))
+        return task_card(say.WHICH_TOUCHPOINT_SHORT, cards.reply_card(reply))
     return task_message(plain(reply.text))
 
 
@@ -91,14 +99,19 @@ def log_moment(door: TeamsDoor, ctx: ChatContext, data: dict[str, Any],
                         author[:80])
         author = ""
     ref = str(data.get(ids.LOG_REF) or "")
-    filed = door.services.capture.log_message(
-        workspace_id=ctx.workspace_id, channel=ctx.channel, actor=ctx.actor,
-        kind=MomentKind(str(data.get(ids.LOG_KIND) or "wow").lower()),
-        text=str(data.get(ids.LOG_TEXT) or ""), touchpoint=str(data.get(ids.TOUCHPOINT) or "") or None,
-        message_ref=f"{ctx.channel}/{ref}" if ref else None,
-        author=Actor(author, name) if author else None,
-        # the same person logging the same message again is answered with the moment it made
-        request_key=f"teams-log:{ctx.channel}/{ref}:{ctx.actor.user_id}" if ref else None)
+    kind, text = MomentKind(str(data.get(ids.LOG_KIND) or "wow").lower()), str(data.get(ids.LOG_TEXT) or "")
+    # the same person logging the same message again is answered with the moment it made
+    key = f"teams-log:{ctx.channel}/{ref}:{ctx.actor.user_id}" if ref else None
+    try:
+        filed = door.services.capture.log_message(
+            workspace_id=ctx.workspace_id, channel=ctx.channel, actor=ctx.actor, kind=kind, text=text,
+            touchpoint=str(data.get(ids.TOUCHPOINT) or "") or None,
+            message_ref=f"{ctx.channel}/{ref}" if ref else None,
+            author=Actor(author, name) if author else None, request_key=key)
+    except NoTeam:  # no team here yet: kept for it (bot/services/onboarding.py)
+        ctx = replace(ctx, message_ref=f"{ctx.channel}/{ref}" if ref else None, request_key=key,
+                      source=Source.SHORTCUT)
+        return keep(door.services, ctx, kind, text, author_id=author)
     credited = filed.moment.credited
     names = door.services.capture.names(workspace_id=ctx.workspace_id,
                                         user_ids=list(credited)) if credited else {}

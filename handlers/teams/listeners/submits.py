@@ -12,9 +12,10 @@ from botbuilder.core import CardFactory, MessageFactory, TurnContext  # type: ig
 from bot import text as render
 from bot.commands import ChatContext
 from bot.domain import Source
-from bot.views import PROPOSE, Reply
+from bot.views import PROPOSE, SET_UP, Reply
 from handlers.teams import cards, ids
 from handlers.teams.door import TeamsDoor, run
+from handlers.teams.listeners import forms, setup
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +26,14 @@ def is_submit(activity: Any) -> bool:
 
 async def on_submit(door: TeamsDoor, turn_context: TurnContext) -> None:
     data: dict[str, Any] = turn_context.activity.value
+    if forms.is_form_submit(data):  # the home and journey cards (listeners/forms.py)
+        await forms.on_submit(door, turn_context, data)
+        return
     action = cards.decode(data)
     if action is None:
+        return
+    if action.name == SET_UP:  # the setup form (listeners/setup.py)
+        await setup.on_set_up(door, turn_context, data)
         return
     ctx = await run(door.context, turn_context.activity, Source.TEAMS)
     if action.name == PROPOSE and str(data.get(ids.PROPOSAL_TEXT) or "").strip():

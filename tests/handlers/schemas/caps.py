@@ -17,6 +17,7 @@ from bot.domain import (
     Proposal,
     Source,
     StandardLevel,
+    Team,
     Touchpoint,
 )
 from bot.services.moments import ASK_CHOICES, Filed
@@ -65,6 +66,10 @@ def touchpoint(n: int) -> Touchpoint:
 
 JOURNEY = tuple(touchpoint(n) for n in range(1, TOUCHPOINTS + 1))
 TEAM = "Gate crew & <friends> of terminal 5, early, late and night shifts together"
+
+
+def team() -> Team:
+    return Team(1, TEAM, "19:" + "c" * 200 + "@thread.tacv2", "Europe/Stockholm", "airline & <more>")
 
 
 def prompt_view(*, proposals: int = PROPOSALS, closed: bool = False) -> PromptView:

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import functools
 import json
+from dataclasses import replace
 from typing import Any
 
+from bot import text as render
+from bot.domain import Team
 from bot.views import ADOPT
 from handlers.slack import blocks as slack
 from handlers.slack import home, modals
-from handlers.teams import cards
+from handlers.teams import cards, ids, journey_card
+from handlers.teams import home as teams_home
 from tests.handlers.schemas import caps
 from tests.handlers.schemas.platform import (
     block_kit_problems,
@@ -21,15 +25,48 @@ from tests.handlers.schemas.platform import (
 )
 
 TASK_MODULE = "log as a moment (task module)"
+# the Teams door's own forms (handlers/teams/home.py, journey_card.py), at their caps
+SETUP_FORM = "setup form (welcome)"
+TEAMS_FORMS = ("home (lead)", "home (member)", "home (no team yet)", "journey editor",
+               "journey editor (long names, typed draft)", "journey editor (last page)",
+               "touchpoints list (lead)")
 
 
 def teams_card_names() -> list[str]:
-    return [*caps.replies(), TASK_MODULE]
+    return [*caps.replies(), TASK_MODULE, SETUP_FORM, *TEAMS_FORMS]
+
+
+def teams_form(name: str) -> dict[str, Any]:
+    if name.startswith("home"):
+        view = caps.home_view(lead=name == "home (lead)")
+        return teams_home.home_card(view if "no team" not in name else replace(view, team=None))
+    team = caps.team()
+    if name == "touchpoints list (lead)":
+        described = tuple(replace(t, description=caps.filler(300)) for t in caps.JOURNEY)
+        return journey_card.listed_card(team, render.touchpoints(described, team).text)
+    if "long names" in name:
+        journey = tuple(replace(t, name=caps.filler(400, f"n{t.id} ")) for t in caps.JOURNEY)
+        draft = {ids.TP_NAME + t.slug: caps.filler(400, f"d{t.id} ") for t in journey}
+        draft |= {ids.TP_ADD_SLUG: "x" * 200, ids.TP_ADD_NAME: caps.filler(400)}
+        return journey_card.journey_card(team, journey, draft=draft)
+    start = len(caps.JOURNEY) - 1 if "last page" in name else 0
+    return journey_card.journey_card(team, caps.JOURNEY, start=start)
 
 
 @functools.cache
 def teams_card(name: str) -> dict[str, Any]:
     """One card at its caps, built when first asked for (the digest's draw its chart)."""
+    if name in TEAMS_FORMS:
+        return teams_form(name)
+    if name == SETUP_FORM:  # the welcome at its longest: a long channel name, every template
+        from bot import welcome
+        from bot.journeys import template_names
+        from bot.views import SetupOffer
+        from handlers.teams.setup_form import setup_card
+
+        offer = SetupOffer("19:" + "c" * 200, caps.filler(80), "airline", "America/Argentina/ComodRivadavia",
+                           tuple(template_names()))
+        return setup_card(welcome.welcome(offer), offer)
     if name == TASK_MODULE:
         return cards.log_card(caps.filler(5000), ref="1" * 200, author="29:" + "a" * 100,
                               author_name=caps.NAME, touchpoints=caps.JOURNEY)
@@ -49,6 +86,8 @@ def slack_payloads() -> dict[str, dict[str, Any]]:
     out["home (member)"] = home.home_view(caps.home_view(lead=False))
     out["log modal"] = modals.log_modal(caps.filler(5000), caps.MomentKind.WOW, caps.JOURNEY * 3, origin)
     out["propose modal"] = modals.propose_modal(caps.prompt_view(), origin)
+    guess = Team(0, caps.filler(80), "C" * 11, "America/Argentina/ComodRivadavia", "hotel")
+    out["setup modal (new, guessed)"] = modals.setup_modal(None, "C" * 11, origin, guess=guess)
     return out
 
 

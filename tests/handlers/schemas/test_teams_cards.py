@@ -88,3 +88,69 @@ def test_the_schema_check_would_catch_a_broken_card() -> None:
     card = cards.card([{"type": "TextBlock", "text": "x", "size": "Huge"}],
                       [{"type": "Action.Submit", "title": "t", "associatedInputs": "some"}])
     assert schema_errors(card, card_schema(card)) != []
+
+
+# the Teams door's own forms (handlers/teams/home.py, journey_card.py)
+
+
+def test_the_home_at_its_caps_keeps_every_section_and_its_buttons() -> None:
+    from handlers.teams import ids
+
+    card = card_at_caps("home (lead)")
+    text = str(card)
+    for section in ("your Moments", "Your recent moments", "Colleagues thanked you",
+                    "This week's question", "The team's week", "Our service standards"):
+        assert section in text, section
+    pressed = {a["data"]["moments_action"] for a in card_actions(card)}
+    assert pressed == {ids.HOME_PROMPT, ids.HOME_DIGEST, ids.HOME_REFRESH}
+    assert "more: `moments digest` shows them all" in text  # 40 touchpoints: the rest counted
+    assert "Guest & family <VIP> waited > 20 min" in text and "](" not in text
+
+
+def test_every_touchpoint_of_a_long_journey_is_on_one_page_of_the_editor() -> None:
+    from dataclasses import replace
+
+    from handlers.teams import ids, journey_card
+
+    journey = tuple(replace(t, name=caps.filler(400, f"n{t.id} ")) for t in caps.JOURNEY)
+    shown: list[str] = []
+    start: int | None = 0
+    while start is not None:
+        page = journey_card.journey_card(caps.team(), journey, start=start)
+        assert card_size(page) <= CARD_LIMIT and schema_errors(page, card_schema(page)) == []
+        shown += [i["id"].removeprefix(ids.TP_NAME) for i in _inputs(page) if i["id"].startswith(ids.TP_NAME)]
+        turns = [a for a in card_actions(page) if a["data"]["moments_action"] == ids.JOURNEY_PAGE
+                 and int(a["data"]["start"]) > start]
+        start = int(turns[0]["data"]["start"]) if turns else None
+    assert shown == [t.slug for t in journey]
+
+
+def test_a_touchpoint_name_with_markup_is_the_inputs_value_as_stored() -> None:
+    """The name input is what Save compares with: any change to it would rename the touchpoint."""
+    from dataclasses import replace
+
+    from handlers.teams import ids, journey_card
+
+    odd = replace(caps.JOURNEY[0], name="**Gate** & <b>[VIP](https://x.example)</b> @lena_")
+    page = journey_card.journey_card(caps.team(), (odd,))
+    [field] = [i for i in _inputs(page) if i["id"] == ids.TP_NAME + odd.slug]
+    assert field["value"] == odd.name
+    edits, problem = journey_card.read_edits({ids.TP_NAME + odd.slug: odd.name}, (odd,))
+    assert edits.empty and problem == ""
+
+
+def _inputs(card: dict[str, Any]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if str(node.get("type", "")).startswith("Input."):
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return found

@@ -37,6 +37,7 @@ class SlackApi:
     # a reply's ts -> its thread, parent first (conversations.history never returns replies)
     replies: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    channel_names: dict[str, str] = field(default_factory=dict)  # conversations.info: id -> name
     lock: threading.Lock = field(default_factory=threading.Lock)
     # (method, token) -> failures for that workspace's calls of that method only
     failures_for: dict[tuple[str, str], list[tuple[int, dict[str, str]]]] = field(default_factory=dict)
@@ -88,7 +89,12 @@ class SlackApi:
             return {"ok": True, "user": {"id": args.get("user"), "name": user.get("name", "someone"),
                                          "team_id": user.get("team_id", "T1"),
                                          "is_admin": user.get("is_admin", False), "is_owner": False,
+                                         "tz": user.get("tz", "Europe/Amsterdam"),
                                          "profile": {"display_name": user.get("name", "")}}}
+        if method == "conversations.info":
+            channel = str(args.get("channel"))
+            return {"ok": True, "channel": {"id": channel, "name": self.channel_names.get(channel, "general"),
+                                            "is_channel": True}}
         if method == "conversations.history":
             found = self.history.get(str(args.get("latest")))
             return {"ok": True, "messages": [found] if found else [], "has_more": False}

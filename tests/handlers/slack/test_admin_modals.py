@@ -111,9 +111,12 @@ def test_setup_in_a_channel_without_a_team_offers_the_journeys_and_makes_the_per
     fields = inputs(view)
     assert [o["value"] for o in fields["setup_template"]["options"]] == template_names()
     assert fields["setup_template"]["initial_option"]["value"] == "airline"
-    assert fields["setup_name"]["initial_value"] == "gate"  # the channel's name, to start from
+    assert fields["setup_name"]["initial_value"] == "Gate"  # the channel's name, to start from
     submit(slack, view, "U9", setup_name="Front desk", setup_template="hotel", setup_tz="America/New_York")
-    assert told(slack, "U9")["text"].startswith("Team set up: *Front desk* — hotel journey")
+    # a new team is announced in its channel (naming whoever had moments waiting for it)
+    [said] = wait_for(lambda: [c.args for c in slack.api.named("chat.postMessage")
+                               if c.args["channel"] == "C2"])
+    assert said["text"].startswith("Team set up: *Front desk* — hotel journey")
     made = team(slack, "C2")
     assert (made.name, made.template, made.timezone, made.leads) == \
         ("Front desk", "hotel", "America/New_York", ("U9",))

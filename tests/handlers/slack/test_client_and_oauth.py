@@ -119,7 +119,8 @@ def test_manifest_asks_for_what_the_code_uses() -> None:
     assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == sorted(BOT_SCOPES)
     assert set(settings["event_subscriptions"]["bot_events"]) == {
         "reaction_added", "reaction_removed", "message.channels", "message.groups", "message.im",
-        "app_home_opened", "app_mention", "app_uninstalled", "tokens_revoked"}
+        "app_home_opened", "app_mention", "app_uninstalled", "tokens_revoked",
+        "member_joined_channel"}
     assert settings["socket_mode_enabled"] is True and settings["interactivity"]["is_enabled"] is True
     assert json.dumps(manifest).count("/slack/events") == 5  # three commands, events, interactivity
 

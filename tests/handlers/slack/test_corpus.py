@@ -165,6 +165,12 @@ def message_in_shared_channel(run: Run) -> None:
     assert not [w for w in run.slack.store.workspaces() if w.external_id == "T0PARTNER"]
 
 
+def welcomed(run: Run) -> None:
+    [posted] = wait_for(lambda: run.named("chat.postMessage"))
+    assert posted["channel"] == "C0NEWCREW" and "Set up this channel" in shown(posted)
+    assert "Europe/Amsterdam" in shown(posted)  # the inviter's timezone, guessed for the form
+
+
 def nothing_said(run: Run) -> None:
     settle(run.slack)
     assert run.moments() == []
@@ -263,6 +269,7 @@ EXPECTED: dict[str, Callable[[Run], None]] = {
     "event_message_shared_channel": message_in_shared_channel,
     "event_app_uninstalled": nothing_said,
     "event_tokens_revoked": nothing_said,
+    "event_member_joined_channel": welcomed,
     "command_wow": command_wow,
     "command_ow": command_ow,
     "command_moments_help": command_help,

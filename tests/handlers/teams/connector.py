@@ -1,7 +1,8 @@
 """A local stand-in for the Bot Framework connector service (an activity's serviceUrl).
 
 It records what the bot posts (``POST /v3/conversations/{id}/activities[/{replyToId}]``) and
-answers ``{"id": ...}``, or the status it is told to answer with. It answers
+answers ``{"id": ...}``, or the status it is told to answer with; and the cards it redraws
+(``PUT /v3/conversations/{id}/activities/{activityId}``, updateActivity) in ``updates``. It answers
 ``GET /v3/conversations/{id}/members/{memberId}`` (``TeamsInfo.get_member``) from ``members``
 (account id -> TeamsChannelAccount JSON), with 404 for anyone else, and records the ids asked.
 """
@@ -24,6 +25,7 @@ from tests.handlers.teams.conftest import CHANNEL, TENANT
 class Connector:
     url: str = ""
     posts: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    updates: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # PUT: updateActivity
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     members: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -50,6 +52,20 @@ def connector_stand_in() -> Iterator[Connector]:
             self.send_response(state.status)
             for name, value in state.headers.items():
                 self.send_header(name, value)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def do_PUT(self) -> None:  # noqa: N802 - updateActivity: PUT .../activities/{activityId}
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if not self.path.startswith("/v3/conversations/") or "/activities/" not in self.path:
+                self.send_response(404)
+                self.end_headers()
+                return
+            state.updates.append((unquote(self.path), json.loads(body or b"{}")))
+            payload = json.dumps({"id": unquote(self.path).rsplit("/", 1)[-1]}).encode()
+            self.send_response(state.status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()

@@ -132,8 +132,12 @@ def test_each_declared_activity_gets_a_clear_answer_in_each_kind_of_chat(world: 
     assert help_text["conversation"]["id"] == teams.conversation(where)["id"]
     assert "Traceback" not in connector.texts()
     stored = moments(world)
-    if where == "group":  # no Moments team in that chat: said in the dialog, nothing stored
-        assert stored == [] and "team" in answers[2][1]["task"]["value"].lower()
+    if where == "group":  # no Moments team in that chat: kept for it, the setup form in the dialog
+        assert stored == [] and answers[2][1]["task"]["type"] == "continue"
+        assert "Saved" in json.dumps(answers[2][1]["task"]["value"]["card"])
+        with world.store.transaction(world.ws) as repo:
+            [kept] = repo.waiting_in(teams.GROUP_CHAT)
+        assert kept.text.startswith("the queue at check-in") and kept.kind.value == "ow"
     else:
         [m] = stored
         assert m.text.startswith("the queue at check-in")

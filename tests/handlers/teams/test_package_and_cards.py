@@ -30,9 +30,14 @@ def test_the_package_has_a_manifest_with_the_bot_and_two_icons(tmp_path: Path) -
     [bot] = manifest["bots"]
     assert manifest["id"] == bot["botId"] == APP_ID
     assert set(bot["scopes"]) == {"personal", "team", "groupChat"}
-    titles = [c["title"] for c in bot["commandLists"][0]["commands"]]
-    assert {"wow", "ow", "moments help", "moments stats", "moments standards"} <= set(titles)
-    assert len(titles) <= 10
+    menus = {scope: [c["title"] for c in menu["commands"]] for menu in bot["commandLists"]
+             for scope in menu["scopes"]}
+    assert set(menus) == {"personal", "team", "groupChat"}
+    for titles in menus.values():
+        assert {"wow", "ow", "moments help", "moments stats", "moments standards"} <= set(titles)
+        assert len(titles) <= 10
+    assert "home" in menus["personal"] and "journey" not in menus["personal"]  # the home is personal
+    assert "journey" in menus["team"] and "home" not in menus["team"]
     [command] = manifest["composeExtensions"][0]["commands"]
     assert (command["id"], command["type"], command["context"], command["fetchTask"]) == \
         (ids.LOG_COMMAND, "action", ["message"], True)

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup run test test-fast lint typecheck check demo clean
+.PHONY: setup run test test-fast lint typecheck check demo demo-org clean
 
 $(BIN)/moments: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ run: setup
 
 demo: setup
 	$(BIN)/moments console --db sqlite:///demo.db --fresh --start 2026-11-09T09:00Z < demo.txt
+
+# the whole organisation: two sites, a standard that spreads, the organisation digest
+demo-org: setup
+	$(BIN)/moments console --db sqlite:///demo-org.db --fresh --start 2026-11-09T09:00Z < demo-org.txt
 
 # everything, as CI runs it (PostgreSQL tests skip unless CI=true or a server is reachable)
 test: setup

@@ -9,7 +9,9 @@ throughput, p50/p99 time to acknowledgement, errors, redeliveries told to come b
 peak memory per server process, the servers' CPU per request (the work after the ack included),
 and the number of moments stored against the number acknowledged (each must be stored exactly
 once), with how long it took until the last was stored: the work after the ack can run behind
-the acks in a burst, and moments/s is the rate the work kept.
+the acks in a burst, and moments/s is the rate the work kept. End to end: until every moment is
+stored and every slash command's confirmation has reached the stand-in (a reaction's moment is
+confirmed later, once the history queue has read its message, and is not waited for).
 Everything runs on 127.0.0.1 and stops by itself.
 """
 
@@ -56,13 +58,20 @@ def free_port() -> int:
 
 class _WebApi(BaseHTTPRequestHandler):
     latency = 0.0  # --api-latency: seconds before each answer, as a Slack far from the server
+    confirmed = 0  # response_url posts answered (a command's confirmation)
+    confirmed_at = 0.0  # time.monotonic() of the last
+    lock = threading.Lock()
 
     def do_POST(self) -> None:  # noqa: N802
         length = int(self.headers.get("Content-Length", 0))
         self.rfile.read(length)
         if self.latency:
             time.sleep(self.latency)
-        method = self.path.rsplit("/", 1)[-1]
+        method = self.path.split("?", 1)[0].rsplit("/", 1)[-1]
+        if method == "response":
+            with _WebApi.lock:
+                _WebApi.confirmed += 1
+                _WebApi.confirmed_at = time.monotonic()
         body: dict[str, object] = {"ok": True}
         if method == "auth.test":
             body.update(user_id="UBOT", bot_id="BBOT", team_id=TEAM, team="Bench")
@@ -78,6 +87,8 @@ class _WebApi(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+    do_GET = do_POST  # noqa: N815 - the async client reads (users.info) with GET, as Slack allows
 
     def log_message(self, *args: object) -> None:
         pass
@@ -153,6 +164,23 @@ def settle(url: str, before: int, timeout: float = 60.0) -> tuple[int, float]:
             break
         time.sleep(0.1)
     return last, last_at
+
+
+def confirmations(since: int, expected: int, timeout: float = 600.0) -> tuple[int, float]:
+    """Commands confirmed since ``since`` (the count before the level), once ``expected`` have
+    been or none came for 5 s, and when the last was."""
+    deadline, last, quiet_since = time.monotonic() + timeout, -1, time.monotonic()
+    while time.monotonic() < deadline:
+        with _WebApi.lock:
+            now, at = _WebApi.confirmed - since, _WebApi.confirmed_at
+        if now >= expected:
+            return now, at
+        if now != last:
+            last, quiet_since = now, time.monotonic()
+        elif time.monotonic() - quiet_since >= 5.0:
+            break
+        time.sleep(0.05)
+    return last, at
 
 
 @dataclass
@@ -300,7 +328,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"stand-in Web API answers each call after {args.api_latency * 1000:.0f} ms")
     levels = [int(x) for x in args.concurrency.split(",")]
     print(f"{'target':<14}{'conc':>5}{'req':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
-          f"{'errors':>8}{'503':>5}{'peak MB':>10}{'CPU ms/req':>11}  stored/expected")
+          f"{'errors':>8}{'503':>5}{'peak MB':>10}{'CPU ms/req':>11}  stored, confirmed, end to end")
     with web_api() as api_url:
         base_env = {**os.environ, "SLACK_SIGNING_SECRET": SECRET, "SLACK_BOT_TOKEN": "xoxb-bench",
                     "SLACK_API_URL": api_url, "MOMENTS_LOG_LEVEL": "WARNING"}
@@ -321,18 +349,24 @@ def run(args: argparse.Namespace) -> int:
                     for level in levels:
                         load = requests_mix(args.requests, rng, api_url)
                         before = count_moments(url) if kind == "moments" else 0
+                        told_before = _WebApi.confirmed
                         cpu_before = sum(s.cpu_seconds() for s in servers)
                         began = time.monotonic()
                         lat, errors, later, took = asyncio.run(fire([s.port for s in servers], load, level))
                         expected = sum(1 for *_x, creates in load if creates)
                         stored, last_at = (settle(url, before, timeout=600.0) if kind == "moments"
                                            else (0, 0.0))
+                        commands = sum(1 for ctype, *_x in load if ctype.endswith("urlencoded"))
+                        told, told_at = (confirmations(told_before, commands) if kind == "moments"
+                                         else (0, 0.0))
+                        end = max(last_at, told_at) - began
                         # all the servers' CPU for this level, the work after the ack included
                         cpu_ms = (sum(s.cpu_seconds() for s in servers) - cpu_before) * 1000 / len(load)
                         label = kind if kind == "bare" else f"{kind} x{replicas}"
                         peak = max(s.peak_rss_mb() for s in servers)
-                        check = (f"{stored}/{expected} in {last_at - began:.1f} s "
-                                 f"({stored / max(last_at - began, 1e-9):.0f} moments/s)"
+                        check = (f"{stored}/{expected} in {last_at - began:.1f} s, {told}/{commands} "
+                                 f"confirmed in {told_at - began:.1f} s: end to end "
+                                 f"{stored / max(end, 1e-9):.0f} moments/s"
                                  if kind == "moments" else "-")
                         print(f"{label:<14}{level:>5}{len(load):>6}{len(load) / took:>9.0f}"
                               f"{statistics.median(lat):>9.1f}{pct(lat, 99):>9.1f}{errors:>8}{later:>5}"

@@ -17,6 +17,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot import org_commands
 from bot import subcommands as sub
 from bot import words as say
 from bot.chat import ChatContext as ChatContext  # the doors import it from here
@@ -105,6 +106,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("leads", sub.leads, *_HELP["leads"]),
     Command("forget-me", sub.forget_me, *_HELP["forget-me"], action=FORGET_ME,
             words=lambda a: "confirm"),
+    Command("org", org_commands.org, *_HELP["org"], Who.ADMINS),
     Command("privacy", sub.privacy, *_HELP["privacy"], Who.ADMINS),
     Command("redact", sub.redaction, *_HELP["redact"]),
 )

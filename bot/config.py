@@ -36,6 +36,9 @@ class Settings:
     microsoft_app_password: str = ""
     microsoft_app_type: str = "MultiTenant"  # MultiTenant, SingleTenant or UserAssignedMSI
     microsoft_app_tenant_id: str = ""
+    # Teams tells a bot nobody's admin role: the AAD object ids of the people Moments treats as
+    # the tenant's admins (org setup, privacy requests), MOMENTS_TEAMS_ADMINS, comma-separated
+    teams_admins: frozenset[str] = frozenset()
     teams_emulator: bool = False  # MOMENTS_TEAMS_EMULATOR=1: /api/messages without an app id, loopback only
     encryption_key: str = ""  # when set, Slack installation tokens are encrypted at rest
     public_url: str = ""  # where this server is reachable, e.g. https://moments.example.com
@@ -67,6 +70,8 @@ class Settings:
             microsoft_app_password=env.get("MICROSOFT_APP_PASSWORD", ""),
             microsoft_app_type=env.get("MICROSOFT_APP_TYPE", "") or "MultiTenant",
             microsoft_app_tenant_id=env.get("MICROSOFT_APP_TENANT_ID", ""),
+            teams_admins=frozenset(a.strip().lower() for a in env.get("MOMENTS_TEAMS_ADMINS", "").split(",")
+                                   if a.strip()),
             teams_emulator=env.get("MOMENTS_TEAMS_EMULATOR", "").strip().lower() in ("1", "true"),
             encryption_key=env.get("MOMENTS_ENCRYPTION_KEY", ""),
             public_url=env.get("MOMENTS_PUBLIC_URL", "").rstrip("/"),

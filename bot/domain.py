@@ -172,6 +172,9 @@ class Proposal:
     author_id: str
     anonymous: bool
     created_at: datetime
+    # A sibling team's standard offered here as a candidate (the first team's standard's id):
+    # adopted, the new standard keeps it as its origin.
+    origin_standard_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +190,8 @@ class Standard:
     proposal_id: int | None = None
     level: StandardLevel = StandardLevel.DELIGHT
     basic_since: datetime | None = None
+    # Spread from a sibling team: the standard of the team that first adopted it (None: our own).
+    origin_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +228,31 @@ class PostRecord:
     last_error: str = ""
     # Set while one process is sending; still set after a crash mid-send, when nobody knows
     # whether the post went out: such a post is checked, not blindly sent again.
+    sending_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrgChannel:
+    """The workspace's organisation channel: every team's week side by side, once a week."""
+
+    id: int
+    channel: str
+    timezone: str = "UTC"
+    digest_at: str = "fri 17:00"  # "DAY HH:MM" in ``timezone``, like a team's slots
+    paused: bool = False  # the bot can no longer post there
+    name: str = ""  # the channel's name as the admin named it, for showing (the id posts)
+
+
+@dataclass(frozen=True, slots=True)
+class OrgPost:
+    """The organisation digest's guard: one per organisation channel and week, like PostRecord."""
+
+    org_id: int
+    week: str
+    claimed_at: datetime
+    sent_at: datetime | None = None
+    attempts: int = 0
+    last_error: str = ""
     sending_at: datetime | None = None
 
 

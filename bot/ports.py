@@ -20,6 +20,8 @@ from bot.domain import (
     Member,
     Moment,
     MomentKind,
+    OrgChannel,
+    OrgPost,
     Platform,
     PostRecord,
     Prompt,
@@ -229,6 +231,27 @@ class Repository(Protocol):
         """True the first time for a channel: the bot's welcome is posted there once."""
         ...
 
+    # the organisation: its channel, the weekly organisation digest's guard, candidates offered
+    def org_channel(self) -> OrgChannel | None: ...
+    def save_org_channel(self, org: OrgChannel) -> OrgChannel:
+        """Insert or update the workspace's one organisation channel; a changed channel or
+        schedule makes it due for a look at once."""
+        ...
+
+    def remove_org_channel(self) -> bool: ...
+    def offered_origins(self, team_id: int) -> set[int]:
+        """Ids of the sibling standards already offered to the team as candidates."""
+        ...
+
+    def claim_org_post(self, org_id: int, week: str, at: datetime) -> bool:
+        """True for the first claim of (organisation channel, week)."""
+        ...
+
+    def org_post(self, org_id: int, week: str) -> OrgPost | None: ...
+    def swap_org_post(self, expected: OrgPost, new: OrgPost) -> bool:
+        """As ``swap_post_record``, for the organisation digest."""
+        ...
+
 
 class Store(Protocol):
     def workspace(self, *, platform: Platform, external_id: str, name: str = "") -> Workspace:
@@ -251,6 +274,15 @@ class Store(Protocol):
                     next_check: datetime | None) -> bool:
         """Set when the team is next looked at (None: not until its schedule changes), unless
         its claim changed since (the schedule was edited): then it stays due. False then."""
+        ...
+
+    def claim_due_orgs(self, *, now: datetime, until: datetime, limit: int) -> list[tuple[int, int]]:
+        """As ``claim_due_teams``, for the organisation channels: (workspace id, channel id)."""
+        ...
+
+    def settle_org(self, *, workspace_id: int, org_id: int, claimed_until: datetime,
+                   next_check: datetime | None) -> bool:
+        """As ``settle_team``, for an organisation channel."""
         ...
 
 

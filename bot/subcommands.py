@@ -20,6 +20,7 @@ from bot.markup import bold, code, mention
 from bot.redact import EXAMPLE_PATTERN
 from bot.services import Services
 from bot.services.base import NoTeam
+from bot.services.journey import check_settings
 from bot.services.onboarding import SetUp
 from bot.views import FORGET_ME, Action, Choice, Reply
 from bot.weeks import parse_week
@@ -57,6 +58,13 @@ def setup(s: Services, ctx: ChatContext, rest: str) -> Reply:
     if unknown:
         raise UserError(say.UNKNOWN_SETUP_OPTION.format(option=unknown[0]))
     tz = options.get("tz") or options.get("timezone")
+    settings: dict[str, Any] = {
+        "timezone": tz, "basic_after_weeks": _int(options.get("basic-after"), "basic-after"),
+        "focus_count": _int(options.get("focus"), "focus"), "prompt_at": options.get("prompt"),
+        "votes_close_at": options.get("close"), "digest_at": options.get("digest"),
+        "quiet_days": tuple(options["quiet"].replace(",", " ").split()) if "quiet" in options else None,
+    }
+    check_settings(**settings)  # a bad option refuses before a new team is made
     journey = s.journey
     existing = journey.team_for_channel(workspace_id=ctx.workspace_id, channel=ctx.channel)
     made: SetUp | None = None
@@ -82,14 +90,7 @@ def setup(s: Services, ctx: ChatContext, rest: str) -> Reply:
         team_id=existing.id if existing else team.id,
         actor=ctx.actor,
         name=options.get("name"),
-        timezone=tz,
-        basic_after_weeks=_int(options.get("basic-after"), "basic-after"),
-        focus_count=_int(options.get("focus"), "focus"),
-        prompt_at=options.get("prompt"),
-        votes_close_at=options.get("close"),
-        digest_at=options.get("digest"),
-        quiet_days=tuple(d for d in options["quiet"].replace(",", " ").split()) if "quiet" in options
-        else None,
+        **settings,
     )
     if made is not None:  # said in the channel: the team exists, and what was waiting is in it
         return welcome.set_up(replace(made, team=team), ctx.actor.user_id)

@@ -155,7 +155,8 @@ def results(view: PromptView, result: Result, *, lead: bool) -> Reply:
 def adopted(standard: StandardView) -> Reply:
     return Reply(
         say.NEW_STANDARD.format(touchpoint=standard.touchpoint.label, text=bold(standard.text),
-                                adopted_by=standard.adopted_by),
+                                adopted_by=standard.adopted_by)
+        + (say.FIRST_ADOPTED.format(team=standard.origin) if standard.origin else ""),
         view=standard,
         public=True,
     )

@@ -10,9 +10,12 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 from bot.domain import Moment, MomentKind, StandardLevel, Touchpoint
+
+if TYPE_CHECKING:
+    from bot.org_views import OrgChannelView, OrgDigestView
 
 # Action names shared by every renderer and listener.
 FILE_MOMENT = "file_moment"  # args: moment, touchpoint (slug, or "" for none of these)
@@ -98,6 +101,7 @@ class ProposalView:
     author: str | None  # None when proposed anonymously
     votes: int
     adopted: bool = False
+    origin: str = ""  # a candidate from a sibling team: the team that first adopted it
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +124,7 @@ class StandardView:
     adopted_by: str
     adopted_at: datetime
     level: StandardLevel
+    origin: str = ""  # spread from a sibling team: the team that first adopted it
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +233,7 @@ class SetupOffer:
 View: TypeAlias = (
     "Moment | PromptView | DigestView | StandardView | MomentsExport | tuple[Priority, ...]"
     " | tuple[StandardView, ...] | tuple[Touchpoint, ...] | tuple[Post, ...] | SetupOffer"
+    " | OrgDigestView | OrgChannelView"
 )
 
 

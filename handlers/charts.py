@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from bot.org_views import JourneyGroup
 from bot.views import DigestView
 
 if TYPE_CHECKING:
@@ -250,3 +251,79 @@ class _Canvas:
         ImageDraw.Draw(mask).text((0, 0), text, font=font, fill=255)
         mask = mask.rotate(90, expand=True)
         picture.paste(INK, (x, int(middle - mask.size[1] / 2)), mask)
+
+
+ORG_TEAMS = 6  # panels side by side; more teams than this are in the digest's text
+ORG_ROWS = 8  # touchpoints, the busiest of the week, in journey order
+
+
+def org_chart(group: JourneyGroup, week: str, dpi: int = 110) -> bytes | None:
+    """The organisation digest's chart: one panel per team, side by side, each with WOW and OW
+    per touchpoint (the same touchpoints, matched by slug, on every panel's axis), in the team
+    chart's colours and hatching. None when no team had a moment that week."""
+    if not group.rows:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    from bot import words
+
+    busiest = sorted(group.rows, key=lambda r: -(r.wows + r.ows))[:ORG_ROWS]
+    rows = [r for r in group.rows if r in busiest][::-1]  # journey order, top to bottom
+    teams = list(range(min(len(group.teams), ORG_TEAMS)))
+    labels = [textwrap.fill(r.touchpoint.name, LABEL_WIDTH, max_lines=2, placeholder="…") for r in rows]
+    most = max(max(r.teams[t].wows, r.teams[t].ows) for r in rows for t in teams)
+    height = 0.4
+    fig, axes = plt.subplots(1, len(teams), sharey=True, squeeze=False, dpi=dpi,
+                             figsize=(1.6 + 2.3 * len(teams), 2.2 + 0.6 * len(rows)))
+    ys = range(len(rows))
+    handles: list[Any] = []
+    for t, ax in zip(teams, axes[0], strict=True):
+        wows = [r.teams[t].wows for r in rows]
+        ows = [r.teams[t].ows for r in rows]
+        wow = ax.barh([y + height / 2 for y in ys], wows, height, color=WOW_COLOUR,
+                      label="WOW (delighted)")
+        ow = ax.barh([y - height / 2 for y in ys], ows, height, color=OW_COLOUR, hatch="//",
+                     edgecolor=OW_EDGE, linewidth=[0.8 if n else 0 for n in ows], label="OW (let down)")
+        handles = [wow, ow]
+        for bars, counts in ((wow, wows), (ow, ows)):
+            ax.bar_label(bars, labels=[str(n) if n else "" for n in counts], padding=3,
+                         fontsize=FONT - 4)
+        ax.set_title(textwrap.shorten(group.teams[t], 22, placeholder="…"), fontsize=FONT - 2,
+                     loc="left")
+        ax.set_xlim(0, most * 1.3 + 0.6)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=3))
+        ax.tick_params(axis="x", labelsize=FONT - 4)
+        ax.spines[["top", "right"]].set_visible(False)
+    axes[0][0].set_yticks(list(ys), labels, fontsize=FONT - 3)
+    fig.supxlabel(words.CHART_TEAM_AXIS, fontsize=FONT - 3)
+    fig.suptitle(words.CHART_TITLE.format(title=f"{group.template.title()}", week=week), x=0.02,
+                 ha="left", fontsize=FONT, fontweight="bold")
+    fig.legend(handles=handles, loc="upper left", ncol=2, fontsize=FONT - 4, frameon=False,
+               bbox_to_anchor=(0.01, 1 - 0.36 / fig.get_figheight()))
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.62 / fig.get_figheight()))
+    out = io.BytesIO()
+    fig.savefig(out, format="png")
+    plt.close(fig)
+    return out.getvalue()
+
+
+def compact_org_chart(group: JourneyGroup, week: str, budget: int = CARD_BUDGET) -> bytes | None:
+    """The organisation chart small enough for a Teams card (see ``compact_chart``)."""
+    from PIL import Image
+
+    for dpi, colours in ((96, 16), (80, 16), (64, 8), (48, 8)):
+        png = org_chart(group, week, dpi=dpi)
+        if png is None:
+            return None
+        picture = Image.open(io.BytesIO(png))
+        if max(picture.size) > CARD_PIXELS:
+            continue
+        out = io.BytesIO()
+        picture.convert("RGB").quantize(colors=colours).save(out, "PNG", optimize=True)
+        if len(out.getvalue()) <= budget:
+            return out.getvalue()
+    return None

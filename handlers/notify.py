@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.domain import Platform, Workspace
 from bot.ports import DeliveryError, Notifier, SentChecker
 from bot.views import Post
+from handlers.slack.org import attach_org_charts
 from handlers.uploads import ChartUploads, Draining, Upload
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,7 @@ class SlackNotifier:
                                 retry_after=float(retry) if retry else None,
                                 permanent=code in PERMANENT) from None
         self._attach_chart(client, post)
+        attach_org_charts(client, post)  # handlers/slack/org.py
 
     def was_sent(self, workspace: Workspace, post: Post, since: datetime) -> bool | None:
         """Look in the channel for this weekly post, by the metadata it was sent with: after a

@@ -147,6 +147,8 @@ for _name, _kind, _text in (
      "Slack requests refused (401) because their signature does not hold, by reason."),
     ("slack_events_deferred_total", "counter",
      "Slack events answered 503 (Slack delivers them again later) because too much work was waiting."),
+    ("slack_rate_limited_total", "counter",
+     "Slack Web API calls answered 429: that method waits Retry-After for that workspace, by method."),
 ):
     METRICS.describe(_name, _kind, _text)
 

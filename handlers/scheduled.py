@@ -25,6 +25,7 @@ from bot.ports import Notifier
 from bot.services import Services
 from bot.services.cycle import RECHECK
 from handlers.observability import METRICS
+from handlers.org_scheduled import deliver_due_orgs
 from handlers.uploads import Draining
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ def tick(services: Services, notifier: Notifier, leadership: Leader | None = Non
     now = services.clock.now()
     until = now + LEASE
     known: dict[int, Workspace] = {}
-    attempted = 0
+    attempted = deliver_due_orgs(services, notifier)  # the organisation digests: org_scheduled.py
     running: set[Future[int]] = set()
     exhausted = False
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="weekly") as pool:

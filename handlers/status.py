@@ -9,6 +9,7 @@ from bot.schedule import GRACE, due_at, next_runs
 from bot.services import Services
 from bot.services.cycle import UNKNOWN, next_attempt_at
 from bot.weeks import zone
+from handlers.org_status import org_status_lines
 
 RECENT_POSTS = 6
 
@@ -36,7 +37,7 @@ def status_lines(services: Services, now: datetime) -> list[str]:
         return ["No teams yet: run `/moments setup` in a channel."]
     summary = f"{teams} team(s); " + (f"{failing} post(s) NOT SENT, see below" if failing
                                       else "every recent post was sent")
-    return [summary, *lines]
+    return [summary, *lines, *org_status_lines(services, now)]  # handlers/org_status.py
 
 
 def _state(team: Team) -> str:

@@ -262,6 +262,8 @@ class ProposalRow(Base):
     author_id: Mapped[str]
     anonymous: Mapped[bool]
     created_at: Mapped[datetime]
+    # no foreign key: proposals and standards would refer to each other in a cycle
+    origin_standard_id: Mapped[int | None]
 
 
 class VoteRow(Base):
@@ -293,6 +295,7 @@ class StandardRow(Base):
     proposal_id: Mapped[int | None] = mapped_column(sa.ForeignKey("proposals.id"))
     level: Mapped[StandardLevel]
     basic_since: Mapped[datetime | None]
+    origin_id: Mapped[int | None] = mapped_column(index=True)  # a sibling team's standard
 
 
 class CachedMessageRow(Base):
@@ -435,3 +438,37 @@ class WelcomeRow(Base):
     workspace_id: Mapped[int] = mapped_column(sa.ForeignKey("workspaces.id"))
     channel: Mapped[str]
     welcomed_at: Mapped[datetime]
+
+
+class OrgChannelRow(Base):
+    """The workspace's organisation channel (one a workspace), and when the scheduler next looks
+    at it (``storage/org.py``), as ``TeamRow.next_post_at``."""
+
+    __tablename__ = "org_channels"
+    __table_args__ = (sa.UniqueConstraint("workspace_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(sa.ForeignKey("workspaces.id"))
+    channel: Mapped[str]
+    timezone: Mapped[str]
+    digest_at: Mapped[str]
+    paused: Mapped[bool]
+    name: Mapped[str]
+    next_post_at: Mapped[datetime | None] = mapped_column(default=lambda: SOON, index=True)
+
+
+class OrgPostRow(Base):
+    """One organisation digest a week: claimed once, then sent (as ``PostRecordRow``)."""
+
+    __tablename__ = "org_posts"
+    __table_args__ = (sa.UniqueConstraint("org_id", "week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(sa.ForeignKey("workspaces.id"))
+    org_id: Mapped[int] = mapped_column(sa.ForeignKey("org_channels.id", ondelete="CASCADE"))
+    week: Mapped[str]
+    claimed_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    attempts: Mapped[int]
+    last_error: Mapped[str] = mapped_column(sa.Text)
+    sending_at: Mapped[datetime | None]

@@ -50,6 +50,7 @@ from storage.models import (
     maybe_entity,
     to_entity,
 )
+from storage.org import OrgRows, OrgStoreMethods
 from storage.privacy import PrivacyRows
 from storage.waiting import WaitingRows
 
@@ -68,7 +69,7 @@ R = TypeVar(
 )
 
 
-class SqlStore:
+class SqlStore(OrgStoreMethods):
     """Finds or creates workspaces and opens one transaction per unit of work.
 
     Every method here is its own transaction. On SQLite a transaction holds the database's only
@@ -151,7 +152,7 @@ class SqlStore:
             yield SqlRepository(session, workspace)
 
 
-class SqlRepository(DeliveryRows, PrivacyRows, WaitingRows):
+class SqlRepository(DeliveryRows, PrivacyRows, WaitingRows, OrgRows):
     """The rows of one workspace, read and written through one Session."""
 
     def __init__(self, session: Session, workspace: Workspace) -> None:

@@ -14,6 +14,8 @@ from bot.domain import (
     Member,
     Moment,
     MomentKind,
+    OrgChannel,
+    OrgPost,
     Platform,
     PostRecord,
     Prompt,
@@ -29,6 +31,7 @@ from bot.domain import (
 )
 from bot.ports import DeliveryError, DuplicateError, FilingGuess
 from bot.views import Post
+from tests.fakes_org import OrgFakeRows, OrgFakeStore
 
 T = TypeVar("T")
 
@@ -64,6 +67,9 @@ class _Tables:
     waiting: dict[int, tuple[int, WaitingMoment]] = field(default_factory=dict)
     choices: dict[tuple[int, str], int] = field(default_factory=dict)  # (ws, user) -> team id
     welcomes: set[tuple[int, str]] = field(default_factory=set)
+    orgs: dict[int, OrgChannel] = field(default_factory=dict)  # workspace id -> its org channel
+    org_next: dict[int, datetime | None] = field(default_factory=dict)  # org id -> next look
+    org_posts: dict[tuple[int, int, str], OrgPost] = field(default_factory=dict)
     next_id: int = 1
 
 
@@ -71,7 +77,7 @@ SOON = datetime(2000, 1, 1, tzinfo=UTC)
 SCHEDULE_FIELDS = ("timezone", "prompt_at", "votes_close_at", "digest_at", "quiet_days", "paused")
 
 
-class InMemoryStore:
+class InMemoryStore(OrgFakeStore):
     """Store with the same contract as storage.SqlStore; a failed transaction rolls back."""
 
     def __init__(self) -> None:
@@ -117,7 +123,7 @@ class InMemoryStore:
             raise
 
 
-class InMemoryRepository:
+class InMemoryRepository(OrgFakeRows):
     def __init__(self, workspace: Workspace, tables: _Tables) -> None:
         self._ws = workspace
         self._t = tables

@@ -11,6 +11,8 @@ from bot.services.cycle import CycleService, Delivery
 from bot.services.journey import JourneyService
 from bot.services.moments import Filed, MomentService
 from bot.services.onboarding import WAITING_DAYS, Onboarding
+from bot.services.org import OrgService
+from bot.services.org_delivery import OrgDelivery
 from bot.services.privacy import PrivacyService, WorkspacePatterns
 from bot.services.reports import ReportService
 from bot.services.weekly import Result, WeeklyService
@@ -36,3 +38,5 @@ class Services:
         self.onboarding = Onboarding(self.deps, self.journey, self.moments, self.capture,
                                      waiting_days=waiting_days)
         self.delivery = Delivery(self.cycle, self.weekly, self.reports, self.deps)
+        self.org = OrgService(self.deps)  # the whole organisation: bot/services/org.py
+        self.org_delivery = OrgDelivery(self.org, self.deps)

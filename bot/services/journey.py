@@ -131,23 +131,13 @@ class JourneyService:
         quiet_days: tuple[str, ...] | None = None,
     ) -> Team:
         """Change a team's settings; a new schedule takes effect at the scheduler's next minute."""
-        for slot in (prompt_at, votes_close_at, digest_at):
-            if slot is not None:
-                parse_slot(slot)
-        if quiet_days is not None:
-            bad = [d for d in quiet_days if d.lower()[:3] not in DAYS]
-            if bad:
-                raise UserError(words.NOT_A_DAY.format(day=bad[0]))
-            quiet_days = tuple(d.lower()[:3] for d in quiet_days)
+        quiet_days = check_settings(timezone=timezone, basic_after_weeks=basic_after_weeks,
+                                    focus_count=focus_count, prompt_at=prompt_at,
+                                    votes_close_at=votes_close_at, digest_at=digest_at,
+                                    quiet_days=quiet_days)
         with self._d.store.transaction(workspace_id) as repo:
             team = require_team(repo, team_id)
             require_lead(repo, team, actor, words.DOING_CHANGE_SETTINGS)
-            if timezone is not None:
-                zone(timezone)
-            if basic_after_weeks is not None and not 1 <= basic_after_weeks <= 520:
-                raise UserError(words.BAD_BASIC_AFTER)
-            if focus_count is not None and not 1 <= focus_count <= 5:
-                raise UserError(words.BAD_FOCUS)
             updated = replace(
                 team,
                 name=name or team.name,
@@ -309,3 +299,26 @@ def _slot(raw: str | None) -> str | None:
         return None
     day, at = parse_slot(raw)
     return f"{DAYS[day - 1]} {at:%H:%M}"
+
+
+def check_settings(*, timezone: str | None = None, basic_after_weeks: int | None = None,
+                   focus_count: int | None = None, prompt_at: str | None = None,
+                   votes_close_at: str | None = None, digest_at: str | None = None,
+                   quiet_days: tuple[str, ...] | None = None) -> tuple[str, ...] | None:
+    """Raise the UserError a bad team setting gets, before anything is stored (a new team is not
+    made with settings it would then refuse); the quiet days as stored."""
+    for slot in (prompt_at, votes_close_at, digest_at):
+        if slot is not None:
+            parse_slot(slot)
+    if timezone is not None:
+        zone(timezone)
+    if basic_after_weeks is not None and not 1 <= basic_after_weeks <= 520:
+        raise UserError(words.BAD_BASIC_AFTER)
+    if focus_count is not None and not 1 <= focus_count <= 5:
+        raise UserError(words.BAD_FOCUS)
+    if quiet_days is None:
+        return None
+    bad = [d for d in quiet_days if d.lower()[:3] not in DAYS]
+    if bad:
+        raise UserError(words.NOT_A_DAY.format(day=bad[0]))
+    return tuple(d.lower()[:3] for d in quiet_days)

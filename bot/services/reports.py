@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot import words
-from bot.domain import Moment, MomentKind, Prompt, Standard, Team, Touchpoint
+from bot.domain import Moment, MomentKind, Prompt, Proposal, Standard, Team, Touchpoint
 from bot.errors import NotFound
 from bot.ports import Repository
 from bot.services.base import Actor, Deps, display, ref, require_lead, require_team
+from bot.services.spread import origin_team
 from bot.views import (
     DigestView,
     ExportRow,
@@ -184,9 +185,10 @@ def prompt_view(repo: Repository, team: Team, prompt: Prompt) -> PromptView:
             p.id,
             ref(touchpoints[p.touchpoint_id]),
             p.text,
-            None if p.anonymous else display(repo, p.author_id),
+            _candidate_by(repo, p) or (None if p.anonymous else display(repo, p.author_id)),
             counts.get(p.id, 0),
             p.id in adopted,
+            origin_team(repo, p.origin_standard_id),
         )
         for p in repo.proposals(prompt.id)
     )
@@ -204,7 +206,13 @@ def moment_view(repo: Repository, m: Moment, by_id: dict[int, Touchpoint]) -> Mo
 
 def _standard(repo: Repository, s: Standard, by_id: dict[int, Touchpoint]) -> StandardView:
     return StandardView(s.id, ref(by_id[s.touchpoint_id]), s.text, display(repo, s.adopted_by),
-                        s.adopted_at, s.level)
+                        s.adopted_at, s.level, origin_team(repo, s.origin_id))
+
+
+def _candidate_by(repo: Repository, p: Proposal) -> str | None:
+    """A sibling team's standard offered here is shown as theirs, never as a person's."""
+    team = origin_team(repo, p.origin_standard_id)
+    return words.CANDIDATE_BY.format(team=team) if team else None
 
 
 def _impact(repo: Repository, team_id: int, s: Standard, by_id: dict[int, Touchpoint],

@@ -31,6 +31,7 @@ from bot.services.base import (
 )
 from bot.services.moments import check_text
 from bot.services.privacy import WorkspacePatterns
+from bot.services.spread import offer_candidates
 from bot.views import Priority
 from bot.weeks import iso_week, week_bounds
 
@@ -94,6 +95,7 @@ class WeeklyService:
                 found = repo.prompt_for_week(team.id, week)
                 assert found is not None
                 return found, False
+            offer_candidates(repo, team, prompt, now)  # sibling teams' standards, to vote on
             return prompt, True
 
     def this_weeks_prompt(self, *, workspace_id: int, team_id: int,
@@ -206,7 +208,8 @@ class WeeklyService:
             try:
                 standard = repo.add_standard(
                     Standard(0, team.id, proposal.touchpoint_id, (text or proposal.text).strip(),
-                             actor.user_id, now, proposal.id)
+                             actor.user_id, now, proposal.id,
+                             origin_id=proposal.origin_standard_id)  # spread: who adopted it first
                 )
             except DuplicateError:  # another lead adopted it a moment ago, maybe on another replica
                 raise UserError(ALREADY_ADOPTED) from None

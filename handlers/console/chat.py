@@ -2,7 +2,8 @@
 
 Reads a terminal or a pipe (``moments console < demo.txt`` replays a script, echoing each line
 so the transcript reads like a conversation). Console-only commands: ``/as NAME`` switches user,
-``/wait N days|weeks`` winds the clock forward, ``/quit`` leaves.
+``/wait N days|weeks`` winds the clock forward, ``/channel NAME`` moves to another channel (a second
+site's team, the organisation channel, one with no team yet), ``/quit`` leaves.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """The work after a Slack request's ack: queued on the listener pool, its claim marked done
-when it ends, or released for a replay when the database was away.
+when it ends and its replies are answered (``handlers/slack/sender.py``), or released for a
+replay when the database was away.
 
 The context keys below are how the inbox (``handlers/slack/inbox.py``), Bolt's middleware and
 the listeners pass a request's claim along.
@@ -16,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from handlers.observability import request_scope
+from handlers.slack.sender import REPLIES, Replies
 
 log = logging.getLogger(__name__)
 FINISH = "moments_finish_request"  # context: marks this request's claim done
@@ -53,9 +55,10 @@ def postpone(err: BaseException) -> bool:
 
 def after_ack(fn: Callable[..., None]) -> Callable[..., None]:
     """A listener that acknowledges at once and queues ``fn`` on the listener pool, with the
-    arguments Bolt gave the listener; when ``fn`` ends, however it ends, its request's claim is
-    marked done (an error was already answered by ``door.friendly``; running it again would not
-    help).
+    arguments Bolt gave the listener; when ``fn`` ends, however it ends, and the replies it handed
+    to the sender are answered, its request's claim is marked done (an error was already
+    answered by ``door.friendly``; running it again would not help). The thread does not wait for
+    those replies: it goes on to the next request's work.
 
     Bolt's own lazy listeners would do the same, but first deep-copy the request (its body, its
     context and the Web API client in it) and parse its body again: about a third of the CPU of
@@ -69,6 +72,8 @@ def after_ack(fn: Callable[..., None]) -> Callable[..., None]:
         release = context.get(RELEASE)
         kept = KEPT.set(release is not None)
         finish = context.get(FINISH)
+        replies = Replies()
+        collecting = REPLIES.set(replies)
         try:
             with request_scope(context.get(REQUEST_ID_KEY)):
                 fn(**work)
@@ -82,9 +87,10 @@ def after_ack(fn: Callable[..., None]) -> Callable[..., None]:
             else:
                 log.exception("Slack listener %s failed", getattr(fn, "__name__", "?"))
         finally:
+            REPLIES.reset(collecting)
             KEPT.reset(kept)
             if finish is not None:
-                finish()
+                replies.close(finish)
 
     def listener(**kwargs: Any) -> None:
         ack, context = kwargs["ack"], kwargs["context"]

@@ -29,6 +29,7 @@ from handlers.slack.door import SlackDoor
 from handlers.slack.inbox import Inbox, Sealer, request_key
 from handlers.slack.installs import CachedInstallationStore, caching_authorize
 from handlers.slack.listeners import register_all
+from handlers.slack.people import installing_team
 from handlers.slack.ports import MessageCache, RequestInbox
 from handlers.slack.settings import SlackSettings
 from handlers.slack.signing import RequestVerification, refusal, refused, verifier_for
@@ -100,6 +101,16 @@ def build_slack_door(settings: Settings | SlackSettings, services: Services, *, 
     door = SlackDoor(slack, services, installation_store if oauth else None, messages=messages)
     inbox = Inbox(services, Sealer(slack.encryption_key), requests=requests)
     app.middleware(inbox.middleware())
+    base_url = str(app.client.base_url)
+    if oauth:  # the token Bolt would find, if it is at hand (else the work asks users.info itself)
+        installs = installation_store
+
+        def token_of(body: dict[str, Any]) -> str:
+            return str(installs.kept_bot_token(installing_team(body)))
+    else:
+        def token_of(body: dict[str, Any]) -> str:
+            return slack.bot_token
+    inbox.prefetch = lambda body, then: door.prefetch(body, token_of(body), base_url, then)
     register_all(app, door)
     log.info("Slack door built (%s)", "OAuth, many workspaces" if oauth else "one workspace")
     return SlackDoorApp(app, door, inbox, executor, slack.max_backlog, slack.signing_secret)
@@ -255,7 +266,12 @@ class SlackDoorApp:
         """A graceful stop, once no new request can arrive: no more replays, the work
         acknowledged so far finishes, and is marked done."""
         self.inbox.replaying = False
+        self.door.sender.drain()  # users.info asked ahead of work not yet queued
         self.executor.shutdown(wait=True)
+        if not self.door.sender.drain():
+            log.warning("some Slack replies were still unanswered when the process stopped; their "
+                        "requests will be replayed")
+        self.door.sender.close()
         self.inbox.finisher.flush()
 
     def fetch_text(self, client: Any, team_id: str, workspace_id: int, moment_id: int, channel: str,

@@ -4,6 +4,7 @@ answer, and the queue that reads reacted messages. Listeners stay short and call
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
@@ -12,6 +13,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 
+from bot import parsing
 from bot import text as render
 from bot import words as say
 from bot.commands import ChatContext, CommandRouter
@@ -27,6 +29,7 @@ from handlers.slack.markup import plain
 from handlers.slack.people import AdminCache, actor_team, installing_team
 from handlers.slack.ports import MessageCache
 from handlers.slack.recent import RecentMessages
+from handlers.slack.sender import Sender
 from handlers.slack.settings import SlackSettings
 
 log = logging.getLogger(__name__)
@@ -56,6 +59,21 @@ def object_of(data: Any, key: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def person_of(body: dict[str, Any]) -> str:
+    """Who asks, when the work behind ``body`` will look them up (users.info): a slash command's
+    person, a WOW:/OW: message's writer, a mention's; "" for other events (most channel messages
+    and reactions outside a team's channels never need it)."""
+    if "command" in body:
+        return text_of(body, "user_id")
+    event = object_of(body, "event")
+    kind = event.get("type")
+    if kind == "app_mention" or (kind == "message" and event.get("subtype") in (None, "thread_broadcast",
+                                                                                "file_share")
+                                 and parsing.moment_prefix(plain(text_of(event, "text")))):
+        return text_of(event, "user")
+    return ""
+
+
 def team_id_of(body: dict[str, Any]) -> str:
     """The installing workspace of any payload, found as Bolt finds its token (events,
     commands, interactivity, views): in a Slack Connect channel an event's outer ``team_id`` can
@@ -73,6 +91,9 @@ class SlackDoor:
         self.installations = installation_store
         self.people = AdminCache(settings.admin_cache_seconds)
         self.history = HistoryQueue(self._read_message, settings.history_interval_seconds)
+        self.sender = Sender()  # the replies, many in flight (a request's work does not wait)
+        self._asking: dict[tuple[str, str], list[Callable[[], None]]] = {}  # users.info in flight
+        self._asking_lock = threading.Lock()
 
     # who and where
 
@@ -94,6 +115,42 @@ class SlackDoor:
                            message_ref, request_key(body), private=private,
                            channel_name=str(body.get("channel_name") or ""))
 
+    def prefetch(self, body: dict[str, Any], token: str, base_url: str, then: Callable[[], None]) -> bool:
+        """Ask users.info, on the sender's loop, for the person whose command, moment message or
+        mention ``body`` is, when the work will need it and it is not known yet; ``then`` once
+        it answered (or failed: the work asks again). False when nothing is asked: the work can
+        start at once. So a listener thread does not wait on Slack for who is acting. A person
+        asked about already waits for that answer (their requests start in the order they came)."""
+        user, team = person_of(body), team_id_of(body)
+        if not (user and team and token) or self.people.knows(team, user):
+            return False
+        key, their_team = (team, user), actor_team(body)
+        with self._asking_lock:
+            waiting = self._asking.get(key)
+            if waiting is not None:
+                waiting.append(then)
+                return True
+            self._asking[key] = [then]
+
+        def learnt(answer: Any) -> None:
+            if answer is not None:
+                try:
+                    self.people.learn(team, user, their_team, answer)
+                except Exception:  # (an answer of another shape: the work asks again)
+                    log.warning("users.info for %s answered without a user", user)
+            with self._asking_lock:
+                waiting = self._asking.pop(key, [])
+            for each in waiting:
+                each()
+
+        if self.sender.fetch(token, base_url, "users_info", {"user": user}, learnt):
+            return True
+        with self._asking_lock:  # no room: whoever waits on this key now goes at once
+            waiting = self._asking.pop(key, [])
+        for each in waiting[1:]:
+            each()
+        return False
+
     def touchpoints_for(self, workspace_id: int, reply: Reply) -> list[Touchpoint]:
         """The team's journey, for the "Change touchpoint" select under a confirmation."""
         if not isinstance(reply.view, Moment) or reply.error:
@@ -112,7 +169,9 @@ class SlackDoor:
     def send(self, client: Any, *, channel: str, user: str, reply: Reply, respond: Respond | None = None,
              workspace_id: int | None = None, extra: Sequence[Block] = ()) -> None:
         """Public replies go to the channel; the rest only to the person (in a DM, as a message).
-        ``extra``: blocks the door adds under the core's reply (a lead's "Edit touchpoints")."""
+        ``extra``: blocks the door adds under the core's reply (a lead's "Edit touchpoints").
+        In a request's work after the ack the reply is handed to the sender, and this returns at
+        once; elsewhere it returns once the reply is answered."""
         if isinstance(reply.view, MomentsExport) and not reply.error:
             send_export(client, user=user, export=reply.view)
         tps = self.touchpoints_for(workspace_id, reply) if workspace_id is not None else []
@@ -120,12 +179,13 @@ class SlackDoor:
         blocks += [b.to_dict() for b in extra]
         text = kit.fallback_text(reply)
         if respond is not None:
-            respond(text=text, blocks=blocks, response_type="in_channel" if reply.public else "ephemeral",
-                    replace_original=False)
+            self.sender.respond(client, respond, text=text, blocks=blocks, replace_original=False,
+                                response_type="in_channel" if reply.public else "ephemeral")
         elif reply.public or channel.startswith("D"):
-            client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+            self.sender.call(client, "chat_postMessage", channel=channel, text=text, blocks=blocks)
         elif channel:
-            client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=blocks)
+            self.sender.call(client, "chat_postEphemeral", channel=channel, user=user, text=text,
+                             blocks=blocks)
         else:
             log.info("no place to answer %s", user)  # (never the text: it is what a person wrote)
 

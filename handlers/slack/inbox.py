@@ -34,6 +34,7 @@ unless it is older than the lease and its owner has stopped beating, when it is 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import threading
@@ -104,6 +105,9 @@ class Inbox:
         self.claims = Claims(requests, self.owner,
                              lambda key, at: self.finisher.give_back(key, self.owner, at))
         self.replaying = True  # off while the process drains before it stops
+        # (body, then) -> whether something is fetched ahead of the work, which then waits for
+        # ``then`` before it is queued (SlackDoor.prefetch: who is acting)
+        self.prefetch: Callable[[dict[str, Any], Callable[[], None]], bool] | None = None
 
     def middleware(self) -> Callable[..., BoltResponse | None]:
         services, finisher = self.services, self.finisher
@@ -160,12 +164,24 @@ class Inbox:
             return self._unclaimed(key, at, err)
         if claimed is not Claim.TAKEN:
             return self._taken(key, claimed is Claim.DONE)
+        work = functools.partial(self.run_taken, app, body, key, at, REQUEST_ID.get())
+        if self.prefetch is not None and self.prefetch(body, lambda: self._queue(pool, work, key)):
+            return BoltResponse(status=200, body="")
         try:
-            pool.submit(self.run_taken, app, body, key, at, REQUEST_ID.get())
+            pool.submit(work)
         except RuntimeError:  # the pool is shut down: the process is stopping
             self.finisher.give_back(key, self.owner, at)
             return unavailable(key)
         return BoltResponse(status=200, body="")
+
+    def _queue(self, pool: Executor, work: Callable[[], None], key: str) -> None:
+        """The work of a request answered already, once what it needed was fetched."""
+        try:
+            pool.submit(work)
+        except RuntimeError:  # stopping: acknowledged, so released for a replay
+            log.warning("Slack request %s could not start before the process stopped; it will be "
+                        "replayed", key)
+            self.finisher.give_back(key, self.owner, None)
 
     def run_taken(self, app: App, body: dict[str, Any], key: str, at: datetime,
                   request_id: str | None) -> None:

@@ -47,6 +47,15 @@ class CachedInstallationStore(InstallationStore):
                 self._kept[key] = (now, found)
         return found
 
+    def kept_bot_token(self, team_id: str) -> str:
+        """The bot token of a workspace's installation as kept here ("" unless it is kept and
+        fresh): never a read of the store."""
+        with self._lock:
+            kept = self._kept.get(("bot", None, team_id, False))
+        if kept is None or self._clock() - kept[0] >= self.ttl:
+            return ""
+        return str(getattr(kept[1], "bot_token", None) or "")
+
     def _forget(self) -> None:
         with self._lock:
             self._kept.clear()

@@ -46,31 +46,40 @@ class AdminCache:
         self._seen: dict[tuple[str, str], tuple[float, Actor]] = {}
         self._lock = threading.Lock()
 
+    def knows(self, team_id: str, user_id: str) -> bool:
+        """Whether ``actor`` would answer without asking Slack."""
+        with self._lock:
+            hit = self._seen.get((team_id, user_id))
+        return hit is not None and time.monotonic() - hit[0] < self.ttl
+
     def actor(self, client: Any, team_id: str, user_id: str, their_team: str = "") -> Actor:
         """``team_id``: the installing workspace; ``their_team``: the person's own, if the
         payload said (users.info, when it answers, has the last word)."""
-        key = (team_id, user_id)
         with self._lock:
-            hit = self._seen.get(key)
+            hit = self._seen.get((team_id, user_id))
         if hit and time.monotonic() - hit[0] < self.ttl:
             return hit[1]
-        actor = Actor(user_id, external=bool(their_team) and their_team != team_id)
         try:
-            user = client.users_info(user=user_id)["user"]
-            profile = user.get("profile") or {}
-            name = profile.get("display_name") or profile.get("real_name") or user.get("real_name") \
-                or user.get("name") or ""
-            home = str(user.get("team_id") or their_team)
-            external = bool(home) and home != team_id and not _same_organisation(user, team_id)
-            admin = not external and bool(user.get("is_admin") or user.get("is_owner"))
-            actor = Actor(user_id, str(name), admin, external=external)
+            return self.learn(team_id, user_id, their_team, client.users_info(user=user_id))
         except Exception:  # a missing scope or a hiccup must not stop the person's report
             log.warning("users.info failed for %s; treating them as a non-admin", user_id, exc_info=True)
-            return actor  # not cached: the next action asks again
+            # not cached: the next action asks again
+            return Actor(user_id, external=bool(their_team) and their_team != team_id)
+
+    def learn(self, team_id: str, user_id: str, their_team: str, answer: Any) -> Actor:
+        """Keep what users.info answered (``answer``: its response) for ``ttl``."""
+        user = answer["user"]
+        profile = user.get("profile") or {}
+        name = profile.get("display_name") or profile.get("real_name") or user.get("real_name") \
+            or user.get("name") or ""
+        home = str(user.get("team_id") or their_team)
+        external = bool(home) and home != team_id and not _same_organisation(user, team_id)
+        admin = not external and bool(user.get("is_admin") or user.get("is_owner"))
+        actor = Actor(user_id, str(name), admin, external=external)
         with self._lock:
             if len(self._seen) >= self.size:
                 self._seen.clear()
-            self._seen[key] = (time.monotonic(), actor)
+            self._seen[(team_id, user_id)] = (time.monotonic(), actor)
         return actor
 
 

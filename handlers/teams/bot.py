@@ -32,10 +32,11 @@ NO_TENANT = say.NO_TENANT
 
 class MomentsTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
     def __init__(self, services: Services, *, conversations: ConversationStore,
-                 tenant_fallback: str = "") -> None:
+                 tenant_fallback: str = "", admins: frozenset[str] = frozenset()) -> None:
         super().__init__()
         self.services = services
-        self.door = TeamsDoor(services, conversations=conversations, tenant_fallback=tenant_fallback)
+        self.door = TeamsDoor(services, conversations=conversations, tenant_fallback=tenant_fallback,
+                              admins=admins)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity

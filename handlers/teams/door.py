@@ -47,8 +47,9 @@ async def run(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 class TeamsDoor:
     def __init__(self, services: Services, *, conversations: ConversationStore,
-                 tenant_fallback: str = "") -> None:
+                 tenant_fallback: str = "", admins: frozenset[str] = frozenset()) -> None:
         self.services = services
+        self.admins = admins  # AAD object ids (lower case) treated as the tenant's admins
         self.conversations = conversations  # for proactive posts (the notifier) and set_paused
         self.router = CommandRouter(services)
         self.roster = Roster(services)
@@ -68,7 +69,11 @@ class TeamsDoor:
 
     def actor(self, activity: Any) -> Actor:
         sender = activity.from_property
-        return person(str(sender.id or ""), getattr(sender, "aad_object_id", None), sender.name or "")
+        aad = getattr(sender, "aad_object_id", None)
+        actor = person(str(sender.id or ""), aad, sender.name or "")
+        if aad and aad.lower() in self.admins:  # Teams says nobody's role: the operator does
+            actor = replace(actor, is_admin=True)
+        return actor
 
     def context(self, activity: Any, source: Source, people: tuple[Actor, ...] = ()) -> ChatContext:
         """A ChatContext for the core. In a personal chat the person's team stands in for it."""

@@ -17,20 +17,26 @@ from botbuilder.schema.teams import (  # type: ignore[import-untyped]
 
 from bot.domain import Touchpoint
 from bot.markup import plain
+from bot.org_views import OrgDigestView
 from bot.views import Reply, SetupOffer
 from handlers.teams import cards
+from handlers.teams.org_cards import org_digest_card
 from handlers.teams.reading import people_in, with_names
 from handlers.teams.setup_form import setup_card
 
 
 def render_activity(reply: Reply, *, touchpoints: list[Touchpoint] | None = None) -> Activity:
     """A reply as a Teams message: an Adaptive Card when it has buttons or a rich view, else text."""
+    if isinstance(reply.view, OrgDigestView) and not reply.error:  # handlers/teams/org_cards.py
+        return _card_activity(reply, org_digest_card(reply, reply.view))
     if not cards.wants_card(reply):
         return MessageFactory.text(cards.markdown(reply.text))
     if isinstance(reply.view, SetupOffer) and not reply.error:  # the form under its words
-        card = setup_card(reply, reply.view)
-    else:
-        card = cards.reply_card(reply, touchpoints=touchpoints or [])
+        return _card_activity(reply, setup_card(reply, reply.view))
+    return _card_activity(reply, cards.reply_card(reply, touchpoints=touchpoints or []))
+
+
+def _card_activity(reply: Reply, card: cards.Card) -> Activity:
     activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
     activity.summary = plain(reply.text.split("\n", 1)[0])[:200]  # the notification preview
     return activity

@@ -175,7 +175,7 @@ def add_teams_routes(app: web.Application, settings: Settings, services: Service
     if getattr(adapter, "on_turn_error", None) is None:
         adapter.on_turn_error = _on_turn_error
     bot = MomentsTeamsBot(services, conversations=conversations,
-                          tenant_fallback=tenant_fallback(settings))
+                          tenant_fallback=tenant_fallback(settings), admins=settings.teams_admins)
     bot.door.export_links = ExportLinks(settings)  # `/moments export` answers with a download link
     notifier = TeamsNotifier(adapter, services.store, conversations=conversations,
                              app_id=settings.microsoft_app_id)

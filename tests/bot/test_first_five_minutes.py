@@ -143,3 +143,13 @@ def test_a_waiting_moment_counts_in_the_week_it_was_reported_not_the_week_it_was
     with world.store.transaction(world.ws) as repo:
         [moment] = repo.moments(team.id)
     assert moment.created_at == reported and moment.updated_at == world.clock.now()
+
+
+def test_a_setup_with_a_bad_option_makes_no_team_and_keeps_what_waits(world: World) -> None:
+    world.router.handle(ctx(world), "/ow", "the lounge was closed all evening")
+    reply = world.router.handle(ctx(world, OTHER), "/moments", "setup focus=9")
+    assert reply.error and "1 to 5" in reply.text
+    assert world.services.journey.team_for_channel(workspace_id=world.ws, channel=NEW) is None
+    assert len(waiting(world)) == 1
+    done = world.router.handle(ctx(world, OTHER), "/moments", "setup focus=3")
+    assert "Filed 1 moment" in done.text and not done.error

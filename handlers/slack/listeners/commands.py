@@ -18,6 +18,7 @@ from handlers.slack.door import SlackDoor, text_of
 from handlers.slack.inbox import REPLAY, RESTARTED, after_ack
 from handlers.slack.listeners.views import open_setup, open_touchpoints
 from handlers.slack.markup import plain
+from handlers.slack.org import command_text
 
 MODALS = {("setup",): open_setup, ("touchpoints", "edit"): open_touchpoints}
 TOUCHPOINT_LISTS = (("touchpoints",), ("touchpoints", "list"))
@@ -28,7 +29,7 @@ def register(app: App, door: SlackDoor) -> None:
         user, channel = text_of(body, "user_id"), text_of(body, "channel_id")
         if not user:
             return  # not from a person: nobody to answer
-        text = plain(body.get("text") or "")
+        text = plain(command_text(body))  # `/moments org setup #channel` keeps the channel's id
         words = tuple(text.lower().split()) if body["command"] == "/moments" else ()
         with door.friendly(lambda r: door.send(client, channel=channel, user=user, reply=r, respond=respond)):
             if context.get(REPLAY) and body["command"] == "/moments":

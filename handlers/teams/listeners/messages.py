@@ -15,6 +15,7 @@ from bot.services import Actor
 from bot.views import Reply
 from handlers.teams.door import TeamsDoor, run
 from handlers.teams.listeners import forms
+from handlers.teams.org import named_channel, org_setup_words, share_reference, without_channels
 from handlers.teams.reading import parse_command, read_text, unresolved_mentions
 
 GREETING = say.GREETING.format(wow="`wow …`", ow="`ow …`", help="`help`")
@@ -38,8 +39,14 @@ async def on_message(door: TeamsDoor, turn_context: TurnContext) -> None:
         text, names = read_text(activity, aad_ids)
     ctx = replace(ctx, people=door.roster.mentioned(activity, aad_ids))
     command, rest = parse_command(text) or ("", "")
+    asked = rest
+    rest = org_setup_words(activity, command, rest)  # a channel named by mention (teams/org.py)
+    names = without_channels(names)
     if names:  # so the digest, and later cards, show the colleagues' names
         await run(door.services.capture.remember_people, workspace_id=ctx.workspace_id,
                   people=[Actor(k, n) for k, n in names.items()])
     reply = await run(door.router.handle, ctx, command, rest)
+    if rest != asked and not reply.error and (named := named_channel(activity)):
+        await run(share_reference, door.conversations, ctx.workspace_id, activity, named[0],
+                  door.services.clock.now())
     await door.send(turn_context, reply, ctx=ctx, names=names)

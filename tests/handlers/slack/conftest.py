@@ -146,3 +146,4 @@ def slack(api: SlackApi) -> Iterator[Slack]:
                              messages=InMemoryMessageCache())
     yield Slack(built, api, services, store, clock, ws, team.id)
     built.door.history.stop()
+    built.door.sender.close()

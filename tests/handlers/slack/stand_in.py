@@ -1,10 +1,13 @@
 """A local stand-in for the Slack Web API (and response_url posts) on 127.0.0.1 that records every
-call and can be told to answer with an error first (429 with Retry-After, 500)."""
+call and can be told to answer with an error first (429 with Retry-After, 500), for every caller
+or for one token (one workspace), and to hold a method's answers until told (to count how many
+of its calls are in flight at once)."""
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,6 +21,11 @@ class Call:
     method: str  # "chat.postMessage", ..., or "response" for a response_url post
     args: dict[str, Any]
     headers: dict[str, str]
+    at: float = field(default_factory=time.monotonic)  # when it arrived
+
+    @property
+    def token(self) -> str:
+        return self.headers.get("Authorization", "").removeprefix("Bearer ")
 
 
 @dataclass
@@ -31,6 +39,11 @@ class SlackApi:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     channel_names: dict[str, str] = field(default_factory=dict)  # conversations.info: id -> name
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # (method, token) -> failures for that workspace's calls of that method only
+    failures_for: dict[tuple[str, str], list[tuple[int, dict[str, str]]]] = field(default_factory=dict)
+    held: dict[str, threading.Event] = field(default_factory=dict)  # method -> answered once set
+    in_flight: dict[str, int] = field(default_factory=dict)  # method -> calls not yet answered
+    most_in_flight: dict[str, int] = field(default_factory=dict)
 
     @property
     def response_url(self) -> str:
@@ -43,6 +56,24 @@ class SlackApi:
     def fail_next(self, status: int, headers: dict[str, str] | None = None) -> None:
         with self.lock:
             self.failures.append((status, headers or {}))
+
+    def fail_next_for(self, method: str, token: str, status: int,
+                      headers: dict[str, str] | None = None) -> None:
+        with self.lock:
+            self.failures_for.setdefault((method, token), []).append((status, headers or {}))
+
+    def hold(self, method: str) -> threading.Event:
+        """Answer ``method``'s calls only once the returned event is set."""
+        gate = threading.Event()
+        with self.lock:
+            self.held[method] = gate
+        return gate
+
+    def _failure(self, method: str, token: str) -> tuple[int, dict[str, str]] | None:
+        own = self.failures_for.get((method, token))
+        if own:
+            return own.pop(0)
+        return self.failures.pop(0) if self.failures else None
 
     def recorded(self) -> str:
         """Every recorded call's arguments as JSON text (for "is this anywhere?" checks)."""
@@ -121,9 +152,19 @@ def running() -> Iterator[SlackApi]:
             raw = data.decode()
             method = "response" if path.startswith("/response/") else path.rsplit("/", 1)[-1]
             args = _args(raw, self.headers.get("Content-Type", ""))
+            if "?" in self.path:  # a GET's arguments (the async client reads with GET, as Slack allows)
+                args = {**_args(self.path.split("?", 1)[1], ""), **args}
+            call = Call(method, args, dict(self.headers))
             with api.lock:
-                api.calls.append(Call(method, args, dict(self.headers)))
-                failure = api.failures.pop(0) if api.failures else None
+                api.calls.append(call)
+                failure = api._failure(method, call.token)
+                gate = api.held.get(method)
+                api.in_flight[method] = api.in_flight.get(method, 0) + 1
+                api.most_in_flight[method] = max(api.most_in_flight.get(method, 0), api.in_flight[method])
+            if gate is not None:
+                gate.wait(30)
+            with api.lock:
+                api.in_flight[method] -= 1
             status, headers = failure or (200, {})
             body = json.dumps({"ok": False, "error": "ratelimited" if status == 429 else "fatal_error"}
                               if failure else api.answer(method, args)).encode()
@@ -134,6 +175,8 @@ def running() -> Iterator[SlackApi]:
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+
+        do_GET = do_POST  # noqa: N815 - users.info and the other reads, from the async client
 
         def log_message(self, *args: object) -> None:
             pass

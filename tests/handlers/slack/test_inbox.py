@@ -135,8 +135,7 @@ def test_a_replayed_moments_command_is_not_run_twice_the_person_is_asked(
     slack.command("/ow", "the baggage belt stopped for an hour")
     slack.command("/ow", "the lounge was closed")
     wait_for(lambda: len(slack.responses()) == 2)
-    slack.built.executor.shutdown(wait=True)  # both done, their done-marks queued (not only replied)
-    slack.built.inbox.finisher.flush()
+    slack.built.drain()  # both done, their replies answered, their done-marks written
     kill_after_ack(slack.built)
     slack.command("/moments", "retract")
     slack.command("/moments", "setup", user="ULEAD")  # would open a form: its trigger expired
@@ -290,7 +289,7 @@ def test_a_request_bolt_fails_on_after_its_ack_is_replayed_not_lost(
     slack.app.dispatch = failing  # type: ignore[method-assign]
     resp = slack.command("/ow", "the baggage belt stopped for an hour")
     assert resp.status == 200 and resp.body == ""
-    slack.built.executor.shutdown(wait=True)  # the work ran, and failed
+    slack.built.drain()  # the work ran (once users.info answered), and failed
     slack.app.dispatch = real  # type: ignore[method-assign]
     slack.built.inbox.finisher.flush()
     [(owner, payload, attempts)] = kept(slack).values()

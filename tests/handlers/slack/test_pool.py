@@ -16,8 +16,14 @@ def test_work_waits_for_the_acks_in_flight_during_a_burst_but_not_past_half_the_
             assert not started.wait(0.3)  # a request is being acknowledged: the work waits
         assert started.wait(5)  # and starts as soon as it is answered
 
-        gate, late = threading.Event(), threading.Event()
-        pool.submit(gate.wait, 10)  # the one thread is busy; three items queue behind it
+        gate, late, busy = threading.Event(), threading.Event(), threading.Event()
+
+        def hold() -> None:
+            busy.set()
+            gate.wait(10)
+
+        pool.submit(hold)  # the one thread is busy; three items queue behind it
+        assert busy.wait(5)  # (it has started: a slow start must not meet the acks below)
         items = [threading.Event() for _ in range(3)]
         with pool.acknowledging():
             for item in items:

@@ -1,0 +1,308 @@
+"""The replies after a Slack ack, sent with many in flight instead of one per listener thread.
+
+A listener thread used to wait on every reply it sent (``response_url``, chat.postEphemeral,
+chat.postMessage): with Slack 150 ms away, two threads kept about a dozen moments a second. Now
+the work after the ack hands its replies to :class:`Sender`, which sends them on an event loop of
+its own (one thread, many requests in flight on one aiohttp session, slack_sdk's AsyncWebClient
+and AsyncWebhookClient), and the thread goes on to the next request's database work. The loop is
+its own, not the HTTP server's: the acks keep that loop to themselves, and Socket Mode and the
+tests, which have no server loop, send the same way.
+
+Exactly once: the work of a request collects its replies (:class:`Replies`, set by
+``after_ack`` for the work's duration); they go out in the order they were handed over, and the
+request's claim is marked done (or released) only once the last has been answered. Outside such
+work (clicks and forms, the history queue) a reply is sent as before: the caller waits for it and
+sees its error.
+
+Rate limits: an answer 429 holds that method for that workspace (its token) for Retry-After
+seconds; every call to it waits, then the refused one is sent again. Other methods and other
+workspaces go on. chat.postMessage is also kept to one message a second a channel, as Slack asks.
+A 5xx or a dropped connection is retried as the synchronous client does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import threading
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from concurrent.futures import Future
+from typing import Any
+
+import aiohttp
+from slack_bolt.context.respond.internals import _build_message
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from handlers.observability import METRICS
+
+log = logging.getLogger(__name__)
+TRIES = 5  # a call answered 429 this many times is given up (each waited its Retry-After)
+PER_CHANNEL = 1.0  # seconds between chat.postMessage calls to one channel
+
+
+class Replies:
+    """The replies one request's work handed over, in order; ``close`` calls back once the last
+    is answered (at once when there was none)."""
+
+    def __init__(self) -> None:
+        self.last: Future[Any] | None = None
+
+    def close(self, then: Callable[[], None]) -> None:
+        if self.last is None:
+            then()
+        else:  # (they go in order: the last done, all are)
+            self.last.add_done_callback(lambda _: then())
+
+
+REPLIES: contextvars.ContextVar[Replies | None] = contextvars.ContextVar("moments_replies", default=None)
+
+
+def retry_after(headers: Mapping[str, Any] | None) -> float:
+    for key, value in (headers or {}).items():
+        if key.lower() == "retry-after":
+            try:
+                return max(0.0, float(value[0] if isinstance(value, list) else value))
+            except (TypeError, ValueError):
+                break
+    return 1.0
+
+
+class Sender:
+    """Web API calls and response_url posts on an event loop thread of its own (started on first
+    use). ``most``: calls in flight at once; ``most_pending``: replies handed over and not yet
+    answered before a listener that hands over one more waits for room (Slack down should not
+    fill the memory)."""
+
+    def __init__(self, *, timeout: float = 10.0, most: int = 100, most_pending: int = 2000,
+                 per_channel: float = PER_CHANNEL) -> None:
+        self.timeout = timeout
+        self.most = most
+        self.per_channel = per_channel
+        self._room = threading.BoundedSemaphore(most_pending)
+        self._start = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._flight: asyncio.Semaphore | None = None
+        self._clients: dict[tuple[str, str], AsyncWebClient] = {}
+        self._held: dict[tuple[str, str], float] = {}  # (workspace's token, method) -> held until
+        self._next_post: dict[tuple[str, str], float] = {}  # (token, channel) -> next free slot
+        self._pending = 0
+        self._idle = threading.Condition()
+
+    # handing over (any thread but the sender's)
+
+    def call(self, client: Any, method: str, **kwargs: Any) -> None:
+        """``client.<method>(**kwargs)`` (a slack_sdk WebClient's method name: chat_postEphemeral),
+        with the client's token and base URL."""
+        token, base = str(getattr(client, "token", None) or ""), str(client.base_url)
+        self._hand_over(lambda: self._api(token, base, method, kwargs))
+
+    def respond(self, client: Any, respond: Any, **message: Any) -> None:
+        """Bolt's ``respond(**message)``: a post to the request's response_url."""
+        url = getattr(respond, "response_url", None)
+        if not isinstance(url, str):
+            respond(**message)  # no response_url to post to: Bolt's own answer (it raises)
+            return
+        token = str(getattr(client, "token", None) or "")
+        self._hand_over(lambda: self._webhook(token, url, _build_message(**message)))
+
+    def fetch(self, token: str, base: str, method: str, kwargs: dict[str, Any],
+              then: Callable[[Any], None]) -> bool:
+        """A call with ``token`` to the Web API at ``base``, whose answer (None if it failed) goes
+        to ``then``, on the sender's loop, before the call counts as answered (``drain`` waits for
+        both). For the event loop that acks: it never waits; False (nothing sent) when there is
+        no room."""
+
+        async def call() -> None:
+            try:
+                answer = await self._api(token, base, method, kwargs)
+            except Exception as err:
+                log.warning("Slack %s failed ahead of the work: %s", method, _why(err))
+                answer = None
+            try:
+                then(answer)
+            except Exception:
+                log.exception("the work after Slack's %s could not be queued", method)
+
+        if not self._room.acquire(blocking=False):
+            return False
+        self._submit(call, None, quiet=False)
+        return True
+
+    def _hand_over(self, make: Callable[[], Awaitable[Any]]) -> None:
+        replies = REPLIES.get()
+        self._room.acquire()  # (waits while too many are pending)
+        done = self._submit(make, replies.last if replies is not None else None, quiet=replies is not None)
+        if replies is None:
+            done.result()  # not a request's work: waited for, as a blocking call, and raises
+        else:
+            replies.last = done
+
+    def _submit(self, make: Callable[[], Awaitable[Any]], previous: Future[Any] | None,
+                quiet: bool) -> Future[Any]:
+        """(with room taken)"""
+        with self._idle:
+            self._pending += 1
+        try:
+            done = asyncio.run_coroutine_threadsafe(self._in_turn(previous, make, quiet), self._running())
+        except BaseException:
+            self._settled()
+            raise
+        done.add_done_callback(lambda _: self._settled())
+        return done
+
+    def _settled(self) -> None:
+        self._room.release()
+        with self._idle:
+            self._pending -= 1
+            if not self._pending:
+                self._idle.notify_all()
+
+    def drain(self, timeout: float = 20.0) -> bool:
+        """Wait until every reply handed over is answered (a graceful stop); False on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._idle:
+            while self._pending:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._idle.wait(left)
+        return True
+
+    def close(self) -> None:
+        """Stop the loop (after ``drain``); a later reply starts it again."""
+        with self._start:
+            loop, thread = self._loop, self._thread
+            self._loop = self._thread = None
+        if loop is None or thread is None:
+            return
+        session = self._session
+        if session is not None:
+            asyncio.run_coroutine_threadsafe(session.close(), loop).result(timeout=5)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=5)
+
+    def _running(self) -> asyncio.AbstractEventLoop:
+        with self._start:
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                ready = threading.Event()
+                self._thread = threading.Thread(target=self._serve, args=(loop, ready),
+                                                name="slack-sender", daemon=True)
+                self._thread.start()
+                ready.wait()
+                self._loop = loop
+            return self._loop
+
+    def _serve(self, loop: asyncio.AbstractEventLoop, ready: threading.Event) -> None:
+        asyncio.set_event_loop(loop)
+
+        async def begin() -> None:
+            self._session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=self.timeout),
+                connector=aiohttp.TCPConnector(limit=self.most))
+            self._flight = asyncio.Semaphore(self.most)
+            self._clients.clear()
+
+        loop.run_until_complete(begin())
+        ready.set()
+        loop.run_forever()
+        loop.close()
+
+    # on the sender's loop
+
+    async def _in_turn(self, previous: Future[Any] | None, make: Callable[[], Awaitable[Any]],
+                       quiet: bool) -> Any:
+        """After the same request's previous reply; a failure of a request's reply is logged (its
+        work is over; the person was told what they could be told)."""
+        if previous is not None:
+            await asyncio.wait([asyncio.wrap_future(previous)])
+        try:
+            return await make()
+        except Exception as err:
+            if not quiet:
+                raise
+            log.warning("a Slack reply could not be sent: %s", _why(err))
+            return None
+
+    def _client(self, token: str, base: str) -> AsyncWebClient:
+        client = self._clients.get((token, base))
+        if client is None:
+            if len(self._clients) >= 1000:
+                self._clients.clear()
+            client = AsyncWebClient(token=token or None, base_url=base, timeout=int(self.timeout),
+                                    session=self._session, retry_handlers=[
+                                        AsyncConnectionErrorRetryHandler(),
+                                        AsyncServerErrorRetryHandler(max_retry_count=2)])
+            self._clients[(token, base)] = client
+        return client
+
+    async def _api(self, token: str, base: str, method: str, kwargs: dict[str, Any]) -> Any:
+        name = method.replace("_", ".", 1)  # chat_postMessage -> chat.postMessage
+        key = (token, name)
+        for attempt in range(1, TRIES + 1):
+            await self._wait(key)
+            if name == "chat.postMessage":
+                await self._pace((token, str(kwargs.get("channel") or "")))
+            assert self._flight is not None
+            async with self._flight:
+                try:
+                    return await getattr(self._client(token, base), method)(**kwargs)
+                except SlackApiError as err:
+                    if err.response.status_code != 429 or attempt == TRIES:
+                        raise
+                    self._hold(key, retry_after(err.response.headers))
+        raise AssertionError("unreachable")
+
+    async def _webhook(self, token: str, url: str, message: dict[str, Any]) -> Any:
+        key = (token, "response_url")
+        for attempt in range(1, TRIES + 1):
+            await self._wait(key)
+            assert self._flight is not None
+            async with self._flight:
+                hook = AsyncWebhookClient(url, timeout=int(self.timeout), session=self._session,
+                                          retry_handlers=[AsyncConnectionErrorRetryHandler(),
+                                                          AsyncServerErrorRetryHandler(max_retry_count=2)])
+                sent = await hook.send_dict(message)
+            if sent.status_code != 429 or attempt == TRIES:
+                if sent.status_code >= 400:  # (Bolt's respond never raised on these either)
+                    log.warning("a Slack response_url post was answered %d", sent.status_code)
+                return sent
+            self._hold(key, retry_after(sent.headers))
+        raise AssertionError("unreachable")
+
+    def _hold(self, key: tuple[str, str], seconds: float) -> None:
+        loop = asyncio.get_running_loop()
+        self._held[key] = max(self._held.get(key, 0.0), loop.time() + seconds)
+        METRICS.inc("slack_rate_limited_total", method=key[1])
+        log.info("Slack rate limited %s for one workspace: waiting %.0f s", key[1], seconds)
+
+    async def _wait(self, key: tuple[str, str]) -> None:
+        loop = asyncio.get_running_loop()
+        while (left := self._held.get(key, 0.0) - loop.time()) > 0:
+            await asyncio.sleep(left)
+        self._held.pop(key, None)
+
+    async def _pace(self, key: tuple[str, str]) -> None:
+        now = asyncio.get_running_loop().time()
+        if len(self._next_post) >= 10_000:  # forget channels whose slot has passed
+            self._next_post = {k: t for k, t in self._next_post.items() if t > now}
+        slot = max(now, self._next_post.get(key, 0.0))
+        self._next_post[key] = slot + self.per_channel
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+
+def _why(err: BaseException) -> str:
+    if isinstance(err, SlackApiError):
+        return str(err.response.get("error") or err.response.status_code)
+    return type(err).__name__

@@ -1,0 +1,168 @@
+"""The replies after the ack go out many at once, without a listener thread waiting on each, and
+a request's claim is done only once its reply is answered; a 429 holds that method for that
+workspace only, and chat.postMessage keeps to a message a second a channel."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy
+from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store import Installation
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+
+from bot.domain import Platform
+from bot.services import Actor, Services
+from handlers.slack.app import BOT_SCOPES, build_slack_door
+from handlers.slack.sender import REPLIES, Replies, Sender
+from handlers.slack.settings import SlackSettings
+from tests.fakes import FakeFiler, FixedClock, InMemoryStore
+from tests.handlers.slack.conftest import MONDAY, SECRET, Slack, command_body, wait_for
+from tests.handlers.slack.fakes import InMemoryMessageCache, InMemoryRequestInbox
+from tests.handlers.slack.stand_in import SlackApi
+from tests.handlers.slack.test_http import request, serve
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+@pytest.fixture
+def server(slack: Slack) -> Iterator[str]:
+    yield from serve(slack.services, slack.built)  # as `moments serve` does
+
+
+def test_many_confirmations_are_in_flight_at_once_and_each_claim_waits_for_its_own(
+    slack: Slack, server: str,
+) -> None:
+    """Two listener threads (the default), eight /wow over signed HTTP, a Slack that does not
+    answer yet: all eight confirmations are waiting on Slack together (a thread that waited on
+    its reply would leave two), the moments are stored, and no request is done until Slack
+    answers its reply."""
+    assert slack.built.door.settings.listener_threads == 2
+    gate = slack.api.hold("response")
+    for i in range(8):
+        body = command_body(slack.api, "/wow", f"#boarding seat {i} found for the family", user=f"U{i}")
+        assert request(f"{server}/slack/events", body, {**FORM, **slack.sign(body)})[0] == 200
+    wait_for(lambda: slack.api.in_flight.get("response") == 8, timeout=10)
+    assert len(slack.moments()) == 8
+    slack.built.inbox.finisher.flush()
+    assert not any(slack.requests.event_done(key) for key in slack.requests._events)
+    gate.set()
+    wait_for(lambda: slack.api.in_flight.get("response") == 0)
+    assert slack.api.most_in_flight["response"] == 8
+    assert all("WOW" in r["text"] and r["response_type"] == "ephemeral" for r in slack.responses())
+
+    def all_done() -> bool:
+        slack.built.inbox.finisher.flush()
+        return all(slack.requests.event_done(key) for key in slack.requests._events)
+
+    wait_for(all_done)
+    assert len(slack.requests._events) == 8
+
+
+def test_who_is_acting_is_asked_for_many_people_at_once_before_their_work_starts(
+    slack: Slack, server: str,
+) -> None:
+    """users.info for six people not seen yet, held by Slack: all six are asked together (no
+    listener thread waits on one), each once though one sends two commands, and each command's
+    work starts once its answer is in."""
+    gate = slack.api.hold("users.info")
+    for i, what in [*((i, f"belt {i} stopped") for i in range(6)), (0, "the lounge was shut")]:
+        body = command_body(slack.api, "/ow", f"#baggage {what}", user=f"UNEW{i}")
+        assert request(f"{server}/slack/events", body, {**FORM, **slack.sign(body)})[0] == 200
+    wait_for(lambda: slack.api.in_flight.get("users.info") == 6, timeout=10)
+    assert slack.moments() == []
+    gate.set()
+    wait_for(lambda: len(slack.responses()) == 7)
+    assert len(slack.moments()) == 7
+    assert sorted(c.args["user"] for c in slack.api.named("users.info")) == [f"UNEW{i}" for i in range(6)]
+
+
+def install(installations: SQLAlchemyInstallationStore, team: str, token: str) -> None:
+    installations.save(Installation(app_id="A1", team_id=team, bot_token=token, bot_id="B" + team,
+                                    bot_user_id="UBOT", bot_scopes=list(BOT_SCOPES), user_id="UADMIN",
+                                    installed_at=datetime.now(UTC).timestamp()))
+
+
+@pytest.fixture
+def two_workspaces(api: SlackApi, tmp_path: Path) -> Iterator[Slack]:
+    """Two installed workspaces (T1 with team channel C1, T2 with C2), one listener thread."""
+    installations = SQLAlchemyInstallationStore(
+        client_id="111.222", engine=sqlalchemy.create_engine(f"sqlite:///{tmp_path / 'oauth.db'}"))
+    installations.create_tables()
+    install(installations, "T1", "xoxb-one")
+    install(installations, "T2", "xoxb-two")
+    store = InMemoryStore()
+    services = Services(store=store, clock=FixedClock(MONDAY), make_filer=FakeFiler)
+    ids = []
+    for team, channel in (("T1", "C1"), ("T2", "C2")):
+        ws = store.workspace(platform=Platform.SLACK, external_id=team).id
+        ids.append((ws, services.journey.setup_team(workspace_id=ws, actor=Actor("ULEAD"), channel=channel,
+                                                    name="Crew", template="airline").id))
+    settings = SlackSettings(signing_secret=SECRET, api_url=api.url, client_id="111.222", client_secret="shh",
+                             history_interval_seconds=0.0, listener_threads=1)
+    built = build_slack_door(settings, services, requests=InMemoryRequestInbox(),
+                             messages=InMemoryMessageCache(), installation_store=installations)
+    yield Slack(built, api, services, store, FixedClock(MONDAY), *ids[0])
+    built.door.history.stop()
+    built.door.sender.close()
+
+
+def message(slack: Slack, url: str, team: str, channel: str, ts: str, text: str, event_id: str) -> None:
+    body = json.dumps({"token": "t", "team_id": team, "api_app_id": "A1", "type": "event_callback",
+                       "event_id": event_id, "event_time": 1,
+                       "event": {"type": "message", "channel": channel, "user": "U1", "ts": ts, "text": text,
+                                 "channel_type": "channel"}})
+    headers = {"Content-Type": "application/json", **slack.sign(body)}
+    assert request(f"{url}/slack/events", body, headers)[0] == 200
+
+
+def test_a_429_holds_that_method_for_that_workspace_and_no_other(two_workspaces: Slack) -> None:
+    """T1's confirmation is answered 429 (Retry-After: 1): T1's replies wait out the second and
+    are sent again; T2's, sent after it on the same single listener thread, goes out meanwhile."""
+    slack = two_workspaces
+    slack.api.fail_next_for("chat.postEphemeral", "xoxb-one", 429, {"Retry-After": "1"})
+    for url in serve(slack.services, slack.built):
+        message(slack, url, "T1", "C1", "1700000000.000100", "OW: #baggage belt stopped", "EvA1")
+        wait_for(lambda: slack.api.named("chat.postEphemeral"))  # T1's, refused
+        message(slack, url, "T2", "C2", "1700000000.000200", "WOW: #boarding a seat for the family", "EvB1")
+        message(slack, url, "T1", "C1", "1700000000.000300", "OW: #baggage the belt again", "EvA2")
+        wait_for(lambda: len(slack.api.named("chat.postEphemeral")) == 4, timeout=10)
+    calls = slack.api.named("chat.postEphemeral")
+    assert [c.token for c in calls] == ["xoxb-one", "xoxb-two", "xoxb-one", "xoxb-one"]
+    refused, other, *again = calls
+    assert "belt stopped" in refused.args["text"] and "a seat" in other.args["text"]
+    # the refused one is sent again after Retry-After, and T1's next waited as long
+    assert sorted("again" in c.args["text"] for c in again) == [False, True]
+    assert refused.args["text"] in [c.args["text"] for c in again]
+    assert all(c.at - refused.at >= 0.9 for c in again)
+    assert other.at < min(c.at for c in again)  # T2's went out during T1's wait
+
+
+def test_posts_to_one_channel_keep_their_pace_and_other_channels_go_between(api: SlackApi) -> None:
+    """Two requests' work: one posts three times to C1, the other once to C2."""
+    sender = Sender(per_channel=0.5)
+    client = WebClient(token="xoxb-pace", base_url=api.url)
+    done: list[str] = []
+    for posts in ((("C1", "first"), ("C1", "second"), ("C1", "third")), (("C2", "elsewhere"),)):
+        replies = Replies()
+        handed = REPLIES.set(replies)
+        try:  # as a request's work hands them over (none waits here)
+            for channel, text in posts:
+                sender.call(client, "chat_postMessage", channel=channel, text=text)
+        finally:
+            REPLIES.reset(handed)
+        replies.close(lambda: done.append("one"))
+    try:
+        wait_for(lambda: len(done) == 2, timeout=10)
+        posts = api.named("chat.postMessage")
+        texts = [c.args["text"] for c in posts]
+        assert sorted(texts[:2]) == ["elsewhere", "first"] and texts[2:] == ["second", "third"]
+        first, second, third = (next(c for c in posts if c.args["text"] == t)
+                                for t in ("first", "second", "third"))
+        assert second.at - first.at >= 0.45 and third.at - second.at >= 0.45
+    finally:
+        sender.close()

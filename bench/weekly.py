@@ -1,16 +1,30 @@
-"""Weekly delivery benchmark: the Monday prompt and the Friday digest for many teams on PostgreSQL.
+"""Weekly delivery benchmark: the Monday prompt, the Thursday vote result and the Friday digest
+for many teams on PostgreSQL, on several replica processes, optionally killing one mid-run.
 
-    .venv/bin/python bench/weekly.py [--teams 1000] [--replicas 2] [--api-latency 0.15]
+    .venv/bin/python bench/weekly.py [--teams 1000] [--replicas 2] [--api-latency 0.15] [--kill]
     .venv/bin/python bench/weekly.py --teams 10000 --idle-only
 
 It creates a throwaway PostgreSQL database with one Slack workspace and N teams (each in its own
 channel, each with a few moments so the digest has a chart to draw), starts a local stand-in for
-the Slack Web API that waits --api-latency seconds before each answer, then starts R replica
+the Slack Web API that waits --api-latency seconds before each answer and keeps each channel's
+messages (so conversations.history can find a post again, as Slack's can), then starts R replica
 processes that each run the scheduler's own tick (handlers/scheduled.tick, with the real
-SlackNotifier, charts included) at the Monday prompt hour and then at the Friday digest hour.
-It prints, for each post kind, how long until every post was out, the posts each replica sent,
-and doubles (the same team, kind and week posted twice: must be 0); and how long a tick takes
-when nothing is due. Everything runs on 127.0.0.1 and stops by itself.
+SlackNotifier, charts included) at Monday's prompt hour, Thursday's vote close and Friday's
+digest hour. For each it prints how long until every post (and, on Friday, every chart) was
+out, the posts each replica sent, doubles (the same team, kind and week posted twice: must be 0)
+and lost (a team's post missing at the end: must be 0).
+
+--kill SIGKILLs the last replica once a quarter of the posts are out; the others finish their
+share, then a fresh replica ticks 11 minutes later by the schedule's clock (past the 10-minute
+lease on the dead replica's teams and its posts' in-flight mark: in production, the next ticks
+after that) and settles what the dead one left: it looks in the channel for posts it may have
+sent and sends only those surely not there.
+
+Then it times a tick when nothing is due (Sunday, after every phase ran): in a fresh process, its first tick
+(connecting included) and its second, and prints PostgreSQL's plan for the due query.
+--idle-only seeds the teams faster (no moments), sets each team's next time the way a tick
+would (storage/due.py, from the core's schedule), and runs only that.
+Everything runs on 127.0.0.1 and stops by itself.
 """
 
 from __future__ import annotations
@@ -18,15 +32,20 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing as mp
+import os
+import queue
+import signal
 import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,10 +56,14 @@ from load import free_port, throwaway_database  # noqa: E402
 
 TEAM = "TWEEKLY1"
 TZ = "Europe/Stockholm"
-# Monday 2026-11-09 09:01 and Friday 2026-11-13 16:01 in Stockholm (UTC+1); Tuesday 03:00 idle.
-PROMPT_AT = datetime(2026, 11, 9, 8, 1, tzinfo=UTC)
-DIGEST_AT = datetime(2026, 11, 13, 15, 1, tzinfo=UTC)
-IDLE_AT = datetime(2026, 11, 10, 2, 0, tzinfo=UTC)
+# In Stockholm (UTC+1): Monday 2026-11-09 09:01 (prompts), Thursday 11-12 17:01 (the votes close
+# at 17:00 by default), Friday 11-13 16:01 (digests); on Sunday nothing is due.
+PHASES = (("prompt", "prompt (Monday)", datetime(2026, 11, 9, 8, 1, tzinfo=UTC)),
+          ("votes_closed", "vote result (Thursday)", datetime(2026, 11, 12, 16, 1, tzinfo=UTC)),
+          ("digest", "digest with chart (Friday)", datetime(2026, 11, 13, 15, 1, tzinfo=UTC)))
+IDLE_AT = datetime(2026, 11, 15, 12, 0, tzinfo=UTC)  # Sunday noon: past Friday's 12-hour grace
+NEXT_PROMPT = datetime(2026, 11, 16, 8, 1, tzinfo=UTC)  # the Monday after: every team due again
+AFTER_LEASE = timedelta(minutes=11)  # handlers/scheduled.LEASE and cycle.IN_FLIGHT are 10
 REPORTS = ("the gate agent rebooked a whole family in two minutes",
            "40 minutes in the check-in queue",
            "lost my suitcase and nobody called back")
@@ -54,18 +77,30 @@ class _Fixed:
         return self.at
 
 
+@dataclass
+class Message:
+    key: str  # the weekly post's key from its metadata ("" for a chart's file share)
+    channel: str
+    replica: int
+    at: float  # time.monotonic() when the stand-in took it
+
+
 class _WebApi(BaseHTTPRequestHandler):
     latency = 0.0
-    posts: list[tuple[str, str, int]] = []  # (post key, channel, replica pid)
+    posts: list[Message] = []
+    charts: list[Message] = []
     lock = threading.Lock()
 
     def do_POST(self) -> None:  # noqa: N802 - http.server's name
         length = int(self.headers.get("Content-Length", 0))
         raw = self.rfile.read(length).decode("utf-8", "replace")
         time.sleep(self.latency)
-        method = self.path.rsplit("/", 1)[-1]
+        path, _, query = self.path.partition("?")  # the async client sends some args there
+        method = path.rsplit("/", 1)[-1]
         args = _args(raw, self.headers.get("Content-Type", ""))
+        args.update({k: v[0] for k, v in parse_qs(query).items()})
         port = self.server.server_address[1]
+        replica = int(self.headers.get("X-Replica", "0") or 0)
         body: dict[str, object] = {"ok": True}
         if method == "auth.test":
             body.update(user_id="UBOT", bot_id="BBOT", team_id=TEAM, team="Weekly")
@@ -75,12 +110,22 @@ class _WebApi(BaseHTTPRequestHandler):
                 metadata = json.loads(metadata)
             key = str(metadata.get("event_payload", {}).get("post", ""))
             with self.lock:
-                self.posts.append((key, str(args.get("channel", "")),
-                                   int(self.headers.get("X-Replica", "0") or 0)))
+                self.posts.append(Message(key, str(args.get("channel", "")), replica, time.monotonic()))
             body.update(channel=args.get("channel"), ts=f"{time.time():.6f}")
+        elif method == "conversations.history":
+            channel = str(args.get("channel", ""))
+            with self.lock:
+                keys = [m.key for m in self.posts if m.channel == channel]
+            body.update(has_more=False, messages=[
+                {"ts": "1.1", "bot_id": "BBOT", "text": "",
+                 "metadata": {"event_type": "moments_weekly_post", "event_payload": {"post": key}}}
+                for key in keys])
         elif method == "files.getUploadURLExternal":
             body.update(upload_url=f"http://127.0.0.1:{port}/upload/F1", file_id="F1")
         elif method == "files.completeUploadExternal":
+            with self.lock:
+                self.charts.append(Message("", str(args.get("channel_id", "")), replica,
+                                           time.monotonic()))
             body["files"] = [{"id": "F1"}]
         data = json.dumps(body).encode()
         self.send_response(200)
@@ -93,7 +138,7 @@ class _WebApi(BaseHTTPRequestHandler):
         pass
 
 
-def _args(raw: str, content_type: str) -> dict[str, object]:
+def _args(raw: str, content_type: str) -> dict[str, Any]:
     if "json" in content_type:
         try:
             loaded = json.loads(raw or "{}")
@@ -103,11 +148,19 @@ def _args(raw: str, content_type: str) -> dict[str, object]:
     return {k: v[0] for k, v in parse_qs(raw).items()}
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a killed replica's socket
+            super().handle_error(request, client_address)
+
+
 @contextmanager
 def web_api(latency: float) -> Iterator[tuple[str, type[_WebApi]]]:
-    handler = type("WebApi", (_WebApi,), {"latency": latency, "posts": [], "lock": threading.Lock()})
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+    handler = type("WebApi", (_WebApi,), {"latency": latency, "posts": [], "charts": [],
+                                          "lock": threading.Lock()})
+    server = _Server(("127.0.0.1", free_port()), handler)
     server.daemon_threads = True
+    server.request_queue_size = 256
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -143,9 +196,30 @@ def seed(url: str, teams: int, with_moments: bool) -> float:
     return time.monotonic() - started
 
 
-def replica(url: str, api_url: str, at_iso: str, go: mp.Event, out: mp.Queue) -> None:  # type: ignore[type-arg]
-    import os
+def settle_all(url: str, at: datetime) -> float:
+    """Each team's next time as a tick would set it when nothing is unsent (the core's
+    next_due_at), written in one statement: the state a week of ticks leaves behind."""
+    import sqlalchemy as sa
 
+    from bot.domain import Platform
+    from bot.schedule import next_due_at
+    from storage import open_store
+    from storage.models import TeamRow
+
+    started = time.monotonic()
+    store = open_store(url, migrate=False)
+    ws = store.workspace(platform=Platform.SLACK, external_id=TEAM)
+    with store.transaction(ws.id) as repo:
+        nexts = [{"tid": team.id, "at": next_due_at(team, at)} for team in repo.teams()]
+    with store.engine.begin() as conn:
+        conn.execute(sa.update(TeamRow).where(TeamRow.id == sa.bindparam("tid"))
+                     .values(next_post_at=sa.bindparam("at")), nexts)
+    store.close()
+    return time.monotonic() - started
+
+
+def replica(url: str, api_url: str, at_iso: str, ticks: int, workers: int, ready: Any, go: Any,
+            out: Any) -> None:
     from bot.config import Settings
     from bot.filing import KeywordFiler
     from bot.services import Services
@@ -166,31 +240,108 @@ def replica(url: str, api_url: str, at_iso: str, go: mp.Event, out: mp.Queue) ->
         return made
 
     notifier._client = client  # type: ignore[method-assign]
+    ready.put(os.getpid())
     go.wait()
-    started = time.monotonic()
-    attempted = tick(services, notifier, AdvisoryLeadership(store.engine))
-    out.put((os.getpid(), attempted, time.monotonic() - started))
+    took = []
+    attempted = 0
+    for _ in range(ticks):
+        started = time.monotonic()
+        attempted += tick(services, notifier, AdvisoryLeadership(store.engine), workers=workers)
+        took.append(time.monotonic() - started)
+    out.put((os.getpid(), attempted, took))
     store.close()
 
 
-def run_tick(url: str, api_url: str, at: datetime, replicas: int) -> list[tuple[int, int, float]]:
+@dataclass
+class Run:
+    started: float  # time.monotonic() at the go
+    ended: float  # when the last replica's tick returned
+    ticks: dict[int, list[float]]  # pid -> seconds per tick
+    killed: int | None  # pid of the replica killed mid-run
+
+
+def run_tick(url: str, api_url: str, at: datetime, replicas: int, *, ticks: int = 1,
+             workers: int = 8, kill_when: Any = None) -> Run:
+    """R replica processes tick together at ``at``; ``kill_when()`` true: SIGKILL the last one."""
     ctx = mp.get_context("spawn")
-    go, out = ctx.Event(), ctx.Queue()
-    procs = [ctx.Process(target=replica, args=(url, api_url, at.isoformat(), go, out))
+    ready, go, out = ctx.Queue(), ctx.Event(), ctx.Queue()
+    procs = [ctx.Process(target=replica, args=(url, api_url, at.isoformat(), ticks, workers, ready, go, out))
              for _ in range(replicas)]
     for proc in procs:
         proc.start()
-    time.sleep(3.0)  # let every replica import and connect before the tick
+    for _ in procs:
+        ready.get(timeout=300)  # every replica imported, connected and ready
+    started = time.monotonic()
     go.set()
-    results = [out.get(timeout=3600) for _ in procs]
+    killed = None
+    if kill_when is not None:
+        victim = procs[-1]
+        while victim.is_alive() and not kill_when():
+            time.sleep(0.01)
+        if victim.is_alive() and victim.pid is not None:
+            os.kill(victim.pid, signal.SIGKILL)
+            killed = victim.pid
+    results: dict[int, list[float]] = {}
+    while len(results) < len(procs) - (killed is not None):
+        try:
+            pid, _attempted, took = out.get(timeout=1)
+            results[pid] = took
+        except queue.Empty:
+            gone = [p for p in procs if not p.is_alive() and p.pid not in results and p.pid != killed]
+            if gone and out.empty():
+                raise SystemExit(f"replica {gone[0].pid} stopped without finishing its tick") from None
+    ended = time.monotonic()
     for proc in procs:
         proc.join()
-    return results
+    return Run(started, ended, results, killed)
 
 
-def idle_tick(url: str, api_url: str) -> float:
-    results = run_tick(url, api_url, IDLE_AT, 1)
-    return results[0][2]
+def report_phase(label: str, kind: str, run: Run, api: type[_WebApi], teams: int,
+                 posts_before: int, charts_before: int, *, recovery: Run | None = None) -> None:
+    posts = [m for m in api.posts[posts_before:] if f":{kind}:" in m.key]
+    charts = api.charts[charts_before:]
+    keys = Counter(m.key for m in posts)
+    doubles = sum(n - 1 for n in keys.values() if n > 1)
+    main = [m for m in posts if recovery is None or m.at < recovery.started]
+    wall = max((m.at for m in main), default=run.started) - run.started
+    per_replica = Counter(m.replica for m in posts)
+    by = ", ".join(f"{per_replica.get(pid, 0)} (tick {sum(took):.1f} s)" for pid, took in run.ticks.items())
+    if run.killed is not None:
+        by += f", {per_replica.get(run.killed, 0)} (killed)"
+    line = (f"{label}: {len(keys)} of {teams} teams' posts out, {wall:.1f} s to the last post "
+            f"({len(main) / wall if wall > 0 else 0:.1f} posts/s)")
+    if kind == "digest":
+        last = max((m.at for m in charts if recovery is None or m.at < recovery.started),
+                   default=run.started)
+        line += f", {len(charts)} charts, {last - run.started:.1f} s to the last chart"
+    line += f"; doubles {doubles}; lost {teams - len(keys)}; per replica {by}"
+    if recovery is not None:
+        line += (f"; a fresh replica {AFTER_LEASE.seconds // 60} min later by the clock sent "
+                 f"{len(posts) - len(main)} more in {recovery.ended - recovery.started:.1f} s")
+        if kind == "digest":
+            charted = {m.channel for m in charts}
+            line += f"; digests left without a chart {len({m.channel for m in posts} - charted)}"
+    print(line, flush=True)
+
+
+def due_plan(url: str, at: datetime) -> str:
+    """EXPLAIN ANALYZE of one claim's query (rolled back: nothing stays locked)."""
+    import sqlalchemy as sa
+    from sqlalchemy.dialects import postgresql
+
+    from storage import create_engine
+    from storage.due import due_query
+    from storage.models import TeamRow
+
+    engine = create_engine(url)
+    query = due_query(at, 8).with_for_update(skip_locked=True, of=TeamRow)
+    sql = str(query.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+    with engine.connect() as conn:
+        conn.execute(sa.text("ANALYZE teams"))  # the statistics autovacuum would have by now
+        plan = [row[0] for row in conn.execute(sa.text("EXPLAIN (ANALYZE, BUFFERS) " + sql))]
+        conn.rollback()
+    engine.dispose()
+    return "\n".join("    " + line for line in plan)
 
 
 def main() -> int:
@@ -199,28 +350,45 @@ def main() -> int:
     parser.add_argument("--teams", type=int, default=1000)
     parser.add_argument("--replicas", type=int, default=2)
     parser.add_argument("--api-latency", type=float, default=0.15, help="seconds the stand-in waits per call")
+    parser.add_argument("--kill", action="store_true",
+                        help="SIGKILL the last replica once a quarter of each phase's posts are out")
     parser.add_argument("--idle-only", action="store_true", help="only time a tick when nothing is due")
+    parser.add_argument("--workers", type=int, default=8, help="teams in flight per replica (tick's)")
+    parser.add_argument("--phases", default="prompt,votes_closed,digest",
+                        help="which of prompt,votes_closed,digest to run (each needs the one before)")
     args = parser.parse_args()
 
     with throwaway_database() as url, web_api(args.api_latency) as (api_url, api):
         took = seed(url, args.teams, with_moments=not args.idle_only)
         print(f"set up {args.teams} teams in {took:.1f} s; stand-in Web API answers in "
-              f"{args.api_latency * 1000:.0f} ms")
-        if not args.idle_only:
-            for label, at in (("prompt (Monday)", PROMPT_AT), ("digest (Friday)", DIGEST_AT)):
-                before = len(api.posts)
-                started = time.monotonic()
-                results = run_tick(url, api_url, at, args.replicas)
-                wall = time.monotonic() - started - 3.0
-                posts = api.posts[before:]
-                keys = Counter(key for key, _, _ in posts)
-                doubles = sum(n - 1 for n in keys.values() if n > 1)
-                per_replica = Counter(pid for _, _, pid in posts)
-                print(f"{label}: {len(posts)} posts to {len({c for _, c, _ in posts})} channels in "
-                      f"{wall:.1f} s ({len(posts) / wall if wall > 0 else 0:.1f} posts/s); "
-                      f"doubles {doubles}; per replica "
-                      + ", ".join(f"{per_replica.get(pid, 0)} (tick {t:.1f} s)" for pid, _, t in results))
-        print(f"idle tick (nothing due) at {args.teams} teams: {idle_tick(url, api_url):.2f} s")
+              f"{args.api_latency * 1000:.0f} ms; {os.cpu_count()} cores, load average "
+              + " ".join(f"{x:.2f}" for x in os.getloadavg()), flush=True)
+        if args.idle_only:
+            print(f"set every team's next time in {settle_all(url, IDLE_AT):.1f} s")
+        else:
+            wanted = args.phases.split(",")
+            for kind, label, at in PHASES:
+                if kind not in wanted:
+                    continue
+                posts_before, charts_before = len(api.posts), len(api.charts)
+                quarter = posts_before + args.teams // 4
+                run = run_tick(url, api_url, at, args.replicas, workers=args.workers,
+                               kill_when=(lambda q=quarter: len(api.posts) >= q) if args.kill else None)
+                recovery = (run_tick(url, api_url, at + AFTER_LEASE, 1, workers=args.workers)
+                            if run.killed else None)
+                report_phase(label, kind, run, api, args.teams, posts_before, charts_before,
+                             recovery=recovery)
+        if not args.idle_only and set(args.phases.split(",")) != {k for k, _, _ in PHASES}:
+            return 0  # posts of the phases left out are still due: no tick would be idle
+        idle = run_tick(url, api_url, IDLE_AT, 1, ticks=2)
+        [(first, second)] = idle.ticks.values()
+        print(f"idle tick (nothing due) at {args.teams} teams: first {first:.3f} s (connecting "
+              f"included), second {second:.3f} s; load average "
+              + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+        print(f"the due query's plan when nothing is due ({IDLE_AT:%a %H:%M} UTC):\n"
+              + due_plan(url, IDLE_AT))
+        print(f"... and when every team's prompt is due ({NEXT_PROMPT:%a %H:%M} UTC):\n"
+              + due_plan(url, NEXT_PROMPT))
     return 0
 
 

@@ -15,6 +15,7 @@ from bot.domain import Platform, Workspace
 from bot.ports import DeliveryError, Notifier, SentChecker
 from bot.views import Post
 from handlers.slack.org import attach_org_charts
+from handlers.uploads import ChartUploads, Draining, Upload
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +29,13 @@ PERMANENT = {"channel_not_found", "not_in_channel", "is_archived", "account_inac
 
 
 class SlackNotifier:
-    """chat.postMessage with Block Kit; about one message a second per channel, as Slack asks."""
+    """chat.postMessage with Block Kit; about one message a second per channel, as Slack asks.
+    A digest's chart follows it from ``uploads``, many at once (``drain`` waits for them)."""
 
-    def __init__(self, settings: Settings, installation_store: Any = None, spacing: float = 1.0) -> None:
+    def __init__(self, settings: Settings, installation_store: Any = None, spacing: float = 1.0,
+                 uploads: ChartUploads | None = None) -> None:
         self._settings = settings
+        self._uploads = uploads or ChartUploads()
         self._installations = installation_store
         self._spacing = spacing
         self._last: dict[str, float] = {}
@@ -95,8 +99,13 @@ class SlackNotifier:
             log.warning("could not read %s to look for %s: %s", post.channel, key, err)
         return None  # too much traffic to be sure, or unreadable: a person checks
 
+    def drain(self, timeout: float | None = None) -> bool:
+        """Wait for the charts of the digests sent so far; False if some still wait at the timeout."""
+        return self._uploads.drain(timeout)
+
     def _attach_chart(self, client: Any, post: Post) -> None:
-        """The digest's WOW/OW chart as a PNG in the channel; the digest itself is already there."""
+        """The digest's WOW/OW chart as a PNG in the channel; the digest itself is already there.
+        Drawn here (a few ms), uploaded by ``self._uploads`` while this thread moves on."""
         from bot.views import DigestView
         from handlers.charts import digest_chart
 
@@ -106,11 +115,11 @@ class SlackNotifier:
         png = digest_chart(view)
         if png is None:
             return
-        try:
-            client.files_upload_v2(channel=post.channel, content=png, filename=f"moments-{view.week}.png",
-                                   title=f"{view.team}: WOW and OW by touchpoint, {view.week}")
-        except SlackApiError as err:
-            log.warning("digest chart not uploaded to %s: %s", post.channel, err.response.get("error"))
+        self._uploads.submit(Upload(
+            token=client.token, base_url=client.base_url, channel=post.channel, content=png,
+            filename=f"moments-{view.week}.png",
+            title=f"{view.team}: WOW and OW by touchpoint, {view.week}",
+            headers=dict(client.headers or {})))
 
 
 class RoutingNotifier:
@@ -122,6 +131,9 @@ class RoutingNotifier:
         if isinstance(notifier, SentChecker):
             return notifier.was_sent(workspace, post, since)
         return None
+
+    def drain(self, timeout: float | None = None) -> bool:
+        return all(n.drain(timeout) for n in self._by_platform.values() if isinstance(n, Draining))
 
     def send(self, workspace: Workspace, post: Post) -> None:
         notifier = self._by_platform.get(workspace.platform)

@@ -6,8 +6,9 @@ every replica. A job store would be a second, redundant record of the same thing
 must not share one job store between schedulers anyway. So each process runs an in-memory
 scheduler; on each tick it asks the database which teams are due (one indexed query,
 ``storage/due.py``), claims a few at a time so the replicas share the work, and delivers them on
-a small thread pool. The unique (team, kind, week) post claim stays the last guard against a
-double post.
+a small thread pool. Digest charts upload off that pool, many at once (``handlers/uploads.py``);
+the tick waits for them before it returns. The unique (team, kind, week) post claim stays the
+last guard against a double post.
 """
 
 from __future__ import annotations
@@ -25,10 +26,12 @@ from bot.services import Services
 from bot.services.cycle import RECHECK
 from handlers.observability import METRICS
 from handlers.org_scheduled import deliver_due_orgs
+from handlers.uploads import Draining
 
 log = logging.getLogger(__name__)
 WORKERS = 8  # teams delivered at once per replica; Slack's per-channel pace is the notifier's
 LEASE = timedelta(minutes=10)  # a claimed team's other replicas wait this long if we die
+DRAIN = 300.0  # seconds the tick waits at its end for the notifier's charts still uploading
 
 
 class Leader(Protocol):
@@ -72,6 +75,9 @@ def tick(services: Services, notifier: Notifier, leadership: Leader | None = Non
                     running.add(pool.submit(_deliver_team, services, notifier, known[ws], team_id,
                                             until))
             if not running:
+                if isinstance(notifier, Draining) and not notifier.drain(DRAIN):
+                    log.warning("digest charts still uploading after %.0f s; the next tick goes on",
+                                DRAIN)
                 return attempted
             done, running = wait(running, return_when=FIRST_COMPLETED)
             attempted += sum(future.result() for future in done)

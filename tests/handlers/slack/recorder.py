@@ -25,6 +25,7 @@ class SlackStandIn:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     url: str = ""
+    hold_uploads: threading.Event | None = None  # file uploads wait for it (slow uploads)
 
     def named(self, method: str) -> list[Call]:
         with self.lock:
@@ -57,7 +58,9 @@ def start() -> tuple[SlackStandIn, ThreadingHTTPServer]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802
             data = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            if self.path.endswith("/upload"):
+            if self.path.partition("?")[0].endswith("/upload"):
+                if state.hold_uploads is not None:
+                    state.hold_uploads.wait(30)
                 with state.lock:
                     state.calls.append(Call("upload", {"bytes": data}, dict(self.headers)))
                 self.send_response(200)
@@ -70,7 +73,9 @@ def start() -> tuple[SlackStandIn, ThreadingHTTPServer]:
                 args = json.loads(raw or "{}")
             else:
                 args = {k: v[0] for k, v in parse_qs(raw).items()}
-            method = self.path.rsplit("/", 1)[-1]
+            path, _, query = self.path.partition("?")  # the async client sends some args here
+            args.update({k: v[0] for k, v in parse_qs(query).items()})
+            method = path.rsplit("/", 1)[-1]
             for key in ("blocks", "view"):
                 if isinstance(args.get(key), str):
                     args[key] = json.loads(args[key])

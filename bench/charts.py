@@ -1,0 +1,56 @@
+"""How long a digest chart takes to draw: the Slack PNG and the Teams card's compact one.
+
+    .venv/bin/python bench/charts.py [--runs 20]
+
+Draws the chart for a week with 3 and with 12 touchpoints (the airline journey at its longest)
+in this process, after one warm-up draw, and prints the median time and the PNG's size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+NAMES = ["Information", "Booking", "Check-in", "Security", "Boarding", "In-flight service",
+         "Baggage claim", "Disruption & delays", "Loyalty programme", "Getting a problem solved",
+         "Lounge", "Arrival & transfer"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+
+    from bot.views import DigestView, TouchpointRef, TouchpointWeek
+    from handlers.charts import compact_chart, digest_chart
+
+    started = time.perf_counter()
+    digest_chart(DigestView("Warm-up", "2026-W47", (), (TouchpointWeek(TouchpointRef("a", "A"), 1, 1, 0, 0),),
+                            (), (), 1, 1))
+    print(f"first chart (imports included): {(time.perf_counter() - started) * 1000:.0f} ms; load average "
+          + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+    for count in (3, 12):
+        rows = tuple(TouchpointWeek(TouchpointRef(f"tp{i}", name), i % 5 + 1, (i * 3) % 7, 1, 2)
+                     for i, name in enumerate(NAMES[:count]))
+        view = DigestView("Gate crew Stockholm Arlanda", "2026-W47", (), rows, (), (), 9, 9)
+        for label, draw in (("Slack PNG", digest_chart), ("Teams card PNG", compact_chart)):
+            times, png = [], b""
+            for _ in range(args.runs):
+                began = time.perf_counter()
+                png = draw(view) or b""
+                times.append(time.perf_counter() - began)
+            print(f"{count:2d} touchpoints, {label}: median {statistics.median(times) * 1000:.1f} ms, "
+                  f"{len(png) / 1000:.1f} KB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

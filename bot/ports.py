@@ -243,6 +243,11 @@ class Repository(Protocol):
         """Ids of the sibling standards already offered to the team as candidates."""
         ...
 
+    def sibling_standards(self, team_id: int, template: str) -> list[tuple[Standard, str]]:
+        """The delight standards of the workspace's other teams that follow ``template``, each
+        with its touchpoint's slug; newest first. One query, however many teams there are."""
+        ...
+
     def claim_org_post(self, org_id: int, week: str, at: datetime) -> bool:
         """True for the first claim of (organisation channel, week)."""
         ...

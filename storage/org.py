@@ -16,13 +16,16 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.domain import OrgChannel, OrgPost
+from bot.domain import OrgChannel, OrgPost, Standard, StandardLevel
 from storage.models import (
     SOON,
     OrgChannelRow,
     OrgPostRow,
     PromptRow,
     ProposalRow,
+    StandardRow,
+    TeamRow,
+    TouchpointRow,
     entity_values,
     maybe_entity,
     to_entity,
@@ -71,6 +74,15 @@ class OrgRows(WorkspaceRows):
                  .where(ProposalRow.workspace_id == self._ws.id, PromptRow.team_id == team_id,
                         ProposalRow.origin_standard_id.is_not(None)))
         return {int(found) for found in self._s.scalars(query) if found is not None}
+
+    def sibling_standards(self, team_id: int, template: str) -> list[tuple[Standard, str]]:
+        query = (sa.select(StandardRow, TouchpointRow.slug)
+                 .join(TeamRow, TeamRow.id == StandardRow.team_id)
+                 .join(TouchpointRow, TouchpointRow.id == StandardRow.touchpoint_id)
+                 .where(StandardRow.workspace_id == self._ws.id, TeamRow.template == template,
+                        TeamRow.id != team_id, StandardRow.level == StandardLevel.DELIGHT)
+                 .order_by(StandardRow.adopted_at.desc(), StandardRow.id.desc()))
+        return [(to_entity(Standard, row), slug) for row, slug in self._s.execute(query)]
 
     # the organisation digest's exactly-once guard
 

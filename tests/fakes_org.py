@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.domain import OrgChannel, OrgPost, Workspace
+from bot.domain import OrgChannel, OrgPost, Standard, StandardLevel, Workspace
 
 SOON = datetime(2000, 1, 1, tzinfo=UTC)
 RESCHEDULE_FIELDS = ("timezone", "digest_at", "paused", "channel")
@@ -44,6 +44,15 @@ class OrgFakeRows:
                    and p.team_id == team_id}
         return {p.origin_standard_id for ws, p in self._t.proposals.values()
                 if ws == self._ws.id and p.prompt_id in prompts and p.origin_standard_id is not None}
+
+    def sibling_standards(self, team_id: int, template: str) -> list[tuple[Standard, str]]:
+        teams = {t.id for ws, t in self._t.teams.values() if ws == self._ws.id and t.id != team_id
+                 and t.template == template}
+        slugs = {tp.id: tp.slug for ws, tp in self._t.touchpoints.values() if ws == self._ws.id}
+        found = [(s, slugs[s.touchpoint_id]) for ws, s in self._t.standards.values()
+                 if ws == self._ws.id and s.team_id in teams and s.level == StandardLevel.DELIGHT
+                 and s.touchpoint_id in slugs]
+        return sorted(found, key=lambda f: (f[0].adopted_at, f[0].id), reverse=True)
 
     def claim_org_post(self, org_id: int, week: str, at: datetime) -> bool:
         org = self.org_channel()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.domain import Prompt, Proposal, Standard, StandardLevel, Team
+from bot.domain import Prompt, Proposal, Standard, Team
 from bot.ports import Repository
 
 CANDIDATES_PER_PROMPT = 3  # the rest wait for a later week
@@ -21,11 +21,6 @@ def root_of(standard: Standard) -> int:
     return standard.origin_id or standard.id
 
 
-def siblings(repo: Repository, team: Team) -> list[Team]:
-    """The other teams of the workspace that follow the same journey template."""
-    return [t for t in repo.teams() if t.id != team.id and t.template == team.template]
-
-
 def offer_candidates(repo: Repository, team: Team, prompt: Prompt, now: datetime) -> list[Proposal]:
     """Add to a new prompt the sibling standards this team has neither adopted nor been offered,
     at touchpoints it shares: those at the prompt's focus first, then the newest."""
@@ -34,16 +29,13 @@ def offer_candidates(repo: Repository, team: Team, prompt: Prompt, now: datetime
         return []
     taken = {root_of(s) for s in repo.standards(team.id)} | repo.offered_origins(team.id)
     found: dict[int, tuple[Standard, int]] = {}  # root id -> (root standard, our touchpoint id)
-    for sibling in siblings(repo, team):
-        slugs = {t.id: t.slug for t in repo.touchpoints(sibling.id, include_retired=True)}
-        for standard in repo.standards(sibling.id, level=StandardLevel.DELIGHT):
-            root_id = root_of(standard)
-            slug = slugs.get(standard.touchpoint_id)
-            if root_id in taken or root_id in found or slug not in mine:
-                continue
-            root = standard if root_id == standard.id else repo.standard(root_id)
-            if root is not None:
-                found[root_id] = (root, mine[slug].id)
+    for standard, slug in repo.sibling_standards(team.id, team.template):  # one query
+        root_id = root_of(standard)
+        if root_id in taken or root_id in found or slug not in mine:
+            continue
+        root = standard if root_id == standard.id else repo.standard(root_id)
+        if root is not None:
+            found[root_id] = (root, mine[slug].id)
     ranked = sorted(found.values(), key=lambda c: (c[1] not in prompt.touchpoint_ids,
                                                    -c[0].adopted_at.timestamp(), c[0].id))
     return [repo.add_proposal(Proposal(0, prompt.id, tp_id, root.text, "", True, now,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from bot.domain import OrgChannel, OrgPost, Workspace
+from bot.domain import OrgChannel, OrgPost, StandardLevel, Workspace
 from bot.ports import Store
 from tests.storage.builders import (
     T0,
@@ -100,3 +100,26 @@ def test_standards_and_candidates_remember_where_they_came_from(store: Store, ws
         spread = repo.add_standard(a_standard(second.id, tp2.id, proposal_id=candidate.id,
                                               origin_id=origin.id))
         assert_exact(repo.standard(spread.id), spread)
+
+
+def test_sibling_standards_are_the_other_teams_delights_of_the_journey_with_their_slugs(
+        store: Store, ws: Workspace) -> None:
+    other_ws = new_workspace(store)
+    with store.transaction(other_ws.id) as repo:  # another workspace's airline team: never seen
+        far = repo.add_team(a_team("C-FAR"))
+        repo.add_standard(a_standard(far.id, repo.add_touchpoint(a_touchpoint(far.id)).id))
+    with store.transaction(ws.id) as repo:
+        mine = repo.add_team(a_team("C-MINE"))
+        arn = repo.add_team(a_team("C-ARN"))
+        hotel = repo.add_team(a_team("C-HOTEL", template="hotel"))
+        own = repo.add_standard(a_standard(mine.id, repo.add_touchpoint(a_touchpoint(mine.id)).id))
+        desk = repo.add_touchpoint(a_touchpoint(arn.id, "check-in"))
+        gate = repo.add_touchpoint(a_touchpoint(arn.id, "boarding", position=2))
+        older = repo.add_standard(a_standard(arn.id, desk.id, text="Open a desk", adopted_at=at(1)))
+        newer = repo.add_standard(a_standard(arn.id, gate.id, text="Call by row", adopted_at=at(2)))
+        repo.add_standard(a_standard(arn.id, desk.id, text="Old and basic", adopted_at=at(3),
+                                     level=StandardLevel.BASIC, basic_since=at(4)))
+        repo.add_standard(a_standard(hotel.id, repo.add_touchpoint(a_touchpoint(hotel.id)).id))
+        found = repo.sibling_standards(mine.id, "airline")
+    assert [(s.id, slug) for s, slug in found] == [(newer.id, "boarding"), (older.id, "check-in")]
+    assert own.id not in {s.id for s, _ in found}

@@ -579,7 +579,6 @@ HOME_REFRESH = "🔄 Refresh"
 HOME_OPEN_PROMPT = "🗳️ Vote or propose"
 HOME_OPEN_DIGEST = "📊 The full digest"
 
-JOURNEY_TITLE = "{team}: customer journey ({template})"
 JOURNEY_INTRO = ("Rename a touchpoint, retire it (its moments and standards stay in the history) "
                  "or add one at the end, then Save. ↑ and ↓ move a touchpoint at once.")
 JOURNEY_PAGE = ("Touchpoints {first}–{last} of {total}. Save this page's changes before you "
@@ -715,4 +714,4 @@ CANDIDATE_BY = "🌍 {team} adopted this"
 FIRST_ADOPTED = " First adopted by {team}."
 CHART_TITLE = "{title} · {week}"
 CHART_TEAM_AXIS = "Moments this week"
-CHART_ALT = "Bar charts, one per team: WOW and OW per touchpoint, {week}"
+ORG_CHART_ALT = "Bar charts, one per team: WOW and OW per touchpoint, {week}"

@@ -42,7 +42,7 @@ def attach_org_charts(client: Any, post: Post) -> None:
         try:
             client.files_upload_v2(channel=post.channel, content=png,
                                    filename=f"moments-org-{group.template}-{view.week}.png",
-                                   title=words.CHART_ALT.format(week=view.week))
+                                   title=words.ORG_CHART_ALT.format(week=view.week))
         except SlackApiError as err:
             log.warning("organisation chart not uploaded to %s: %s", post.channel,
                         err.response.get("error"))

@@ -21,7 +21,7 @@ def org_digest_card(reply: Reply, view: OrgDigestView) -> Card:
         if png is not None:
             charts.append({"type": "Image", "size": "Stretch",
                            "url": "data:image/png;base64," + base64.b64encode(png).decode(),
-                           "altText": words.CHART_ALT.format(week=view.week)})
+                           "altText": words.ORG_CHART_ALT.format(week=view.week)})
     out: Card = {}
     for shown in (len(charts), *range(len(charts) - 1, -1, -1)):
         for chars in TEXT_LEVELS:

@@ -132,3 +132,12 @@ def test_the_catalogue_holds_no_platform_syntax() -> None:
             flat = " ".join(text) if isinstance(text, tuple) else text
             if name.isupper() and isinstance(flat, str):
                 assert not re.search(r"[`*]|<@|<!", flat), name
+
+
+def test_no_entry_of_the_catalogue_is_defined_twice() -> None:
+    """A second definition silently replaces the first: one feature's sentence in another's place."""
+    tree = ast.parse((ROOT / "bot/words.py").read_text(encoding="utf-8"))
+    names = [t.id for node in tree.body if isinstance(node, ast.Assign | ast.AnnAssign)
+             for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+             if isinstance(t, ast.Name)]
+    assert sorted({n for n in names if names.count(n) > 1}) == []

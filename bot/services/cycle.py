@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import partial
+from typing import TypeVar
 
 from bot import text, words
-from bot.domain import PostRecord, Team, Workspace
+from bot.domain import OrgPost, PostRecord, Team, Workspace
 from bot.errors import UserError
 from bot.markup import italic
 from bot.ports import DeliveryError, Notifier, SentChecker
@@ -131,7 +134,7 @@ UNKNOWN = "the bot stopped while sending this post; it may be in the channel alr
 ALREADY_OUT = words.ALREADY_OUT
 
 
-def next_attempt_at(record: PostRecord) -> datetime:
+def next_attempt_at(record: PostRecord | OrgPost) -> datetime:
     """When an unsent post may be tried again. No attempt yet means another process claimed it
     and may be sending right now; only after IN_FLIGHT is it taken for dead and retried."""
     if record.attempts == 0:
@@ -139,6 +142,30 @@ def next_attempt_at(record: PostRecord) -> datetime:
     waited = sum((min(timedelta(minutes=2 ** i), RETRY_CAP) for i in range(record.attempts)),
                  timedelta())
     return record.claimed_at + waited
+
+
+Guard = TypeVar("Guard", PostRecord, OrgPost)  # a post's exactly-once record
+
+
+def take_attempt(record: Guard, *, claimed: bool, now: datetime, not_before: datetime | None,
+                 settle: Callable[[Guard], Guard | None], swap: Callable[[Guard, Guard], bool],
+                 touched: list[Guard]) -> Guard | None:
+    """The unsent ``record`` marked as sending now, when this process may make the attempt:
+    a crash mid-send is settled first (``settle`` looks in the channel), a retry waits out its
+    backoff and the platform's Retry-After (``not_before``) unless just claimed, and ``swap``
+    (compare-and-set) takes the attempt from any other replica. None: nothing to send now;
+    a record changed on the way is added to ``touched``."""
+    if record.sending_at is not None:
+        settled = settle(record)
+        if settled is None or settled.sent_at is not None or settled.sending_at is not None:
+            if settled is not None and settled != record:
+                touched.append(settled)
+            return None
+        record = settled
+    if not claimed and now < max(next_attempt_at(record), not_before or now):
+        return None
+    sending = replace(record, sending_at=now)
+    return sending if swap(record, sending) else None  # else another replica took it a moment ago
 
 
 def late_note(team: Team, due: Due, now: datetime) -> str:
@@ -176,29 +203,25 @@ class Delivery:
         now = self._d.clock.now()
         with self._d.store.transaction(workspace.id) as repo:
             team = require_team(repo, team_id)
-        touched = []
+        touched: list[PostRecord] = []
         for due in due_posts(team, now):
             with self._d.store.transaction(workspace.id) as repo:
                 claimed = repo.claim_post(team.id, due.kind, due.week, now)
                 record = repo.post_record(team.id, due.kind, due.week)
             if record is None or record.sent_at is not None:
                 continue
-            if record.sending_at is not None:
-                settled = self._settle_interrupted(workspace, team, due, record, notifier, now)
-                if settled is None or settled.sent_at is not None or settled.sending_at is not None:
-                    if settled is not None and settled != record:
-                        touched.append(settled)
-                    continue
-                record = settled
-            key = (workspace.id, team.id, due.kind, due.week)
-            if not claimed and now < max(next_attempt_at(record), self._not_before.get(key, now)):
-                continue
-            sending = replace(record, sending_at=now)
-            with self._d.store.transaction(workspace.id) as repo:
-                if not repo.swap_post_record(record, sending):
-                    continue  # another replica took this attempt a moment ago
-            touched.append(self._deliver(workspace, team, due, sending, notifier))
+            sending = take_attempt(
+                record, claimed=claimed, now=now, touched=touched,
+                not_before=self._not_before.get((workspace.id, team.id, due.kind, due.week)),
+                settle=partial(self._settle_interrupted, workspace, team, due, notifier=notifier, now=now),
+                swap=partial(self._swap, workspace.id))
+            if sending is not None:
+                touched.append(self._deliver(workspace, team, due, sending, notifier))
         return touched
+
+    def _swap(self, workspace_id: int, old: PostRecord, new: PostRecord) -> bool:
+        with self._d.store.transaction(workspace_id) as repo:
+            return repo.swap_post_record(old, new)
 
     def next_check(self, *, workspace_id: int, team_id: int) -> datetime | None:
         """When the scheduler must look at the team again: on the next tick while one of its due

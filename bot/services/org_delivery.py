@@ -8,13 +8,14 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import partial
 
 from bot import org_text
 from bot.domain import OrgChannel, OrgPost, Workspace
 from bot.ports import DeliveryError, Notifier, SentChecker
 from bot.schedule import GRACE, Due, due_at, next_runs
 from bot.services.base import Deps
-from bot.services.cycle import IN_FLIGHT, RECHECK, RETRY_CAP, UNKNOWN, late_note
+from bot.services.cycle import IN_FLIGHT, RECHECK, UNKNOWN, late_note, take_attempt
 from bot.services.org import OrgService, org_schedule
 from bot.views import Post, Reply
 from bot.weeks import iso_week, shift_week
@@ -38,15 +39,6 @@ def due_digests(org: OrgChannel, now: datetime) -> list[Due]:
     return found
 
 
-def next_attempt_at(record: OrgPost) -> datetime:
-    """As ``cycle.next_attempt_at``: a claim with no attempt may be sending elsewhere."""
-    if record.attempts == 0:
-        return record.claimed_at + IN_FLIGHT
-    waited = sum((min(timedelta(minutes=2 ** i), RETRY_CAP) for i in range(record.attempts)),
-                 timedelta())
-    return record.claimed_at + waited
-
-
 class OrgDelivery:
     def __init__(self, org: OrgService, deps: Deps) -> None:
         self._org = org
@@ -64,29 +56,25 @@ class OrgDelivery:
         org = self._org.org(workspace_id=workspace.id)
         if org is None or org.id != org_id:
             return []
-        touched = []
+        touched: list[OrgPost] = []
         for due in due_digests(org, now):
             with self._d.store.transaction(workspace.id) as repo:
                 claimed = repo.claim_org_post(org.id, due.week, now)
                 record = repo.org_post(org.id, due.week)
             if record is None or record.sent_at is not None:
                 continue
-            if record.sending_at is not None:
-                settled = self._settle_interrupted(workspace, org, record, notifier, now)
-                if settled is None or settled.sent_at is not None or settled.sending_at is not None:
-                    if settled is not None and settled != record:
-                        touched.append(settled)
-                    continue
-                record = settled
-            key = (org.id, due.week)
-            if not claimed and now < max(next_attempt_at(record), self._not_before.get(key, now)):
-                continue
-            sending = replace(record, sending_at=now)
-            with self._d.store.transaction(workspace.id) as repo:
-                if not repo.swap_org_post(record, sending):
-                    continue  # another replica took this attempt a moment ago
-            touched.append(self._deliver(workspace, org, due, sending, notifier))
+            sending = take_attempt(
+                record, claimed=claimed, now=now, touched=touched,
+                not_before=self._not_before.get((org.id, due.week)),
+                settle=partial(self._settle_interrupted, workspace, org, notifier=notifier, now=now),
+                swap=partial(self._swap, workspace.id))
+            if sending is not None:
+                touched.append(self._deliver(workspace, org, due, sending, notifier))
         return touched
+
+    def _swap(self, workspace_id: int, old: OrgPost, new: OrgPost) -> bool:
+        with self._d.store.transaction(workspace_id) as repo:
+            return repo.swap_org_post(old, new)
 
     def next_check(self, *, workspace_id: int, org_id: int) -> datetime | None:
         """On the next tick while this week's digest is unsettled, else when it is next due;

@@ -7,9 +7,6 @@ the Slack request inbox in ``storage/inbox.py``.) Every read is scoped to the wo
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
-
-import sqlalchemy as sa
 
 from bot.domain import Moment, PostRecord
 from storage.models import MomentRow, PostRecordRow, TeamRow, entity_values, maybe_entity, to_entity
@@ -60,27 +57,12 @@ class DeliveryRows(WorkspaceRows):
             self._s.flush()
 
     def swap_post_record(self, expected: PostRecord, new: PostRecord) -> bool:
-        """Compare-and-set: write ``new`` only if the row still holds ``expected``'s attempts and
-        sending mark and is unsent. One UPDATE, so of two replicas retrying the same post at the
-        same moment exactly one wins the attempt."""
-        mark = PostRecordRow.sending_at
-        statement = (
-            sa.update(PostRecordRow)
-            .where(
-                PostRecordRow.workspace_id == self._ws.id,
-                PostRecordRow.team_id == expected.team_id,
-                PostRecordRow.kind == expected.kind,
-                PostRecordRow.week == expected.week,
-                PostRecordRow.attempts == expected.attempts,
-                PostRecordRow.sent_at.is_(None),
-                mark.is_(None) if expected.sending_at is None else mark == expected.sending_at,
-            )
-            .values(sent_at=new.sent_at, attempts=new.attempts, last_error=new.last_error,
-                    sending_at=new.sending_at)
-            .execution_options(synchronize_session="fetch")
-        )
-        result = cast("sa.CursorResult[Any]", self._s.execute(statement))
-        return result.rowcount == 1
+        """Compare-and-set (``WorkspaceRows._swap_attempt``): of two replicas retrying the same
+        post at the same moment exactly one wins the attempt."""
+        return self._swap_attempt(PostRecordRow, [PostRecordRow.team_id == expected.team_id,
+                                                  PostRecordRow.kind == expected.kind,
+                                                  PostRecordRow.week == expected.week],
+                                  expected, new)
 
     def post_records(self, *, team_id: int | None = None, limit: int = 50) -> list[PostRecord]:
         query = self._mine(PostRecordRow)

@@ -101,24 +101,10 @@ class OrgRows(WorkspaceRows):
         return maybe_entity(OrgPost, self._org_post_row(org_id, week))
 
     def swap_org_post(self, expected: OrgPost, new: OrgPost) -> bool:
-        """Compare-and-set, one UPDATE, as ``swap_post_record``: of two replicas taking the same
-        attempt exactly one wins."""
-        mark = OrgPostRow.sending_at
-        statement = (
-            sa.update(OrgPostRow)
-            .where(
-                OrgPostRow.workspace_id == self._ws.id,
-                OrgPostRow.org_id == expected.org_id,
-                OrgPostRow.week == expected.week,
-                OrgPostRow.attempts == expected.attempts,
-                OrgPostRow.sent_at.is_(None),
-                mark.is_(None) if expected.sending_at is None else mark == expected.sending_at,
-            )
-            .values(sent_at=new.sent_at, attempts=new.attempts, last_error=new.last_error,
-                    sending_at=new.sending_at)
-            .execution_options(synchronize_session="fetch")
-        )
-        return cast("sa.CursorResult[Any]", self._s.execute(statement)).rowcount == 1
+        """Compare-and-set, as ``swap_post_record``: of two replicas taking the same attempt
+        exactly one wins."""
+        return self._swap_attempt(OrgPostRow, [OrgPostRow.org_id == expected.org_id,
+                                               OrgPostRow.week == expected.week], expected, new)
 
 
 def claim_due_orgs(session: Session, *, now: datetime, until: datetime,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +28,23 @@ class WorkspaceRows:
 
     def _saved(self, row: Any) -> bool:
         return saved(self._s, row)
+
+    def _swap_attempt(self, model: Any, key: list[Any], expected: Any, new: Any) -> bool:
+        """Compare-and-set on a post's exactly-once row (``post_records``, ``org_posts``): write
+        ``new``'s attempt only if the row named by ``key`` still holds ``expected``'s attempts
+        and sending mark and is unsent. One UPDATE, so of two replicas taking the same attempt
+        at the same moment exactly one wins."""
+        mark = model.sending_at
+        statement = (
+            sa.update(model)
+            .where(model.workspace_id == self._ws.id, *key, model.attempts == expected.attempts,
+                   model.sent_at.is_(None),
+                   mark.is_(None) if expected.sending_at is None else mark == expected.sending_at)
+            .values(sent_at=new.sent_at, attempts=new.attempts, last_error=new.last_error,
+                    sending_at=new.sending_at)
+            .execution_options(synchronize_session="fetch")
+        )
+        return cast("sa.CursorResult[Any]", self._s.execute(statement)).rowcount == 1
 
 
 def upsert(session: Session, find: Callable[[], Any], fresh: Any, values: dict[str, Any]) -> None:

@@ -147,6 +147,20 @@ def next_attempt_at(record: PostRecord | OrgPost) -> datetime:
 Guard = TypeVar("Guard", PostRecord, OrgPost)  # a post's exactly-once record
 
 
+def settled_by_check(record: Guard, found: bool | None) -> Guard:
+    """A post interrupted mid-send, as the channel tells: sent (recorded as sent), not sent (an
+    attempt used up, to be sent again), or unknown (marked UNKNOWN: never sent twice, shown in
+    `moments status` for a person to check). The record itself when nothing changes."""
+    assert record.sending_at is not None
+    if found is True:
+        return replace(record, sent_at=record.sending_at, sending_at=None,
+                       attempts=record.attempts + 1, last_error="")
+    if found is False:
+        return replace(record, sending_at=None, attempts=record.attempts + 1,
+                       last_error="the sender stopped before the post went out")
+    return record if record.last_error == UNKNOWN else replace(record, last_error=UNKNOWN)
+
+
 def take_attempt(record: Guard, *, claimed: bool, now: datetime, not_before: datetime | None,
                  settle: Callable[[Guard], Guard | None], swap: Callable[[Guard, Guard], bool],
                  touched: list[Guard]) -> Guard | None:
@@ -253,20 +267,16 @@ class Delivery:
             except Exception:
                 log.warning("could not check whether %s for team %s (%s) went out", due.kind,
                             team.name, due.week, exc_info=True)
+        settled = settled_by_check(record, found)
+        if settled == record:
+            return record
         if found is True:
-            settled = replace(record, sent_at=record.sending_at, sending_at=None,
-                              attempts=record.attempts + 1, last_error="")
             log.info("%s for team %s (%s) was sent before the sender stopped; recorded", due.kind,
                      team.name, due.week)
         elif found is False:
-            settled = replace(record, sending_at=None, attempts=record.attempts + 1,
-                              last_error="the sender stopped before the post went out")
             log.warning("%s for team %s (%s): the sender stopped before posting; sending again",
                         due.kind, team.name, due.week)
         else:
-            if record.last_error == UNKNOWN:
-                return record
-            settled = replace(record, last_error=UNKNOWN)
             log.error("%s for team %s (%s): the bot stopped while posting it at %s and can't tell "
                       "whether it went out; not sending it twice. Check %s and see `moments "
                       "status`.", due.kind, team.name, due.week, record.sending_at.isoformat(),

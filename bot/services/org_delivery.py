@@ -15,7 +15,7 @@ from bot.domain import OrgChannel, OrgPost, Workspace
 from bot.ports import DeliveryError, Notifier, SentChecker
 from bot.schedule import GRACE, Due, due_at, next_runs
 from bot.services.base import Deps
-from bot.services.cycle import IN_FLIGHT, RECHECK, UNKNOWN, late_note, take_attempt
+from bot.services.cycle import IN_FLIGHT, RECHECK, late_note, settled_by_check, take_attempt
 from bot.services.org import OrgService, org_schedule
 from bot.views import Post, Reply
 from bot.weeks import iso_week, shift_week
@@ -103,16 +103,10 @@ class OrgDelivery:
             except Exception:
                 log.warning("could not check whether the organisation digest (%s) went out",
                             record.week, exc_info=True)
-        if found is True:
-            settled = replace(record, sent_at=record.sending_at, sending_at=None,
-                              attempts=record.attempts + 1, last_error="")
-        elif found is False:
-            settled = replace(record, sending_at=None, attempts=record.attempts + 1,
-                              last_error="the sender stopped before the post went out")
-        else:
-            if record.last_error == UNKNOWN:
-                return record
-            settled = replace(record, last_error=UNKNOWN)
+        settled = settled_by_check(record, found)
+        if settled == record:
+            return record
+        if found is None:
             log.error("organisation digest (%s): the bot stopped while posting it and can't tell "
                       "whether it went out; not sending it twice. Check %s.", record.week,
                       org.channel)

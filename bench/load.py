@@ -257,7 +257,10 @@ def requests_mix(n: int, rng: random.Random, api_url: str) -> list[tuple[str, by
     for i in range(n):
         roll = rng.random()
         if roll < 0.5:
-            form = urlencode({"command": rng.choice(["/wow", "/ow"]), "text": rng.choice(texts),
+            # each its own words: the same person sending the same report twice makes one moment
+            # (the second is answered with the first), and would not count as stored
+            text = f"{rng.choice(texts)} (round {base // 10**4}, report {i})"
+            form = urlencode({"command": rng.choice(["/wow", "/ow"]), "text": text,
                               "team_id": TEAM, "channel_id": CHANNEL, "user_id": f"U{i % 40}",
                               "user_name": f"user{i % 40}",
                               "trigger_id": f"{base + i}.2.{rng.getrandbits(40):x}",

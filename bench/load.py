@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlencode
+from urllib.request import urlopen
 
 import aiohttp
 import sqlalchemy as sa
@@ -88,7 +89,17 @@ class _WebApi(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    do_GET = do_POST  # noqa: N815 - the async client reads (users.info) with GET, as Slack allows
+    def do_GET(self) -> None:  # noqa: N802 - the async client reads (users.info) with GET, as Slack allows
+        if self.path == "/_bench/confirmed":
+            with _WebApi.lock:
+                data = json.dumps({"confirmed": _WebApi.confirmed, "at": _WebApi.confirmed_at}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
+        self.do_POST()
 
     def log_message(self, *args: object) -> None:
         pass
@@ -96,14 +107,48 @@ class _WebApi(BaseHTTPRequestHandler):
 
 @contextmanager
 def web_api() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), _WebApi)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    """The stand-in Web API, in a process of its own (as Slack is): in the load generator's
+    process its threads would take the interpreter lock from the generator while Moments sends
+    its replies, and not while the bare app (which sends none) runs, slowing Moments' side
+    alone. Its latency is ``_WebApi.latency``; ``confirmed()`` asks it what it took."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, __file__, "--stand-in", str(port),
+                             "--api-latency", str(_WebApi.latency)])
+    global _STAND_IN
+    _STAND_IN = f"http://127.0.0.1:{port}"
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/api/"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the stand-in Web API did not start") from None
+                time.sleep(0.1)
+        yield f"{_STAND_IN}/api/"
     finally:
-        server.shutdown()
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+_STAND_IN = ""
+
+
+def confirmed() -> tuple[int, float]:
+    """Commands' confirmations (response_url posts) the stand-in answered, and when the last was
+    (time.monotonic(), the same clock in every process)."""
+    with urlopen(f"{_STAND_IN}/_bench/confirmed", timeout=10) as resp:  # noqa: S310 - 127.0.0.1
+        found = json.loads(resp.read())
+    return int(found["confirmed"]), float(found["at"])
+
+
+def serve_stand_in(port: int) -> int:
+    server = ThreadingHTTPServer(("127.0.0.1", port), _WebApi)
+    server.daemon_threads = True
+    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
+    server.serve_forever()
+    return 0
 
 
 @contextmanager
@@ -171,8 +216,8 @@ def confirmations(since: int, expected: int, timeout: float = 600.0) -> tuple[in
     been or none came for 5 s, and when the last was."""
     deadline, last, quiet_since = time.monotonic() + timeout, -1, time.monotonic()
     while time.monotonic() < deadline:
-        with _WebApi.lock:
-            now, at = _WebApi.confirmed - since, _WebApi.confirmed_at
+        total, at = confirmed()
+        now = total - since
         if now >= expected:
             return now, at
         if now != last:
@@ -337,7 +382,10 @@ def run(args: argparse.Namespace) -> int:
                     "SLACK_API_URL": api_url, "MOMENTS_LOG_LEVEL": "WARNING"}
         base_env.pop("SLACK_APP_TOKEN", None)
         targets: list[tuple[str, int]] = [("bare", 1)] + [("moments", n) for n in args.replicas if n > 0]
-        for kind, replicas in targets:
+        bare_rate: dict[int, float] = {}  # level -> the bare app's acks/s in this round
+        # rounds in turn (bare, Moments, bare, Moments...): a shared machine's pace drifts, and
+        # each Moments row is compared with the bare app's just before it
+        for kind, replicas in targets * args.rounds:
             with throwaway_database() as url:
                 env = {**base_env, "DATABASE_URL": url}
                 if kind == "moments":
@@ -352,7 +400,7 @@ def run(args: argparse.Namespace) -> int:
                     for level in levels:
                         load = requests_mix(args.requests, rng, api_url)
                         before = count_moments(url) if kind == "moments" else 0
-                        told_before = _WebApi.confirmed
+                        told_before = confirmed()[0]
                         cpu_before = sum(s.cpu_seconds() for s in servers)
                         began = time.monotonic()
                         lat, errors, later, took = asyncio.run(fire([s.port for s in servers], load, level))
@@ -367,13 +415,18 @@ def run(args: argparse.Namespace) -> int:
                         cpu_ms = (sum(s.cpu_seconds() for s in servers) - cpu_before) * 1000 / len(load)
                         label = kind if kind == "bare" else f"{kind} x{replicas}"
                         peak = max(s.peak_rss_mb() for s in servers)
+                        rate = len(load) / took
+                        if kind == "bare":
+                            bare_rate[level] = rate
+                        share = (f" ({rate / bare_rate[level]:.0%} of bare)"
+                                 if kind != "bare" and level in bare_rate else "")
                         check = (f"{stored}/{expected} in {last_at - began:.1f} s, {told}/{commands} "
                                  f"confirmed in {told_at - began:.1f} s: end to end "
                                  f"{stored / max(end, 1e-9):.0f} moments/s"
                                  if kind == "moments" else "-")
-                        print(f"{label:<14}{level:>5}{len(load):>6}{len(load) / took:>9.0f}"
+                        print(f"{label:<14}{level:>5}{len(load):>6}{rate:>9.0f}"
                               f"{statistics.median(lat):>9.1f}{pct(lat, 99):>9.1f}{errors:>8}{later:>5}"
-                              f"{peak:>10.0f}{cpu_ms:>11.2f}  {check}", flush=True)
+                              f"{peak:>10.0f}{cpu_ms:>11.2f}  {check}{share}", flush=True)
                 finally:
                     for s in servers:
                         s.proc.send_signal(signal.SIGTERM)
@@ -392,7 +445,14 @@ def main() -> int:
     parser.add_argument("--replicas", type=lambda s: [int(x) for x in s.split(",")], default=[1, 2])
     parser.add_argument("--api-latency", type=float, default=0.0,
                         help="seconds the stand-in Slack Web API waits before each answer (e.g. 0.15)")
-    return run(parser.parse_args())
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="run the bare app and Moments in turn this many times")
+    parser.add_argument("--stand-in", type=int, metavar="PORT", help=argparse.SUPPRESS)  # (web_api's child)
+    args = parser.parse_args()
+    if args.stand_in:
+        _WebApi.latency = args.api_latency
+        return serve_stand_in(args.stand_in)
+    return run(args)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ and the web server exposes ``/metrics``. No dependency: the text format is simpl
 from __future__ import annotations
 
 import contextvars
+import itertools
 import json
 import logging
 import re
@@ -16,6 +17,11 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+# A request's id when none came with it: this process's random prefix and a count. (uuid4 per
+# request asked the kernel for randomness on the event loop, and every such call let a busy
+# work thread take the interpreter lock from the acks.)
+_PREFIX = uuid.uuid4().hex[:6]
+_NEXT = itertools.count(1)
 
 # Slack tokens (bot, user, app, config, refresh), bearer headers, and secrets in URLs.
 SECRET = re.compile(
@@ -31,7 +37,7 @@ def scrub(text: str) -> str:
 @contextmanager
 def request_scope(request_id: str | None = None) -> Iterator[str]:
     """Everything logged inside carries this request id."""
-    token = REQUEST_ID.set(request_id or uuid.uuid4().hex[:12])
+    token = REQUEST_ID.set(request_id or f"{_PREFIX}{next(_NEXT):06x}")
     try:
         yield REQUEST_ID.get()
     finally:

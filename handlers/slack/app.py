@@ -11,9 +11,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from slack_bolt import App, BoltRequest, BoltResponse
@@ -134,36 +133,26 @@ class CountingExecutor(ThreadPoolExecutor):
         self._waiting = 0
         self._count = threading.Lock()
         self._acks = 0
-        self._acked = threading.Condition()
+        self._acks_lock = threading.Lock()
         self.yield_below = yield_below
         self.yield_for = yield_for
         self.grace = grace
         self._last_ack = 0.0
 
-    @contextmanager
-    def acknowledging(self) -> Iterator[None]:
-        with self._acked:
-            self._acks += 1
-        try:
-            yield
-        finally:
-            with self._acked:
-                self._acks -= 1
-                self._last_ack = time.monotonic()
-                if not self._acks:
-                    self._acked.notify_all()
+    def acknowledging(self) -> _Acking:
+        """Around an acknowledgement: the work waits while one is in flight (see ``_quiet``)."""
+        return _Acking(self)
 
     def _quiet(self) -> None:
-        """Wait (up to ``yield_for``) until no ack has been in flight for ``grace`` seconds."""
+        """Wait (up to ``yield_for``) until no ack has been in flight for ``grace`` seconds. It
+        looks every ``grace`` rather than being woken: an ack then costs the event loop no
+        notification, only a lock held for an addition."""
         deadline = time.monotonic() + self.yield_for
-        with self._acked:
-            while True:
-                now = time.monotonic()
-                calm = now - self._last_ack
-                if now >= deadline or (not self._acks and calm >= self.grace):
-                    return
-                # acks in flight: until the last is answered (notified); else the rest of the grace
-                self._acked.wait(deadline - now if self._acks else min(deadline - now, self.grace - calm))
+        while True:
+            now = time.monotonic()
+            if now >= deadline or (not self._acks and now - self._last_ack >= self.grace):
+                return
+            time.sleep(min(self.grace, deadline - now))
 
     @property
     def waiting(self) -> int:
@@ -185,6 +174,26 @@ class CountingExecutor(ThreadPoolExecutor):
             with self._count:
                 self._waiting -= 1
             raise
+
+
+class _Acking:
+    """``CountingExecutor.acknowledging``: a class, not a generator, on the ack path."""
+
+    __slots__ = ("_pool",)
+
+    def __init__(self, pool: CountingExecutor) -> None:
+        self._pool = pool
+
+    def __enter__(self) -> None:
+        pool = self._pool
+        with pool._acks_lock:
+            pool._acks += 1
+
+    def __exit__(self, *_: object) -> None:
+        pool = self._pool
+        with pool._acks_lock:
+            pool._acks -= 1
+            pool._last_ack = time.monotonic()
 
 
 class SlackDoorApp:

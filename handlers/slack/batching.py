@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from bot.ports import Clock
 from handlers.slack.ports import Claim, RequestInbox
@@ -83,18 +84,20 @@ class Finisher:
             wait = self._interval if self.flush() else min(wait * 2, 30.0)
 
 
-_Pending = tuple[str, datetime, str, "asyncio.Future[Claim]"]
+_Pending = tuple[str, datetime, dict[str, Any], "asyncio.Future[Claim]"]
 
 
 class Claims:
     """The claims of requests taken on the event loop (``Inbox.take``), written together: those
     that arrive while a batch is in the database go in the next one, so a burst costs one round
     trip and one commit per batch instead of one per request, and the loop hands a batch, not
-    every request, to a thread."""
+    every request, to a thread. The requests' copies are sealed (``seal``: redacted, encrypted)
+    in that thread too, not on the loop that answers."""
 
     def __init__(self, requests: RequestInbox, owner: str, give_back: Callable[[str, datetime], None],
-                 most: int = 500) -> None:
+                 seal: Callable[[dict[str, Any]], str], most: int = 500) -> None:
         self._requests = requests
+        self._seal = seal
         self._owner = owner
         self._give_back = give_back
         self._most = most
@@ -102,13 +105,14 @@ class Claims:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._sending = False
 
-    async def claim(self, key: str, at: datetime, payload: str) -> Claim:
-        """See ``RequestInbox.claim_events``; raises what the store raised for the batch."""
+    async def claim(self, key: str, at: datetime, body: dict[str, Any]) -> Claim:
+        """See ``RequestInbox.claim_events`` (``body`` is kept sealed); raises what the store
+        raised for the batch."""
         loop = asyncio.get_running_loop()
         if loop is not self._loop:  # (a new loop: in tests, one per request)
             self._loop, self._pending, self._sending = loop, [], False
         answer: asyncio.Future[Claim] = loop.create_future()
-        self._pending.append((key, at, payload, answer))
+        self._pending.append((key, at, body, answer))
         if not self._sending:
             self._send(loop)
         return await answer
@@ -117,11 +121,12 @@ class Claims:
         batch, self._pending = self._pending[:self._most], self._pending[self._most:]
         self._sending = True
         written = loop.run_in_executor(None, functools.partial(
-            self._claim_all, [(k, at, p) for k, at, p, _ in batch]))
+            self._claim_all, [(k, at, body) for k, at, body, _ in batch]))
         written.add_done_callback(lambda done: self._sent(loop, batch, done))
 
-    def _claim_all(self, batch: list[tuple[str, datetime, str | None]]) -> list[Claim]:
-        return [Claim(found) for found in self._requests.claim_events(batch, owner=self._owner)]
+    def _claim_all(self, batch: list[tuple[str, datetime, dict[str, Any]]]) -> list[Claim]:
+        sealed: list[tuple[str, datetime, str | None]] = [(k, at, self._seal(body)) for k, at, body in batch]
+        return [Claim(found) for found in self._requests.claim_events(sealed, owner=self._owner)]
 
     def _sent(self, loop: asyncio.AbstractEventLoop, batch: list[_Pending],
               done: asyncio.Future[list[Claim]]) -> None:

@@ -103,7 +103,7 @@ class Inbox:
         self.owner = owner or f"{uuid.uuid4().hex[:12]}"
         self.finisher = Finisher(requests, services.clock)
         self.claims = Claims(requests, self.owner,
-                             lambda key, at: self.finisher.give_back(key, self.owner, at))
+                             lambda key, at: self.finisher.give_back(key, self.owner, at), sealer.seal)
         self.replaying = True  # off while the process drains before it stops
         # (body, then) -> whether something is fetched ahead of the work, which then waits for
         # ``then`` before it is queued (SlackDoor.prefetch: who is acting)
@@ -159,7 +159,7 @@ class Inbox:
         as the work after any ack is. The claim is the same as the middleware's."""
         at = self.services.clock.now()
         try:
-            claimed = await self.claims.claim(key, at, self.sealer.seal(body))
+            claimed = await self.claims.claim(key, at, body)
         except Exception as err:
             return self._unclaimed(key, at, err)
         if claimed is not Claim.TAKEN:

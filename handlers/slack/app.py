@@ -145,14 +145,16 @@ class CountingExecutor(ThreadPoolExecutor):
 
     def _quiet(self) -> None:
         """Wait (up to ``yield_for``) until no ack has been in flight for ``grace`` seconds. It
-        looks every ``grace`` rather than being woken: an ack then costs the event loop no
-        notification, only a lock held for an addition."""
+        looks again rather than being woken, so an ack costs the event loop no notification:
+        after the rest of the grace when none is in flight, else after ``5 * grace`` (every
+        wake-up of a work thread takes the interpreter lock from the acks for a moment)."""
         deadline = time.monotonic() + self.yield_for
         while True:
             now = time.monotonic()
-            if now >= deadline or (not self._acks and now - self._last_ack >= self.grace):
+            calm = now - self._last_ack
+            if now >= deadline or (not self._acks and calm >= self.grace):
                 return
-            time.sleep(min(self.grace, deadline - now))
+            time.sleep(min(deadline - now, self.grace - calm if not self._acks else 5 * self.grace))
 
     @property
     def waiting(self) -> int:

@@ -393,10 +393,15 @@ def main() -> int:
     parser.add_argument("--kill", action="store_true",
                         help="SIGKILL the last replica once a quarter of each phase's posts are out")
     parser.add_argument("--idle-only", action="store_true", help="only time a tick when nothing is due")
-    parser.add_argument("--workers", type=int, default=8, help="teams in flight per replica (tick's)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="teams in flight per replica (default: the tick's own, WORKERS)")
     parser.add_argument("--phases", default="prompt,votes_closed,digest",
                         help="which of prompt,votes_closed,digest to run (each needs the one before)")
     args = parser.parse_args()
+    if args.workers is None:
+        from handlers.scheduled import WORKERS
+
+        args.workers = WORKERS
 
     with throwaway_database() as url, web_api(args.api_latency) as (api_url, api):
         took = seed(url, args.teams, with_moments=not args.idle_only)

@@ -197,9 +197,11 @@ class _Canvas:
         self._vertical(picture, AXIS_Y, label_font, x=self.px(8), middle=(top + bottom) / 2)
         return picture
 
-    def _title(self, pen: ImageDraw.ImageDraw, title: str, width: int) -> None:
+    def _title(self, pen: ImageDraw.ImageDraw, title: str, width: int,
+               start: float | None = None) -> None:
         """A long team name shrinks to fit the width, then is shortened."""
-        start, limit, size = width * 0.03, width * 0.97, FONT + 1
+        start = width * 0.03 if start is None else start
+        limit, size = width * 0.97, FONT + 1
         while pen.textlength(title, font=self.font(size, bold=True)) > limit - start and size > 10:
             size -= 1
         font = self.font(size, bold=True)
@@ -317,8 +319,9 @@ class _OrgCanvas(_Canvas):
         height = self.px((2.2 + 0.6 * len(rows)) * 72)
         picture = self.picture = Image.new("RGB", (width, height), "white")
         pen = ImageDraw.Draw(picture)
-        self._title(pen, title, width)
-        self._legend(pen, size=FONT - 4, at=36, start=0.01 * 72 * (1.6 + 2.3 * len(teams)) + 4)
+        start = 0.01 * 72 * (1.6 + 2.3 * len(teams)) + 4  # points from the left edge
+        self._title(pen, title, width, start=self.px(start))
+        self._legend(pen, size=FONT - 4, at=36, start=start)
         small, label_font = self.font(FONT - 4), self.font(FONT - 3)
         labels = [pen.multiline_textbbox((0, 0), r.label, font=label_font, align="right") for r in rows]
         left = self.px(8) + max(b[2] - b[0] for b in labels) + self.px(7)

@@ -2,8 +2,10 @@
 
     .venv/bin/python bench/charts.py [--runs 20]
 
-Draws the chart for a week with 3 and with 12 touchpoints (the airline journey at its longest)
-in this process, after one warm-up draw, and prints the median time and the PNG's size.
+Draws the team chart for a week with 3 and with 12 touchpoints (the airline journey at its
+longest), and the organisation chart for 2 and for 6 teams (its most panels) at 8 touchpoints
+(its most rows), in this process, after one warm-up draw, and prints the median time and the
+PNG's size.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -30,7 +33,7 @@ def main() -> int:
     args = parser.parse_args()
 
     from bot.views import DigestView, TouchpointRef, TouchpointWeek
-    from handlers.charts import compact_chart, digest_chart
+    from handlers.charts import compact_chart, compact_org_chart, digest_chart, org_chart
 
     started = time.perf_counter()
     digest_chart(DigestView("Warm-up", "2026-W47", (), (TouchpointWeek(TouchpointRef("a", "A"), 1, 1, 0, 0),),
@@ -49,7 +52,29 @@ def main() -> int:
                 times.append(time.perf_counter() - began)
             print(f"{count:2d} touchpoints, {label}: median {statistics.median(times) * 1000:.1f} ms, "
                   f"{len(png) / 1000:.1f} KB")
+    for teams in (2, 6):
+        group = org_group(teams)
+        for label, draw_org in (("Slack PNG", org_chart), ("Teams card PNG", compact_org_chart)):
+            times, png = [], b""
+            for _ in range(args.runs):
+                began = time.perf_counter()
+                png = draw_org(group, "2026-W47") or b""
+                times.append(time.perf_counter() - began)
+            print(f"organisation, {teams} teams x 8 touchpoints, {label}: median "
+                  f"{statistics.median(times) * 1000:.1f} ms, {len(png) / 1000:.1f} KB")
     return 0
+
+
+def org_group(teams: int) -> Any:
+    from bot.org_views import JourneyGroup, OrgTouchpointRow, TeamCount
+    from bot.views import TouchpointRef
+
+    names = tuple(f"Site {n:02d} gate crew" for n in range(teams))
+    rows = tuple(OrgTouchpointRow(TouchpointRef(f"tp{i}", name),
+                                  tuple(TeamCount(t, (i + n) % 5 + 1, (i * 3 + n) % 7)
+                                        for n, t in enumerate(names)))
+                 for i, name in enumerate(NAMES[:8]))
+    return JourneyGroup("airline", names, (), rows, ())
 
 
 if __name__ == "__main__":

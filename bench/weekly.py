@@ -7,12 +7,16 @@ for many teams on PostgreSQL, on several replica processes, optionally killing o
 It creates a throwaway PostgreSQL database with one Slack workspace and N teams (each in its own
 channel, each with a few moments so the digest has a chart to draw), starts a local stand-in for
 the Slack Web API that waits --api-latency seconds before each answer and keeps each channel's
-messages (so conversations.history can find a post again, as Slack's can), then starts R replica
+messages (so conversations.history can find a post again, as Slack's can) and the files uploaded
+to it (a post's image block must show a completed upload, or it is refused as Slack refuses an
+unknown slack_file), then starts R replica
 processes that each run the scheduler's own tick (handlers/scheduled.tick, with the real
 SlackNotifier, charts included) at Monday's prompt hour, Thursday's vote close and Friday's
 digest hour. For each it prints how long until every post (and, on Friday, every chart) was
 out, the posts each replica sent, doubles (the same team, kind and week posted twice: must be 0)
-and lost (a team's post missing at the end: must be 0).
+and lost (a team's post missing at the end: must be 0); on Friday also the digests without their
+chart (none of its posts showed one, nor was one shared to its channel: must be 0) and the
+unshared uploads no post showed (left by a replica killed between upload and post: harmless).
 
 --kill SIGKILLs the last replica once a quarter of the posts are out; the others finish their
 share, then a fresh replica ticks 11 minutes later by the schedule's clock (past the 10-minute
@@ -83,12 +87,16 @@ class Message:
     channel: str
     replica: int
     at: float  # time.monotonic() when the stand-in took it
+    charts: int = 0  # image blocks showing a file uploaded here (the chart in the post)
 
 
 class _WebApi(BaseHTTPRequestHandler):
     latency = 0.0
     posts: list[Message] = []
-    charts: list[Message] = []
+    charts: list[Message] = []  # files shared to a channel by files.completeUploadExternal
+    files: dict[str, str | None] = {}  # completed uploads: file id -> channel (None: unshared)
+    shown: set[str] = set()  # files shown by a post's image block
+    uploads = 0  # files.getUploadURLExternal calls
     lock = threading.Lock()
 
     def do_POST(self) -> None:  # noqa: N802 - http.server's name
@@ -105,13 +113,21 @@ class _WebApi(BaseHTTPRequestHandler):
         if method == "auth.test":
             body.update(user_id="UBOT", bot_id="BBOT", team_id=TEAM, team="Weekly")
         elif method == "chat.postMessage":
-            metadata = args.get("metadata") or {}
-            if isinstance(metadata, str):
-                metadata = json.loads(metadata)
+            metadata = _json(args.get("metadata")) or {}
             key = str(metadata.get("event_payload", {}).get("post", ""))
+            shown = [b["slack_file"].get("id") for b in _json(args.get("blocks")) or []
+                     if b.get("type") == "image" and isinstance(b.get("slack_file"), dict)]
             with self.lock:
-                self.posts.append(Message(key, str(args.get("channel", "")), replica, time.monotonic()))
-            body.update(channel=args.get("channel"), ts=f"{time.time():.6f}")
+                unknown = [f for f in shown if f not in self.files]
+                if not unknown:
+                    self.shown.update(shown)
+                    self.posts.append(Message(key, str(args.get("channel", "")), replica,
+                                              time.monotonic(), len(shown)))
+            if unknown:  # as Slack answers a slack_file it cannot show
+                body = {"ok": False, "error": "invalid_blocks",
+                        "errors": [f"invalid slack file {unknown[0]}"]}
+            else:
+                body.update(channel=args.get("channel"), ts=f"{time.time():.6f}")
         elif method == "conversations.history":
             channel = str(args.get("channel", ""))
             with self.lock:
@@ -121,12 +137,19 @@ class _WebApi(BaseHTTPRequestHandler):
                  "metadata": {"event_type": "moments_weekly_post", "event_payload": {"post": key}}}
                 for key in keys])
         elif method == "files.getUploadURLExternal":
-            body.update(upload_url=f"http://127.0.0.1:{port}/upload/F1", file_id="F1")
-        elif method == "files.completeUploadExternal":
             with self.lock:
-                self.charts.append(Message("", str(args.get("channel_id", "")), replica,
-                                           time.monotonic()))
-            body["files"] = [{"id": "F1"}]
+                type(self).uploads += 1
+                file_id = f"F{self.uploads:08d}"
+            body.update(upload_url=f"http://127.0.0.1:{port}/upload/{file_id}", file_id=file_id)
+        elif method == "files.completeUploadExternal":
+            done = [{"id": str(f["id"]), "title": f.get("title")} for f in _json(args.get("files")) or []]
+            channel = str(args.get("channel_id") or "") or None
+            with self.lock:
+                for f in done:
+                    self.files[f["id"]] = channel
+                if channel is not None:  # shared to the channel: a chart posted on its own
+                    self.charts.append(Message("", channel, replica, time.monotonic()))
+            body["files"] = done
         data = json.dumps(body).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -136,6 +159,16 @@ class _WebApi(BaseHTTPRequestHandler):
 
     def log_message(self, *args: object) -> None:
         pass
+
+
+def _json(value: Any) -> Any:
+    """An argument the client sent as JSON text (form-encoded) or as JSON already."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return None
+    return value
 
 
 def _args(raw: str, content_type: str) -> dict[str, Any]:
@@ -156,8 +189,8 @@ class _Server(ThreadingHTTPServer):
 
 @contextmanager
 def web_api(latency: float) -> Iterator[tuple[str, type[_WebApi]]]:
-    handler = type("WebApi", (_WebApi,), {"latency": latency, "posts": [], "charts": [],
-                                          "lock": threading.Lock()})
+    handler = type("WebApi", (_WebApi,), {"latency": latency, "posts": [], "charts": [], "files": {},
+                                          "shown": set(), "uploads": 0, "lock": threading.Lock()})
     server = _Server(("127.0.0.1", free_port()), handler)
     server.daemon_threads = True
     server.request_queue_size = 256
@@ -311,16 +344,23 @@ def report_phase(label: str, kind: str, run: Run, api: type[_WebApi], teams: int
     line = (f"{label}: {len(keys)} of {teams} teams' posts out, {wall:.1f} s to the last post "
             f"({len(main) / wall if wall > 0 else 0:.1f} posts/s)")
     if kind == "digest":
-        last = max((m.at for m in charts if recovery is None or m.at < recovery.started),
+        # A digest has its chart when a post of it showed one (an image block of an uploaded
+        # file) or a chart was shared to its channel on its own (the older way).
+        shared = {m.channel for m in charts}
+        charted = [m for m in posts if m.charts or m.channel in shared]
+        last = max([m.at for m in charted if recovery is None or m.at < recovery.started]
+                   + [m.at for m in charts if recovery is None or m.at < recovery.started],
                    default=run.started)
-        line += f", {len(charts)} charts, {last - run.started:.1f} s to the last chart"
+        line += (f", {len({m.key for m in charted})} with their chart, "
+                 f"{last - run.started:.1f} s to the last chart")
     line += f"; doubles {doubles}; lost {teams - len(keys)}; per replica {by}"
     if recovery is not None:
         line += (f"; a fresh replica {AFTER_LEASE.seconds // 60} min later by the clock sent "
                  f"{len(posts) - len(main)} more in {recovery.ended - recovery.started:.1f} s")
-        if kind == "digest":
-            charted = {m.channel for m in charts}
-            line += f"; digests left without a chart {len({m.channel for m in posts} - charted)}"
+    if kind == "digest":
+        orphans = {f for f, channel in api.files.items() if channel is None} - api.shown
+        line += (f"; digests without their chart {len(keys) - len({m.key for m in charted})}"
+                 f" (unshared uploads shown in no post: {len(orphans)})")
     print(line, flush=True)
 
 
@@ -353,10 +393,15 @@ def main() -> int:
     parser.add_argument("--kill", action="store_true",
                         help="SIGKILL the last replica once a quarter of each phase's posts are out")
     parser.add_argument("--idle-only", action="store_true", help="only time a tick when nothing is due")
-    parser.add_argument("--workers", type=int, default=8, help="teams in flight per replica (tick's)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="teams in flight per replica (default: the tick's own, WORKERS)")
     parser.add_argument("--phases", default="prompt,votes_closed,digest",
                         help="which of prompt,votes_closed,digest to run (each needs the one before)")
     args = parser.parse_args()
+    if args.workers is None:
+        from handlers.scheduled import WORKERS
+
+        args.workers = WORKERS
 
     with throwaway_database() as url, web_api(args.api_latency) as (api_url, api):
         took = seed(url, args.teams, with_moments=not args.idle_only)

@@ -10,12 +10,13 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
+from bot import words
 from bot.config import Settings
 from bot.domain import Platform, Workspace
 from bot.ports import DeliveryError, Notifier, SentChecker
 from bot.views import Post
-from handlers.slack.org import attach_org_charts
-from handlers.uploads import ChartUploads, Draining, Upload
+from handlers.slack.org import org_charts
+from handlers.uploads import Chart, ChartUploads, Draining, Upload
 
 log = logging.getLogger(__name__)
 
@@ -24,13 +25,17 @@ def post_key(post: Post) -> str:
     return f"{post.team_id}:{post.kind}:{post.week}"
 POST_EVENT = "moments_weekly_post"  # message metadata on every weekly post, to find it again
 HISTORY_PAGES = 5
+CHART_AT = 2  # a digest's chart goes under its header and counts
+FILE_WAITS = (1.0, 2.0, 4.0)  # seconds between tries while Slack is still taking a new file in
 PERMANENT = {"channel_not_found", "not_in_channel", "is_archived", "account_inactive",
              "token_revoked", "invalid_auth", "missing_scope"}
 
 
 class SlackNotifier:
     """chat.postMessage with Block Kit; about one message a second per channel, as Slack asks.
-    A digest's chart follows it from ``uploads``, many at once (``drain`` waits for them)."""
+    A digest's chart goes in the digest itself: uploaded unshared first (``uploads``, on one
+    event loop, many at once), then shown by an image block in the one post that the weekly
+    cycle sends exactly once. The organisation digest carries its charts the same way."""
 
     def __init__(self, settings: Settings, installation_store: Any = None, spacing: float = 1.0,
                  uploads: ChartUploads | None = None) -> None:
@@ -54,24 +59,53 @@ class SlackNotifier:
     def send(self, workspace: Workspace, post: Post) -> None:
         from handlers.slack import blocks as kit
 
-        with self._lock:
-            wait = self._last.get(post.channel, 0.0) + self._spacing - time.monotonic()
-            self._last[post.channel] = time.monotonic() + max(wait, 0.0)
-        if wait > 0:
-            time.sleep(wait)
+        with self._lock:  # this channel's next slot; the charts upload while it comes round
+            slot = max(self._last.get(post.channel, 0.0) + self._spacing, time.monotonic())
+            self._last[post.channel] = slot
         try:
             client = self._client(workspace)
-            client.chat_postMessage(
-                channel=post.channel, text=kit.fallback_text(post.reply), blocks=kit.reply_blocks(post.reply),
-                metadata={"event_type": POST_EVENT, "event_payload": {"post": post_key(post)}})
+            charts = post_charts(post)
+            ids = self._uploads.upload_all([Upload(
+                token=client.token, base_url=client.base_url, content=c.png, filename=c.filename,
+                title=c.title, alt_text=c.alt_text, headers=dict(client.headers or {}))
+                for c in charts]) if charts else []
+            images = [kit.chart_image(file_id, c.alt_text, c.title)
+                      for c, file_id in zip(charts, ids, strict=True) if file_id]
+            wait = slot - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+            self._post(client, post, images)
         except SlackApiError as err:
             code = str(err.response.get("error", ""))
             retry = err.response.headers.get("Retry-After") if err.response.status_code == 429 else None
             raise DeliveryError(f"Slack said {code or err.response.status_code}",
                                 retry_after=float(retry) if retry else None,
                                 permanent=code in PERMANENT) from None
-        self._attach_chart(client, post)
-        attach_org_charts(client, post)  # handlers/slack/org.py
+
+    def _post(self, client: Any, post: Post, images: list[dict[str, Any]]) -> None:
+        """The post, its charts in it. A file only just uploaded may not be ready for Slack to
+        show yet ("invalid slack file"): the post waits a moment and goes again (it was not
+        posted), and past ``FILE_WAITS`` goes without the charts rather than not at all."""
+        from handlers.slack import blocks as kit
+
+        metadata = {"event_type": POST_EVENT, "event_payload": {"post": post_key(post)}}
+        waits = list(FILE_WAITS)
+        while True:
+            blocks = kit.reply_blocks(post.reply, limit=kit.MAX_MESSAGE_BLOCKS - len(images))
+            at = CHART_AT if post.kind == "digest" else len(blocks)
+            try:
+                client.chat_postMessage(channel=post.channel, text=kit.fallback_text(post.reply),
+                                        blocks=blocks[:at] + images + blocks[at:], metadata=metadata)
+                return
+            except SlackApiError as err:
+                if not images or not _file_not_ready(err):
+                    raise
+                if waits:
+                    time.sleep(waits.pop(0))
+                else:
+                    log.warning("charts of %s not accepted by Slack; posting without them",
+                                post_key(post))
+                    images = []
 
     def was_sent(self, workspace: Workspace, post: Post, since: datetime) -> bool | None:
         """Look in the channel for this weekly post, by the metadata it was sent with: after a
@@ -100,27 +134,32 @@ class SlackNotifier:
         return None  # too much traffic to be sure, or unreadable: a person checks
 
     def drain(self, timeout: float | None = None) -> bool:
-        """Wait for the charts of the digests sent so far; False if some still wait at the timeout."""
+        """Wait for uploads still under way (only one abandoned at its timeout can be)."""
         return self._uploads.drain(timeout)
 
-    def _attach_chart(self, client: Any, post: Post) -> None:
-        """The digest's WOW/OW chart as a PNG in the channel; the digest itself is already there.
-        Drawn here (a few ms), uploaded by ``self._uploads`` while this thread moves on."""
-        from bot.views import DigestView
-        from handlers.charts import digest_chart
 
-        view = post.reply.view
-        if post.kind != "digest" or not isinstance(view, DigestView):
-            return
+def post_charts(post: Post) -> list[Chart]:
+    """The charts a post carries: a team digest's one, or the organisation digest's one a journey.
+    Drawn here (a few ms each)."""
+    from bot.org_views import OrgDigestView
+    from bot.views import DigestView
+    from handlers.charts import digest_chart
+
+    view = post.reply.view
+    if post.kind == "digest" and isinstance(view, DigestView):
         png = digest_chart(view)
-        if png is None:
-            return
-        self._uploads.submit(Upload(
-            token=client.token, base_url=client.base_url, channel=post.channel, content=png,
-            filename=f"moments-{view.week}.png",
-            title=f"{view.team}: WOW and OW by touchpoint, {view.week}",
-            headers=dict(client.headers or {})))
+        return [] if png is None else [Chart(
+            png, f"moments-{view.week}.png", f"{view.team}: WOW and OW by touchpoint, {view.week}",
+            words.CHART_ALT.format(week=view.week))]
+    if isinstance(view, OrgDigestView):
+        return org_charts(view)  # handlers/slack/org.py
+    return []
 
+
+def _file_not_ready(err: SlackApiError) -> bool:
+    said = " ".join(str(e) for e in err.response.get("errors") or [])
+    return err.response.get("error") == "invalid_blocks" and ("slack_file" in said
+                                                               or "slack file" in said)
 
 class RoutingNotifier:
     def __init__(self, by_platform: dict[Platform, Notifier]) -> None:

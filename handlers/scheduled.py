@@ -6,9 +6,10 @@ every replica. A job store would be a second, redundant record of the same thing
 must not share one job store between schedulers anyway. So each process runs an in-memory
 scheduler; on each tick it asks the database which teams are due (one indexed query,
 ``storage/due.py``), claims a few at a time so the replicas share the work, and delivers them on
-a small thread pool. Digest charts upload off that pool, many at once (``handlers/uploads.py``);
-the tick waits for them before it returns. The unique (team, kind, week) post claim stays the
-last guard against a double post.
+a small thread pool. A digest's chart is uploaded (unshared, on the uploads loop,
+``handlers/uploads.py``) before the digest and travels in it, so the post's exactly-once covers
+the chart too. The unique (team, kind, week) post claim stays the last guard against a double
+post.
 """
 
 from __future__ import annotations
@@ -29,9 +30,12 @@ from handlers.org_scheduled import deliver_due_orgs
 from handlers.uploads import Draining
 
 log = logging.getLogger(__name__)
-WORKERS = 8  # teams delivered at once per replica; Slack's per-channel pace is the notifier's
+WORKERS = 16  # teams delivered at once per replica; Slack's per-channel pace is the notifier's.
+# A digest holds its worker through its chart's upload (three calls) and the post, so more than
+# the 8 that the database-bound prompts need (docs/benchmarks.md, weekly posts)
 LEASE = timedelta(minutes=10)  # a claimed team's other replicas wait this long if we die
-DRAIN = 300.0  # seconds the tick waits at its end for the notifier's charts still uploading
+DRAIN = 300.0  # seconds the tick waits at its end for uploads still going (one abandoned at
+# its timeout; the post went without it)
 
 
 class Leader(Protocol):
@@ -76,7 +80,7 @@ def tick(services: Services, notifier: Notifier, leadership: Leader | None = Non
                                             until))
             if not running:
                 if isinstance(notifier, Draining) and not notifier.drain(DRAIN):
-                    log.warning("digest charts still uploading after %.0f s; the next tick goes on",
+                    log.warning("chart uploads still going after %.0f s; the next tick goes on",
                                 DRAIN)
                 return attempted
             done, running = wait(running, return_when=FIRST_COMPLETED)

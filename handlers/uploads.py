@@ -1,16 +1,18 @@
-"""Digest charts uploaded to Slack on one event loop, many at once, off the weekly workers.
+"""Chart files uploaded to Slack unshared, on one event loop, many at once, before their post.
 
-A chart is three Web API calls (files.getUploadURLExternal, the upload, files.completeUploadExternal)
-after the digest itself is out and recorded. On the tick's worker threads they held a thread
-three round trips per team, so few digests were in flight; here each is a coroutine on one
-asyncio loop in its own thread, up to ``IN_FLIGHT`` at a time, and the worker goes on to the next
-team as soon as the digest is posted. A 429 waits its Retry-After in that coroutine alone.
+A digest's chart travels in the digest itself: the PNG is uploaded first without a channel
+(files.getUploadURLExternal, the upload, files.completeUploadExternal with no ``channel_id``, so
+the file is the bot's own and shows nowhere), then the digest's chat.postMessage carries it in an
+``image`` block by ``slack_file.id`` (``handlers/notify.py``). So the chart is part of the one
+post whose exactly-once the weekly cycle already guards: a process killed before the post leaves
+only an unshared file behind (seen by nobody, a few KB; the successor uploads a fresh one), and
+one killed after it has already delivered the chart with the digest.
 
-The chart stays what it was: an extra to a digest already posted, not a post with its own
-record. A failed upload is logged; a process that dies before its uploads finish leaves those
-digests without a chart (as a death between the digest and its upload always did).
-``drain`` waits until nothing is pending (the tick calls it before it returns); when more
-than ``PENDING`` charts wait, ``submit`` waits for room, so memory stays bounded.
+The three calls run as coroutines on one asyncio loop in its own thread, up to ``IN_FLIGHT`` at a
+time per process over one connection pool, a 429 waiting its Retry-After in its own coroutine;
+the sending thread waits for the file's id (``upload``), or for several at once (``upload_all``,
+the organisation digest's charts). A failed upload is logged and gives None: the post then goes
+without that chart (its text carries the same counts) rather than not at all.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -28,31 +31,39 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 IN_FLIGHT = 32  # uploads talking to Slack at once, per process
-PENDING = 32  # charts not yet up before submit makes its caller wait: a killed process loses
-# at most these (at 150 ms a call a replica has about a dozen up at once)
+WAIT = 60.0  # seconds a sender waits for its chart's upload before posting without it
 
 
 @runtime_checkable
 class Draining(Protocol):
-    """A notifier with work still going after ``send`` returned (the charts)."""
+    """A notifier with work still going after ``send`` returned."""
 
     def drain(self, timeout: float | None = None) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """A chart a post carries: the PNG, its file name, the title shown above it, its alt text."""
+
+    png: bytes
+    filename: str
+    title: str
+    alt_text: str
 
 
 @dataclass(frozen=True, slots=True)
 class Upload:
     token: str | None
     base_url: str
-    channel: str
     content: bytes
     filename: str
     title: str
+    alt_text: str = ""
     headers: dict[str, str] = field(default_factory=dict)
 
 
 class ChartUploads:
-    def __init__(self, *, in_flight: int = IN_FLIGHT, pending: int = PENDING) -> None:
-        self._room = threading.BoundedSemaphore(pending)
+    def __init__(self, *, in_flight: int = IN_FLIGHT) -> None:
         self._changed = threading.Condition()
         self._pending = 0
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -61,29 +72,45 @@ class ChartUploads:
         self._started = threading.Lock()
         self.failed = 0  # uploads Slack refused or that broke; each is also logged
 
-    def submit(self, upload: Upload) -> None:
-        """Queue one chart; returns at once unless ``PENDING`` charts are waiting already."""
-        self._room.acquire()
+    def upload(self, upload: Upload, timeout: float = WAIT) -> str | None:
+        """Upload one chart unshared; its Slack file id, or None when it could not be had."""
+        return self.upload_all([upload], timeout)[0]
+
+    def upload_all(self, uploads: Sequence[Upload], timeout: float = WAIT) -> list[str | None]:
+        """Several charts at once (each its own coroutine); their ids in order, None where one failed."""
+        futures = [self._submit(u) for u in uploads]
+        ids: list[str | None] = []
+        for upload, future in zip(uploads, futures, strict=True):
+            try:
+                ids.append(future.result(timeout))
+            except FutureTimeout:
+                future.cancel()
+                self.failed += 1
+                log.warning("chart %s not uploaded within %.0f s; posting without it",
+                            upload.filename, timeout)
+                ids.append(None)
+        return ids
+
+    def drain(self, timeout: float | None = None) -> bool:
+        """Wait until no upload is under way (an upload abandoned at its timeout may still be)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._pending == 0, timeout)
+
+    def _submit(self, upload: Upload) -> Future[str | None]:
         with self._changed:
             self._pending += 1
         try:
-            self._run(self._upload(upload))
+            return self._run(self._upload(upload))
         except BaseException:
             self._done()
             raise
-
-    def drain(self, timeout: float | None = None) -> bool:
-        """Wait until every chart submitted so far is uploaded (or has failed). False on timeout."""
-        with self._changed:
-            return self._changed.wait_for(lambda: self._pending == 0, timeout)
 
     def _done(self) -> None:
         with self._changed:
             self._pending -= 1
             self._changed.notify_all()
-        self._room.release()
 
-    def _run(self, work: Coroutine[Any, Any, None]) -> Future[None]:
+    def _run(self, work: Coroutine[Any, Any, str | None]) -> Future[str | None]:
         with self._started:
             if self._loop is None:
                 ready = threading.Event()
@@ -99,7 +126,7 @@ class ChartUploads:
         ready.set()
         loop.run_forever()
 
-    async def _upload(self, upload: Upload) -> None:
+    async def _upload(self, upload: Upload) -> str | None:
         from aiohttp import ClientSession
         from slack_sdk.errors import SlackApiError
         from slack_sdk.http_retry.builtin_async_handlers import (
@@ -117,14 +144,20 @@ class ChartUploads:
                     headers=dict(upload.headers),
                     retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3),
                                     AsyncServerErrorRetryHandler(max_retry_count=2)])
-                await client.files_upload_v2(channel=upload.channel, content=upload.content,
-                                             filename=upload.filename, title=upload.title)
+                done = await client.files_upload_v2(  # no channel: the file stays unshared
+                    content=upload.content, filename=upload.filename, title=upload.title,
+                    alt_txt=upload.alt_text or None)
+                files = done.get("files") or []
+                file_id = files[0].get("id") if files and isinstance(files[0], dict) else None
+                if not file_id:
+                    raise ValueError("files.completeUploadExternal named no file")
+                return str(file_id)
         except SlackApiError as err:
             self.failed += 1
-            log.warning("digest chart not uploaded to %s: %s", upload.channel,
-                        err.response.get("error"))
+            log.warning("chart %s not uploaded: %s", upload.filename, err.response.get("error"))
         except Exception:
             self.failed += 1
-            log.warning("digest chart not uploaded to %s", upload.channel, exc_info=True)
+            log.warning("chart %s not uploaded", upload.filename, exc_info=True)
         finally:
             self._done()
+        return None

@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import (
     ContextBlock,
     DividerBlock,
     HeaderBlock,
+    ImageBlock,
     MarkdownTextObject,
     Option,
     OptionGroup,
@@ -124,6 +125,13 @@ def fit(blocks: list[Block], limit: int, more: str) -> list[dict[str, Any]]:
         hidden = len(blocks) - (limit - 1)
         blocks = blocks[: limit - 1] + [note(say.MORE_NOT_SHOWN.format(count=hidden, more=more))]
     return [b.to_dict() for b in blocks]
+
+
+def chart_image(file_id: str, alt_text: str, title: str) -> dict[str, Any]:
+    """An image block showing a file the bot uploaded (unshared is enough: the poster has access,
+    and posting it shows it to the channel). Slack takes png, jpg, jpeg and gif."""
+    return ImageBlock(slack_file={"id": file_id}, alt_text=clip(alt_text, 2000) or "chart",
+                      title=PlainTextObject(text=clip(title, 2000) or "chart")).to_dict()
 
 
 def fallback_text(reply: Reply) -> str:

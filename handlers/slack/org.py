@@ -1,5 +1,5 @@
 """The organisation in Slack: `/moments org setup #channel` keeps the channel's id, and the
-organisation digest's chart goes up beside it (as the team digest's does in ``notify.py``)."""
+organisation digest carries its charts (as the team digest carries its own, ``notify.py``)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,9 @@ import logging
 import re
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
-
 from bot import words
 from bot.org_views import OrgDigestView
-from bot.views import Post
+from handlers.uploads import Chart
 
 log = logging.getLogger(__name__)
 CHANNEL_ID = re.compile(r"<#([CG][A-Z0-9]+)(\|[^>|]*)?>")
@@ -28,21 +26,16 @@ def command_text(body: dict[str, Any]) -> str:
     return raw
 
 
-def attach_org_charts(client: Any, post: Post) -> None:
-    """One chart a journey (teams side by side) under the organisation digest."""
+def org_charts(view: OrgDigestView) -> list[Chart]:
+    """One chart a journey (teams side by side), carried in the organisation digest's post
+    (``notify.py`` uploads them unshared and shows them in image blocks)."""
     from handlers.charts import org_chart
 
-    view = post.reply.view
-    if not isinstance(view, OrgDigestView):
-        return
+    charts = []
     for group in view.groups:
         png = org_chart(group, view.week)
-        if png is None:
-            continue
-        try:
-            client.files_upload_v2(channel=post.channel, content=png,
-                                   filename=f"moments-org-{group.template}-{view.week}.png",
-                                   title=words.ORG_CHART_ALT.format(week=view.week))
-        except SlackApiError as err:
-            log.warning("organisation chart not uploaded to %s: %s", post.channel,
-                        err.response.get("error"))
+        if png is not None:
+            charts.append(Chart(png, f"moments-org-{group.template}-{view.week}.png",
+                                words.CHART_TITLE.format(title=group.template.title(), week=view.week),
+                                words.ORG_CHART_ALT.format(week=view.week)))
+    return charts

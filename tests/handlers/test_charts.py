@@ -1,5 +1,6 @@
-"""The digest chart, read back from its pixels: one pair of bars per touchpoint that had moments,
-in the journey's order, each as long as its count, OW hatched so it reads in greyscale too."""
+"""The digest charts, read back from their pixels: one pair of bars per touchpoint that had moments,
+in the journey's order, each as long as its count, OW hatched so it reads in greyscale too; the
+organisation's, one panel a team on one scale."""
 
 from __future__ import annotations
 
@@ -7,8 +8,21 @@ import io
 
 from PIL import Image
 
+from bot.org_views import JourneyGroup, OrgTouchpointRow, TeamCount
 from bot.views import DigestView, TouchpointRef, TouchpointWeek
-from handlers.charts import OW_COLOUR, OW_EDGE, WOW_COLOUR, compact_chart, digest_chart, ticks
+from handlers.charts import (
+    CARD_BUDGET,
+    CARD_PIXELS,
+    ORG_TEAMS,
+    OW_COLOUR,
+    OW_EDGE,
+    WOW_COLOUR,
+    compact_chart,
+    compact_org_chart,
+    digest_chart,
+    org_chart,
+    ticks,
+)
 
 
 def rgb(colour: str) -> tuple[int, int, int]:
@@ -98,3 +112,61 @@ def test_the_count_axis_has_a_few_whole_number_ticks() -> None:
     assert ticks(3.0) == [0, 1, 2, 3]
     assert ticks(280.3) == [0, 100, 200]
     assert ticks(0.9) == [0]
+
+
+def journey(*teams: tuple[str, tuple[tuple[int, int], ...]]) -> JourneyGroup:
+    """An airline journey of these teams, each with (WOWs, OWs) at check-in and at boarding."""
+    touchpoints = (TouchpointRef("check-in", "Check-in"), TouchpointRef("boarding", "Boarding"))
+    rows = tuple(OrgTouchpointRow(tp, tuple(TeamCount(name, *counts[n]) for name, counts in teams))
+                 for n, tp in enumerate(touchpoints))
+    return JourneyGroup("airline", tuple(name for name, _ in teams), (), rows, ())
+
+
+def runs_at(picture: Image.Image, y: int, colour: str) -> list[tuple[int, int]]:
+    """(left, length) of each unbroken stretch of the colour along one row of pixels."""
+    target, found, start = rgb(colour), [], None
+    for x in range(picture.size[0] + 1):
+        inside = x < picture.size[0] and picture.getpixel((x, y)) == target
+        if inside and start is None:
+            start = x
+        elif not inside and start is not None:
+            found.append((start, x - start))
+            start = None
+    return found
+
+
+def test_the_organisation_chart_has_a_panel_a_team_with_its_bars_to_scale() -> None:
+    png = org_chart(journey(("Arlanda", ((2, 1), (1, 0))), ("Landvetter", ((4, 0), (0, 2))),
+                            ("Kastrup", ((1, 3), (3, 3)))), "2026-W47")
+    assert png is not None
+    picture = Image.open(io.BytesIO(png))
+    assert picture.format == "PNG"
+    picture = picture.convert("RGB")
+    # the first row of pixels with a WOW bar in more than one place: check-in's, across the panels
+    rows = (runs_at(picture, y, WOW_COLOUR) for y in range(picture.size[1]))
+    check_in = next(r for r in rows if len([length for _, length in r if length > 2]) > 1)
+    (a_left, a), (l_left, lv), (k_left, k) = [(x, n) for x, n in check_in if n > 2]
+    assert a_left < l_left < k_left  # the teams side by side, in the digest's order
+    assert abs(lv / a - 2) < 0.1 and abs(a / k - 2) < 0.1  # 4, 2 and 1 WOW, on one scale
+
+
+def test_the_organisation_chart_widens_with_teams_and_grows_with_touchpoints() -> None:
+    def size(*teams: tuple[str, tuple[tuple[int, int], ...]]) -> tuple[int, int]:
+        png = org_chart(journey(*teams), "2026-W47")
+        assert png is not None
+        return Image.open(io.BytesIO(png)).size
+
+    one = size(("Arlanda", ((2, 1), (1, 0))))
+    three = size(*[(f"Site {n}", ((2, 1), (1, 0))) for n in range(3)])
+    many = size(*[(f"Site {n}", ((2, 1), (1, 0))) for n in range(ORG_TEAMS + 3)])
+    assert one[0] < three[0] < many[0] and one[1] == three[1] == many[1]
+    assert many == size(*[(f"Site {n}", ((2, 1), (1, 0))) for n in range(ORG_TEAMS)])  # the rest
+    # are in the digest's text
+    assert org_chart(JourneyGroup("airline", ("Arlanda",), (), (), ()), "2026-W47") is None
+
+
+def test_the_organisation_chart_fits_a_teams_card() -> None:
+    png = compact_org_chart(journey(*[(f"Site {n}", ((n, 2), (3, n))) for n in range(ORG_TEAMS)]),
+                            "2026-W47")
+    assert png is not None and len(png) <= CARD_BUDGET
+    assert max(Image.open(io.BytesIO(png)).size) <= CARD_PIXELS

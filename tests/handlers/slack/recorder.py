@@ -26,6 +26,9 @@ class SlackStandIn:
     lock: threading.Lock = field(default_factory=threading.Lock)
     url: str = ""
     hold_uploads: threading.Event | None = None  # file uploads wait for it (slow uploads)
+    files: dict[str, str | None] = field(default_factory=dict)  # id -> channel shared to (None:
+    # unshared), for files whose upload was completed
+    not_ready: int = 0  # posts showing a new file Slack refuses as "not ready" before it takes one
 
     def named(self, method: str) -> list[Call]:
         with self.lock:
@@ -44,10 +47,21 @@ class SlackStandIn:
             msgs = [{"ts": ts, "user": "U2", "text": self.history[ts]}] if ts in self.history else []
             return {"ok": True, "messages": msgs}
         if method == "files.getUploadURLExternal":
-            return {"ok": True, "upload_url": self.url + "upload", "file_id": "F123"}
+            file_id = f"F{len(self.named(method)):09d}"
+            return {"ok": True, "upload_url": self.url + "upload", "file_id": file_id}
         if method == "files.completeUploadExternal":
-            return {"ok": True, "files": [{"id": "F123", "title": "chart"}]}
+            done = args.get("files")
+            done = json.loads(done) if isinstance(done, str) else done or []
+            for f in done:
+                self.files[str(f["id"])] = args.get("channel_id") or None
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in done]}
         if method == "chat.postMessage":
+            shown = [b["slack_file"]["id"] for b in args.get("blocks") or []
+                     if isinstance(b, dict) and b.get("type") == "image" and "slack_file" in b]
+            if any(f not in self.files for f in shown) or (shown and self.not_ready > 0):
+                self.not_ready -= 1 if shown else 0
+                return {"ok": False, "error": "invalid_blocks",
+                        "errors": ["invalid slack file [json-pointer:/blocks/2/slack_file]"]}
             return {"ok": True, "channel": args.get("channel"), "ts": "1700000001.000100"}
         return {"ok": True}
 

@@ -102,10 +102,14 @@ class SlackApi:
             return self._thread(args)
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(args.get("users"))}}
-        if method == "files.getUploadURLExternal":
-            return {"ok": True, "upload_url": self.url.replace("/api/", "/upload/F1"), "file_id": "F1"}
+        if method == "files.getUploadURLExternal":  # F1, F2, ...: one id a file
+            file_id = f"F{len(self.named(method))}"
+            return {"ok": True, "upload_url": self.url.replace("/api/", f"/upload/{file_id}"),
+                    "file_id": file_id}
         if method == "files.completeUploadExternal":
-            return {"ok": True, "files": [{"id": "F1", "title": "upload"}]}
+            done = args.get("files")
+            done = json.loads(done) if isinstance(done, str) else done or []
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in done]}
         if method in ("chat.postMessage", "chat.update"):
             return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts") or "1700000099.000100"}
         return {"ok": True}

@@ -115,9 +115,11 @@ def test_the_organisation_digest_goes_out_once_a_week_with_its_chart(slack: Slac
     assert len(blocks) <= MESSAGE_BLOCKS and block_kit_problems({"blocks": blocks}) == []
     for secret in ("zebra-secret", "U5", "U6", "U1", "UARN", "Alex"):
         assert secret not in shown
-    [chart] = [c for c in slack.api.named("files.completeUploadExternal")
-               if c.args.get("channel_id") == "C9ORG"]
-    assert "WOW and OW per touchpoint" in json.dumps(chart.args)
+    [chart] = [b for b in blocks if b["type"] == "image"]  # the chart is in the post itself
+    assert chart["alt_text"] == "Bar charts, one per team: WOW and OW per touchpoint, 2026-W47"
+    [done] = [c for c in slack.api.named("files.completeUploadExternal")
+              if json.loads(c.args["files"])[0]["id"] == chart["slack_file"]["id"]]
+    assert "channel_id" not in done.args  # unshared until the digest shows it
     # next week's goes out next week, once
     slack.clock.set(FRIDAY_EVENING + timedelta(weeks=1))
     tick(other_replica, notifier, workers=1)

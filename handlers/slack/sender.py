@@ -69,7 +69,7 @@ TIER_OF: dict[str, int | None] = {
     "views.open": 4, "views.publish": 4, "views.update": 4, "views.push": 4,
     # files_upload_v2: files.getUploadURLExternal and files.completeUploadExternal, both Tier 4
     "files.upload_v2": 4, "files.getUploadURLExternal": 4, "files.completeUploadExternal": 4,
-    "auth.test": 4,
+    "auth.test": 4, "users.list": 2,
 }
 DEFAULT_TIER = 2
 BURST = 0.5  # a bucket holds this many minutes' worth of calls: Slack allows brief bursts

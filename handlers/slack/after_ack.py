@@ -9,6 +9,7 @@ the listeners pass a request's claim along.
 from __future__ import annotations
 
 import contextvars
+import functools
 import inspect
 import logging
 from collections.abc import Callable
@@ -109,3 +110,20 @@ def after_ack(fn: Callable[..., None]) -> Callable[..., None]:
         [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD) for n in names])
     listener.__name__ = getattr(fn, "__name__", "listener")
     return listener
+
+
+def collecting(fn: Callable[..., None]) -> Callable[..., None]:
+    """A Bolt lazy listener (clicks and forms, after ``door.ack_only`` or a form's check) whose
+    replies are handed to the sender while it runs, as ``after_ack`` does for events and
+    commands: they go out in order and the thread goes on to the next click. Nothing is marked
+    done after (a click's claim is Bolt's own); the replies' failures are logged by the sender."""
+
+    @functools.wraps(fn)  # (Bolt passes what the signature names, and knows a lazy one by name)
+    def lazy(**kwargs: Any) -> None:
+        collecting = REPLIES.set(Replies())
+        try:
+            fn(**kwargs)
+        finally:
+            REPLIES.reset(collecting)
+
+    return lazy

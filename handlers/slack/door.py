@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from typing import Any
 
+from slack_bolt.context.respond.internals import _build_message
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 
@@ -22,14 +23,14 @@ from bot.errors import friendly
 from bot.services import Actor, Services
 from bot.views import MomentsExport, Reply
 from handlers.slack import blocks as kit
-from handlers.slack.export import send_export
+from handlers.slack.export import upload_export
 from handlers.slack.history import Fetch, HistoryQueue
 from handlers.slack.inbox import TAKEN_ON, postpone, request_key
 from handlers.slack.markup import plain
 from handlers.slack.people import AdminCache, actor_team, installing_team
 from handlers.slack.ports import MessageCache
 from handlers.slack.recent import RecentMessages
-from handlers.slack.sender import Sender
+from handlers.slack.sender import REPLIES, Api, Replies, Sender
 from handlers.slack.settings import SlackSettings
 
 log = logging.getLogger(__name__)
@@ -89,9 +90,9 @@ class SlackDoor:
         self.recent = RecentMessages(messages, services)  # so a reaction can quote its message
         self.router = CommandRouter(services, passes=postpone)
         self.installations = installation_store
-        self.people = AdminCache(settings.admin_cache_seconds)
+        self.sender = Sender()  # the Web API calls, many in flight (a request's work does not wait)
+        self.people = AdminCache(settings.admin_cache_seconds, ask=self.sender.ask)
         self.history = HistoryQueue(self._read_message, settings.history_interval_seconds)
-        self.sender = Sender()  # the replies, many in flight (a request's work does not wait)
         self._asking: dict[tuple[str, str], list[Callable[[], None]]] = {}  # users.info in flight
         self._asking_lock = threading.Lock()
 
@@ -170,24 +171,50 @@ class SlackDoor:
              workspace_id: int | None = None, extra: Sequence[Block] = ()) -> None:
         """Public replies go to the channel; the rest only to the person (in a DM, as a message).
         ``extra``: blocks the door adds under the core's reply (a lead's "Edit touchpoints").
-        In a request's work after the ack the reply is handed to the sender, and this returns at
-        once; elsewhere it returns once the reply is answered."""
-        if isinstance(reply.view, MomentsExport) and not reply.error:
-            send_export(client, user=user, export=reply.view)
+        In a request's work after the ack (or a click's) the reply is handed to the sender, and
+        this returns at once; elsewhere it returns once the reply is answered. An export's file
+        goes first, and the reply only once it is uploaded (else the person is told it failed)."""
         tps = self.touchpoints_for(workspace_id, reply) if workspace_id is not None else []
         blocks = kit.reply_blocks(reply, touchpoints=tps, limit=kit.MAX_MESSAGE_BLOCKS - len(extra))
         blocks += [b.to_dict() for b in extra]
-        text = kit.fallback_text(reply)
-        if respond is not None:
-            self.sender.respond(client, respond, text=text, blocks=blocks, replace_original=False,
-                                response_type="in_channel" if reply.public else "ephemeral")
-        elif reply.public or channel.startswith("D"):
-            self.sender.call(client, "chat_postMessage", channel=channel, text=text, blocks=blocks)
-        elif channel:
-            self.sender.call(client, "chat_postEphemeral", channel=channel, user=user, text=text,
-                             blocks=blocks)
-        else:
+        answer = self._answer(respond, channel=channel, user=user, public=reply.public,
+                              text=kit.fallback_text(reply), blocks=blocks)
+        if answer is None:
             log.info("no place to answer %s", user)  # (never the text: it is what a person wrote)
+            return
+        if isinstance(reply.view, MomentsExport) and not reply.error:
+            oops = Reply(say.OOPS_TRY_AGAIN, error=True)
+            failed = self._answer(respond, channel=channel, user=user, public=False,
+                                  text=kit.fallback_text(oops), blocks=kit.reply_blocks(oops))
+            upload = upload_export(user=user, export=reply.view)
+
+            async def export_then_answer(api: Api) -> Any:
+                await upload(api)
+                return await answer(api)
+
+            self.sender.work(client, export_then_answer, otherwise=failed)
+        elif respond is not None and not isinstance(getattr(respond, "response_url", None), str):
+            self.sender.respond(client, respond, text=kit.fallback_text(reply), blocks=blocks,
+                                replace_original=False,
+                                response_type="in_channel" if reply.public else "ephemeral")
+        else:
+            self.sender.work(client, answer)
+
+    @staticmethod
+    def _answer(respond: Respond | None, *, channel: str, user: str, public: bool, text: str,
+                blocks: list[dict[str, Any]]) -> Callable[[Api], Awaitable[Any]] | None:
+        """Where a reply goes (``send``), as a step for the sender; None: nowhere."""
+        url = getattr(respond, "response_url", None) if respond is not None else None
+        if respond is not None:
+            message = _build_message(text=text, blocks=blocks, replace_original=False,
+                                     response_type="in_channel" if public else "ephemeral")
+            return lambda api: api.post(str(url), message)
+        if public or channel.startswith("D"):
+            return lambda api: api.call("chat_postMessage", channel=channel, text=text, blocks=blocks)
+        if channel:
+            return lambda api: api.call("chat_postEphemeral", channel=channel, user=user, text=text,
+                                        blocks=blocks)
+        return None
 
     def friendly(self, tell: Callable[[Reply], None]) -> AbstractContextManager[None]:
         """Errors become words for the person (and a trace in the log), never a stack trace
@@ -205,27 +232,39 @@ class SlackDoor:
         return self.history.put(Fetch(client, team_id, workspace_id, moment_id, channel, ts, user))
 
     def _read_message(self, job: Fetch) -> None:
-        """One Web API call per turn of the queue: conversations.history first; a message it does
-        not return may be a thread reply, asked of conversations.replies on the next turn."""
+        """One Web API call per turn of the queue, made on the sender's loop (the queue's thread
+        goes on): conversations.history first; a message it does not return may be a thread
+        reply, asked of conversations.replies on the next turn. What the answer asks of the
+        database runs back on the queue's thread (``_file_read``)."""
         if job.thread:
             # ts may be a reply's own ts. Replies come oldest first and may lead with the thread's
             # parent, so the range is pinned to the one message on both ends (oldest = latest = ts,
             # inclusive) with room for the parent, and the reply is picked out by its ts.
-            try:
-                found = job.client.conversations_replies(channel=job.channel, ts=job.ts, oldest=job.ts,
-                                                         latest=job.ts, inclusive=True, limit=2)
-            except SlackApiError as err:
-                # thread_not_found: deleted before we could read it. Slack's reference also says
-                # classic bot tokens may not read channel threads; either way the moment keeps
-                # what it had before replies were asked: an "unreadable" text. Anything passing
-                # (rate limited, Slack's own errors) is raised: housekeeping asks again later.
-                if err.response.get("error") not in FOR_GOOD:
-                    raise
-                log.warning("conversations.replies %s/%s: %s", job.channel, job.ts, err.response.get("error"))
-                found = {}
+            method, kwargs = "conversations_replies", {"channel": job.channel, "ts": job.ts, "oldest": job.ts,
+                                                       "latest": job.ts, "inclusive": True, "limit": 2}
         else:
-            found = job.client.conversations_history(channel=job.channel, latest=job.ts, inclusive=True,
-                                                     limit=1)
+            method, kwargs = "conversations_history", {"channel": job.channel, "latest": job.ts,
+                                                       "inclusive": True, "limit": 1}
+        token, base = str(getattr(job.client, "token", None) or ""), str(job.client.base_url)
+        if not self.sender.fetch(token, base, method, kwargs,
+                                 lambda found: self.history.later(lambda: self._file_read(job, found)),
+                                 failed=lambda err: self.history.later(lambda: self._read_failed(job, err))):
+            log.warning("no room to read message %s/%s now; it is asked again later", job.channel, job.ts)
+
+    def _read_failed(self, job: Fetch, err: Exception) -> None:
+        error = err.response.get("error") if isinstance(err, SlackApiError) else None
+        if job.thread and error in FOR_GOOD:
+            # thread_not_found: deleted before we could read it. Slack's reference also says
+            # classic bot tokens may not read channel threads; either way the moment keeps
+            # what it had before replies were asked: an "unreadable" text. Anything passing
+            # (rate limited, Slack's own errors) is left: housekeeping asks again later.
+            log.warning("conversations.replies %s/%s: %s", job.channel, job.ts, error)
+            self._file_read(job, {})
+        else:
+            log.warning("reading message %s/%s failed (%s); it is asked again later", job.channel, job.ts,
+                        error or type(err).__name__)
+
+    def _file_read(self, job: Fetch, found: Any) -> None:
         messages = [m for m in found.get("messages") or [] if m.get("ts") == job.ts]
         if not messages and not job.thread:
             self.history.put(replace(job, thread=True), first=True)
@@ -234,5 +273,9 @@ class SlackDoor:
         filed = self.services.capture.fill_text(workspace_id=job.workspace_id, moment_id=job.moment_id,
                                                 text=text or UNREADABLE)
         if filed is not None and job.user:
-            self.send(job.client, channel=job.channel, user=job.user, reply=render.filed(filed),
-                      workspace_id=job.workspace_id)
+            handing = REPLIES.set(Replies())  # not waited for: the queue goes on
+            try:
+                self.send(job.client, channel=job.channel, user=job.user, reply=render.filed(filed),
+                          workspace_id=job.workspace_id)
+            finally:
+                REPLIES.reset(handing)

@@ -5,6 +5,10 @@ itself was stored at once and is filed when its text arrives. conversations.hist
 thread replies: a message it does not return is asked of conversations.replies (limited the
 same way) on the workspace's next turn, ahead of the queue.
 
+The worker thread never waits on Slack: the read itself is made on the sender's loop
+(``SlackDoor._read_message``), and what its answer asks of the database (filling the moment,
+the reply) comes back to this thread (``later``), run ahead of the next read.
+
 The queue is bounded: past MAX_QUEUED reads waiting in a workspace, a new one is refused. Its
 moment is in the database already, waiting for its text, and housekeeping offers it again later,
 so a burst of reactions on unseen messages cannot grow the process's memory without end."""
@@ -42,6 +46,7 @@ class HistoryQueue:
         self._queues: dict[str, deque[Fetch]] = {}
         self._queued: set[tuple[int, int]] = set()  # (workspace, moment) waiting: no read twice
         self._next: dict[str, float] = {}
+        self._answers: deque[Callable[[], None]] = deque()  # work to run here, before the next read
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
         self._stopped = False
@@ -62,11 +67,22 @@ class HistoryQueue:
                 queue.appendleft(job)
             else:
                 queue.append(job)
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="slack-history", daemon=True)
-                self._thread.start()
-            self._cond.notify()
+            self._wake()
             return True
+
+    def later(self, work: Callable[[], None]) -> None:
+        """Run ``work`` on the queue's thread, ahead of the next read: what a read's answer
+        (given on the sender's loop, which must not touch the database) asks of the database."""
+        with self._cond:
+            self._answers.append(work)
+            self._wake()
+
+    def _wake(self) -> None:
+        """(holding the lock)"""
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(target=self._run, name="slack-history", daemon=True)
+            self._thread.start()
+        self._cond.notify()
 
     def pending(self) -> int:
         with self._cond:
@@ -77,10 +93,13 @@ class HistoryQueue:
             self._stopped = True
             self._cond.notify()
 
-    def _take(self) -> Fetch | None:
-        """The next job whose workspace may call now; waits until one may."""
+    def _take(self) -> Callable[[], None] | None:
+        """An answer's work, else the next read whose workspace may call now; waits until
+        there is one."""
         with self._cond:
             while not self._stopped:
+                if self._answers:
+                    return self._answers.popleft()
                 now = time.monotonic()
                 waits = []
                 for team, queue in self._queues.items():
@@ -91,14 +110,20 @@ class HistoryQueue:
                         self._next[team] = now + self.interval
                         job = queue.popleft()
                         self._queued.discard((job.workspace_id, job.moment_id))
-                        return job
+                        return lambda: self._read(job)
                     waits.append(due - now)
                 self._cond.wait(timeout=min(waits) if waits else None)
             return None
 
     def _run(self) -> None:
-        while (job := self._take()) is not None:
+        while (work := self._take()) is not None:
             try:
-                self._fetch(job)
+                work()
             except Exception:  # one unreadable message must not stop the queue
-                log.exception("reading message %s/%s failed", job.channel, job.ts)
+                log.exception("reading a reacted message failed")
+
+    def _read(self, job: Fetch) -> None:
+        try:
+            self._fetch(job)
+        except Exception:
+            log.exception("reading message %s/%s failed", job.channel, job.ts)

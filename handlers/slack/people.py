@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt.request.internals import extract_enterprise_id, extract_team_id
@@ -39,10 +40,21 @@ def actor_team(body: dict[str, Any]) -> str:
     return ""
 
 
+Ask = Callable[..., Any]  # (client, method, **kwargs) -> the Web API's answer
+
+
+def asking_the_client(client: Any, method: str, **kwargs: Any) -> Any:
+    return getattr(client, method)(**kwargs)
+
+
 class AdminCache:
-    def __init__(self, ttl: float = 600.0, size: int = 10_000) -> None:
+    """``ask``: how users.info is asked when the answer was not fetched ahead (``SlackDoor``
+    passes the sender's ``ask``: on its loop, within its limits)."""
+
+    def __init__(self, ttl: float = 600.0, size: int = 10_000, *, ask: Ask = asking_the_client) -> None:
         self.ttl = ttl
         self.size = size
+        self.ask = ask
         self._seen: dict[tuple[str, str], tuple[float, Actor]] = {}
         self._lock = threading.Lock()
 
@@ -60,7 +72,7 @@ class AdminCache:
         if hit and time.monotonic() - hit[0] < self.ttl:
             return hit[1]
         try:
-            return self.learn(team_id, user_id, their_team, client.users_info(user=user_id))
+            return self.learn(team_id, user_id, their_team, self.ask(client, "users_info", user=user_id))
         except Exception:  # a missing scope or a hiccup must not stop the person's report
             log.warning("users.info failed for %s; treating them as a non-admin", user_id, exc_info=True)
             # not cached: the next action asks again

@@ -9,15 +9,23 @@ its own, not the HTTP server's: the acks keep that loop to themselves, and Socke
 tests, which have no server loop, send the same way.
 
 Exactly once: the work of a request collects its replies (:class:`Replies`, set by
-``after_ack`` for the work's duration); they go out in the order they were handed over, and the
-request's claim is marked done (or released) only once the last has been answered. Outside such
-work (clicks and forms, the history queue) a reply is sent as before: the caller waits for it and
-sees its error.
+``after_ack`` for the work's duration, and by ``collecting`` for clicks and forms); they go out
+in the order they were handed over, and the request's claim is marked done (or released) only
+once the last has been answered. Outside such work a reply is sent as before: the caller waits
+for it and sees its error. A reply that is several calls (the export: conversations.open, the
+upload, then the answer) is one piece of :meth:`Sender.work`, with what to say instead if it fails.
 
-Rate limits: an answer 429 holds that method for that workspace (its token) for Retry-After
-seconds; every call to it waits, then the refused one is sent again. Other methods and other
-workspaces go on. chat.postMessage is also kept to one message a second a channel, as Slack asks.
-A 5xx or a dropped connection is retried as the synchronous client does.
+Reads whose answer the work needs go through the same loop: :meth:`Sender.fetch` hands the answer
+to a callback (which must only queue work elsewhere: the loop never touches the database), and
+:meth:`Sender.ask` waits for it, for a listener thread that cannot go on without it.
+
+Rate limits, per workspace (its token) and method, so one workspace throttled never stalls
+another: each method keeps to Slack's published tier (:data:`TIER_OF`, a token bucket that lets a
+burst of half a minute's calls through at once, then one call per its share of a minute); an
+answer 429 holds that method for that workspace for Retry-After seconds, every call to it waits,
+then the refused one is sent again. chat.postMessage is kept to one message a second a channel,
+as Slack asks; chat.postEphemeral and response_url posts have no tier to keep. A 5xx or a dropped
+connection is retried as the synchronous client does.
 """
 
 from __future__ import annotations
@@ -46,6 +54,25 @@ from handlers.observability import METRICS
 log = logging.getLogger(__name__)
 TRIES = 5  # a call answered 429 this many times is given up (each waited its Retry-After)
 PER_CHANNEL = 1.0  # seconds between chat.postMessage calls to one channel
+# Slack's tiers: calls a minute per method per workspace ("1+", "20+", ... in Slack's rate limits)
+PER_MINUTE = {1: 1, 2: 20, 3: 50, 4: 100}
+# the tier of each method Moments calls (Slack's method reference); None: no tier to keep here
+# (chat.postMessage is paced per channel; chat.postEphemeral and response_url posts are not
+# limited per method in practice). Other methods: Tier 2, "most methods" in Slack's words.
+TIER_OF: dict[str, int | None] = {
+    "chat.postMessage": None, "chat.postEphemeral": None, "response_url": None,
+    "chat.update": 3, "chat.delete": 3,
+    "users.info": 4, "conversations.info": 3, "conversations.open": 3,
+    # for commercial apps outside the Marketplace Slack allows about one a minute: the history
+    # queue keeps to that itself (handlers/slack/history.py)
+    "conversations.history": 3, "conversations.replies": 3,
+    "views.open": 4, "views.publish": 4, "views.update": 4, "views.push": 4,
+    # files_upload_v2: files.getUploadURLExternal and files.completeUploadExternal, both Tier 4
+    "files.upload_v2": 4, "files.getUploadURLExternal": 4, "files.completeUploadExternal": 4,
+    "auth.test": 4, "users.list": 2,
+}
+DEFAULT_TIER = 2
+BURST = 0.5  # a bucket holds this many minutes' worth of calls: Slack allows brief bursts
 
 
 class Replies:
@@ -82,10 +109,14 @@ class Sender:
     fill the memory)."""
 
     def __init__(self, *, timeout: float = 10.0, most: int = 100, most_pending: int = 2000,
-                 per_channel: float = PER_CHANNEL) -> None:
+                 per_channel: float = PER_CHANNEL, minute: float = 60.0, burst: float = BURST) -> None:
+        """``minute``: the seconds in a tier's minute (tests shorten it); ``burst``: how many
+        minutes' worth of a method's calls may go at once."""
         self.timeout = timeout
         self.most = most
         self.per_channel = per_channel
+        self.minute = minute
+        self.burst = burst
         self._room = threading.BoundedSemaphore(most_pending)
         self._start = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -95,6 +126,7 @@ class Sender:
         self._clients: dict[tuple[str, str], AsyncWebClient] = {}
         self._held: dict[tuple[str, str], float] = {}  # (workspace's token, method) -> held until
         self._next_post: dict[tuple[str, str], float] = {}  # (token, channel) -> next free slot
+        self._buckets: dict[tuple[str, str], tuple[float, float]] = {}  # (token, method) -> (calls left, at)
         self._pending = 0
         self._idle = threading.Condition()
 
@@ -103,8 +135,7 @@ class Sender:
     def call(self, client: Any, method: str, **kwargs: Any) -> None:
         """``client.<method>(**kwargs)`` (a slack_sdk WebClient's method name: chat_postEphemeral),
         with the client's token and base URL."""
-        token, base = str(getattr(client, "token", None) or ""), str(client.base_url)
-        self._hand_over(lambda: self._api(token, base, method, kwargs))
+        self.work(client, lambda api: api.call(method, **kwargs))
 
     def respond(self, client: Any, respond: Any, **message: Any) -> None:
         """Bolt's ``respond(**message)``: a post to the request's response_url."""
@@ -112,21 +143,60 @@ class Sender:
         if not isinstance(url, str):
             respond(**message)  # no response_url to post to: Bolt's own answer (it raises)
             return
-        token = str(getattr(client, "token", None) or "")
-        self._hand_over(lambda: self._webhook(token, url, _build_message(**message)))
+        self.post(client, url, **message)
+
+    def post(self, client: Any, url: str, **message: Any) -> None:
+        """A post to ``url``, a response_url (Bolt's ``respond`` arguments)."""
+        built = _build_message(**message)
+        self.work(client, lambda api: api.post(url, built))
+
+    def work(self, client: Any, steps: Callable[[Api], Awaitable[Any]],
+             otherwise: Callable[[Api], Awaitable[Any]] | None = None) -> None:
+        """``steps``, a piece of work of several calls in order, on the sender's loop, with the
+        client's token and base URL; ``otherwise``, what to send instead if it fails (so a person
+        waiting for it is told). As ``call``: in a request's work, in turn and not waited for."""
+        api = Api(self, str(getattr(client, "token", None) or ""), str(client.base_url))
+
+        async def run() -> Any:
+            if otherwise is None:
+                return await steps(api)
+            try:
+                return await steps(api)
+            except Exception as err:
+                log.warning("Slack work failed; telling the person: %s", _why(err))
+                return await otherwise(api)
+
+        self._hand_over(run)
+
+    def ask(self, client: Any, method: str, **kwargs: Any) -> Any:
+        """A call whose answer the caller cannot go on without (users.info for a person not
+        known yet, with no answer fetched ahead): made on the sender's loop, within the same
+        limits as everything else, and waited for here; raises as the client would."""
+        if threading.current_thread() is self._thread:
+            raise RuntimeError("Sender.ask on the sender's own loop would wait for itself")
+        token, base = str(getattr(client, "token", None) or ""), str(client.base_url)
+        self._room.acquire()
+        return self._submit(lambda: self._api(token, base, method, kwargs), None, quiet=False).result()
 
     def fetch(self, token: str, base: str, method: str, kwargs: dict[str, Any],
-              then: Callable[[Any], None]) -> bool:
-        """A call with ``token`` to the Web API at ``base``, whose answer (None if it failed) goes
-        to ``then``, on the sender's loop, before the call counts as answered (``drain`` waits for
-        both). For the event loop that acks: it never waits; False (nothing sent) when there is
-        no room."""
+              then: Callable[[Any], None], failed: Callable[[Exception], None] | None = None) -> bool:
+        """A call with ``token`` to the Web API at ``base``, whose answer goes to ``then`` (or,
+        if it failed, its error to ``failed``; without ``failed``, None to ``then``), on the
+        sender's loop, before the call counts as answered (``drain`` waits for both): they must
+        only queue work elsewhere. It never waits (the event loop that acks calls it); False
+        (nothing sent) when there is no room."""
 
         async def call() -> None:
             try:
                 answer = await self._api(token, base, method, kwargs)
             except Exception as err:
                 log.warning("Slack %s failed ahead of the work: %s", method, _why(err))
+                if failed is not None:
+                    try:
+                        failed(err)
+                    except Exception:
+                        log.exception("the work after Slack's %s could not be queued", method)
+                    return
                 answer = None
             try:
                 then(answer)
@@ -251,6 +321,7 @@ class Sender:
         key = (token, name)
         for attempt in range(1, TRIES + 1):
             await self._wait(key)
+            await self._keep_tier(key)
             if name == "chat.postMessage":
                 await self._pace((token, str(kwargs.get("channel") or "")))
             assert self._flight is not None
@@ -292,6 +363,25 @@ class Sender:
             await asyncio.sleep(left)
         self._held.pop(key, None)
 
+    async def _keep_tier(self, key: tuple[str, str]) -> None:
+        """Wait for the method's bucket (per workspace) to have a call left. A call that must
+        wait takes its place at once (the count goes below zero), so the calls of one bucket go
+        in the order they came, each its share of a minute after the one before."""
+        tier = TIER_OF.get(key[1], DEFAULT_TIER)
+        if tier is None:
+            return
+        rate = PER_MINUTE[tier] / self.minute  # calls a second
+        most = max(1.0, PER_MINUTE[tier] * self.burst)
+        now = asyncio.get_running_loop().time()
+        if len(self._buckets) >= 10_000:  # forget the full ones: a new bucket starts full
+            self._buckets = {k: (left, at) for k, (left, at) in self._buckets.items()
+                             if left + (now - at) * rate < most}
+        left, at = self._buckets.get(key, (most, now))
+        left = min(most, left + (now - at) * rate) - 1
+        self._buckets[key] = (left, now)
+        if left < 0:
+            await asyncio.sleep(-left / rate)
+
     async def _pace(self, key: tuple[str, str]) -> None:
         now = asyncio.get_running_loop().time()
         if len(self._next_post) >= 10_000:  # forget channels whose slot has passed
@@ -300,6 +390,21 @@ class Sender:
         self._next_post[key] = slot + self.per_channel
         if slot > now:
             await asyncio.sleep(slot - now)
+
+
+class Api:
+    """What a piece of :meth:`Sender.work` calls, on the sender's loop, with one workspace's
+    token: the Web API (a slack_sdk method name: chat_postEphemeral, files_upload_v2) and
+    response_url posts, each within the sender's limits."""
+
+    def __init__(self, sender: Sender, token: str, base: str) -> None:
+        self._sender, self.token, self.base = sender, token, base
+
+    async def call(self, method: str, **kwargs: Any) -> Any:
+        return await self._sender._api(self.token, self.base, method, kwargs)
+
+    async def post(self, url: str, message: dict[str, Any]) -> Any:
+        return await self._sender._webhook(self.token, url, message)
 
 
 def _why(err: BaseException) -> str:

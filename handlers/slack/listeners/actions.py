@@ -1,6 +1,11 @@
 """Buttons and selects: a core Action (vote, adopt, file, retract, forget-me) goes to the router;
 after a vote or an adoption the prompt message is redrawn with live counts; "Propose a response"
-opens the proposal modal, and a lead's "Edit touchpoints" the touchpoints modal."""
+opens the proposal modal, and a lead's "Edit touchpoints" the touchpoints modal.
+
+The answers and the redrawn prompt are handed to the sender (``after_ack.collecting``): the
+thread goes on to the next click while Slack answers. ``views.open`` is the one call made here and
+waited for: its trigger_id lasts 3 seconds, a failure is told to the person at once, and it is
+the last thing the click does (nothing of its queues behind it)."""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from bot.domain import Source
 from bot.views import ADOPT, SET_UP, VOTE, Reply
 from handlers.slack import blocks as kit
 from handlers.slack import ids
+from handlers.slack.after_ack import collecting
 from handlers.slack.door import SlackDoor, ack_only, team_id_of
 from handlers.slack.listeners.views import open_setup, open_touchpoints
 from handlers.slack.modals import Origin, propose_modal
@@ -60,7 +66,8 @@ def register(app: App, door: SlackDoor) -> None:
             ctx = door.context(client, body, body["user"]["id"], channel, Source.COMMAND)
             reply = door.router.act(ctx, parsed)
             if action.get("action_id") == ids.FILE_SELECT and body.get("response_url") and not reply.error:
-                respond(text=kit.fallback_text(reply), blocks=kit.reply_blocks(reply), replace_original=True)
+                door.sender.respond(client, respond, text=kit.fallback_text(reply),
+                                    blocks=kit.reply_blocks(reply), replace_original=True)
                 return
             answer(body, respond, client, reply, ctx.workspace_id)
             if parsed.name in (VOTE, ADOPT) and not reply.error and extra.get("prompt"):
@@ -76,9 +83,9 @@ def register(app: App, door: SlackDoor) -> None:
         reply = render.prompt(view, lead=had_adopt)
         text, blocks = kit.fallback_text(reply), kit.reply_blocks(reply)
         if body.get("response_url"):
-            respond(text=text, blocks=blocks, replace_original=True)
+            door.sender.respond(client, respond, text=text, blocks=blocks, replace_original=True)
         elif channel and ts:
-            client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+            door.sender.call(client, "chat_update", channel=channel, ts=ts, text=text, blocks=blocks)
 
     def on_open_propose(body: dict[str, Any], action: dict[str, Any], respond: Any, client: Any) -> None:
         with door.friendly(lambda r: answer(body, respond, client, r)):
@@ -96,7 +103,7 @@ def register(app: App, door: SlackDoor) -> None:
             channel = action.get("value") or _where(body)[0]  # the team's channel, where it was listed
             open_touchpoints(door, client, body, body["user"]["id"], channel)
 
-    app.action(ids.ACT)(ack=ack_only, lazy=[on_act])
-    app.action(ids.FILE_SELECT)(ack=ack_only, lazy=[on_act])
-    app.action(ids.OPEN_PROPOSE)(ack=ack_only, lazy=[on_open_propose])
-    app.action(ids.OPEN_TOUCHPOINTS)(ack=ack_only, lazy=[on_open_touchpoints])
+    app.action(ids.ACT)(ack=ack_only, lazy=[collecting(on_act)])
+    app.action(ids.FILE_SELECT)(ack=ack_only, lazy=[collecting(on_act)])
+    app.action(ids.OPEN_PROPOSE)(ack=ack_only, lazy=[collecting(on_open_propose)])
+    app.action(ids.OPEN_TOUCHPOINTS)(ack=ack_only, lazy=[collecting(on_open_touchpoints)])

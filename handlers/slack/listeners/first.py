@@ -23,18 +23,19 @@ log = logging.getLogger(__name__)
 PRIVATE_NAMES = ("directmessage", "privategroup", "mpdm")
 
 
-def timezone_of(client: Any, user: str) -> str:
-    """The person's timezone as their Slack profile has it (users.info ``tz``), "" if unknown."""
+def timezone_of(door: SlackDoor, client: Any, user: str) -> str:
+    """The person's timezone as their Slack profile has it (users.info ``tz``), "" if unknown.
+    Asked on the sender's loop (its limits), and waited for: the form shows it."""
     if not user:
         return ""
     try:
-        return str((client.users_info(user=user).get("user") or {}).get("tz") or "")
+        return str((door.sender.ask(client, "users_info", user=user).get("user") or {}).get("tz") or "")
     except Exception:  # a guess only: the form shows it and the person may change it
         log.info("users.info gave no timezone for %s", user, exc_info=True)
         return ""
 
 
-def channel_name_of(client: Any, body: dict[str, Any], channel: str) -> str:
+def channel_name_of(door: SlackDoor, client: Any, body: dict[str, Any], channel: str) -> str:
     """The channel's name: from the payload (a command's ``channel_name``, a click's
     ``channel.name``), else conversations.info; "" for a DM or when Slack won't say."""
     named = str(body.get("channel_name") or (body.get("channel") or {}).get("name") or "")
@@ -43,7 +44,8 @@ def channel_name_of(client: Any, body: dict[str, Any], channel: str) -> str:
     if not channel or channel.startswith("D"):
         return ""
     try:
-        return str((client.conversations_info(channel=channel).get("channel") or {}).get("name") or "")
+        return str((door.sender.ask(client, "conversations_info", channel=channel).get("channel") or {})
+                   .get("name") or "")
     except Exception:
         log.info("conversations.info gave no name for %s", channel, exc_info=True)
         return ""
@@ -70,8 +72,8 @@ def register(app: App, door: SlackDoor) -> None:
         with door.friendly(lambda r: None):  # nobody asked: an error is only logged
             ws = door.workspace(team_id_of(body))
             offer = door.services.onboarding.welcome(
-                workspace_id=ws, channel=channel, channel_name=channel_name_of(client, {}, channel),
-                timezone=timezone_of(client, text_of(event, "inviter")))
+                workspace_id=ws, channel=channel, channel_name=channel_name_of(door, client, {}, channel),
+                timezone=timezone_of(door, client, text_of(event, "inviter")))
             if offer is not None:
                 door.send(client, channel=channel, user="", reply=welcome.welcome(offer))
 

@@ -18,7 +18,8 @@ def publish_home(door: SlackDoor, client: Any, team_id: str, user: str, notice: 
     team = door.services.journey.team_for_user(workspace_id=ws, user_id=user)
     view = door.services.reports.home(workspace_id=ws, team_id=team.id if team else None, user_id=user,
                                       is_admin=actor.is_admin)
-    client.views_publish(user_id=user, view=home_view(view, notice.text if notice else ""))
+    door.sender.call(client, "views_publish", user_id=user,
+                     view=home_view(view, notice.text if notice else ""))
 
 
 def register(app: App, door: SlackDoor) -> None:

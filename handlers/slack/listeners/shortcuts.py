@@ -15,6 +15,7 @@ from bot import words as say
 from bot.domain import MomentKind
 from bot.shorten import shorten_message
 from handlers.slack import ids
+from handlers.slack.after_ack import collecting
 from handlers.slack.door import SlackDoor, ack_only, team_id_of
 from handlers.slack.markup import from_core, plain
 from handlers.slack.modals import Origin, log_modal
@@ -29,7 +30,8 @@ def register(app: App, door: SlackDoor) -> None:
         channel, user = (body.get("channel") or {}).get("id", ""), body["user"]["id"]
         with door.friendly(lambda r: door.send(client, channel=channel, user=user, reply=r, respond=respond)):
             if posted_by_moments(message, body, context):
-                respond(text=OWN_POST, response_type="ephemeral", replace_original=False)
+                door.sender.respond(client, respond, text=OWN_POST, response_type="ephemeral",
+                                    replace_original=False)
                 return
             ws = door.workspace(team_id_of(body))
             # in a DM (a form the person opens for themselves), their own team; elsewhere the
@@ -47,11 +49,11 @@ def register(app: App, door: SlackDoor) -> None:
             kind = door.services.moments.likely_kind(workspace_id=ws, team_id=team.id, text=short.text) \
                 if team is not None else MomentKind.WOW
             view = log_modal(short.text, kind, touchpoints, origin)
-            client.views_open(trigger_id=body["trigger_id"], view=view)
+            client.views_open(trigger_id=body["trigger_id"], view=view)  # (3 s: waited for here)
             if short.cut:
-                respond(text=say.CHECK_THE_FORM.format(note=short.note),
-                        response_type="ephemeral", replace_original=False)
+                door.sender.respond(client, respond, text=say.CHECK_THE_FORM.format(note=short.note),
+                                    response_type="ephemeral", replace_original=False)
 
-    app.shortcut(ids.LOG_SHORTCUT)(ack=ack_only, lazy=[open_log_modal])
+    app.shortcut(ids.LOG_SHORTCUT)(ack=ack_only, lazy=[collecting(open_log_modal)])
     # No modal asks to be told when it is closed; if Slack says so anyway, there is nothing to do.
     app.view_closed(re.compile(".*"))(ack_only)

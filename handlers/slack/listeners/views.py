@@ -10,7 +10,6 @@ from dataclasses import replace
 from typing import Any
 
 from slack_bolt import App
-from slack_sdk.webhook import WebhookClient
 
 from bot import text as render
 from bot import welcome
@@ -26,6 +25,7 @@ from bot.views import Reply
 from handlers.observability import count_reply_moment
 from handlers.slack import blocks as kit
 from handlers.slack import ids
+from handlers.slack.after_ack import collecting
 from handlers.slack.door import SlackDoor, team_id_of
 from handlers.slack.listeners import first
 from handlers.slack.markup import plain
@@ -91,8 +91,8 @@ def open_setup(door: SlackDoor, client: Any, body: dict[str, Any], user: str, ch
     else:  # a new team: everything guessed, so "Set up" needs no typing (listeners/first.py)
         offer = door.services.onboarding.defaults(
             workspace_id=ctx.workspace_id, channel=ctx.channel,
-            channel_name=first.channel_name_of(client, body, ctx.channel),
-            timezone=first.timezone_of(client, user))
+            channel_name=first.channel_name_of(door, client, body, ctx.channel),
+            timezone=first.timezone_of(door, client, user))
         guess = Team(0, offer.name, ctx.channel, offer.timezone, offer.template)
     client.views_open(trigger_id=body["trigger_id"],
                       view=setup_modal(team, ctx.channel, Origin(channel=ctx.channel), guess=guess))
@@ -154,8 +154,8 @@ def register(app: App, door: SlackDoor) -> None:
                 publish_home(door, client, team_id, user)
             if origin.url:  # the prompt message, redrawn with the new proposal on it
                 reply = render.prompt(prompt, lead=False)
-                WebhookClient(origin.url).send(text=kit.fallback_text(reply), blocks=kit.reply_blocks(reply),
-                                               replace_original=True)
+                door.sender.post(client, origin.url, text=kit.fallback_text(reply),
+                                 blocks=kit.reply_blocks(reply), replace_original=True)
 
     def check_setup(ack: Any, view: dict[str, Any], context: Any) -> None:
         answer_fields(ack, context, read_setup(submitted(view))[1])
@@ -216,7 +216,8 @@ def register(app: App, door: SlackDoor) -> None:
                 raise UserError(next(iter(errors.values())))
             tell(apply_touchpoint_edits(journey, ws, team.id, door.actor(client, team_id, user), edits))
 
-    app.view(ids.LOG_MODAL)(ack=_check_text(3000), lazy=[log_moment])
-    app.view(ids.PROPOSE_MODAL)(ack=_check_text(MAX_PROPOSAL_CHARS), lazy=[propose])
-    app.view(ids.SETUP_MODAL)(ack=check_setup, lazy=[save_setup])
-    app.view(ids.TOUCHPOINTS_MODAL)(ack=check_touchpoints, lazy=[save_touchpoints])
+    # the answers are handed to the sender (after_ack.collecting): the thread goes on
+    app.view(ids.LOG_MODAL)(ack=_check_text(3000), lazy=[collecting(log_moment)])
+    app.view(ids.PROPOSE_MODAL)(ack=_check_text(MAX_PROPOSAL_CHARS), lazy=[collecting(propose)])
+    app.view(ids.SETUP_MODAL)(ack=check_setup, lazy=[collecting(save_setup)])
+    app.view(ids.TOUCHPOINTS_MODAL)(ack=check_touchpoints, lazy=[collecting(save_touchpoints)])

@@ -25,7 +25,7 @@ from tests.fakes import FakeFiler, FixedClock
 from tests.handlers.scheduler.test_scheduler_pg import claims
 
 ROOT = Path(__file__).resolve().parents[3]
-TEAMS = 16
+TEAMS = 40  # more than one replica delivers at once (WORKERS), so both get a share
 MONDAY = datetime(2026, 11, 16, 8, 5, tzinfo=UTC)  # 09:05 in Stockholm: every prompt is due
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 

@@ -20,6 +20,9 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_bolt.request.internals import parse_body
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 
 from bot.config import Settings
 from bot.services import Services
@@ -35,6 +38,9 @@ from handlers.slack.signing import RequestVerification, refusal, refused, verifi
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+# What the listeners still call and wait for is views.open, whose trigger_id lasts 3 seconds:
+# a rate limit longer than this is told at once (try again) rather than waited out
+TRIGGER_PATIENCE = 1.0
 
 # manifest.yml asks for exactly these (tests/slack/test_manifest.py keeps them in step)
 BOT_SCOPES = (
@@ -53,10 +59,37 @@ BOT_SCOPES = (
 )
 
 
-def make_client(settings: Settings | SlackSettings, token: str | None = None) -> WebClient:
+class PatientUpTo(RateLimitErrorRetryHandler):
+    """A 429 waited out and asked again only when Slack's Retry-After is at most ``seconds``.
+    For calls made while a person waits on a trigger_id that lasts 3 seconds (views.open): a
+    longer wait would only let it expire, so the call fails at once and the person is told to
+    try again, and the listener thread is not held."""
+
+    def __init__(self, seconds: float, max_retry_count: int = 3) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.seconds = seconds
+
+    def _can_retry(self, *, state: RetryState, request: HttpRequest, response: HttpResponse | None = None,
+                   error: Exception | None = None) -> bool:
+        if response is None or response.status_code != 429:
+            return False
+        for key, value in response.headers.items():
+            if key.lower() == "retry-after":
+                try:
+                    return float(value[0] if isinstance(value, list) else value) <= self.seconds
+                except (TypeError, ValueError):
+                    return False
+        return True  # (no Retry-After: the handler's own one-second wait)
+
+
+def make_client(settings: Settings | SlackSettings, token: str | None = None, *,
+                patience: float | None = None) -> WebClient:
+    """A synchronous Web API client: 429s waited out (Retry-After, 3 times), 5xx retried.
+    ``patience``: the longest Retry-After worth waiting (None: any)."""
     url = settings.api_url if isinstance(settings, SlackSettings) else settings.slack_api_url
     client = WebClient(token=token or None, base_url=url or WebClient.BASE_URL, timeout=10)
-    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3) if patience is None
+                                 else PatientUpTo(patience))
     client.retry_handlers.append(ServerErrorRetryHandler(max_retry_count=2))
     return client
 
@@ -91,12 +124,12 @@ def build_slack_door(settings: Settings | SlackSettings, services: Services, *, 
             client_id=slack.client_id, client_secret=slack.client_secret, scopes=list(BOT_SCOPES),
             installation_store=installation_store, state_store=state_store,
             install_path="/slack/install", redirect_uri_path="/slack/oauth_redirect")
-        client = make_client(slack)
+        client = make_client(slack, patience=TRIGGER_PATIENCE)
         authorize = caching_authorize(installation_store, slack.client_id, slack.client_secret, client)
         app = App(**common, client=client, installation_store=installation_store,  # (Bolt takes an
                   oauth_settings=oauth_settings, authorize=authorize)  # type: ignore[arg-type]  # Authorize)
     else:
-        app = App(**common, client=make_client(slack, slack.bot_token))
+        app = App(**common, client=make_client(slack, slack.bot_token, patience=TRIGGER_PATIENCE))
     door = SlackDoor(slack, services, installation_store if oauth else None, messages=messages)
     inbox = Inbox(services, Sealer(slack.encryption_key), requests=requests)
     app.middleware(inbox.middleware())

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import time
 from functools import partial
 from typing import Any
 
+from bot import words
 from bot.domain import MomentKind, Source
 from tests.handlers.slack.conftest import Slack, settle, wait_for
 
@@ -34,6 +36,21 @@ def click(slack: Slack, button: dict[str, Any], user: str, message: dict[str, An
                     "response_url": slack.api.response_url,
                     "actions": [{"action_id": button["action_id"], "value": button["value"],
                                  "type": "button"}], **extra})
+
+
+def test_a_form_slack_rate_limits_for_long_is_told_at_once_not_waited_out(slack: Slack) -> None:
+    """views.open's trigger_id lasts 3 seconds: a 429 asking for 30 is not slept out on the
+    listener thread (the trigger would expire anyway); the person hears at once to try again."""
+    posted = open_prompt(slack)
+    [propose] = [b for b in buttons(posted["blocks"]) if b["action_id"] == "moments:propose"]
+    token = "xoxb-test"
+    slack.api.fail_next_for("views.open", token, 429, {"Retry-After": "30"})
+    started = time.monotonic()
+    click(slack, propose, "U3")
+    told = wait_for(lambda: [r for r in slack.responses() if r.get("text") == words.OOPS], timeout=10)
+    assert time.monotonic() - started < 5
+    assert told[0]["response_type"] == "ephemeral" and not told[0].get("replace_original")
+    assert len(slack.api.named("views.open")) == 1  # asked once, not again after 30 s
 
 
 def test_propose_button_opens_a_modal_whose_submission_adds_a_proposal(slack: Slack) -> None:

@@ -39,6 +39,11 @@ def test_a_batch_of_claims_is_claimed_as_one_by_one(requests: RequestInbox) -> N
         Claim.TAKEN, Claim.DONE, Claim.TAKEN, Claim.HELD, Claim.HELD]
     assert requests.claim_event(new, later) is False and requests.claim_event(stale, later) is False
     assert requests.event_done(new) is False and requests.event_done(done) is True
+    # the claim taken over in the batch holds that delivery's copy, on its second attempt: once
+    # its new owner stops too, the next replica replays that copy (a third attempt)
+    much_later = later + EVENT_LEASE + timedelta(seconds=1)
+    assert _mine(requests, f"next-{tag}", much_later, {stale, new}) == {
+        stale: ('{"s": 2}', 3), new: ('{"n": 1}', 2)}
     assert requests.claim_events([], owner="x") == []
 
 

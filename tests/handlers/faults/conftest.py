@@ -199,8 +199,13 @@ class PgProxy:
 
     def down(self) -> int:
         """Returns how many connections were cut."""
-        listener, self._listener = self._listener, None
+        with self._lock:
+            listener, self._listener = self._listener, None
         if listener is not None:
+            # shutdown wakes the accept() blocked in _accept; close alone leaves that call
+            # listening on Linux, and the next connection slipped through the outage uncut
+            with suppress(OSError):
+                listener.shutdown(socket.SHUT_RDWR)
             listener.close()
         with self._lock:
             pairs, self._pairs = self._pairs, []
@@ -223,6 +228,10 @@ class PgProxy:
                 client.close()
                 continue
             with self._lock:
+                if self._listener is not listener:  # went down meanwhile: refused after all
+                    client.close()
+                    server.close()
+                    return
                 self._pairs.append((client, server))
             for src, dst in ((client, server), (server, client)):
                 threading.Thread(target=self._pipe, args=(src, dst), daemon=True).start()

@@ -5,6 +5,7 @@ click keep their order, a failed export is told, and each method keeps to its ti
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
@@ -12,12 +13,12 @@ from urllib.parse import urlencode
 import pytest
 from slack_sdk import WebClient
 
-from bot.words import OOPS_TRY_AGAIN
+from bot.words import OOPS, OOPS_TRY_AGAIN
 from handlers.slack.sender import REPLIES, Replies, Sender
 from tests.handlers.slack.conftest import Slack, command_body, event_body, wait_for
 from tests.handlers.slack.stand_in import SlackApi
 from tests.handlers.slack.test_http import request, serve
-from tests.handlers.slack.test_interactivity import buttons, open_prompt
+from tests.handlers.slack.test_interactivity import buttons, open_prompt, prompt_with_a_proposal
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
@@ -45,11 +46,7 @@ def test_a_slow_slack_does_not_hold_up_the_next_persons_click(slack: Slack, serv
     """Two listener threads, six people voting while Slack holds every response_url post: all
     six confirmations wait on Slack together (threads that waited would leave two), each
     click's redrawn prompt waits behind its own confirmation, and all arrive once Slack answers."""
-    open_prompt(slack)
-    slack.command("/moments", "propose Open the spare desk at ten people", user="U1")
-    wait_for(lambda: len(slack.responses()) == 3)
-    slack.command("/moments", "prompt", user="U3")
-    posted = wait_for(lambda: slack.responses()[3:])[0]
+    posted = prompt_with_a_proposal(slack)
     [up] = [b for b in buttons(posted["blocks"]) if b["text"]["text"].startswith("👍")]
     before = len(slack.responses())
     gate = slack.api.hold("response")
@@ -126,3 +123,17 @@ def test_a_tier_2_method_keeps_its_pace_after_a_burst_and_another_workspace_goes
         assert {calls[f"a{i}"].token for i in range(13)} == {"xoxb-a"}
     finally:
         sender.close()
+
+
+def test_a_form_slack_rate_limits_for_long_is_told_at_once_not_waited_out(slack: Slack, server: str) -> None:
+    """views.open's trigger_id lasts 3 seconds: a 429 asking for 30 is not slept out on the
+    listener thread (the trigger would expire anyway); the person hears at once to try again."""
+    posted = open_prompt(slack)
+    [propose] = [b for b in buttons(posted["blocks"]) if b["action_id"] == "moments:propose"]
+    slack.api.fail_next_for("views.open", "xoxb-test", 429, {"Retry-After": "30"})
+    started = time.monotonic()
+    vote(slack, server, propose, "U3")  # (a click on any button, over signed HTTP)
+    told = wait_for(lambda: [r for r in slack.responses() if r.get("text") == OOPS], timeout=10)
+    assert time.monotonic() - started < 5
+    assert told[0]["response_type"] == "ephemeral" and not told[0].get("replace_original")
+    assert len(slack.api.named("views.open")) == 1  # asked once, not again after 30 s

@@ -111,7 +111,7 @@ def build_slack_door(settings: Settings | SlackSettings, services: Services, *, 
     # leaves when it returns; the work after it (after_ack, and Bolt's lazy listeners for clicks
     # and forms) runs on this small pool, in HTTP and in Socket Mode (we are not on FaaS).
     executor = CountingExecutor(max_workers=slack.listener_threads, thread_name_prefix="slack",
-                                yield_below=slack.max_backlog // 2)
+                                yield_below=slack.max_backlog)
     # Bolt's own signature check logs a refused request's whole body: ours says only why
     common: dict[str, Any] = {"signing_secret": slack.signing_secret, "listener_executor": executor,
                               "process_before_response": True, "raise_error_for_unhandled_request": False,
@@ -150,18 +150,21 @@ def build_slack_door(settings: Settings | SlackSettings, services: Services, *, 
 
 class CountingExecutor(ThreadPoolExecutor):
     """The listeners' pool for the work after the ack, knowing how many work items wait for a
-    thread, and letting acknowledgements go first while fewer than ``yield_below`` wait: a work
-    item then starts once no request has been acknowledged for ``grace`` seconds (the gaps
-    inside a burst are shorter; between a team's requests, longer), or after ``yield_for``.
-    The acks and the work share one interpreter lock, and a busy work thread makes every step
-    of an ack wait its turn; Slack gives an ack 3 seconds, and the work can run a little behind.
-    Past ``yield_below`` (a long flood rather than a burst) the work no longer waits, so it is
-    never starved. (The work threads once also ran at a lower OS priority; with this wait, that
-    only cost throughput, probably because a descheduled work thread can hold the interpreter
-    lock the event loop waits for.)"""
+    thread, and letting acknowledgements go first: a work item starts once no request has been
+    acknowledged for ``grace`` seconds (the gaps inside a burst are shorter; between a team's
+    requests, longer), or once it is ``yield_for`` seconds old (since its request was
+    answered), whichever comes first. The acks and the work share one interpreter lock, and a
+    busy work thread makes every step of an ack wait its turn; Slack gives an ack 3 seconds, and
+    the work can run a little behind, but no further: in a long flood the oldest work no longer
+    waits, so it is never starved. Past ``yield_below`` items waiting it does not wait either
+    (events are answered 503 from ``max_backlog`` on). (The work threads once also ran at a lower
+    OS priority; with this wait, that only cost throughput, probably because a descheduled work
+    thread can hold the interpreter lock the event loop waits for. And the work once stopped
+    waiting past half the backlog: in a burst of 1,500 requests the last third of the acks then
+    came at half the rate, docs/benchmarks.md.)"""
 
-    def __init__(self, max_workers: int, thread_name_prefix: str = "", yield_below: int = 1000,
-                 yield_for: float = 0.5, grace: float = 0.005) -> None:
+    def __init__(self, max_workers: int, thread_name_prefix: str = "", yield_below: int = 2000,
+                 yield_for: float = 1.0, grace: float = 0.005) -> None:
         super().__init__(max_workers=max_workers, thread_name_prefix=thread_name_prefix)
         self._waiting = 0
         self._count = threading.Lock()
@@ -176,12 +179,11 @@ class CountingExecutor(ThreadPoolExecutor):
         """Around an acknowledgement: the work waits while one is in flight (see ``_quiet``)."""
         return _Acking(self)
 
-    def _quiet(self) -> None:
-        """Wait (up to ``yield_for``) until no ack has been in flight for ``grace`` seconds. It
+    def _quiet(self, deadline: float) -> None:
+        """Wait (until ``deadline``) until no ack has been in flight for ``grace`` seconds. It
         looks again rather than being woken, so an ack costs the event loop no notification:
         after the rest of the grace when none is in flight, else after ``5 * grace`` (every
         wake-up of a work thread takes the interpreter lock from the acks for a moment)."""
-        deadline = time.monotonic() + self.yield_for
         while True:
             now = time.monotonic()
             calm = now - self._last_ack
@@ -194,11 +196,13 @@ class CountingExecutor(ThreadPoolExecutor):
         return self._waiting
 
     def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        due = time.monotonic() + self.yield_for  # (the ack has been sent, or is being sent)
+
         def started(*a: Any, **kw: Any) -> T:
             with self._count:
                 self._waiting -= 1
             if self._waiting < self.yield_below:
-                self._quiet()
+                self._quiet(due)
             return fn(*a, **kw)
 
         with self._count:

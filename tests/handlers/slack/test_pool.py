@@ -7,7 +7,7 @@ import threading
 from handlers.slack.app import CountingExecutor
 
 
-def test_work_waits_for_the_acks_in_flight_during_a_burst_but_not_past_half_the_backlog() -> None:
+def test_work_waits_for_the_acks_in_flight_during_a_burst_but_not_past_a_long_backlog() -> None:
     pool = CountingExecutor(max_workers=1, yield_below=2, yield_for=30)
     started = threading.Event()
     try:
@@ -47,5 +47,27 @@ def test_work_waits_out_a_short_calm_between_acks_as_inside_a_burst() -> None:
             pool.submit(started.set)
         assert not started.wait(0.15)  # answered a moment ago: another request may follow at once
         assert started.wait(5)  # calm for the grace: the work goes
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def test_in_a_long_flood_work_that_has_waited_its_time_behind_others_goes_at_once() -> None:
+    """The wait is counted from when the request was answered, not from when a thread is free:
+    work that has queued behind others for ``yield_for`` does not wait again for the acks."""
+    pool = CountingExecutor(max_workers=1, yield_for=0.5)
+    gate, busy, queued = threading.Event(), threading.Event(), threading.Event()
+
+    def hold() -> None:
+        busy.set()
+        gate.wait(10)
+
+    try:
+        pool.submit(hold)
+        assert busy.wait(5)
+        with pool.acknowledging():  # acks go on all the while
+            pool.submit(queued.set)
+            assert not queued.wait(0.7)  # held behind the busy thread past its time
+            gate.set()
+            assert queued.wait(0.3)  # it starts as soon as the thread is free
     finally:
         pool.shutdown(wait=False, cancel_futures=True)

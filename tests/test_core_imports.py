@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 DOOR_PACKAGES = ("handlers", "slack_bolt", "slack_sdk", "botbuilder", "botframework", "aiohttp",
-                 "apscheduler", "matplotlib")
+                 "apscheduler", "PIL")
 SQL_PACKAGES = ("storage", "sqlalchemy", "alembic", "psycopg")
 
 

@@ -232,3 +232,22 @@ def test_a_click_goes_on_without_a_profile_when_users_info_fails_ahead_of_it(
     wait_for(lambda: len(slack.responses()) == before + 2)  # and the redrawn prompt: the work is over
     assert [c.args["user"] for c in slack.api.named("users.info")].count("UNEW") == 1
     assert named(slack, "UNEW") == ""
+
+
+def test_the_home_tab_of_someone_not_seen_yet_is_drawn_once_slack_says_who_they_are(
+    slack: Slack, server: str,
+) -> None:
+    """Three people not seen yet open the home tab while Slack holds users.info, on two listener
+    threads: all three are asked together (threads waiting on Slack would ask two), and each
+    tab is published once the answer is in."""
+    gate = slack.api.hold("users.info")
+    try:
+        for i in range(3):
+            event = {"type": "app_home_opened", "user": f"UNEW{i}", "tab": "home", "channel": f"D{i}"}
+            post(slack, server, event_body(event, f"EvHome{i}"), "application/json")
+        wait_for(lambda: slack.api.in_flight.get("users.info") == 3, timeout=10)
+        assert slack.api.named("views.publish") == []
+    finally:
+        gate.set()
+    wait_for(lambda: len(slack.api.named("views.publish")) == 3)
+    assert sorted(c.args["user_id"] for c in slack.api.named("views.publish")) == ["UNEW0", "UNEW1", "UNEW2"]

@@ -16,6 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.lazy_listener import ThreadLazyListenerRunner
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_bolt.request.internals import parse_body
 from slack_sdk import WebClient
@@ -27,7 +28,7 @@ from slack_sdk.http_retry.state import RetryState
 from bot.config import Settings
 from bot.services import Services
 from handlers.observability import METRICS
-from handlers.slack.door import SlackDoor
+from handlers.slack.door import KNOWING_WHO, SlackDoor
 from handlers.slack.inbox import Inbox, Sealer, request_key
 from handlers.slack.installs import CachedInstallationStore, caching_authorize
 from handlers.slack.listeners import register_all
@@ -143,9 +144,33 @@ def build_slack_door(settings: Settings | SlackSettings, services: Services, *, 
         def token_of(body: dict[str, Any]) -> str:
             return slack.bot_token
     inbox.prefetch = lambda body, then: door.prefetch(body, token_of(body), base_url, then)
+    app.listener_runner.lazy_listener_runner = WhoFirst(
+        app.listener_runner.lazy_listener_runner.logger, executor,
+        lambda body, then: door.prefetch_clicker(body, token_of(body), base_url, then))
     register_all(app, door)
     log.info("Slack door built (%s)", "OAuth, many workspaces" if oauth else "one workspace")
     return SlackDoorApp(app, door, inbox, executor, slack.max_backlog, slack.signing_secret)
+
+
+class WhoFirst(ThreadLazyListenerRunner):
+    """Bolt's runner of lazy listeners (the work after a click, a form or a shortcut), except
+    that work marked ``door.knowing_who`` from a person not known yet is queued only once
+    users.info answered (or failed: the work then asks again, as it always did), asked on the
+    sender's loop right after the ack. So a listener thread is not held waiting on Slack for who
+    is acting, as ``Inbox.take`` does for commands and messages. Interactive payloads have no
+    claim (``sealing.request_key``), so nothing else changes."""
+
+    def __init__(self, logger: logging.Logger, executor: ThreadPoolExecutor,
+                 prefetch: Callable[[dict[str, Any], Callable[[], None]], bool]) -> None:
+        super().__init__(logger, executor)
+        self.prefetch = prefetch
+
+    def start(self, function: Callable[..., None], request: BoltRequest) -> None:
+        queue = super().start
+        if getattr(function, KNOWING_WHO, False) and self.prefetch(
+                request.body, lambda: queue(function=function, request=request)):
+            return
+        queue(function=function, request=request)
 
 
 class CountingExecutor(ThreadPoolExecutor):

@@ -39,6 +39,7 @@ FOR_GOOD = {"thread_not_found", "channel_not_found", "not_in_channel", "missing_
             "not_allowed_token_type"}
 Respond = Callable[..., Any]
 UNREADABLE = say.UNREADABLE
+KNOWING_WHO = "moments_knowing_who"  # on a lazy listener: see ``knowing_who``
 
 
 def ack_only(ack: Any, context: Any) -> None:
@@ -60,17 +61,27 @@ def object_of(data: Any, key: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def knowing_who(lazy: Callable[..., None]) -> Callable[..., None]:
+    """Marks a click's or a form's work (a Bolt lazy listener) that asks who is acting: Bolt
+    starts it only once users.info answered for a person not known yet (``prefetch_clicker``,
+    ``app.WhoFirst``), so the listener thread never waits on Slack for it."""
+    setattr(lazy, KNOWING_WHO, True)
+    return lazy
+
+
 def person_of(body: dict[str, Any]) -> str:
     """Who asks, when the work behind ``body`` will look them up (users.info): a slash command's
-    person, a WOW:/OW: message's writer, a mention's; "" for other events (most channel messages
-    and reactions outside a team's channels never need it)."""
+    person, a WOW:/OW: message's writer, a mention's, whoever opens the home tab (admins see
+    more); "" for other events (most channel messages and reactions outside a team's channels
+    never need it)."""
     if "command" in body:
         return text_of(body, "user_id")
     event = object_of(body, "event")
     kind = event.get("type")
     if kind == "app_mention" or (kind == "message" and event.get("subtype") in (None, "thread_broadcast",
                                                                                 "file_share")
-                                 and parsing.moment_prefix(plain(text_of(event, "text")))):
+                                 and parsing.moment_prefix(plain(text_of(event, "text")))) \
+            or (kind == "app_home_opened" and event.get("tab", "home") == "home"):
         return text_of(event, "user")
     return ""
 
@@ -119,13 +130,24 @@ class SlackDoor:
     def prefetch(self, body: dict[str, Any], token: str, base_url: str, then: Callable[[], None]) -> bool:
         """Ask users.info, on the sender's loop, for the person whose command, moment message or
         mention ``body`` is, when the work will need it and it is not known yet; ``then`` once
-        it answered (or failed: the work asks again). False when nothing is asked: the work can
+        it answered (or failed: the work goes on as if its own call had failed, a non-admin,
+        without asking again at once: ``AdminCache.failed``). False when nothing is asked: the work can
         start at once. So a listener thread does not wait on Slack for who is acting. A person
         asked about already waits for that answer (their requests start in the order they came)."""
-        user, team = person_of(body), team_id_of(body)
+        return self._prefetch(person_of(body), team_id_of(body), actor_team(body), token, base_url, then)
+
+    def prefetch_clicker(self, body: dict[str, Any], token: str, base_url: str,
+                         then: Callable[[], None]) -> bool:
+        """``prefetch`` for the person who clicked, submitted a form or used a shortcut (the
+        payload's ``user``), for work marked ``knowing_who``."""
+        return self._prefetch(text_of(object_of(body, "user"), "id"), team_id_of(body), actor_team(body),
+                              token, base_url, then)
+
+    def _prefetch(self, user: str, team: str, their_team: str, token: str, base_url: str,
+                  then: Callable[[], None]) -> bool:
         if not (user and team and token) or self.people.knows(team, user):
             return False
-        key, their_team = (team, user), actor_team(body)
+        key = (team, user)
         with self._asking_lock:
             waiting = self._asking.get(key)
             if waiting is not None:
@@ -134,7 +156,9 @@ class SlackDoor:
             self._asking[key] = [then]
 
         def learnt(answer: Any) -> None:
-            if answer is not None:
+            if answer is None:  # failed: the work goes on as if its own call had
+                self.people.failed(team, user)
+            else:
                 try:
                     self.people.learn(team, user, their_team, answer)
                 except Exception:  # (an answer of another shape: the work asks again)

@@ -47,36 +47,68 @@ def asking_the_client(client: Any, method: str, **kwargs: Any) -> Any:
     return getattr(client, method)(**kwargs)
 
 
+FAILED_FOR = 30.0  # seconds a users.info failed ahead of the work stands for the work's own
+
+
 class AdminCache:
     """``ask``: how users.info is asked when the answer was not fetched ahead (``SlackDoor``
-    passes the sender's ``ask``: on its loop, within its limits)."""
+    passes the sender's ``ask``: on its loop, within its limits). A profile's timezone is kept
+    beside who they are: the setup form shows it."""
 
     def __init__(self, ttl: float = 600.0, size: int = 10_000, *, ask: Ask = asking_the_client) -> None:
         self.ttl = ttl
         self.size = size
         self.ask = ask
-        self._seen: dict[tuple[str, str], tuple[float, Actor]] = {}
+        self._seen: dict[tuple[str, str], tuple[float, Actor, str]] = {}  # -> (at, who, timezone)
+        self._failed: dict[tuple[str, str], float] = {}  # -> when users.info failed ahead
         self._lock = threading.Lock()
 
     def knows(self, team_id: str, user_id: str) -> bool:
         """Whether ``actor`` would answer without asking Slack."""
+        return self._known(team_id, user_id) is not None
+
+    def _known(self, team_id: str, user_id: str) -> tuple[float, Actor, str] | None:
         with self._lock:
             hit = self._seen.get((team_id, user_id))
-        return hit is not None and time.monotonic() - hit[0] < self.ttl
+        return hit if hit is not None and time.monotonic() - hit[0] < self.ttl else None
+
+    def _just_failed(self, team_id: str, user_id: str) -> bool:
+        with self._lock:
+            at = self._failed.get((team_id, user_id))
+        return at is not None and time.monotonic() - at < FAILED_FOR
 
     def actor(self, client: Any, team_id: str, user_id: str, their_team: str = "") -> Actor:
         """``team_id``: the installing workspace; ``their_team``: the person's own, if the
         payload said (users.info, when it answers, has the last word)."""
-        with self._lock:
-            hit = self._seen.get((team_id, user_id))
-        if hit and time.monotonic() - hit[0] < self.ttl:
+        hit = self._known(team_id, user_id)
+        if hit is not None:
             return hit[1]
-        try:
-            return self.learn(team_id, user_id, their_team, self.ask(client, "users_info", user=user_id))
-        except Exception:  # a missing scope or a hiccup must not stop the person's report
-            log.warning("users.info failed for %s; treating them as a non-admin", user_id, exc_info=True)
-            # not cached: the next action asks again
-            return Actor(user_id, external=bool(their_team) and their_team != team_id)
+        if not self._just_failed(team_id, user_id):  # (failed ahead: not asked again at once)
+            try:
+                return self.learn(team_id, user_id, their_team, self.ask(client, "users_info", user=user_id))
+            except Exception:  # a missing scope or a hiccup must not stop the person's report
+                log.warning("users.info failed for %s; treating them as a non-admin", user_id, exc_info=True)
+        # not cached: the next action asks again
+        return Actor(user_id, external=bool(their_team) and their_team != team_id)
+
+    def timezone(self, client: Any, team_id: str, user_id: str) -> str:
+        """The person's timezone as their Slack profile has it (users.info ``tz``), "" if unknown."""
+        hit = self._known(team_id, user_id)
+        if hit is None and not self._just_failed(team_id, user_id):
+            try:
+                self.learn(team_id, user_id, "", self.ask(client, "users_info", user=user_id))
+            except Exception:  # a guess only: the form shows it and the person may change it
+                log.info("users.info gave no timezone for %s", user_id, exc_info=True)
+            hit = self._known(team_id, user_id)
+        return hit[2] if hit is not None else ""
+
+    def failed(self, team_id: str, user_id: str) -> None:
+        """users.info failed ahead of the work: for ``FAILED_FOR`` seconds the work goes on as
+        if its own call had failed, rather than hold a listener thread asking again."""
+        with self._lock:
+            if len(self._failed) >= self.size:
+                self._failed.clear()
+            self._failed[(team_id, user_id)] = time.monotonic()
 
     def learn(self, team_id: str, user_id: str, their_team: str, answer: Any) -> Actor:
         """Keep what users.info answered (``answer``: its response) for ``ttl``."""
@@ -91,7 +123,8 @@ class AdminCache:
         with self._lock:
             if len(self._seen) >= self.size:
                 self._seen.clear()
-            self._seen[(team_id, user_id)] = (time.monotonic(), actor)
+            self._seen[(team_id, user_id)] = (time.monotonic(), actor, str(user.get("tz") or ""))
+            self._failed.pop((team_id, user_id), None)
         return actor
 
 

@@ -22,7 +22,7 @@ from bot.views import ADOPT, SET_UP, VOTE, Reply
 from handlers.slack import blocks as kit
 from handlers.slack import ids
 from handlers.slack.after_ack import collecting
-from handlers.slack.door import SlackDoor, ack_only, team_id_of
+from handlers.slack.door import SlackDoor, ack_only, knowing_who, team_id_of
 from handlers.slack.listeners.views import open_setup, open_touchpoints
 from handlers.slack.modals import Origin, propose_modal
 
@@ -103,7 +103,8 @@ def register(app: App, door: SlackDoor) -> None:
             channel = action.get("value") or _where(body)[0]  # the team's channel, where it was listed
             open_touchpoints(door, client, body, body["user"]["id"], channel)
 
-    app.action(ids.ACT)(ack=ack_only, lazy=[collecting(on_act)])
-    app.action(ids.FILE_SELECT)(ack=ack_only, lazy=[collecting(on_act)])
+    # knowing_who: the work asks who is acting (users.info), fetched before a thread takes it on
+    app.action(ids.ACT)(ack=ack_only, lazy=[knowing_who(collecting(on_act))])
+    app.action(ids.FILE_SELECT)(ack=ack_only, lazy=[knowing_who(collecting(on_act))])
     app.action(ids.OPEN_PROPOSE)(ack=ack_only, lazy=[collecting(on_open_propose)])
-    app.action(ids.OPEN_TOUCHPOINTS)(ack=ack_only, lazy=[collecting(on_open_touchpoints)])
+    app.action(ids.OPEN_TOUCHPOINTS)(ack=ack_only, lazy=[knowing_who(collecting(on_open_touchpoints))])

@@ -23,16 +23,12 @@ log = logging.getLogger(__name__)
 PRIVATE_NAMES = ("directmessage", "privategroup", "mpdm")
 
 
-def timezone_of(door: SlackDoor, client: Any, user: str) -> str:
-    """The person's timezone as their Slack profile has it (users.info ``tz``), "" if unknown.
-    Asked on the sender's loop (its limits), and waited for: the form shows it."""
-    if not user:
-        return ""
-    try:
-        return str((door.sender.ask(client, "users_info", user=user).get("user") or {}).get("tz") or "")
-    except Exception:  # a guess only: the form shows it and the person may change it
-        log.info("users.info gave no timezone for %s", user, exc_info=True)
-        return ""
+def timezone_of(door: SlackDoor, client: Any, team_id: str, user: str) -> str:
+    """The person's timezone as their Slack profile has it (users.info ``tz``), "" if unknown:
+    kept with who they are (``AdminCache``), so a person whose profile was fetched ahead of the
+    work is not asked about again; else asked on the sender's loop and waited for (the form
+    shows it)."""
+    return door.people.timezone(client, team_id, user) if user else ""
 
 
 def channel_name_of(door: SlackDoor, client: Any, body: dict[str, Any], channel: str) -> str:
@@ -73,7 +69,7 @@ def register(app: App, door: SlackDoor) -> None:
             ws = door.workspace(team_id_of(body))
             offer = door.services.onboarding.welcome(
                 workspace_id=ws, channel=channel, channel_name=channel_name_of(door, client, {}, channel),
-                timezone=timezone_of(door, client, text_of(event, "inviter")))
+                timezone=timezone_of(door, client, team_id_of(body), text_of(event, "inviter")))
             if offer is not None:
                 door.send(client, channel=channel, user="", reply=welcome.welcome(offer))
 

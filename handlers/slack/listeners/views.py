@@ -26,7 +26,7 @@ from handlers.observability import count_reply_moment
 from handlers.slack import blocks as kit
 from handlers.slack import ids
 from handlers.slack.after_ack import collecting
-from handlers.slack.door import SlackDoor, team_id_of
+from handlers.slack.door import SlackDoor, knowing_who, team_id_of
 from handlers.slack.listeners import first
 from handlers.slack.markup import plain
 from handlers.slack.modals import (
@@ -92,7 +92,7 @@ def open_setup(door: SlackDoor, client: Any, body: dict[str, Any], user: str, ch
         offer = door.services.onboarding.defaults(
             workspace_id=ctx.workspace_id, channel=ctx.channel,
             channel_name=first.channel_name_of(door, client, body, ctx.channel),
-            timezone=first.timezone_of(door, client, user))
+            timezone=first.timezone_of(door, client, team_id_of(body), user))
         guess = Team(0, offer.name, ctx.channel, offer.timezone, offer.template)
     client.views_open(trigger_id=body["trigger_id"],
                       view=setup_modal(team, ctx.channel, Origin(channel=ctx.channel), guess=guess))
@@ -216,8 +216,9 @@ def register(app: App, door: SlackDoor) -> None:
                 raise UserError(next(iter(errors.values())))
             tell(apply_touchpoint_edits(journey, ws, team.id, door.actor(client, team_id, user), edits))
 
-    # the answers are handed to the sender (after_ack.collecting): the thread goes on
-    app.view(ids.LOG_MODAL)(ack=_check_text(3000), lazy=[collecting(log_moment)])
-    app.view(ids.PROPOSE_MODAL)(ack=_check_text(MAX_PROPOSAL_CHARS), lazy=[collecting(propose)])
-    app.view(ids.SETUP_MODAL)(ack=check_setup, lazy=[collecting(save_setup)])
-    app.view(ids.TOUCHPOINTS_MODAL)(ack=check_touchpoints, lazy=[collecting(save_touchpoints)])
+    # the answers are handed to the sender (after_ack.collecting): the thread goes on; and each
+    # asks who submitted (users.info), fetched before a thread takes it on (door.knowing_who)
+    app.view(ids.LOG_MODAL)(ack=_check_text(3000), lazy=[knowing_who(collecting(log_moment))])
+    app.view(ids.PROPOSE_MODAL)(ack=_check_text(MAX_PROPOSAL_CHARS), lazy=[knowing_who(collecting(propose))])
+    app.view(ids.SETUP_MODAL)(ack=check_setup, lazy=[knowing_who(collecting(save_setup))])
+    app.view(ids.TOUCHPOINTS_MODAL)(ack=check_touchpoints, lazy=[knowing_who(collecting(save_touchpoints))])

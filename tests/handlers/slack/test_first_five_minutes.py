@@ -232,3 +232,31 @@ def test_log_as_a_moment_in_a_channel_with_no_team_opens_the_form_and_keeps_the_
     made = slack.services.onboarding.set_up(workspace_id=slack.ws, actor=Actor("U8"), channel=NEW)
     [filed] = made.filed
     assert filed.filed is not None and filed.filed.moment.credited == ("U2",)
+
+
+def test_set_up_by_someone_not_seen_yet_asks_their_profile_once_and_off_the_listener_threads(
+        slack: Slack, url: str) -> None:
+    """Slack holding users.info, the click waits for it without a listener thread (another
+    person's /wow meanwhile is answered), and the one answer gives both who they are and the
+    timezone the form shows: users.info is asked once, not again for the timezone."""
+    slack.api.users["U8"] = {"name": "Nia", "tz": "Asia/Tokyo"}
+    body = command_body(slack.api, "/wow", "a warm welcome at the gate", user="U07SAM", channel=NEW)
+    assert request(f"{url}/slack/events", body,
+                   {"Content-Type": "application/x-www-form-urlencoded", **slack.sign(body)})[0] == 200
+    [reply] = wait_for(slack.responses)
+    [button] = buttons(reply)
+    gate = slack.api.hold("users.info")
+    try:
+        press(slack, url, button, "U8", NEW)
+        wait_for(lambda: slack.api.in_flight.get("users.info") == 1)
+        press(slack, url, button, "U07SAM", NEW)  # known since the /wow: the form opens for them
+        wait_for(lambda: slack.api.named("views.open"))
+    finally:
+        gate.set()
+    opened = wait_for(lambda: slack.api.named("views.open")[1:])
+    view = opened[0].args["view"]
+    if isinstance(view, str):
+        view = json.loads(view)
+    initial = {b["block_id"]: b["element"] for b in view["blocks"] if b.get("type") == "input"}
+    assert initial["setup_tz"]["initial_value"] == "Asia/Tokyo"  # from Nia's Slack profile
+    assert [c.args["user"] for c in slack.api.named("users.info")].count("U8") == 1

@@ -14,6 +14,7 @@ import pytest
 from slack_sdk import WebClient
 
 from bot.words import OOPS, OOPS_TRY_AGAIN
+from handlers.slack.modals import Origin
 from handlers.slack.sender import REPLIES, Replies, Sender
 from tests.handlers.slack.conftest import Slack, command_body, event_body, wait_for
 from tests.handlers.slack.stand_in import SlackApi
@@ -137,3 +138,116 @@ def test_a_form_slack_rate_limits_for_long_is_told_at_once_not_waited_out(slack:
     assert time.monotonic() - started < 5
     assert told[0]["response_type"] == "ephemeral" and not told[0].get("replace_original")
     assert len(slack.api.named("views.open")) == 1  # asked once, not again after 30 s
+
+
+def named(slack: Slack, user: str) -> str:
+    with slack.store.transaction(slack.ws) as repo:
+        member = repo.member(user)
+    return member.display_name if member is not None else ""
+
+
+def test_a_click_from_someone_not_seen_yet_holds_no_listener_thread_while_slack_looks_them_up(
+    slack: Slack, server: str,
+) -> None:
+    """Three people not seen yet vote while Slack holds users.info, on two listener threads: all
+    three are asked together, and a known person's vote meanwhile is confirmed at once (threads
+    waiting on users.info would leave it queued). Once Slack answers, the three votes count and
+    each voter is known by the name their profile gives."""
+    posted = prompt_with_a_proposal(slack)
+    [up] = [b for b in buttons(posted["blocks"]) if b["text"]["text"].startswith("👍")]
+    for i in range(3):
+        slack.api.users[f"UNEW{i}"] = {"name": f"Nadia {i}"}
+    before = len(slack.responses())
+    gate = slack.api.hold("users.info")
+    try:
+        for i in range(3):
+            vote(slack, server, up, f"UNEW{i}")
+        wait_for(lambda: slack.api.in_flight.get("users.info") == 3, timeout=10)
+        vote(slack, server, up, "U3")  # known since their /moments prompt
+        [counted] = wait_for(lambda: [r for r in slack.responses()[before:] if "counts" in r["text"]])
+        assert "1 vote now" in counted["text"]
+    finally:
+        gate.set()
+    wait_for(lambda: sum("counts" in r["text"] for r in slack.responses()[before:]) == 4, timeout=10)
+    assert [named(slack, f"UNEW{i}") for i in range(3)] == ["Nadia 0", "Nadia 1", "Nadia 2"]
+    asked = [c.args["user"] for c in slack.api.named("users.info")]
+    assert sorted(u for u in asked if u.startswith("UNEW")) == ["UNEW0", "UNEW1", "UNEW2"]  # once each
+
+
+def log_form(slack: Slack, server: str, user: str, text: str) -> None:
+    """A "Log as a moment" form submitted, as Slack sends a view_submission."""
+    state = {"kind": {"kind": {"type": "radio_buttons", "selected_option": {"value": "wow"}}},
+             "text": {"text": {"type": "plain_text_input", "value": text}},
+             "touchpoint": {"touchpoint": {"type": "static_select", "selected_option": {"value": "baggage"}}}}
+    payload = {"type": "view_submission", "team": {"id": "T1", "domain": "acme"},
+               "user": {"id": user, "username": user.lower(), "team_id": "T1"}, "api_app_id": "A1",
+               "trigger_id": f"2{user}.tr",
+               "view": {"id": f"V{user}", "team_id": "T1", "type": "modal", "hash": "1700000302.abc",
+                        "callback_id": "log_moment_modal", "state": {"values": state},
+                        "private_metadata": Origin(channel="C1", ts="1700000000.000400", author="U2").dump()}}
+    post(slack, server, urlencode({"payload": json.dumps(payload)}))
+
+
+def test_a_form_from_someone_not_seen_yet_waits_for_slack_off_the_listener_threads(
+    slack: Slack, server: str,
+) -> None:
+    """Three "Log as a moment" forms from people not seen yet while Slack holds users.info: a
+    known person's form meanwhile is filed and confirmed; once Slack answers, the other three
+    are filed too, each reporter known by name (a workspace admin as an admin)."""
+    slack.command("/wow", "#boarding a warm welcome", user="U3")  # U3 is known from here on
+    wait_for(lambda: len(slack.moments()) == 1)
+    slack.api.users.update({f"UNEW{i}": {"name": f"Nadia {i}"} for i in range(3)})
+    slack.api.users["UNEW0"]["is_admin"] = True
+    gate = slack.api.hold("users.info")
+    try:
+        for i in range(3):
+            log_form(slack, server, f"UNEW{i}", f"carried the bags of row {i}")
+        wait_for(lambda: slack.api.in_flight.get("users.info") == 3, timeout=10)
+        log_form(slack, server, "U3", "found a lost passport")
+        wait_for(lambda: any(m.text == "found a lost passport" for m in slack.moments()))
+        assert len(slack.moments()) == 2
+        wait_for(lambda: [c for c in slack.api.named("chat.postEphemeral") if c.args["user"] == "U3"])
+    finally:
+        gate.set()
+    wait_for(lambda: len(slack.moments()) == 5, timeout=10)
+    assert {m.reporter_id for m in slack.moments()} == {"U3", "UNEW0", "UNEW1", "UNEW2"}
+    assert [named(slack, f"UNEW{i}") for i in range(3)] == ["Nadia 0", "Nadia 1", "Nadia 2"]
+    with slack.store.transaction(slack.ws) as repo:
+        assert [bool(m and m.is_admin) for m in map(repo.member, ("UNEW0", "UNEW1"))] == [True, False]
+    wait_for(lambda: len(slack.api.named("chat.postEphemeral")) == 4)
+
+
+def test_a_click_goes_on_without_a_profile_when_users_info_fails_ahead_of_it(
+    slack: Slack, server: str,
+) -> None:
+    """users.info refused ahead of the work: the vote counts all the same, the voter taken for a
+    non-admin, as when the work's own call failed; the thread does not ask Slack again."""
+    posted = prompt_with_a_proposal(slack)
+    [up] = [b for b in buttons(posted["blocks"]) if b["text"]["text"].startswith("👍")]
+    slack.api.users["UNEW"] = {"name": "Nadia"}
+    slack.api.fail_next_for("users.info", "xoxb-test", 400)
+    before = len(slack.responses())
+    vote(slack, server, up, "UNEW")
+    wait_for(lambda: [r for r in slack.responses()[before:] if "counts" in r["text"]])
+    wait_for(lambda: len(slack.responses()) == before + 2)  # and the redrawn prompt: the work is over
+    assert [c.args["user"] for c in slack.api.named("users.info")].count("UNEW") == 1
+    assert named(slack, "UNEW") == ""
+
+
+def test_the_home_tab_of_someone_not_seen_yet_is_drawn_once_slack_says_who_they_are(
+    slack: Slack, server: str,
+) -> None:
+    """Three people not seen yet open the home tab while Slack holds users.info, on two listener
+    threads: all three are asked together (threads waiting on Slack would ask two), and each
+    tab is published once the answer is in."""
+    gate = slack.api.hold("users.info")
+    try:
+        for i in range(3):
+            event = {"type": "app_home_opened", "user": f"UNEW{i}", "tab": "home", "channel": f"D{i}"}
+            post(slack, server, event_body(event, f"EvHome{i}"), "application/json")
+        wait_for(lambda: slack.api.in_flight.get("users.info") == 3, timeout=10)
+        assert slack.api.named("views.publish") == []
+    finally:
+        gate.set()
+    wait_for(lambda: len(slack.api.named("views.publish")) == 3)
+    assert sorted(c.args["user_id"] for c in slack.api.named("views.publish")) == ["UNEW0", "UNEW1", "UNEW2"]

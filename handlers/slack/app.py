@@ -155,8 +155,8 @@ def build_slack_door(settings: Settings | SlackSettings, services: Services, *, 
 class WhoFirst(ThreadLazyListenerRunner):
     """Bolt's runner of lazy listeners (the work after a click, a form or a shortcut), except
     that work marked ``door.knowing_who`` from a person not known yet is queued only once
-    users.info answered (or failed: the work then asks again, as it always did), asked on the
-    sender's loop right after the ack. So a listener thread is not held waiting on Slack for who
+    users.info answered (or failed: the work then goes on as if its own call had failed),
+    asked on the sender's loop right after the ack. So a listener thread is not held waiting on Slack for who
     is acting, as ``Inbox.take`` does for commands and messages. Interactive payloads have no
     claim (``sealing.request_key``), so nothing else changes."""
 

@@ -5,6 +5,8 @@ workspace only, and chat.postMessage keeps to a message a second a channel."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -164,5 +166,56 @@ def test_posts_to_one_channel_keep_their_pace_and_other_channels_go_between(api:
         first, second, third = (next(c for c in posts if c.args["text"] == t)
                                 for t in ("first", "second", "third"))
         assert second.at - first.at >= 0.45 and third.at - second.at >= 0.45
+    finally:
+        sender.close()
+
+
+def hand_over(sender: Sender, client: WebClient, texts: list[str], done: list[str]) -> None:
+    """As a request's work hands its replies over (not waited for); ``done`` hears when all are
+    answered."""
+    replies = Replies()
+    handed = REPLIES.set(replies)
+    try:
+        for text in texts:
+            sender.call(client, "chat_postEphemeral", channel="C1", user="U1", text=text)
+    finally:
+        REPLIES.reset(handed)
+    replies.close(lambda: done.append(",".join(texts)))
+
+
+def test_a_workspace_slack_holds_back_fills_its_own_room_and_the_others_go_on(api: SlackApi) -> None:
+    """Workspace A's replies are held (a 429 asking for 2 s) until its room of three is full: a
+    listener handing A one more waits, while B's replies, more than A's room, go out at once. Once
+    A's wait is over, all of A's go out, once each (a request's in order), and the waiting listener
+    goes on."""
+    sender = Sender(most_pending=3)
+    one, two = WebClient(token="xoxb-one", base_url=api.url), WebClient(token="xoxb-two", base_url=api.url)
+    api.fail_next_for("chat.postEphemeral", "xoxb-one", 429, {"Retry-After": "2"})
+    done: list[str] = []
+    try:
+        hand_over(sender, one, ["a1", "a2", "a3"], done)  # a1 refused: A held 2 s; A's room full
+        wait_for(lambda: api.named("chat.postEphemeral"))
+        started = time.monotonic()
+        listener = threading.Thread(target=hand_over, args=(sender, one, ["a4"], done))
+        listener.start()
+        time.sleep(0.2)
+        assert listener.is_alive() and sender.room.taken("xoxb-one") == 3  # waiting for A's room
+        for i in range(5):  # B's: five, each its own request
+            hand_over(sender, two, [f"b{i}"], done)
+        wait_for(lambda: len(done) == 5, timeout=1.5)  # B's all answered, A still held
+        assert time.monotonic() - started < 1.5
+        assert listener.is_alive() and [c.args["text"] for c in api.named("chat.postEphemeral")
+                                        if c.token == "xoxb-one"] == ["a1"]
+        listener.join(timeout=10)
+        assert not listener.is_alive()
+        assert sender.drain(timeout=10)
+        sent = api.named("chat.postEphemeral")
+        of_a = [c.args["text"] for c in sent if c.token == "xoxb-one"]
+        assert sorted(of_a) == ["a1", "a1", "a2", "a3", "a4"]  # the refused one again, none lost
+        assert [t for t in of_a if t != "a4"] == ["a1", "a1", "a2", "a3"]  # one request's in order
+        assert sorted(c.args["text"] for c in sent if c.token == "xoxb-two") == [f"b{i}" for i in range(5)]
+        assert min(c.at for c in sent[1:] if c.token == "xoxb-one") - sent[0].at >= 1.9
+        assert sorted(done) == ["a1,a2,a3", "a4", "b0", "b1", "b2", "b3", "b4"]
+        assert sender.room.pending == 0
     finally:
         sender.close()

@@ -78,8 +78,9 @@ def build_server(settings: Settings, *, clock: Clock) -> Server:
     add_export_route(web_app, settings, services)  # GET /export/<token>: Teams' export downloads
     notifiers: dict[Platform, Notifier] = {Platform.TEAMS: teams.notifier}
     if door is not None:
-        notifiers[Platform.SLACK] = SlackNotifier(settings, door.app.installation_store if
-                                                  settings.slack_client_id else None)
+        notifiers[Platform.SLACK] = SlackNotifier(  # the door's rate buckets: one count a workspace
+            settings, door.app.installation_store if settings.slack_client_id else None,
+            tiers=door.door.sender.tiers)
     scheduler = start_scheduler(services, RoutingNotifier(notifiers), doors.leadership)
     return Server(settings=settings, services=services, requests=doors.requests,
                   messages=doors.messages, web_app=web_app,

@@ -16,6 +16,7 @@ from bot.domain import Platform, Workspace
 from bot.ports import DeliveryError, Notifier, SentChecker
 from bot.views import Post
 from handlers.slack.org import org_charts
+from handlers.slack.tiers import TierBuckets
 from handlers.uploads import Chart, ChartUploads, Draining, Upload
 
 log = logging.getLogger(__name__)
@@ -35,12 +36,15 @@ class SlackNotifier:
     """chat.postMessage with Block Kit; about one message a second per channel, as Slack asks.
     A digest's chart goes in the digest itself: uploaded unshared first (``uploads``, on one
     event loop, many at once), then shown by an image block in the one post that the weekly
-    cycle sends exactly once. The organisation digest carries its charts the same way."""
+    cycle sends exactly once. The organisation digest carries its charts the same way.
+    The uploads, and the reads that look for a post, keep to Slack's tiers per workspace by
+    ``tiers`` (the door sender's buckets, so both count a workspace's calls once); the posts keep
+    to the channel's pace here (chat.postMessage has no tier of its own)."""
 
     def __init__(self, settings: Settings, installation_store: Any = None, spacing: float = 1.0,
-                 uploads: ChartUploads | None = None) -> None:
+                 uploads: ChartUploads | None = None, tiers: TierBuckets | None = None) -> None:
         self._settings = settings
-        self._uploads = uploads or ChartUploads()
+        self._uploads = uploads or ChartUploads(tiers=tiers)
         self._installations = installation_store
         self._spacing = spacing
         self._last: dict[str, float] = {}
@@ -115,6 +119,7 @@ class SlackNotifier:
         try:
             client = self._client(workspace)
             for _page in range(HISTORY_PAGES):
+                time.sleep(self._uploads.tiers.reserve(client.token or "", "conversations.history"))
                 page = client.conversations_history(
                     channel=post.channel, oldest=f"{since.timestamp() - 60:.6f}", limit=200,
                     include_all_metadata=True, cursor=cursor)

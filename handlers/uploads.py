@@ -13,6 +13,12 @@ time per process over one connection pool, a 429 waiting its Retry-After in its 
 the sending thread waits for the file's id (``upload``), or for several at once (``upload_all``,
 the organisation digest's charts). A failed upload is logged and gives None: the post then goes
 without that chart (its text carries the same counts) rather than not at all.
+
+Each upload keeps to Slack's tier for files.getUploadURLExternal and files.completeUploadExternal
+(Tier 4, 100 a minute, per workspace) by the same buckets as the door's calls
+(handlers/slack/tiers.py, shared with the door's sender when the server wires them): its turn is
+taken when it is handed over, waited out before it takes a place in flight (so one workspace's
+queue never holds up another's uploads), and not counted against the sender's ``WAIT``.
 """
 
 from __future__ import annotations
@@ -20,18 +26,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import Coroutine, Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from handlers.slack.tiers import TierBuckets
+
 if TYPE_CHECKING:
     from aiohttp import ClientSession
 
 log = logging.getLogger(__name__)
 IN_FLIGHT = 32  # uploads talking to Slack at once, per process
-WAIT = 60.0  # seconds a sender waits for its chart's upload before posting without it
+WAIT = 60.0  # seconds a sender waits for its chart's upload before posting without it (past its tier's turn)
+UPLOAD = "files.upload_v2"  # the bucket of an upload's files.* calls (as the export's, in the sender)
 
 
 @runtime_checkable
@@ -63,7 +73,10 @@ class Upload:
 
 
 class ChartUploads:
-    def __init__(self, *, in_flight: int = IN_FLIGHT) -> None:
+    """``tiers``: the rate buckets (the door sender's, so both count a workspace's calls once)."""
+
+    def __init__(self, *, in_flight: int = IN_FLIGHT, tiers: TierBuckets | None = None) -> None:
+        self.tiers = tiers or TierBuckets()
         self._changed = threading.Condition()
         self._pending = 0
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -78,11 +91,13 @@ class ChartUploads:
 
     def upload_all(self, uploads: Sequence[Upload], timeout: float = WAIT) -> list[str | None]:
         """Several charts at once (each its own coroutine); their ids in order, None where one failed."""
-        futures = [self._submit(u) for u in uploads]
+        started = time.monotonic()
+        turns = [self.tiers.reserve(u.token or "", UPLOAD) for u in uploads]  # (seconds to wait)
+        futures = [self._submit(u, turn) for u, turn in zip(uploads, turns, strict=True)]
         ids: list[str | None] = []
-        for upload, future in zip(uploads, futures, strict=True):
+        for upload, turn, future in zip(uploads, turns, futures, strict=True):
             try:
-                ids.append(future.result(timeout))
+                ids.append(future.result(max(0.0, started + turn + timeout - time.monotonic())))
             except FutureTimeout:
                 future.cancel()
                 self.failed += 1
@@ -96,11 +111,11 @@ class ChartUploads:
         with self._changed:
             return self._changed.wait_for(lambda: self._pending == 0, timeout)
 
-    def _submit(self, upload: Upload) -> Future[str | None]:
+    def _submit(self, upload: Upload, turn: float) -> Future[str | None]:
         with self._changed:
             self._pending += 1
         try:
-            return self._run(self._upload(upload))
+            return self._run(self._upload(upload, turn))
         except BaseException:
             self._done()
             raise
@@ -126,7 +141,7 @@ class ChartUploads:
         ready.set()
         loop.run_forever()
 
-    async def _upload(self, upload: Upload) -> str | None:
+    async def _upload(self, upload: Upload, turn: float) -> str | None:
         from aiohttp import ClientSession
         from slack_sdk.errors import SlackApiError
         from slack_sdk.http_retry.builtin_async_handlers import (
@@ -136,6 +151,8 @@ class ChartUploads:
         from slack_sdk.web.async_client import AsyncWebClient
 
         try:
+            if turn > 0:
+                await asyncio.sleep(turn)  # (outside the gate: other workspaces' go meanwhile)
             async with self._gate:
                 if self._session is None:
                     self._session = ClientSession()

@@ -20,12 +20,18 @@ to a callback (which must only queue work elsewhere: the loop never touches the 
 :meth:`Sender.ask` waits for it, for a listener thread that cannot go on without it.
 
 Rate limits, per workspace (its token) and method, so one workspace throttled never stalls
-another: each method keeps to Slack's published tier (:data:`TIER_OF`, a token bucket that lets a
-burst of half a minute's calls through at once, then one call per its share of a minute); an
-answer 429 holds that method for that workspace for Retry-After seconds, every call to it waits,
-then the refused one is sent again. chat.postMessage is kept to one message a second a channel,
-as Slack asks; chat.postEphemeral and response_url posts have no tier to keep. A 5xx or a dropped
-connection is retried as the synchronous client does.
+another: each method keeps to Slack's published tier (handlers/slack/tiers.py, a token bucket that
+lets a burst of half a minute's calls through at once, then one call per its share of a minute,
+shared with the weekly posts' chart uploads); an answer 429 holds that method for that
+workspace for Retry-After seconds, every call to it waits, then the refused one is sent again.
+chat.postMessage is kept to one message a second a channel, as Slack asks; chat.postEphemeral and
+response_url posts have no tier to keep. A 5xx or a dropped connection is retried as the
+synchronous client does.
+
+Room, per workspace too: a workspace whose replies Slack holds back (a long Retry-After, or Slack
+down for its token) fills only its own share of pending replies (``most_pending``); a listener
+handing over one more for it waits, and other workspaces' replies still go (a ceiling for all,
+``most_pending_all``, bounds the memory should many be held at once).
 """
 
 from __future__ import annotations
@@ -34,7 +40,6 @@ import asyncio
 import contextvars
 import logging
 import threading
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import Future
 from typing import Any
@@ -50,29 +55,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from handlers.observability import METRICS
+from handlers.slack.tiers import BURST, TierBuckets
 
 log = logging.getLogger(__name__)
 TRIES = 5  # a call answered 429 this many times is given up (each waited its Retry-After)
 PER_CHANNEL = 1.0  # seconds between chat.postMessage calls to one channel
-# Slack's tiers: calls a minute per method per workspace ("1+", "20+", ... in Slack's rate limits)
-PER_MINUTE = {1: 1, 2: 20, 3: 50, 4: 100}
-# the tier of each method Moments calls (Slack's method reference); None: no tier to keep here
-# (chat.postMessage is paced per channel; chat.postEphemeral and response_url posts are not
-# limited per method in practice). Other methods: Tier 2, "most methods" in Slack's words.
-TIER_OF: dict[str, int | None] = {
-    "chat.postMessage": None, "chat.postEphemeral": None, "response_url": None,
-    "chat.update": 3, "chat.delete": 3,
-    "users.info": 4, "conversations.info": 3, "conversations.open": 3,
-    # for commercial apps outside the Marketplace Slack allows about one a minute: the history
-    # queue keeps to that itself (handlers/slack/history.py)
-    "conversations.history": 3, "conversations.replies": 3,
-    "views.open": 4, "views.publish": 4, "views.update": 4, "views.push": 4,
-    # files_upload_v2: files.getUploadURLExternal and files.completeUploadExternal, both Tier 4
-    "files.upload_v2": 4, "files.getUploadURLExternal": 4, "files.completeUploadExternal": 4,
-    "auth.test": 4, "users.list": 2,
-}
-DEFAULT_TIER = 2
-BURST = 0.5  # a bucket holds this many minutes' worth of calls: Slack allows brief bursts
 
 
 class Replies:
@@ -102,22 +89,58 @@ def retry_after(headers: Mapping[str, Any] | None) -> float:
     return 1.0
 
 
+class Room:
+    """Replies handed over and not yet answered, counted per workspace (its token): one with
+    ``each`` pending waits for one of its own to be answered, whatever the others have pending;
+    ``most`` pending in all, everyone waits (the memory's bound)."""
+
+    def __init__(self, each: int, most: int) -> None:
+        self.each, self.most = each, most
+        self._taken: dict[str, int] = {}
+        self.pending = 0
+        self.changed = threading.Condition()
+
+    def take(self, token: str, *, blocking: bool = True) -> bool:
+        with self.changed:
+            while self._taken.get(token, 0) >= self.each or self.pending >= self.most:
+                if not blocking:
+                    return False
+                self.changed.wait()
+            self._taken[token] = self._taken.get(token, 0) + 1
+            self.pending += 1
+            return True
+
+    def give_back(self, token: str) -> None:
+        with self.changed:
+            left = self._taken.pop(token) - 1
+            if left:
+                self._taken[token] = left
+            self.pending -= 1
+            self.changed.notify_all()
+
+    def taken(self, token: str) -> int:
+        with self.changed:
+            return self._taken.get(token, 0)
+
+
 class Sender:
     """Web API calls and response_url posts on an event loop thread of its own (started on first
-    use). ``most``: calls in flight at once; ``most_pending``: replies handed over and not yet
-    answered before a listener that hands over one more waits for room (Slack down should not
-    fill the memory)."""
+    use). ``most``: calls in flight at once; ``most_pending``: one workspace's replies handed over
+    and not yet answered before a listener that hands over one more for it waits for room (Slack
+    down for it should neither fill the memory nor hold up the others); ``most_pending_all``: the
+    same for all workspaces together."""
 
     def __init__(self, *, timeout: float = 10.0, most: int = 100, most_pending: int = 2000,
-                 per_channel: float = PER_CHANNEL, minute: float = 60.0, burst: float = BURST) -> None:
+                 most_pending_all: int = 20_000, per_channel: float = PER_CHANNEL,
+                 minute: float = 60.0, burst: float = BURST, tiers: TierBuckets | None = None) -> None:
         """``minute``: the seconds in a tier's minute (tests shorten it); ``burst``: how many
-        minutes' worth of a method's calls may go at once."""
+        minutes' worth of a method's calls may go at once; ``tiers``: buckets shared with others
+        calling Slack for the same workspaces (made with ``minute`` and ``burst`` otherwise)."""
         self.timeout = timeout
         self.most = most
         self.per_channel = per_channel
-        self.minute = minute
-        self.burst = burst
-        self._room = threading.BoundedSemaphore(most_pending)
+        self.tiers = tiers or TierBuckets(minute=minute, burst=burst)
+        self.room = Room(most_pending, max(most_pending, most_pending_all))
         self._start = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -126,9 +149,6 @@ class Sender:
         self._clients: dict[tuple[str, str], AsyncWebClient] = {}
         self._held: dict[tuple[str, str], float] = {}  # (workspace's token, method) -> held until
         self._next_post: dict[tuple[str, str], float] = {}  # (token, channel) -> next free slot
-        self._buckets: dict[tuple[str, str], tuple[float, float]] = {}  # (token, method) -> (calls left, at)
-        self._pending = 0
-        self._idle = threading.Condition()
 
     # handing over (any thread but the sender's)
 
@@ -166,7 +186,7 @@ class Sender:
                 log.warning("Slack work failed; telling the person: %s", _why(err))
                 return await otherwise(api)
 
-        self._hand_over(run)
+        self._hand_over(api.token, run)
 
     def ask(self, client: Any, method: str, **kwargs: Any) -> Any:
         """A call whose answer the caller cannot go on without (users.info for a person not
@@ -175,8 +195,9 @@ class Sender:
         if threading.current_thread() is self._thread:
             raise RuntimeError("Sender.ask on the sender's own loop would wait for itself")
         token, base = str(getattr(client, "token", None) or ""), str(client.base_url)
-        self._room.acquire()
-        return self._submit(lambda: self._api(token, base, method, kwargs), None, quiet=False).result()
+        self.room.take(token)
+        return self._submit(token, lambda: self._api(token, base, method, kwargs), None,
+                            quiet=False).result()
 
     def fetch(self, token: str, base: str, method: str, kwargs: dict[str, Any],
               then: Callable[[Any], None], failed: Callable[[Exception], None] | None = None) -> bool:
@@ -203,50 +224,36 @@ class Sender:
             except Exception:
                 log.exception("the work after Slack's %s could not be queued", method)
 
-        if not self._room.acquire(blocking=False):
+        if not self.room.take(token, blocking=False):
             return False
-        self._submit(call, None, quiet=False)
+        self._submit(token, call, None, quiet=False)
         return True
 
-    def _hand_over(self, make: Callable[[], Awaitable[Any]]) -> None:
+    def _hand_over(self, token: str, make: Callable[[], Awaitable[Any]]) -> None:
         replies = REPLIES.get()
-        self._room.acquire()  # (waits while too many are pending)
-        done = self._submit(make, replies.last if replies is not None else None, quiet=replies is not None)
+        self.room.take(token)  # (waits while too many of this workspace's are pending)
+        done = self._submit(token, make, replies.last if replies is not None else None,
+                            quiet=replies is not None)
         if replies is None:
             done.result()  # not a request's work: waited for, as a blocking call, and raises
         else:
             replies.last = done
 
-    def _submit(self, make: Callable[[], Awaitable[Any]], previous: Future[Any] | None,
+    def _submit(self, token: str, make: Callable[[], Awaitable[Any]], previous: Future[Any] | None,
                 quiet: bool) -> Future[Any]:
-        """(with room taken)"""
-        with self._idle:
-            self._pending += 1
+        """(with room taken for ``token``)"""
         try:
             done = asyncio.run_coroutine_threadsafe(self._in_turn(previous, make, quiet), self._running())
         except BaseException:
-            self._settled()
+            self.room.give_back(token)
             raise
-        done.add_done_callback(lambda _: self._settled())
+        done.add_done_callback(lambda _: self.room.give_back(token))
         return done
-
-    def _settled(self) -> None:
-        self._room.release()
-        with self._idle:
-            self._pending -= 1
-            if not self._pending:
-                self._idle.notify_all()
 
     def drain(self, timeout: float = 20.0) -> bool:
         """Wait until every reply handed over is answered (a graceful stop); False on timeout."""
-        deadline = time.monotonic() + timeout
-        with self._idle:
-            while self._pending:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._idle.wait(left)
-        return True
+        with self.room.changed:
+            return self.room.changed.wait_for(lambda: not self.room.pending, timeout)
 
     def close(self) -> None:
         """Stop the loop (after ``drain``); a later reply starts it again."""
@@ -321,7 +328,7 @@ class Sender:
         key = (token, name)
         for attempt in range(1, TRIES + 1):
             await self._wait(key)
-            await self._keep_tier(key)
+            await self.tiers.keep(token, name)
             if name == "chat.postMessage":
                 await self._pace((token, str(kwargs.get("channel") or "")))
             assert self._flight is not None
@@ -362,25 +369,6 @@ class Sender:
         while (left := self._held.get(key, 0.0) - loop.time()) > 0:
             await asyncio.sleep(left)
         self._held.pop(key, None)
-
-    async def _keep_tier(self, key: tuple[str, str]) -> None:
-        """Wait for the method's bucket (per workspace) to have a call left. A call that must
-        wait takes its place at once (the count goes below zero), so the calls of one bucket go
-        in the order they came, each its share of a minute after the one before."""
-        tier = TIER_OF.get(key[1], DEFAULT_TIER)
-        if tier is None:
-            return
-        rate = PER_MINUTE[tier] / self.minute  # calls a second
-        most = max(1.0, PER_MINUTE[tier] * self.burst)
-        now = asyncio.get_running_loop().time()
-        if len(self._buckets) >= 10_000:  # forget the full ones: a new bucket starts full
-            self._buckets = {k: (left, at) for k, (left, at) in self._buckets.items()
-                             if left + (now - at) * rate < most}
-        left, at = self._buckets.get(key, (most, now))
-        left = min(most, left + (now - at) * rate) - 1
-        self._buckets[key] = (left, now)
-        if left < 0:
-            await asyncio.sleep(-left / rate)
 
     async def _pace(self, key: tuple[str, str]) -> None:
         now = asyncio.get_running_loop().time()

@@ -99,10 +99,11 @@ def test_the_history_queue_reads_on_while_slack_is_slow_to_answer(slack: Slack, 
 def test_a_tier_2_method_keeps_its_pace_after_a_burst_and_another_workspace_goes_at_once(
     api: SlackApi,
 ) -> None:
-    """users.list is Tier 2 (20 a minute). With a minute of 3 s: ten calls at once (half a
-    minute's worth), then one every 0.15 s; workspace B's calls, handed over after all of A's,
-    do not wait behind them."""
-    sender = Sender(minute=3.0)
+    """users.list is Tier 2 (20 a minute). With a minute of 8 s: ten calls at once (half a
+    minute's worth), then one every 0.4 s (long beside the jitter of ten connections opened at
+    once on a busy machine); workspace B's calls, handed over after all of A's, do not wait
+    behind them."""
+    sender = Sender(minute=8.0)
     one, two = WebClient(token="xoxb-a", base_url=api.url), WebClient(token="xoxb-b", base_url=api.url)
     done: list[str] = []
     try:
@@ -118,8 +119,8 @@ def test_a_tier_2_method_keeps_its_pace_after_a_burst_and_another_workspace_goes
         calls = {c.args["cursor"]: c for c in api.named("users.list")}
         burst = [calls[f"a{i}"].at for i in range(10)]
         paced = [calls[f"a{i}"].at for i in range(10, 13)]
-        assert paced[0] - min(burst) >= 0.13
-        assert all(later - earlier >= 0.13 for earlier, later in zip(paced, paced[1:], strict=False))
+        assert paced[0] - min(burst) >= 0.3
+        assert all(later - earlier >= 0.3 for earlier, later in zip(paced, paced[1:], strict=False))
         assert max(calls["b0"].at, calls["b1"].at) < paced[0]  # B's bucket is its own
         assert {calls[f"a{i}"].token for i in range(13)} == {"xoxb-a"}
     finally:

@@ -1,10 +1,13 @@
 """The replies after the ack go out many at once, without a listener thread waiting on each, and
 a request's claim is done only once its reply is answered; a 429 holds that method for that
-workspace only, and chat.postMessage keeps to a message a second a channel."""
+workspace only, one workspace held back fills only its own room of pending replies, and
+chat.postMessage keeps to a message a second a channel."""
 
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +21,7 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from bot.domain import Platform
 from bot.services import Actor, Services
 from handlers.slack.app import BOT_SCOPES, build_slack_door
-from handlers.slack.sender import REPLIES, Replies, Sender
+from handlers.slack.sender import REPLIES, Replies, Room, Sender
 from handlers.slack.settings import SlackSettings
 from tests.fakes import FakeFiler, FixedClock, InMemoryStore
 from tests.handlers.slack.conftest import MONDAY, SECRET, Slack, command_body, wait_for
@@ -90,6 +93,15 @@ def install(installations: SQLAlchemyInstallationStore, team: str, token: str) -
 @pytest.fixture
 def two_workspaces(api: SlackApi, tmp_path: Path) -> Iterator[Slack]:
     """Two installed workspaces (T1 with team channel C1, T2 with C2), one listener thread."""
+    yield from door_of_two(api, tmp_path, listener_threads=1)
+
+
+@pytest.fixture
+def two_workspaces_two_threads(api: SlackApi, tmp_path: Path) -> Iterator[Slack]:
+    yield from door_of_two(api, tmp_path, listener_threads=2)
+
+
+def door_of_two(api: SlackApi, tmp_path: Path, listener_threads: int) -> Iterator[Slack]:
     installations = SQLAlchemyInstallationStore(
         client_id="111.222", engine=sqlalchemy.create_engine(f"sqlite:///{tmp_path / 'oauth.db'}"))
     installations.create_tables()
@@ -103,7 +115,7 @@ def two_workspaces(api: SlackApi, tmp_path: Path) -> Iterator[Slack]:
         ids.append((ws, services.journey.setup_team(workspace_id=ws, actor=Actor("ULEAD"), channel=channel,
                                                     name="Crew", template="airline").id))
     settings = SlackSettings(signing_secret=SECRET, api_url=api.url, client_id="111.222", client_secret="shh",
-                             history_interval_seconds=0.0, listener_threads=1)
+                             history_interval_seconds=0.0, listener_threads=listener_threads)
     built = build_slack_door(settings, services, requests=InMemoryRequestInbox(),
                              messages=InMemoryMessageCache(), installation_store=installations)
     yield Slack(built, api, services, store, FixedClock(MONDAY), *ids[0])
@@ -166,3 +178,87 @@ def test_posts_to_one_channel_keep_their_pace_and_other_channels_go_between(api:
         assert second.at - first.at >= 0.45 and third.at - second.at >= 0.45
     finally:
         sender.close()
+
+
+def hand_over(sender: Sender, client: WebClient, texts: list[str], done: list[str]) -> None:
+    """As a request's work hands its replies over (not waited for); ``done`` hears when all are
+    answered."""
+    replies = Replies()
+    handed = REPLIES.set(replies)
+    try:
+        for text in texts:
+            sender.call(client, "chat_postEphemeral", channel="C1", user="U1", text=text)
+    finally:
+        REPLIES.reset(handed)
+    replies.close(lambda: done.append(",".join(texts)))
+
+
+def test_a_workspace_slack_holds_back_fills_its_own_room_and_the_others_go_on(api: SlackApi) -> None:
+    """Workspace A's replies are held (a 429 asking for 2 s) until its room of three is full: a
+    listener handing A one more waits, while B's replies, more than A's room, go out at once. Once
+    A's wait is over, all of A's go out, once each (a request's in order), and the waiting listener
+    goes on."""
+    sender = Sender(most_pending=3)
+    one, two = WebClient(token="xoxb-one", base_url=api.url), WebClient(token="xoxb-two", base_url=api.url)
+    api.fail_next_for("chat.postEphemeral", "xoxb-one", 429, {"Retry-After": "2"})
+    done: list[str] = []
+    try:
+        hand_over(sender, one, ["a1", "a2", "a3"], done)  # a1 refused: A held 2 s; A's room full
+        wait_for(lambda: api.named("chat.postEphemeral"))
+        started = time.monotonic()
+        listener = threading.Thread(target=hand_over, args=(sender, one, ["a4"], done))
+        listener.start()
+        time.sleep(0.2)
+        assert listener.is_alive() and sender.room.taken("xoxb-one") == 3  # waiting for A's room
+        for i in range(5):  # B's: five, each its own request
+            hand_over(sender, two, [f"b{i}"], done)
+        wait_for(lambda: len(done) == 5, timeout=1.5)  # B's all answered, A still held
+        assert time.monotonic() - started < 1.5
+        assert listener.is_alive() and [c.args["text"] for c in api.named("chat.postEphemeral")
+                                        if c.token == "xoxb-one"] == ["a1"]
+        listener.join(timeout=10)
+        assert not listener.is_alive()
+        assert sender.drain(timeout=10)
+        sent = api.named("chat.postEphemeral")
+        of_a = [c.args["text"] for c in sent if c.token == "xoxb-one"]
+        assert sorted(of_a) == ["a1", "a1", "a2", "a3", "a4"]  # the refused one again, none lost
+        assert [t for t in of_a if t != "a4"] == ["a1", "a1", "a2", "a3"]  # one request's in order
+        assert sorted(c.args["text"] for c in sent if c.token == "xoxb-two") == [f"b{i}" for i in range(5)]
+        assert min(c.at for c in sent[1:] if c.token == "xoxb-one") - sent[0].at >= 1.9
+        assert sorted(done) == ["a1,a2,a3", "a4", "b0", "b1", "b2", "b3", "b4"]
+        assert sender.room.pending == 0
+    finally:
+        sender.close()
+
+
+def test_over_http_a_workspace_held_back_waits_on_its_own_room_and_another_is_answered(
+    two_workspaces_two_threads: Slack,
+) -> None:
+    """Signed events, two listener threads, room for two pending replies a workspace: T1's
+    confirmations are held (a 429 asking for 2 s) until a listener handing over T1's third waits;
+    T2's, on the other thread, is answered meanwhile; then all of T1's go out, once each."""
+    slack = two_workspaces_two_threads
+    sender = slack.built.door.sender
+    sender.room = Room(2, 1000)
+    slack.api.fail_next_for("chat.postEphemeral", "xoxb-one", 429, {"Retry-After": "2"})
+
+    def of(token: str) -> list[str]:
+        return [c.args["text"] for c in slack.api.named("chat.postEphemeral") if c.token == token]
+
+    for url in serve(slack.services, slack.built):
+        message(slack, url, "T1", "C1", "1700000000.000100", "OW: #baggage belt one stopped", "EvA1")
+        wait_for(lambda: of("xoxb-one"))  # refused: T1 held for 2 s
+        message(slack, url, "T1", "C1", "1700000000.000200", "OW: #baggage belt two stopped", "EvA2")
+        wait_for(lambda: sender.room.taken("xoxb-one") == 2)  # T1's room full
+        message(slack, url, "T1", "C1", "1700000000.000300", "OW: #baggage belt three stopped", "EvA3")
+        wait_for(lambda: len(slack.moments()) == 3)  # its listener now waits to hand its reply over
+        started = time.monotonic()
+        message(slack, url, "T2", "C2", "1700000000.000400", "WOW: #boarding a seat for the family", "EvB1")
+        [told] = wait_for(lambda: of("xoxb-two"), timeout=1.5)
+        assert "a seat" in told and time.monotonic() - started < 1.5
+        assert len(of("xoxb-one")) == 1 and sender.room.taken("xoxb-one") == 2  # T1 still held
+        wait_for(lambda: len(of("xoxb-one")) == 4, timeout=10)
+        assert sender.drain(timeout=10)
+    first, *then = of("xoxb-one")
+    assert "one" in first and sorted(t.split("belt ")[1].split()[0] for t in then) == ["one", "three", "two"]
+    assert len(of("xoxb-two")) == 1

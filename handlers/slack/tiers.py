@@ -1,0 +1,75 @@
+"""Slack's published rate tiers, kept per workspace (its token) and method: the one place the rule
+lives, for the door's replies (handlers/slack/sender.py) and the weekly posts' chart uploads
+(handlers/uploads.py) alike, so a workspace's files.* calls count once however they are made.
+
+Each (token, method) has a token bucket: a burst of :data:`BURST` minutes' worth of calls goes at
+once, then one call per its share of a minute. A call that must wait takes its place at once (the
+count goes below zero), so the calls of one bucket go in the order they came. Another workspace's
+bucket is its own: its calls never wait for this one's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+# Slack's tiers: calls a minute per method per workspace ("1+", "20+", ... in Slack's rate limits)
+PER_MINUTE = {1: 1, 2: 20, 3: 50, 4: 100}
+# the tier of each method Moments calls (Slack's method reference); None: no tier to keep here
+# (chat.postMessage is paced per channel, a message a second, by whoever posts; chat.postEphemeral
+# and response_url posts are not limited per method in practice). Other methods: Tier 2, "most
+# methods" in Slack's words.
+TIER_OF: dict[str, int | None] = {
+    "chat.postMessage": None, "chat.postEphemeral": None, "response_url": None,
+    "chat.update": 3, "chat.delete": 3,
+    "users.info": 4, "conversations.info": 3, "conversations.open": 3,
+    # for commercial apps outside the Marketplace Slack allows about one a minute: the history
+    # queue keeps to that itself (handlers/slack/history.py)
+    "conversations.history": 3, "conversations.replies": 3,
+    "views.open": 4, "views.publish": 4, "views.update": 4, "views.push": 4,
+    # files_upload_v2 makes one files.getUploadURLExternal and one files.completeUploadExternal,
+    # both Tier 4: its one bucket keeps each of them to the tier
+    "files.upload_v2": 4, "files.getUploadURLExternal": 4, "files.completeUploadExternal": 4,
+    "auth.test": 4, "users.list": 2,
+}
+DEFAULT_TIER = 2
+BURST = 0.5  # a bucket holds this many minutes' worth of calls: Slack allows brief bursts
+MOST_BUCKETS = 10_000  # past this many, the full buckets are forgotten (a new bucket starts full)
+
+
+class TierBuckets:
+    """The buckets of every workspace and method, for callers on any thread or event loop (the
+    time is the monotonic clock, which is also asyncio's). ``minute``: the seconds in a tier's
+    minute (tests shorten it); ``burst``: how many minutes' worth of a method's calls may go at once."""
+
+    def __init__(self, *, minute: float = 60.0, burst: float = BURST) -> None:
+        self.minute = minute
+        self.burst = burst
+        self._lock = threading.Lock()
+        # (token, method) -> (calls left, at, when it is full again)
+        self._buckets: dict[tuple[str, str], tuple[float, float, float]] = {}
+
+    def reserve(self, token: str, method: str) -> float:
+        """Take a call of ``method`` (Slack's name: files.upload_v2) for the workspace of ``token``:
+        the seconds to wait before making it (0 when the bucket has one left)."""
+        tier = TIER_OF.get(method, DEFAULT_TIER)
+        if tier is None:
+            return 0.0
+        rate = PER_MINUTE[tier] / self.minute  # calls a second
+        most = max(1.0, PER_MINUTE[tier] * self.burst)
+        key = (token, method)
+        with self._lock:
+            now = time.monotonic()
+            if len(self._buckets) >= MOST_BUCKETS:
+                self._buckets = {k: b for k, b in self._buckets.items() if b[2] > now}
+            left, at, _ = self._buckets.get(key, (most, now, now))
+            left = min(most, left + (now - at) * rate) - 1
+            self._buckets[key] = (left, now, now + (most - left) / rate)
+        return -left / rate if left < 0 else 0.0
+
+    async def keep(self, token: str, method: str) -> None:
+        """Wait (on the running loop) until this call's turn in its bucket."""
+        wait = self.reserve(token, method)
+        if wait > 0:
+            await asyncio.sleep(wait)

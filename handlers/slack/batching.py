@@ -89,37 +89,41 @@ _Pending = tuple[str, datetime, dict[str, Any], "asyncio.Future[Claim]"]
 
 class Claims:
     """The claims of requests taken on the event loop (``Inbox.take``), written together: those
-    that arrive while a batch is in the database go in the next one, so a burst costs one round
-    trip and one commit per batch instead of one per request, and the loop hands a batch, not
-    every request, to a thread. The requests' copies are sealed (``seal``: redacted, encrypted)
-    in that thread too, not on the loop that answers."""
+    that arrive while ``in_flight`` batches are in the database go in the next one, so a burst
+    costs one round trip and one commit per batch instead of one per request, and the loop hands
+    a batch, not every request, to a thread. The requests' copies are sealed (``seal``:
+    redacted, encrypted) in that thread too, not on the loop that answers. With one batch at a
+    time a request arriving just after a batch left waited for its round trip and then its own;
+    with two, the next batch leaves at once (two batches holding the same id are settled by the
+    database: the second finds it HELD, and Slack is asked to deliver it again)."""
 
     def __init__(self, requests: RequestInbox, owner: str, give_back: Callable[[str, datetime], None],
-                 seal: Callable[[dict[str, Any]], str], most: int = 500) -> None:
+                 seal: Callable[[dict[str, Any]], str], most: int = 500, in_flight: int = 2) -> None:
         self._requests = requests
         self._seal = seal
         self._owner = owner
         self._give_back = give_back
         self._most = most
+        self._in_flight = in_flight
         self._pending: list[_Pending] = []
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._sending = False
+        self._sending = 0  # batches in the database now
 
     async def claim(self, key: str, at: datetime, body: dict[str, Any]) -> Claim:
         """See ``RequestInbox.claim_events`` (``body`` is kept sealed); raises what the store
         raised for the batch."""
         loop = asyncio.get_running_loop()
         if loop is not self._loop:  # (a new loop: in tests, one per request)
-            self._loop, self._pending, self._sending = loop, [], False
+            self._loop, self._pending, self._sending = loop, [], 0
         answer: asyncio.Future[Claim] = loop.create_future()
         self._pending.append((key, at, body, answer))
-        if not self._sending:
+        if self._sending < self._in_flight:
             self._send(loop)
         return await answer
 
     def _send(self, loop: asyncio.AbstractEventLoop) -> None:
         batch, self._pending = self._pending[:self._most], self._pending[self._most:]
-        self._sending = True
+        self._sending += 1
         written = loop.run_in_executor(None, functools.partial(
             self._claim_all, [(k, at, body) for k, at, body, _ in batch]))
         written.add_done_callback(lambda done: self._sent(loop, batch, done))
@@ -130,7 +134,8 @@ class Claims:
 
     def _sent(self, loop: asyncio.AbstractEventLoop, batch: list[_Pending],
               done: asyncio.Future[list[Claim]]) -> None:
-        self._sending = False
+        if self._loop is loop:
+            self._sending -= 1
         err = done.exception()
         found = done.result() if err is None else [Claim.HELD] * len(batch)
         for (key, at, _, answer), claim in zip(batch, found, strict=True):
@@ -142,5 +147,5 @@ class Claims:
                 answer.set_exception(err)
             else:
                 answer.set_result(claim)
-        if self._pending and self._loop is loop:
+        if self._pending and self._loop is loop and self._sending < self._in_flight:
             self._send(loop)

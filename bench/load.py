@@ -328,8 +328,10 @@ def requests_mix(n: int, rng: random.Random, api_url: str) -> list[tuple[str, by
 
 
 async def fire(ports: list[int], load: list[tuple[str, bytes, dict[str, str], bool]],
-               concurrency: int) -> tuple[list[float], int, int, float]:
+               concurrency: int) -> tuple[list[float], int, int, float, list[float]]:
+    """Latencies (ms), errors, 503s, seconds for all, and when each answer came (perf_counter)."""
     latencies: list[float] = []
+    answered: list[float] = []
     errors = later = 0
     queue: asyncio.Queue[tuple[int, tuple[str, bytes, dict[str, str], bool]]] = asyncio.Queue()
     for i, item in enumerate(load):
@@ -355,13 +357,25 @@ async def fire(ports: list[int], load: list[tuple[str, bytes, dict[str, str], bo
             except aiohttp.ClientError:
                 errors += 1
             latencies.append((time.perf_counter() - t0) * 1000)
+            answered.append(time.perf_counter())
 
     t0 = time.perf_counter()
     timeout = aiohttp.ClientTimeout(total=30)
     async with aiohttp.ClientSession(timeout=timeout,
                                      connector=aiohttp.TCPConnector(limit=concurrency)) as session:
         await asyncio.gather(*(worker(session) for _ in range(concurrency)))
-    return latencies, errors, later, time.perf_counter() - t0
+    return latencies, errors, later, time.perf_counter() - t0, sorted(answered)
+
+
+def by_thirds(answered: list[float]) -> str:
+    """Acks a second in each third of the burst: a pace that drops late in the burst shows the
+    work after the ack taking the interpreter from the acks."""
+    n = len(answered)
+    if n < 30:
+        return "-"
+    cuts = [0, n // 3, 2 * n // 3, n - 1]
+    return "/".join(f"{(b - a) / max(answered[b] - answered[a], 1e-9):.0f}"
+                    for a, b in zip(cuts, cuts[1:], strict=False))
 
 
 def pct(values: list[float], p: float) -> float:
@@ -403,7 +417,8 @@ def run(args: argparse.Namespace) -> int:
                         told_before = confirmed()[0]
                         cpu_before = sum(s.cpu_seconds() for s in servers)
                         began = time.monotonic()
-                        lat, errors, later, took = asyncio.run(fire([s.port for s in servers], load, level))
+                        lat, errors, later, took, answered = asyncio.run(
+                            fire([s.port for s in servers], load, level))
                         expected = sum(1 for *_x, creates in load if creates)
                         stored, last_at = (settle(url, before, timeout=600.0) if kind == "moments"
                                            else (0, 0.0))
@@ -426,7 +441,8 @@ def run(args: argparse.Namespace) -> int:
                                  if kind == "moments" else "-")
                         print(f"{label:<14}{level:>5}{len(load):>6}{rate:>9.0f}"
                               f"{statistics.median(lat):>9.1f}{pct(lat, 99):>9.1f}{errors:>8}{later:>5}"
-                              f"{peak:>10.0f}{cpu_ms:>11.2f}  {check}{share}", flush=True)
+                              f"{peak:>10.0f}{cpu_ms:>11.2f}  {check}{share}; acks/s by thirds of "
+                              f"the burst {by_thirds(answered)}", flush=True)
                 finally:
                     for s in servers:
                         s.proc.send_signal(signal.SIGTERM)

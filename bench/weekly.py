@@ -2,11 +2,13 @@
 for many teams on PostgreSQL, on several replica processes, optionally killing one mid-run.
 
     .venv/bin/python bench/weekly.py [--teams 1000] [--replicas 2] [--api-latency 0.15] [--kill]
+                                     [--workspaces 1]
     .venv/bin/python bench/weekly.py --teams 10000 --idle-only
 
-It creates a throwaway PostgreSQL database with one Slack workspace and N teams (each in its own
-channel, each with a few moments so the digest has a chart to draw), starts a local stand-in for
-the Slack Web API that waits --api-latency seconds before each answer and keeps each channel's
+It creates a throwaway PostgreSQL database with W Slack workspaces (--workspaces, each its own
+token) and N teams spread over them (each in its own channel, each with a few moments so the
+digest has a chart to draw), starts a local stand-in for the Slack Web API that waits
+--api-latency seconds before each answer and keeps each channel's
 messages (so conversations.history can find a post again, as Slack's can) and the files uploaded
 to it (a post's image block must show a completed upload, or it is refused as Slack refuses an
 unknown slack_file), then starts R replica
@@ -23,6 +25,11 @@ share, then a fresh replica ticks 11 minutes later by the schedule's clock (past
 lease on the dead replica's teams and its posts' in-flight mark: in production, the next ticks
 after that) and settles what the dead one left: it looks in the channel for posts it may have
 sent and sends only those surely not there.
+
+Slack's rate limits are kept per workspace, as in production: a workspace's chart uploads keep
+to the files methods' tier (Tier 4, 100 a minute after a burst of half a minute's worth, counted
+per replica process), so in one workspace 1,000 digests' charts take minutes, whatever the bot
+does; spread over --workspaces they go at once.
 
 Then it times a tick when nothing is due (Sunday, after every phase ran): in a fresh process, its first tick
 (connecting included) and its second, and prints PostgreSQL's plan for the due query.
@@ -58,7 +65,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from load import free_port, throwaway_database  # noqa: E402
 
-TEAM = "TWEEKLY1"
+TEAM = "TWEEKLY1"  # the first workspace's Slack id; the others are TWEEKLY2, TWEEKLY3...
 TZ = "Europe/Stockholm"
 # In Stockholm (UTC+1): Monday 2026-11-09 09:01 (prompts), Thursday 11-12 17:01 (the votes close
 # at 17:00 by default), Friday 11-13 16:01 (digests); on Sunday nothing is due.
@@ -202,7 +209,11 @@ def web_api(latency: float) -> Iterator[tuple[str, type[_WebApi]]]:
         server.shutdown()
 
 
-def seed(url: str, teams: int, with_moments: bool) -> float:
+def workspace_ids(count: int) -> list[str]:
+    return [TEAM] + [f"TWEEKLY{n}" for n in range(2, count + 1)]
+
+
+def seed(url: str, teams: int, with_moments: bool, workspaces: int = 1) -> float:
     from bot.domain import MomentKind, Platform, Source
     from bot.filing import KeywordFiler
     from bot.services import Actor
@@ -213,11 +224,13 @@ def seed(url: str, teams: int, with_moments: bool) -> float:
 
     started = time.monotonic()
     store = open_store(url)
-    ws = store.workspace(platform=Platform.SLACK, external_id=TEAM, name="Weekly")
+    spaces = [store.workspace(platform=Platform.SLACK, external_id=ext, name=f"Weekly {n + 1}")
+              for n, ext in enumerate(workspace_ids(workspaces))]
     deps = Deps(store, _Fixed(datetime(2026, 11, 10, 10, 0, tzinfo=UTC)), KeywordFiler)
     journey, moments = JourneyService(deps), MomentService(deps)
     lead = Actor("ULEAD", "Lead", True)
     for n in range(teams):
+        ws = spaces[n % len(spaces)]
         team = journey.setup_team(workspace_id=ws.id, actor=lead, channel=f"CW{n:06d}",
                                   name=f"Crew {n}", template="airline", timezone=TZ)
         if with_moments:
@@ -234,16 +247,16 @@ def settle_all(url: str, at: datetime) -> float:
     next_due_at), written in one statement: the state a week of ticks leaves behind."""
     import sqlalchemy as sa
 
-    from bot.domain import Platform
     from bot.schedule import next_due_at
     from storage import open_store
     from storage.models import TeamRow
 
     started = time.monotonic()
     store = open_store(url, migrate=False)
-    ws = store.workspace(platform=Platform.SLACK, external_id=TEAM)
-    with store.transaction(ws.id) as repo:
-        nexts = [{"tid": team.id, "at": next_due_at(team, at)} for team in repo.teams()]
+    nexts = []
+    for ws in store.workspaces():
+        with store.transaction(ws.id) as repo:
+            nexts += [{"tid": team.id, "at": next_due_at(team, at)} for team in repo.teams()]
     with store.engine.begin() as conn:
         conn.execute(sa.update(TeamRow).where(TeamRow.id == sa.bindparam("tid"))
                      .values(next_post_at=sa.bindparam("at")), nexts)
@@ -269,6 +282,7 @@ def replica(url: str, api_url: str, at_iso: str, ticks: int, workers: int, ready
 
     def client(workspace):  # type: ignore[no-untyped-def]
         made = original(workspace)
+        made.token = f"xoxb-bench-{workspace.external_id}"  # each workspace its own token, its own limits
         made.headers = {**(made.headers or {}), "X-Replica": str(os.getpid())}
         return made
 
@@ -392,6 +406,8 @@ def main() -> int:
     parser.add_argument("--api-latency", type=float, default=0.15, help="seconds the stand-in waits per call")
     parser.add_argument("--kill", action="store_true",
                         help="SIGKILL the last replica once a quarter of each phase's posts are out")
+    parser.add_argument("--workspaces", type=int, default=1,
+                        help="Slack workspaces the teams are spread over (each keeps its own rate limits)")
     parser.add_argument("--idle-only", action="store_true", help="only time a tick when nothing is due")
     parser.add_argument("--workers", type=int, default=None,
                         help="teams in flight per replica (default: the tick's own, WORKERS)")
@@ -404,8 +420,9 @@ def main() -> int:
         args.workers = WORKERS
 
     with throwaway_database() as url, web_api(args.api_latency) as (api_url, api):
-        took = seed(url, args.teams, with_moments=not args.idle_only)
-        print(f"set up {args.teams} teams in {took:.1f} s; stand-in Web API answers in "
+        took = seed(url, args.teams, with_moments=not args.idle_only, workspaces=args.workspaces)
+        print(f"set up {args.teams} teams in {args.workspaces} workspace(s) in {took:.1f} s; "
+              f"stand-in Web API answers in "
               f"{args.api_latency * 1000:.0f} ms; {os.cpu_count()} cores, load average "
               + " ".join(f"{x:.2f}" for x in os.getloadavg()), flush=True)
         if args.idle_only:

@@ -80,27 +80,32 @@ class AdminCache:
     def actor(self, client: Any, team_id: str, user_id: str, their_team: str = "") -> Actor:
         """``team_id``: the installing workspace; ``their_team``: the person's own, if the
         payload said (users.info, when it answers, has the last word)."""
-        hit = self._known(team_id, user_id)
-        if hit is not None:
-            return hit[1]
-        if not self._just_failed(team_id, user_id):  # (failed ahead: not asked again at once)
-            try:
-                return self.learn(team_id, user_id, their_team, self.ask(client, "users_info", user=user_id))
-            except Exception:  # a missing scope or a hiccup must not stop the person's report
-                log.warning("users.info failed for %s; treating them as a non-admin", user_id, exc_info=True)
-        # not cached: the next action asks again
+        found = self._profile(client, team_id, user_id, their_team)
+        if found is not None:
+            return found[0]
         return Actor(user_id, external=bool(their_team) and their_team != team_id)
 
     def timezone(self, client: Any, team_id: str, user_id: str) -> str:
         """The person's timezone as their Slack profile has it (users.info ``tz``), "" if unknown."""
+        found = self._profile(client, team_id, user_id, "")
+        return found[1] if found is not None else ""
+
+    def _profile(self, client: Any, team_id: str, user_id: str, their_team: str) -> tuple[Actor, str] | None:
+        """Who they are and their timezone: kept, else asked of users.info (unless it failed ahead
+        of the work a moment ago); None if unknown, and the next action asks again."""
         hit = self._known(team_id, user_id)
-        if hit is None and not self._just_failed(team_id, user_id):
-            try:
-                self.learn(team_id, user_id, "", self.ask(client, "users_info", user=user_id))
-            except Exception:  # a guess only: the form shows it and the person may change it
-                log.info("users.info gave no timezone for %s", user_id, exc_info=True)
-            hit = self._known(team_id, user_id)
-        return hit[2] if hit is not None else ""
+        if hit is not None:
+            return hit[1], hit[2]
+        if self._just_failed(team_id, user_id):
+            return None
+        try:
+            actor = self.learn(team_id, user_id, their_team, self.ask(client, "users_info", user=user_id))
+        except Exception:  # a missing scope or a hiccup must not stop the person's report
+            log.warning("users.info failed for %s; treating them as a non-admin", user_id, exc_info=True)
+            return None
+        with self._lock:
+            kept = self._seen.get((team_id, user_id))
+        return actor, kept[2] if kept is not None else ""
 
     def failed(self, team_id: str, user_id: str) -> None:
         """users.info failed ahead of the work: for ``FAILED_FOR`` seconds the work goes on as

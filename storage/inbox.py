@@ -95,16 +95,28 @@ def _claim_batch_pg(cursor: Any, claims: list[tuple[str, datetime, str | None]],
     id another replica claimed meanwhile is not among them, and is HELD: Slack asks again.)"""
     table = cast("sa.Table", ProcessedEventRow.__table__).name
     replicas = cast("sa.Table", ReplicaRow.__table__).name
+    # Every id is looked up by its key (the primary key), never by a scan. The claims already
+    # there that a takeover may have (``old``) are found one key at a time (OFFSET 0 keeps
+    # PostgreSQL from folding the lookup into a join), and updated by the row's ctid. Written
+    # as a join, the planner hashed every unfinished claim of the partial index instead
+    # whenever the table's statistics were stale (a young table): 4.5 ms a batch of 50 at
+    # 10,000 rows and 14 ms at 50,000, against about 1.3 ms this way (docs/benchmarks.md).
+    # A row another replica changed since this statement's snapshot has a new ctid: it is not
+    # updated, and stays HELD (Slack asks again).
     cursor.execute(
         f"WITH c AS (SELECT k, t, p FROM unnest(%(k)b::varchar[], %(t)b::timestamptz[], %(p)b::text[]) "  # noqa: S608
         "AS c(k, t, p)), "
         f"ins AS (INSERT INTO {table} (event_id, claimed_at, owner, payload, attempts) "
         "SELECT k, t, %(o)s, p, 1 FROM c ON CONFLICT (event_id) DO NOTHING RETURNING event_id), "
-        f"up AS (UPDATE {table} AS e SET claimed_at = c.t, owner = %(o)s, payload = c.p, "
-        "attempts = e.attempts + 1 FROM c "
-        "WHERE e.event_id = c.k AND e.done_at IS NULL AND e.claimed_at < c.t - %(lease)s "
+        "old AS (SELECT e.tid, c.t, c.p FROM c CROSS JOIN LATERAL "
+        f"(SELECT x.ctid AS tid, x.done_at, x.claimed_at, x.owner FROM {table} AS x "
+        "WHERE x.event_id = c.k OFFSET 0) AS e "
+        "WHERE e.done_at IS NULL AND e.claimed_at < c.t - %(lease)s "
         f"AND (e.owner IS NULL OR e.owner NOT IN (SELECT id FROM {replicas} "
-        "WHERE seen_at >= c.t - %(alive)s)) RETURNING e.event_id) "
+        "WHERE seen_at >= c.t - %(alive)s))), "
+        f"up AS (UPDATE {table} AS e SET claimed_at = old.t, owner = %(o)s, payload = old.p, "
+        "attempts = e.attempts + 1 FROM old "
+        "WHERE e.ctid = ANY(ARRAY(SELECT tid FROM old)) AND e.ctid = old.tid RETURNING e.event_id) "
         "SELECT c.k, CASE WHEN c.k IN (SELECT event_id FROM ins) OR c.k IN (SELECT event_id FROM up) "
         "THEN 'taken' WHEN e.done_at IS NOT NULL THEN 'done' ELSE 'held' END "
         f"FROM c LEFT JOIN {table} AS e ON e.event_id = c.k",

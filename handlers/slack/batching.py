@@ -89,53 +89,79 @@ _Pending = tuple[str, datetime, dict[str, Any], "asyncio.Future[Claim]"]
 
 class Claims:
     """The claims of requests taken on the event loop (``Inbox.take``), written together: those
-    that arrive while ``in_flight`` batches are in the database go in the next one, so a burst
-    costs one round trip and one commit per batch instead of one per request, and the loop hands
-    a batch, not every request, to a thread. The requests' copies are sealed (``seal``:
-    redacted, encrypted) in that thread too, not on the loop that answers. With one batch at a
-    time a request arriving just after a batch left waited for its round trip and then its own;
-    with two, the next batch leaves at once (two batches holding the same id are settled by the
-    database: the second finds it HELD, and Slack is asked to deliver it again)."""
+    that arrive while a batch is in the database go in the next one, so a burst costs one round
+    trip and one commit per batch instead of one per request, and the loop hands a batch, not
+    every request, to a thread. The requests' copies are sealed (``seal``: redacted, encrypted)
+    in that thread too, not on the loop that answers. A batch that has been in the database for
+    ``overlap_after`` seconds (a slow statement, a busy database) no longer holds the next one
+    back: up to ``in_flight`` batches are written at once (two batches holding the same id are
+    settled by the database: the second finds it HELD, and Slack is asked to deliver it
+    again). Letting the second batch leave at once instead halved the batches in a burst (most
+    then held one request) and cost the acks about 15% of their pace (docs/benchmarks.md)."""
 
     def __init__(self, requests: RequestInbox, owner: str, give_back: Callable[[str, datetime], None],
-                 seal: Callable[[dict[str, Any]], str], most: int = 500, in_flight: int = 2) -> None:
+                 seal: Callable[[dict[str, Any]], str], most: int = 500, in_flight: int = 2,
+                 overlap_after: float = 0.005) -> None:
         self._requests = requests
         self._seal = seal
         self._owner = owner
         self._give_back = give_back
         self._most = most
         self._in_flight = in_flight
+        self._overlap_after = overlap_after
         self._pending: list[_Pending] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._sending = 0  # batches in the database now
+        self._since: list[float] = []  # when each of them left (the loop's clock)
+        self._timer: asyncio.TimerHandle | None = None
 
     async def claim(self, key: str, at: datetime, body: dict[str, Any]) -> Claim:
         """See ``RequestInbox.claim_events`` (``body`` is kept sealed); raises what the store
         raised for the batch."""
         loop = asyncio.get_running_loop()
         if loop is not self._loop:  # (a new loop: in tests, one per request)
-            self._loop, self._pending, self._sending = loop, [], 0
+            self._loop, self._pending, self._sending, self._since, self._timer = loop, [], 0, [], None
         answer: asyncio.Future[Claim] = loop.create_future()
         self._pending.append((key, at, body, answer))
-        if self._sending < self._in_flight:
-            self._send(loop)
+        self._next(loop)
         return await answer
+
+    def _next(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Send what is pending if no batch is in the database, or if the oldest there has been
+        for ``overlap_after``; else look again then (or when a batch comes back)."""
+        if not self._pending or self._sending >= self._in_flight:
+            return
+        if self._sending:
+            due = self._since[0] + self._overlap_after
+            if loop.time() < due:
+                if self._timer is None:
+                    self._timer = loop.call_at(due, self._overdue, loop)
+                return
+        self._send(loop)
+
+    def _overdue(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self._loop is loop:
+            self._timer = None
+            self._next(loop)
 
     def _send(self, loop: asyncio.AbstractEventLoop) -> None:
         batch, self._pending = self._pending[:self._most], self._pending[self._most:]
         self._sending += 1
+        left = loop.time()
+        self._since.append(left)
         written = loop.run_in_executor(None, functools.partial(
             self._claim_all, [(k, at, body) for k, at, body, _ in batch]))
-        written.add_done_callback(lambda done: self._sent(loop, batch, done))
+        written.add_done_callback(lambda done: self._sent(loop, batch, done, left))
 
     def _claim_all(self, batch: list[tuple[str, datetime, dict[str, Any]]]) -> list[Claim]:
         sealed: list[tuple[str, datetime, str | None]] = [(k, at, self._seal(body)) for k, at, body in batch]
         return [Claim(found) for found in self._requests.claim_events(sealed, owner=self._owner)]
 
     def _sent(self, loop: asyncio.AbstractEventLoop, batch: list[_Pending],
-              done: asyncio.Future[list[Claim]]) -> None:
+              done: asyncio.Future[list[Claim]], left: float) -> None:
         if self._loop is loop:
             self._sending -= 1
+            self._since.remove(left)
         err = done.exception()
         found = done.result() if err is None else [Claim.HELD] * len(batch)
         for (key, at, _, answer), claim in zip(batch, found, strict=True):
@@ -147,5 +173,5 @@ class Claims:
                 answer.set_exception(err)
             else:
                 answer.set_result(claim)
-        if self._pending and self._loop is loop and self._sending < self._in_flight:
-            self._send(loop)
+        if self._loop is loop:
+            self._next(loop)

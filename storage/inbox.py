@@ -72,7 +72,8 @@ def claim_events(engine: sa.Engine, claims: Sequence[tuple[str, datetime, str | 
     unique = [claims[i] for i in first.values()]
     if unique and autocommit and engine.dialect.name == "postgresql":
         aware(*(at for _, at, _ in unique))
-        found = on_driver(engine, "claim", lambda cursor: _claim_batch_pg(cursor, unique, owner, lease))
+        found = on_driver(engine, "claim",
+                          lambda cursor: _claim_batch_pg(engine, cursor, unique, owner, lease))
         taken = {event_id: state == TAKEN for event_id, state in found.items()}
         done = {event_id for event_id, state in found.items() if state == DONE}
     else:
@@ -85,44 +86,44 @@ def claim_events(engine: sa.Engine, claims: Sequence[tuple[str, datetime, str | 
             for i, (event_id, _, _) in enumerate(claims)]
 
 
-def _claim_batch_pg(cursor: Any, claims: list[tuple[str, datetime, str | None]], owner: str,
-                    lease: timedelta) -> dict[str, str]:
-    """The batch on PostgreSQL in one round trip: the new ids inserted; the ids already claimed
-    taken over where their lease ran out and their owner stopped beating (as ``claim_event``'s
-    takeover); the rest looked up, handled already (DONE) or held elsewhere (HELD). A
-    redelivery in a burst used to cost two round trips of its own, and every request in its
-    batch waited for them. (The look-up reads the rows as they were before this statement: an
-    id another replica claimed meanwhile is not among them, and is HELD: Slack asks again.)"""
+def _claim_batch_pg(engine: sa.Engine, cursor: Any, claims: list[tuple[str, datetime, str | None]],
+                    owner: str, lease: timedelta) -> dict[str, str]:
+    """The batch on PostgreSQL: the new ids inserted, in one statement; only if some were
+    claimed already, those looked up by key, handled already (DONE) or held (HELD); and only
+    for the few of those whose lease ran out (their owner may have died), a takeover each, on
+    the same terms as ``claim_event``'s. Each statement is one PostgreSQL plans cheaply and
+    right whatever the table's statistics say: the single statement that did all three cost
+    it 670 µs of CPU a batch of 17 (most of it planning) against 270 µs for the insert, and on
+    a young table its join read every unfinished claim (docs/benchmarks.md). An id another
+    replica claimed or released in between is HELD: Slack asks again."""
     table = cast("sa.Table", ProcessedEventRow.__table__).name
-    replicas = cast("sa.Table", ReplicaRow.__table__).name
-    # Every id is looked up by its key (the primary key), never by a scan. The claims already
-    # there that a takeover may have (``old``) are found one key at a time (OFFSET 0 keeps
-    # PostgreSQL from folding the lookup into a join), and updated by the row's ctid. Written
-    # as a join, the planner hashed every unfinished claim of the partial index instead
-    # whenever the table's statistics were stale (a young table): 4.5 ms a batch of 50 at
-    # 10,000 rows and 14 ms at 50,000, against about 1.3 ms this way (docs/benchmarks.md).
-    # A row another replica changed since this statement's snapshot has a new ctid: it is not
-    # updated, and stays HELD (Slack asks again).
     cursor.execute(
-        f"WITH c AS (SELECT k, t, p FROM unnest(%(k)b::varchar[], %(t)b::timestamptz[], %(p)b::text[]) "  # noqa: S608
-        "AS c(k, t, p)), "
-        f"ins AS (INSERT INTO {table} (event_id, claimed_at, owner, payload, attempts) "
-        "SELECT k, t, %(o)s, p, 1 FROM c ON CONFLICT (event_id) DO NOTHING RETURNING event_id), "
-        "old AS (SELECT e.tid, c.t, c.p FROM c CROSS JOIN LATERAL "
-        f"(SELECT x.ctid AS tid, x.done_at, x.claimed_at, x.owner FROM {table} AS x "
-        "WHERE x.event_id = c.k OFFSET 0) AS e "
-        "WHERE e.done_at IS NULL AND e.claimed_at < c.t - %(lease)s "
-        f"AND (e.owner IS NULL OR e.owner NOT IN (SELECT id FROM {replicas} "
-        "WHERE seen_at >= c.t - %(alive)s))), "
-        f"up AS (UPDATE {table} AS e SET claimed_at = old.t, owner = %(o)s, payload = old.p, "
-        "attempts = e.attempts + 1 FROM old "
-        "WHERE e.ctid = ANY(ARRAY(SELECT tid FROM old)) AND e.ctid = old.tid RETURNING e.event_id) "
-        "SELECT c.k, CASE WHEN c.k IN (SELECT event_id FROM ins) OR c.k IN (SELECT event_id FROM up) "
-        "THEN 'taken' WHEN e.done_at IS NOT NULL THEN 'done' ELSE 'held' END "
-        f"FROM c LEFT JOIN {table} AS e ON e.event_id = c.k",
+        f"INSERT INTO {table} (event_id, claimed_at, owner, payload, attempts) "  # noqa: S608
+        "SELECT k, t, %(o)s, p, 1 "
+        "FROM unnest(%(k)b::varchar[], %(t)b::timestamptz[], %(p)b::text[]) AS c(k, t, p) "
+        "ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
         {"k": [c[0] for c in claims], "t": [c[1] for c in claims], "p": [c[2] for c in claims],
-         "o": owner or None, "lease": lease, "alive": REPLICA_TIMEOUT})
-    return {str(row[0]): str(row[1]) for row in cursor.fetchall()}
+         "o": owner or None})
+    found = {str(row[0]): TAKEN for row in cursor.fetchall()}
+    rest = {event_id: (at, payload) for event_id, at, payload in claims if event_id not in found}
+    if not rest:
+        return found
+    cursor.execute(f"SELECT event_id, done_at IS NOT NULL, claimed_at FROM {table} "  # noqa: S608
+                   "WHERE event_id = ANY(%(k)b::varchar[])", {"k": list(rest)})
+    stale = []
+    for event_id, done, claimed_at in cursor.fetchall():
+        found[event_id] = DONE if done else HELD
+        if not done and claimed_at < rest[event_id][0] - lease:
+            stale.append(event_id)
+    _, takeover = _claim_statements("postgresql")
+    for event_id in stale:  # (rare: a claim unfinished for longer than the lease)
+        at, payload = rest[event_id]
+        cursor.execute(*driver_sql(engine, takeover, {
+            "k": event_id, "t": at, "o": owner or None, "p": payload, "stale": at - lease,
+            "alive": at - REPLICA_TIMEOUT}))
+        if cursor.rowcount == 1:
+            found[event_id] = TAKEN
+    return {event_id: found.get(event_id, HELD) for event_id, _, _ in claims}
 
 
 def _claim_on_driver(engine: sa.Engine, insert: sa.Executable, takeover: sa.Executable,

@@ -193,12 +193,14 @@ def give_back(engine: sa.Engine, claims: Sequence[tuple[str, str, datetime | Non
                 conn.execute(sa.update(table).where(mine).values(owner=None))
 
 
-def beat(sessions: sessionmaker[Session], owner: str, at: datetime) -> None:
+def beat(sessions: sessionmaker[Session], owner: str, at: datetime) -> int:
     with sessions.begin() as session:
         dialect = session.get_bind().dialect.name
         insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ReplicaRow)
         session.execute(insert.values(id=owner, seen_at=at)
                         .on_conflict_do_update(index_elements=["id"], set_={"seen_at": at}))
+        return int(session.scalar(sa.select(sa.func.count()).select_from(ReplicaRow).where(
+            ReplicaRow.seen_at >= at - REPLICA_TIMEOUT)) or 1)
 
 
 def leave(sessions: sessionmaker[Session], owner: str) -> None:
@@ -353,8 +355,8 @@ class SqlRequestInbox:
     def give_back(self, claims: Sequence[tuple[str, str, datetime | None]]) -> None:
         give_back(self._claims, claims, autocommit=self._autocommit)
 
-    def beat(self, owner: str, at: datetime) -> None:
-        beat(self._sessions, owner, at)
+    def beat(self, owner: str, at: datetime) -> int:
+        return beat(self._sessions, owner, at)
 
     def leave(self, owner: str) -> None:
         leave(self._sessions, owner)

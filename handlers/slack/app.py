@@ -144,6 +144,7 @@ def build_slack_door(settings: Settings | SlackSettings, services: Services, *, 
         def token_of(body: dict[str, Any]) -> str:
             return slack.bot_token
     inbox.prefetch = lambda body, then: door.prefetch(body, token_of(body), base_url, then)
+    inbox.replicas_alive = door.sender.tiers.share  # the replicas share each workspace's tiers
     app.listener_runner.lazy_listener_runner = WhoFirst(
         app.listener_runner.lazy_listener_runner.logger, executor,
         lambda body, then: door.prefetch_clicker(body, token_of(body), base_url, then))

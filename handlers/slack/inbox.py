@@ -108,6 +108,8 @@ class Inbox:
         # (body, then) -> whether something is fetched ahead of the work, which then waits for
         # ``then`` before it is queued (SlackDoor.prefetch: who is acting)
         self.prefetch: Callable[[dict[str, Any], Callable[[], None]], bool] | None = None
+        # told, at every beat, how many replicas are alive (they share Slack's rate limits)
+        self.replicas_alive: Callable[[int], None] | None = None
 
     def middleware(self) -> Callable[..., BoltResponse | None]:
         services, finisher = self.services, self.finisher
@@ -263,7 +265,9 @@ class Inbox:
     def _beat(self, stop: threading.Event, every: float) -> None:
         while True:
             try:
-                self.requests.beat(self.owner, self.services.clock.now())
+                alive = self.requests.beat(self.owner, self.services.clock.now())
+                if self.replicas_alive is not None:
+                    self.replicas_alive(alive)
             except Exception as err:
                 log.warning("could not write this replica's heartbeat (%s)", type(err).__name__)
             if stop.wait(every):

@@ -68,8 +68,9 @@ class RequestInbox(Protocol):
         taken on); with None it is released for another process to replay."""
         ...
 
-    def beat(self, owner: str, at: datetime) -> None:
-        """This process is alive (a replica writes this every few seconds)."""
+    def beat(self, owner: str, at: datetime) -> int:
+        """This process is alive (a replica writes this every few seconds); returns how many
+        replicas are alive at ``at``, this one included (they share Slack's rate limits)."""
         ...
 
     def leave(self, owner: str) -> None:

@@ -6,6 +6,10 @@ Each (token, method) has a token bucket: a burst of :data:`BURST` minutes' worth
 once, then one call per its share of a minute. A call that must wait takes its place at once (the
 count goes below zero), so the calls of one bucket go in the order they came. Another workspace's
 bucket is its own: its calls never wait for this one's.
+
+Slack counts a workspace's calls for the app, not for a process: replicas share each tier. Every
+replica's heartbeat says how many are alive (``Inbox.run``), and each keeps to its share
+(:meth:`TierBuckets.share`), so together they keep to the tier.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ class TierBuckets:
     def __init__(self, *, minute: float = 60.0, burst: float = BURST) -> None:
         self.minute = minute
         self.burst = burst
+        self.replicas = 1  # processes sharing each workspace's tiers (see ``share``)
         self._lock = threading.Lock()
         # (token, method) -> (calls left, at, when it is full again)
         self._buckets: dict[tuple[str, str], tuple[float, float, float]] = {}
@@ -56,8 +61,9 @@ class TierBuckets:
         tier = TIER_OF.get(method, DEFAULT_TIER)
         if tier is None:
             return 0.0
-        rate = PER_MINUTE[tier] / self.minute  # calls a second
-        most = max(1.0, PER_MINUTE[tier] * self.burst)
+        per_minute = PER_MINUTE[tier] / self.replicas  # this process's share
+        rate = per_minute / self.minute  # calls a second
+        most = max(1.0, per_minute * self.burst)
         key = (token, method)
         with self._lock:
             now = time.monotonic()
@@ -67,6 +73,11 @@ class TierBuckets:
             left = min(most, left + (now - at) * rate) - 1
             self._buckets[key] = (left, now, now + (most - left) / rate)
         return -left / rate if left < 0 else 0.0
+
+    def share(self, replicas: int) -> None:
+        """``replicas`` processes (this one included) call Slack for the same workspaces: each
+        keeps to that share of every tier from now on."""
+        self.replicas = max(1, replicas)
 
     async def keep(self, token: str, method: str) -> None:
         """Wait (on the running loop) until this call's turn in its bucket."""

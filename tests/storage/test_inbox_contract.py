@@ -151,3 +151,14 @@ def test_a_replica_that_leaves_hands_its_claims_over_at_once(requests: RequestIn
     requests.leave(f"a-{tag}")  # a graceful stop that still left work (it should not, but)
     assert _mine(requests, f"b-{tag}", start + timedelta(seconds=6), {event_id}) == {event_id: ("{}", 2)}
     requests.finish_events([event_id], start + timedelta(seconds=7))
+
+
+def test_a_beat_says_how_many_replicas_are_alive(requests: RequestInbox) -> None:
+    """Replicas share Slack's rate limits: each beat counts those that beat within the timeout."""
+    tag = uuid.uuid4().hex
+    start = at(24 * (3650 + uuid.UUID(tag).int % 3650))  # (a time no other test beats at)
+    assert requests.beat(f"a-{tag}", start) == 1
+    assert requests.beat(f"b-{tag}", start + timedelta(seconds=1)) == 2
+    later = start + REPLICA_TIMEOUT + timedelta(seconds=2)
+    assert requests.beat(f"a-{tag}", later) == 1  # b stopped beating
+    requests.leave(f"a-{tag}")

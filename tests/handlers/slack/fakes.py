@@ -56,8 +56,9 @@ class InMemoryRequestInbox:
             else:
                 self._kept[event_id] = ("", payload, attempts)
 
-    def beat(self, owner: str, at: datetime) -> None:
+    def beat(self, owner: str, at: datetime) -> int:
         self._beats[owner] = at
+        return sum(1 for seen in self._beats.values() if seen >= at - REPLICA_TIMEOUT)
 
     def leave(self, owner: str) -> None:
         self._beats.pop(owner, None)

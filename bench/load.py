@@ -397,6 +397,7 @@ def run(args: argparse.Namespace) -> int:
         base_env.pop("SLACK_APP_TOKEN", None)
         targets: list[tuple[str, int]] = [("bare", 1)] + [("moments", n) for n in args.replicas if n > 0]
         bare_rate: dict[int, float] = {}  # level -> the bare app's acks/s in this round
+        shares: dict[tuple[int, int], list[float]] = {}  # (replicas, level) -> Moments' shares
         # rounds in turn (bare, Moments, bare, Moments...): a shared machine's pace drifts, and
         # each Moments row is compared with the bare app's just before it
         for kind, replicas in targets * args.rounds:
@@ -435,6 +436,8 @@ def run(args: argparse.Namespace) -> int:
                             bare_rate[level] = rate
                         share = (f" ({rate / bare_rate[level]:.0%} of bare)"
                                  if kind != "bare" and level in bare_rate else "")
+                        if share:
+                            shares.setdefault((replicas, level), []).append(rate / bare_rate[level])
                         check = (f"{stored}/{expected} in {last_at - began:.1f} s, {told}/{commands} "
                                  f"confirmed in {told_at - began:.1f} s: end to end "
                                  f"{stored / max(end, 1e-9):.0f} moments/s"
@@ -451,6 +454,11 @@ def run(args: argparse.Namespace) -> int:
                             s.proc.wait(timeout=20)
                         except subprocess.TimeoutExpired:
                             s.proc.kill()
+        for (replicas, level), found in sorted(shares.items()):
+            if len(found) > 1:
+                print(f"moments x{replicas} at {level} concurrent, acks/s against the bare app's over "
+                      f"{len(found)} rounds: median {statistics.median(found):.0%}, mean "
+                      f"{statistics.mean(found):.0%}, lowest {min(found):.0%}, highest {max(found):.0%}")
     return 0
 
 

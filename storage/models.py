@@ -315,7 +315,7 @@ class CachedMessageRow(Base):
 
 
 class ChartImageRow(Base):
-    """A chart a Slack post shows by URL: its PNG, under an unguessable token (handlers/slack/ports.ChartImages)."""
+    """A chart a Slack post shows by URL: its PNG under an unguessable token (handlers/slack/ports.py)."""
 
     __tablename__ = "chart_images"
     __table_args__ = (sa.Index("ix_chart_images_made_at", "made_at"),)

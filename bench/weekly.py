@@ -2,7 +2,7 @@
 for many teams on PostgreSQL, on several replica processes, optionally killing one mid-run.
 
     .venv/bin/python bench/weekly.py [--teams 1000] [--replicas 2] [--api-latency 0.15] [--kill]
-                                     [--workspaces 1]
+                                     [--workspaces 1] [--upload-charts]
     .venv/bin/python bench/weekly.py --teams 10000 --idle-only
 
 It creates a throwaway PostgreSQL database with W Slack workspaces (--workspaces, each its own
@@ -26,10 +26,15 @@ lease on the dead replica's teams and its posts' in-flight mark: in production, 
 after that) and settles what the dead one left: it looks in the channel for posts it may have
 sent and sends only those surely not there.
 
-Slack's rate limits are kept per workspace, as in production: a workspace's chart uploads keep
-to the files methods' tier (Tier 4, 100 a minute after a burst of half a minute's worth, counted
-per replica process), so in one workspace 1,000 digests' charts take minutes, whatever the bot
-does; spread over --workspaces they go at once.
+Charts go by URL by default, as on a server with a public URL (MOMENTS_PUBLIC_URL): each replica
+serves GET /charts/<token>.png from the database on a port of its own (the route `moments serve`
+adds, handlers/slack/chart_links.py) and is configured with that address as its public URL; the
+stand-in downloads each image_url while it takes the chat.postMessage, as Slack does, and refuses
+the post when the download fails or is not a PNG. --upload-charts runs the way without a public
+URL instead: Slack's rate limits are kept per workspace, as in production, so a workspace's chart
+uploads keep to the files methods' tier (Tier 4, 100 a minute after a burst of half a minute's
+worth, counted per replica process), and in one workspace 1,000 digests' charts take minutes,
+whatever the bot does; spread over --workspaces they go at once.
 
 Then it times a tick when nothing is due (Sunday, after every phase ran): in a fresh process, its first tick
 (connecting included) and its second, and prints PostgreSQL's plan for the due query.
@@ -65,6 +70,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from load import free_port, throwaway_database  # noqa: E402
 
+from tests.handlers.slack.image_downloads import refusal  # noqa: E402 - Slack's image_url download
+
 TEAM = "TWEEKLY1"  # the first workspace's Slack id; the others are TWEEKLY2, TWEEKLY3...
 TZ = "Europe/Stockholm"
 # In Stockholm (UTC+1): Monday 2026-11-09 09:01 (prompts), Thursday 11-12 17:01 (the votes close
@@ -94,7 +101,7 @@ class Message:
     channel: str
     replica: int
     at: float  # time.monotonic() when the stand-in took it
-    charts: int = 0  # image blocks showing a file uploaded here (the chart in the post)
+    charts: int = 0  # image blocks showing a file uploaded here or a PNG downloaded by URL
 
 
 class _WebApi(BaseHTTPRequestHandler):
@@ -104,6 +111,7 @@ class _WebApi(BaseHTTPRequestHandler):
     files: dict[str, str | None] = {}  # completed uploads: file id -> channel (None: unshared)
     shown: set[str] = set()  # files shown by a post's image block
     uploads = 0  # files.getUploadURLExternal calls
+    downloads: list[tuple[str, bytes | None]] = []  # image_url downloads (None: it failed)
     lock = threading.Lock()
 
     def do_POST(self) -> None:  # noqa: N802 - http.server's name
@@ -122,17 +130,23 @@ class _WebApi(BaseHTTPRequestHandler):
         elif method == "chat.postMessage":
             metadata = _json(args.get("metadata")) or {}
             key = str(metadata.get("event_payload", {}).get("post", ""))
-            shown = [b["slack_file"].get("id") for b in _json(args.get("blocks")) or []
+            blocks = _json(args.get("blocks")) or []
+            shown = [b["slack_file"].get("id") for b in blocks
                      if b.get("type") == "image" and isinstance(b.get("slack_file"), dict)]
+            fetched: list[tuple[str, bytes | None]] = []
+            refused = refusal(blocks, fetched)  # as Slack, it downloads each image_url now
             with self.lock:
+                self.downloads.extend(fetched)
                 unknown = [f for f in shown if f not in self.files]
-                if not unknown:
+                if not unknown and refused is None:
                     self.shown.update(shown)
                     self.posts.append(Message(key, str(args.get("channel", "")), replica,
-                                              time.monotonic(), len(shown)))
+                                              time.monotonic(), len(shown) + len(fetched)))
             if unknown:  # as Slack answers a slack_file it cannot show
                 body = {"ok": False, "error": "invalid_blocks",
                         "errors": [f"invalid slack file {unknown[0]}"]}
+            elif refused is not None:
+                body = refused
             else:
                 body.update(channel=args.get("channel"), ts=f"{time.time():.6f}")
         elif method == "conversations.history":
@@ -197,7 +211,8 @@ class _Server(ThreadingHTTPServer):
 @contextmanager
 def web_api(latency: float) -> Iterator[tuple[str, type[_WebApi]]]:
     handler = type("WebApi", (_WebApi,), {"latency": latency, "posts": [], "charts": [], "files": {},
-                                          "shown": set(), "uploads": 0, "lock": threading.Lock()})
+                                          "shown": set(), "uploads": 0, "downloads": [],
+                                          "lock": threading.Lock()})
     server = _Server(("127.0.0.1", free_port()), handler)
     server.daemon_threads = True
     server.request_queue_size = 256
@@ -264,20 +279,42 @@ def settle_all(url: str, at: datetime) -> float:
     return time.monotonic() - started
 
 
-def replica(url: str, api_url: str, at_iso: str, ticks: int, workers: int, ready: Any, go: Any,
-            out: Any) -> None:
+def serve_charts(images: Any) -> str:
+    """GET /charts/<token>.png as `moments serve` adds it, on a port of this process; its address."""
+    import asyncio
+
+    from aiohttp import web
+
+    from handlers.slack.chart_links import add_chart_route
+
+    app = web.Application()
+    add_chart_route(app, images)
+    port = free_port()
+    runner = web.AppRunner(app, access_log=None)
+    loop = asyncio.new_event_loop()
+    loop.run_until_complete(runner.setup())
+    loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port, backlog=256).start())
+    threading.Thread(target=loop.run_forever, name="charts", daemon=True).start()
+    return f"http://127.0.0.1:{port}"
+
+
+def replica(url: str, api_url: str, at_iso: str, ticks: int, workers: int, by_url: bool,
+            ready: Any, go: Any, out: Any) -> None:
     from bot.config import Settings
     from bot.filing import KeywordFiler
     from bot.services import Services
     from handlers.notify import SlackNotifier
     from handlers.scheduled import tick
-    from storage import open_store
+    from handlers.slack.chart_links import ChartLinks
+    from storage import SqlChartImages, open_store
     from storage.leadership import AdvisoryLeadership
 
     store = open_store(url, migrate=False)
     services = Services(store=store, clock=_Fixed(datetime.fromisoformat(at_iso)), make_filer=KeywordFiler)
-    settings = Settings(slack_bot_token="xoxb-bench", slack_api_url=api_url)
-    notifier = SlackNotifier(settings)
+    public_url = serve_charts(SqlChartImages(store.engine)) if by_url else ""
+    settings = Settings(slack_bot_token="xoxb-bench", slack_api_url=api_url, public_url=public_url)
+    links = ChartLinks(SqlChartImages(store.engine), public_url) if by_url else None  # (as bootstrap)
+    notifier = SlackNotifier(settings, links=links)
     original = notifier._client
 
     def client(workspace):  # type: ignore[no-untyped-def]
@@ -308,11 +345,12 @@ class Run:
 
 
 def run_tick(url: str, api_url: str, at: datetime, replicas: int, *, ticks: int = 1,
-             workers: int = 8, kill_when: Any = None) -> Run:
+             workers: int = 8, by_url: bool = True, kill_when: Any = None) -> Run:
     """R replica processes tick together at ``at``; ``kill_when()`` true: SIGKILL the last one."""
     ctx = mp.get_context("spawn")
     ready, go, out = ctx.Queue(), ctx.Event(), ctx.Queue()
-    procs = [ctx.Process(target=replica, args=(url, api_url, at.isoformat(), ticks, workers, ready, go, out))
+    procs = [ctx.Process(target=replica,
+                         args=(url, api_url, at.isoformat(), ticks, workers, by_url, ready, go, out))
              for _ in range(replicas)]
     for proc in procs:
         proc.start()
@@ -359,7 +397,8 @@ def report_phase(label: str, kind: str, run: Run, api: type[_WebApi], teams: int
             f"({len(main) / wall if wall > 0 else 0:.1f} posts/s)")
     if kind == "digest":
         # A digest has its chart when a post of it showed one (an image block of an uploaded
-        # file) or a chart was shared to its channel on its own (the older way).
+        # file, or one whose image_url the stand-in downloaded) or a chart was shared to its
+        # channel on its own (the older way).
         shared = {m.channel for m in charts}
         charted = [m for m in posts if m.charts or m.channel in shared]
         last = max([m.at for m in charted if recovery is None or m.at < recovery.started]
@@ -373,8 +412,10 @@ def report_phase(label: str, kind: str, run: Run, api: type[_WebApi], teams: int
                  f"{len(posts) - len(main)} more in {recovery.ended - recovery.started:.1f} s")
     if kind == "digest":
         orphans = {f for f, channel in api.files.items() if channel is None} - api.shown
+        failed = sum(1 for _, png in api.downloads if png is None)
         line += (f"; digests without their chart {len(keys) - len({m.key for m in charted})}"
-                 f" (unshared uploads shown in no post: {len(orphans)})")
+                 f" (unshared uploads shown in no post: {len(orphans)}; image_url downloads "
+                 f"{len(api.downloads)}, failed {failed}; files.getUploadURLExternal {api.uploads})")
     print(line, flush=True)
 
 
@@ -408,6 +449,8 @@ def main() -> int:
                         help="SIGKILL the last replica once a quarter of each phase's posts are out")
     parser.add_argument("--workspaces", type=int, default=1,
                         help="Slack workspaces the teams are spread over (each keeps its own rate limits)")
+    parser.add_argument("--upload-charts", action="store_true",
+                        help="no public URL: upload each chart to Slack (files tier) instead of by URL")
     parser.add_argument("--idle-only", action="store_true", help="only time a tick when nothing is due")
     parser.add_argument("--workers", type=int, default=None,
                         help="teams in flight per replica (default: the tick's own, WORKERS)")
@@ -423,7 +466,9 @@ def main() -> int:
         took = seed(url, args.teams, with_moments=not args.idle_only, workspaces=args.workspaces)
         print(f"set up {args.teams} teams in {args.workspaces} workspace(s) in {took:.1f} s; "
               f"stand-in Web API answers in "
-              f"{args.api_latency * 1000:.0f} ms; {os.cpu_count()} cores, load average "
+              f"{args.api_latency * 1000:.0f} ms; charts "
+              f"{'uploaded to Slack' if args.upload_charts else 'by URL from the replicas'}; "
+              f"{os.cpu_count()} cores, load average "
               + " ".join(f"{x:.2f}" for x in os.getloadavg()), flush=True)
         if args.idle_only:
             print(f"set every team's next time in {settle_all(url, IDLE_AT):.1f} s")
@@ -435,9 +480,10 @@ def main() -> int:
                 posts_before, charts_before = len(api.posts), len(api.charts)
                 quarter = posts_before + args.teams // 4
                 run = run_tick(url, api_url, at, args.replicas, workers=args.workers,
+                               by_url=not args.upload_charts,
                                kill_when=(lambda q=quarter: len(api.posts) >= q) if args.kill else None)
-                recovery = (run_tick(url, api_url, at + AFTER_LEASE, 1, workers=args.workers)
-                            if run.killed else None)
+                recovery = (run_tick(url, api_url, at + AFTER_LEASE, 1, workers=args.workers,
+                                     by_url=not args.upload_charts) if run.killed else None)
                 report_phase(label, kind, run, api, args.teams, posts_before, charts_before,
                              recovery=recovery)
         if not args.idle_only and set(args.phases.split(",")) != {k for k, _, _ in PHASES}:

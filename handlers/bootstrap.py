@@ -50,6 +50,7 @@ def build_server(settings: Settings, *, clock: Clock) -> Server:
     from handlers.scheduled import start_scheduler
     from handlers.server import Server, build_web_app
     from handlers.slack.app import SlackDoorApp, build_slack_door
+    from handlers.slack.chart_links import ChartLinks, add_chart_route
     from handlers.teams.web import add_teams_routes
 
     store, services = open_core(settings, clock=clock)
@@ -76,14 +77,17 @@ def build_server(settings: Settings, *, clock: Clock) -> Server:
     web_app = build_web_app(settings, services, door)
     teams = add_teams_routes(web_app, settings, services, conversations=doors.conversations)
     add_export_route(web_app, settings, services)  # GET /export/<token>: Teams' export downloads
+    add_chart_route(web_app, doors.charts)  # GET /charts/<token>.png: Slack downloads a post's chart
     notifiers: dict[Platform, Notifier] = {Platform.TEAMS: teams.notifier}
     if door is not None:
         notifiers[Platform.SLACK] = SlackNotifier(  # the door's rate buckets: one count a workspace
             settings, door.app.installation_store if settings.slack_client_id else None,
-            tiers=door.door.sender.tiers)
+            tiers=door.door.sender.tiers,  # with a public URL, charts go by URL, not by upload
+            links=ChartLinks(doors.charts, settings.public_url, now=clock.now)
+            if settings.public_url else None)
     scheduler = start_scheduler(services, RoutingNotifier(notifiers), doors.leadership)
     return Server(settings=settings, services=services, requests=doors.requests,
-                  messages=doors.messages, web_app=web_app,
+                  messages=doors.messages, charts=doors.charts, web_app=web_app,
                   door=door, socket_mode=socket_mode, scheduler=scheduler)
 
 

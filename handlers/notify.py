@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.domain import Platform, Workspace
 from bot.ports import DeliveryError, Notifier, SentChecker
 from bot.views import Post
+from handlers.slack.chart_links import ChartLinks
 from handlers.slack.org import org_charts
 from handlers.slack.tiers import TierBuckets
 from handlers.uploads import Chart, ChartUploads, Draining, Upload
@@ -27,24 +28,27 @@ def post_key(post: Post) -> str:
 POST_EVENT = "moments_weekly_post"  # message metadata on every weekly post, to find it again
 HISTORY_PAGES = 5
 CHART_AT = 2  # a digest's chart goes under its header and counts
-FILE_WAITS = (1.0, 2.0, 4.0)  # seconds between tries while Slack is still taking a new file in
+CHART_WAITS = (1.0, 2.0, 4.0)  # seconds between tries while Slack cannot take a chart in yet
 PERMANENT = {"channel_not_found", "not_in_channel", "is_archived", "account_inactive",
              "token_revoked", "invalid_auth", "missing_scope"}
 
 
 class SlackNotifier:
     """chat.postMessage with Block Kit; about one message a second per channel, as Slack asks.
-    A digest's chart goes in the digest itself: uploaded unshared first (``uploads``, on one
-    event loop, many at once), then shown by an image block in the one post that the weekly
-    cycle sends exactly once. The organisation digest carries its charts the same way.
-    The uploads, and the reads that look for a post, keep to Slack's tiers per workspace by
-    ``tiers`` (the door sender's buckets, so both count a workspace's calls once); the posts keep
-    to the channel's pace here (chat.postMessage has no tier of its own)."""
+    A digest's chart goes in the digest itself, shown by an image block in the one post that the
+    weekly cycle sends exactly once: with ``links`` (the server has a public URL) by URL, the PNG
+    kept in the database first (``handlers/slack/chart_links.py``); without, uploaded unshared
+    first (``uploads``, on one event loop, many at once). The organisation digest carries its
+    charts the same way. The uploads, and the reads that look for a post, keep to Slack's tiers
+    per workspace by ``tiers`` (the door sender's buckets, so both count a workspace's calls
+    once); the posts keep to the channel's pace here (chat.postMessage has no tier of its own)."""
 
     def __init__(self, settings: Settings, installation_store: Any = None, spacing: float = 1.0,
-                 uploads: ChartUploads | None = None, tiers: TierBuckets | None = None) -> None:
+                 uploads: ChartUploads | None = None, tiers: TierBuckets | None = None,
+                 links: ChartLinks | None = None) -> None:
         self._settings = settings
         self._uploads = uploads or ChartUploads(tiers=tiers)
+        self._links = links
         self._installations = installation_store
         self._spacing = spacing
         self._last: dict[str, float] = {}
@@ -61,20 +65,13 @@ class SlackNotifier:
         return make_client(self._settings, self._settings.slack_bot_token)
 
     def send(self, workspace: Workspace, post: Post) -> None:
-        from handlers.slack import blocks as kit
-
-        with self._lock:  # this channel's next slot; the charts upload while it comes round
+        with self._lock:  # this channel's next slot; the charts are readied while it comes round
             slot = max(self._last.get(post.channel, 0.0) + self._spacing, time.monotonic())
             self._last[post.channel] = slot
         try:
             client = self._client(workspace)
             charts = post_charts(post)
-            ids = self._uploads.upload_all([Upload(
-                token=client.token, base_url=client.base_url, content=c.png, filename=c.filename,
-                title=c.title, alt_text=c.alt_text, headers=dict(client.headers or {}))
-                for c in charts]) if charts else []
-            images = [kit.chart_image(file_id, c.alt_text, c.title)
-                      for c, file_id in zip(charts, ids, strict=True) if file_id]
+            images = self._images(client, workspace, charts) if charts else []
             wait = slot - time.monotonic()
             if wait > 0:
                 time.sleep(wait)
@@ -86,14 +83,38 @@ class SlackNotifier:
                                 retry_after=float(retry) if retry else None,
                                 permanent=code in PERMANENT) from None
 
+    def _images(self, client: Any, workspace: Workspace, charts: list[Chart]) -> list[dict[str, Any]]:
+        """The charts' image blocks, by URL or by uploaded file; a chart that could not be stored
+        or uploaded is left out (the post's text carries the same counts)."""
+        from handlers.slack import blocks as kit
+
+        if self._links is not None:
+            images = []
+            for c in charts:
+                try:
+                    url = self._links.publish(workspace.id, c.png)
+                except Exception:  # noqa: BLE001 - the post goes without this chart
+                    log.warning("chart %s not stored; posting without it", c.filename, exc_info=True)
+                    continue
+                images.append(kit.chart_image(c.alt_text, c.title, url=url))
+            return images
+        ids = self._uploads.upload_all([Upload(
+            token=client.token, base_url=client.base_url, content=c.png, filename=c.filename,
+            title=c.title, alt_text=c.alt_text, headers=dict(client.headers or {}))
+            for c in charts])
+        return [kit.chart_image(c.alt_text, c.title, file_id=file_id)
+                for c, file_id in zip(charts, ids, strict=True) if file_id]
+
     def _post(self, client: Any, post: Post, images: list[dict[str, Any]]) -> None:
-        """The post, its charts in it. A file only just uploaded may not be ready for Slack to
-        show yet ("invalid slack file"): the post waits a moment and goes again (it was not
-        posted), and past ``FILE_WAITS`` goes without the charts rather than not at all."""
+        """The post, its charts in it. Slack may not take a chart in yet: a file only just
+        uploaded is not ready to show ("invalid slack file"), or its download from our URL failed
+        ("downloading image failed", which Slack also says now and then of images that are
+        there). The post was not posted then: it waits a moment and goes again, and past
+        ``CHART_WAITS`` goes without the charts rather than not at all."""
         from handlers.slack import blocks as kit
 
         metadata = {"event_type": POST_EVENT, "event_payload": {"post": post_key(post)}}
-        waits = list(FILE_WAITS)
+        waits = list(CHART_WAITS)
         while True:
             blocks = kit.reply_blocks(post.reply, limit=kit.MAX_MESSAGE_BLOCKS - len(images))
             at = CHART_AT if post.kind == "digest" else len(blocks)
@@ -102,7 +123,7 @@ class SlackNotifier:
                                         blocks=blocks[:at] + images + blocks[at:], metadata=metadata)
                 return
             except SlackApiError as err:
-                if not images or not _file_not_ready(err):
+                if not images or not _chart_refused(err):
                     raise
                 if waits:
                     time.sleep(waits.pop(0))
@@ -161,10 +182,12 @@ def post_charts(post: Post) -> list[Chart]:
     return []
 
 
-def _file_not_ready(err: SlackApiError) -> bool:
+def _chart_refused(err: SlackApiError) -> bool:
+    """Slack refused the post for an image block's picture: "invalid slack file
+    [json-pointer:/blocks/2/slack_file]", "downloading image failed [json-pointer:/blocks/2/image_url]"."""
     said = " ".join(str(e) for e in err.response.get("errors") or [])
-    return err.response.get("error") == "invalid_blocks" and ("slack_file" in said
-                                                               or "slack file" in said)
+    return err.response.get("error") == "invalid_blocks" and any(
+        part in said for part in ("slack_file", "slack file", "image_url", "downloading image"))
 
 class RoutingNotifier:
     def __init__(self, by_platform: dict[Platform, Notifier]) -> None:

@@ -26,7 +26,8 @@ from bot.config import Settings
 from bot.services import Services
 from handlers.observability import METRICS, request_scope
 from handlers.slack.app import SlackDoorApp, parse_request
-from handlers.slack.ports import MessageCache, RequestInbox
+from handlers.slack.chart_links import forget_old_charts
+from handlers.slack.ports import ChartImages, MessageCache, RequestInbox
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.background import BackgroundScheduler  # type: ignore[import-untyped]
@@ -119,14 +120,18 @@ def build_web_app(settings: Settings, services: Services, slack: SlackEndpoint |
 
 
 def housekeeping(settings: Settings, services: Services, requests: RequestInbox,
-                 messages: MessageCache, door: Any, stop: threading.Event, every: float = 60.0) -> None:
-    """Background chores: fetch reacted messages' text within the rate limit; purge the cache;
-    delete the waiting moments whose channel was not set up in time."""
+                 messages: MessageCache, door: Any, stop: threading.Event, every: float = 60.0,
+                 charts: ChartImages | None = None) -> None:
+    """Background chores: fetch reacted messages' text within the rate limit; purge the cache
+    and the charts past their retention; delete the waiting moments whose channel was not set
+    up in time."""
     while not stop.wait(every):
         try:
             now = services.clock.now()
             requests.forget_handled(now - HANDLED_KEPT)  # Slack retries within minutes
             messages.purge_messages(seen_before=now - timedelta(hours=settings.slack_message_cache_hours))
+            if charts is not None:
+                forget_old_charts(charts, now)  # charts shown by URL (chart_links.CHARTS_KEPT)
             for ws in services.store.workspaces():
                 # moments kept for a channel nobody set up in time (MOMENTS_WAITING_DAYS)
                 services.onboarding.expire(workspace_id=ws.id, now=now)
@@ -150,6 +155,7 @@ class Server:
     services: Services
     requests: RequestInbox  # Slack's request inbox: handled ids are forgotten after two days
     messages: MessageCache  # Slack's recent messages: purged after SLACK_MESSAGE_CACHE_HOURS
+    charts: ChartImages  # charts Slack posts show by URL: served at /charts, purged when old
     web_app: web.Application
     door: SlackDoorApp | None
     socket_mode: Any
@@ -173,7 +179,7 @@ def run_serve(server: Server, *, host: str, port: int) -> int:
     stop = threading.Event()
     threading.Thread(target=housekeeping, args=(settings, services, server.requests, server.messages, door,
                                                       stop),
-                     daemon=True).start()
+                     kwargs={"charts": server.charts}, daemon=True).start()
     inbox: threading.Thread | None = None
     if door is not None:  # beats, and replays what a stopped replica acknowledged
         inbox = threading.Thread(target=door.run_inbox, args=(stop,), name="slack-inbox", daemon=True)

@@ -1,4 +1,6 @@
 """Chart files uploaded to Slack unshared, on one event loop, many at once, before their post.
+(With a public URL the charts go by URL instead, no Slack call of their own:
+``handlers/slack/chart_links.py``; this is the way without one, Socket Mode and local runs.)
 
 A digest's chart travels in the digest itself: the PNG is uploaded first without a channel
 (files.getUploadURLExternal, the upload, files.completeUploadExternal with no ``channel_id``, so

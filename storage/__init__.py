@@ -18,6 +18,7 @@ from alembic import command
 from alembic.config import Config
 
 from bot.domain import Workspace
+from storage.chart_images import SqlChartImages
 from storage.conversations import SqlConversationStore
 from storage.driver import DROPPED_SQLSTATES, dropped
 from storage.inbox import SqlRequestInbox
@@ -30,6 +31,7 @@ __all__ = [
     "AdvisoryLeadership",
     "DoorStorage",
     "ReconnectingStore",
+    "SqlChartImages",
     "SqlConversationStore",
     "SqlMessageCache",
     "SqlRepository",
@@ -193,16 +195,18 @@ def _sqlite_foreign_keys_off(connection: sa.Connection) -> Iterator[None]:
 
 @dataclass(frozen=True, slots=True)
 class DoorStorage:
-    """What the doors keep for themselves beside the method's rows: the Slack request inbox and
-    message cache, the Teams conversation references and the weekly scheduler's leadership
+    """What the doors keep for themselves beside the method's rows: the Slack request inbox,
+    message cache and chart images, the Teams conversation references and the weekly scheduler's leadership
     (their ports live next to their users in ``handlers``)."""
 
     requests: SqlRequestInbox
     leadership: AdvisoryLeadership
     messages: SqlMessageCache
     conversations: SqlConversationStore
+    charts: SqlChartImages
 
     @classmethod
     def on(cls, engine: sa.Engine) -> DoorStorage:
         return cls(requests=SqlRequestInbox(engine), leadership=AdvisoryLeadership(engine),
-                   messages=SqlMessageCache(engine), conversations=SqlConversationStore(engine))
+                   messages=SqlMessageCache(engine), conversations=SqlConversationStore(engine),
+                   charts=SqlChartImages(engine))

@@ -314,6 +314,19 @@ class CachedMessageRow(Base):
     seen_at: Mapped[datetime]
 
 
+class ChartImageRow(Base):
+    """A chart a Slack post shows by URL: its PNG under an unguessable token (handlers/slack/ports.py)."""
+
+    __tablename__ = "chart_images"
+    __table_args__ = (sa.Index("ix_chart_images_made_at", "made_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(unique=True)
+    workspace_id: Mapped[int] = mapped_column(sa.ForeignKey("workspaces.id"))
+    png: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    made_at: Mapped[datetime]
+
+
 class PostRecordRow(Base):
     __tablename__ = "post_records"
     __table_args__ = (

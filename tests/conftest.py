@@ -70,7 +70,7 @@ SLOW_MODULES = frozenset({
     "test_moment_races.py", "test_cycle_races.py", "test_scheduler_replicas.py",
     "test_template_clinic.py", "test_template_hotel.py", "test_template_retail.py",
     "test_filing_learning.py", "test_properties.py", "test_pattern_sandbox.py",
-    "test_delivery_dst.py",
+    "test_delivery_dst.py", "test_chart_links.py",
 })
 # "module::test" (every case of it) or "module::test[case]" (one case)
 SLOW_TESTS = frozenset({

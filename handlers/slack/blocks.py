@@ -127,10 +127,14 @@ def fit(blocks: list[Block], limit: int, more: str) -> list[dict[str, Any]]:
     return [b.to_dict() for b in blocks]
 
 
-def chart_image(file_id: str, alt_text: str, title: str) -> dict[str, Any]:
-    """An image block showing a file the bot uploaded (unshared is enough: the poster has access,
-    and posting it shows it to the channel). Slack takes png, jpg, jpeg and gif."""
-    return ImageBlock(slack_file={"id": file_id}, alt_text=clip(alt_text, 2000) or "chart",
+def chart_image(alt_text: str, title: str, *, file_id: str | None = None,
+                url: str | None = None) -> dict[str, Any]:
+    """An image block showing a chart: a file the bot uploaded (``file_id``; unshared is enough:
+    the poster has access, and posting it shows it to the channel), or one Slack downloads from
+    ``url`` (ours, ``handlers/slack/chart_links.py``: nothing in it to escape). Slack takes png,
+    jpg, jpeg and gif."""
+    image = {"image_url": url} if url is not None else {"slack_file": {"id": file_id}}
+    return ImageBlock(**image, alt_text=clip(alt_text, 2000) or "chart",
                       title=PlainTextObject(text=clip(title, 2000) or "chart")).to_dict()
 
 

@@ -1,10 +1,11 @@
-"""What the Slack door needs for itself, as Protocols: its request inbox and its cache of recent
-channel messages.
+"""What the Slack door needs for itself, as Protocols: its request inbox, its cache of recent
+channel messages and the charts its posts show by URL.
 
 The core's Store knows the method only. Keeping Slack's requests safe between their ack and the
 end of their work (claims, leases, heartbeats, replays) is this door's own business, so its port
 lives here, with its SQL in ``storage/inbox.py`` and its fake in ``tests/handlers/slack/fakes.py``;
-so does the message cache's (``storage/message_cache.py``).
+so does the message cache's (``storage/message_cache.py``) and the chart images'
+(``storage/chart_images.py``; Teams needs none: its cards carry their charts as data URIs).
 The port speaks in plain values (strings, tuples, datetimes), so that the storage that
 implements it needs nothing from this package.
 """
@@ -114,4 +115,22 @@ class MessageCache(Protocol):
 
     def purge_messages(self, *, seen_before: datetime) -> int:
         """Drop the messages seen before ``seen_before``, in every workspace; how many went."""
+        ...
+
+
+class ChartImages(Protocol):
+    """Chart PNGs a Slack post shows by URL (``handlers/slack/chart_links.py``), each kept under
+    an unguessable token with its workspace and when it was made, so that any replica can answer
+    Slack's download of it. Nothing of the method reads them; old ones are purged."""
+
+    def keep_chart(self, workspace_id: int, token: str, png: bytes, at: datetime) -> None:
+        """Store one chart under a new token (tokens are random: never one twice)."""
+        ...
+
+    def chart_png(self, token: str) -> bytes | None:
+        """The PNG kept under ``token``; None when there is none (never was, or purged)."""
+        ...
+
+    def purge_charts(self, *, made_before: datetime) -> int:
+        """Drop the charts made before ``made_before``, in every workspace; how many went."""
         ...

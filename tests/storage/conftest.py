@@ -17,9 +17,10 @@ import sqlalchemy as sa
 
 from bot.domain import Team, Workspace
 from bot.ports import Store
-from handlers.slack.ports import MessageCache, RequestInbox
+from handlers.slack.ports import ChartImages, MessageCache, RequestInbox
 from handlers.teams.ports import ConversationStore
 from storage import (
+    SqlChartImages,
     SqlConversationStore,
     SqlMessageCache,
     SqlRequestInbox,
@@ -30,7 +31,7 @@ from storage import (
     upgrade,
 )
 from tests.fakes import InMemoryStore
-from tests.handlers.slack.fakes import InMemoryMessageCache, InMemoryRequestInbox
+from tests.handlers.slack.fakes import InMemoryChartImages, InMemoryMessageCache, InMemoryRequestInbox
 from tests.handlers.teams.fakes import InMemoryConversationStore
 from tests.storage.builders import a_team, new_workspace
 
@@ -163,6 +164,12 @@ def _door_store(request: pytest.FixtureRequest, fake: Callable[[], Any],
 def cached(request: pytest.FixtureRequest) -> Iterator[tuple[MessageCache, int, int]]:
     """Each implementation of MessageCache, for the contract they share, with two workspace ids."""
     yield from _door_store(request, InMemoryMessageCache, SqlMessageCache)
+
+
+@pytest.fixture(params=STORES)
+def charts(request: pytest.FixtureRequest) -> Iterator[tuple[ChartImages, int, int]]:
+    """Each implementation of ChartImages, for the contract they share, with two workspace ids."""
+    yield from _door_store(request, InMemoryChartImages, SqlChartImages)
 
 
 @pytest.fixture(params=STORES)

@@ -30,7 +30,7 @@ TABLES = {
     "workspaces", "members", "teams", "touchpoints", "moments", "filing_feedback", "prompts",
     "proposals", "votes", "standards", "cached_messages", "post_records", "conversations",
     "processed_events", "redaction_patterns", "replicas", "waiting_moments", "team_choices",
-    "welcomes", "org_channels", "org_posts",
+    "welcomes", "org_channels", "org_posts", "chart_images",
 }
 
 

@@ -92,6 +92,8 @@ INPUT_LABEL = 2000
 INPUT_HINT = 2000
 PLACEHOLDER = 150
 MESSAGE_TEXT = 40000
+IMAGE_URL = 3000  # an image block's image_url; its alt_text and title 2000 each
+IMAGE_TEXT = 2000
 
 
 def block_kit_problems(payload: dict[str, Any] | list[dict[str, Any]]) -> list[str]:
@@ -158,6 +160,21 @@ def block_kit_problems(payload: dict[str, Any] | list[dict[str, Any]]) -> list[s
             if "hint" in block:
                 check(len(block["hint"]["text"]) <= INPUT_HINT, where, "hint too long")
             problems += _element(block["element"], f"{where}.element")
+        elif kind == "image":
+            file = block.get("slack_file")
+            check(("image_url" in block) != (file is not None), where, "image_url or slack_file, one of them")
+            check(len(block.get("image_url", "")) <= IMAGE_URL, where, "image_url too long")
+            if "image_url" in block:
+                check(str(block["image_url"]).startswith(("https://", "http://")), where,
+                      "image_url is not a web address")
+            if file is not None:
+                check(isinstance(file, dict) and ("id" in file) != ("url" in file), where,
+                      "slack_file needs an id or a url")
+            check(0 < len(block.get("alt_text", "")) <= IMAGE_TEXT, where, "alt_text missing or too long")
+            if "title" in block:
+                check(block["title"].get("type") == "plain_text"
+                      and 0 < len(block["title"]["text"]) <= IMAGE_TEXT, where,
+                      "title not plain_text within 2000")
     return problems
 
 

@@ -88,6 +88,11 @@ def slack_payloads() -> dict[str, dict[str, Any]]:
     out["propose modal"] = modals.propose_modal(caps.prompt_view(), origin)
     guess = Team(0, caps.filler(80), "C" * 11, "America/Argentina/ComodRivadavia", "hotel")
     out["setup modal (new, guessed)"] = modals.setup_modal(None, "C" * 11, origin, guess=guess)
+    # the digest's chart, as handlers/notify.py puts it in: by uploaded file, or by our URL
+    chart = {"alt_text": caps.filler(3000), "title": caps.filler(3000)}
+    out["chart (uploaded file)"] = {"blocks": [slack.chart_image(**chart, file_id="F" + "0" * 10)]}
+    out["chart (by URL)"] = {"blocks": [slack.chart_image(
+        **chart, url="https://moments.example.com/charts/" + "A" * 32 + ".png")]}
     return out
 
 

@@ -54,5 +54,9 @@ def test_the_checker_catches_what_slack_refuses() -> None:
     problems = block_kit_problems({"blocks": [section] * (MESSAGE_BLOCKS + 1) +
                                    [{"type": "actions", "elements": [button] * 26}]})
     assert len(problems) >= 5
+    both = {"type": "image", "image_url": "https://x.example/a.png", "slack_file": {"id": "F1"},
+            "alt_text": "a"}
+    bare = {"type": "image", "image_url": "x" * 3001, "alt_text": ""}
+    assert len(block_kit_problems([both, bare])) >= 3
     modal = {"type": "modal", "title": {"type": "plain_text", "text": "t" * 25}, "blocks": []}
     assert block_kit_problems(modal) != []

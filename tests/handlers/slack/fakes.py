@@ -112,3 +112,25 @@ class InMemoryMessageCache:
         for key in old:
             del self._messages[key]
         return len(old)
+
+
+class InMemoryChartImages:
+    """``ChartImages`` in a dict, with the same contract as storage.SqlChartImages."""
+
+    def __init__(self) -> None:
+        self._charts: dict[str, tuple[int, bytes, datetime]] = {}  # token -> workspace, PNG, made
+
+    def keep_chart(self, workspace_id: int, token: str, png: bytes, at: datetime) -> None:
+        if token in self._charts:
+            raise ValueError("a chart's token is new every time")
+        self._charts[token] = (workspace_id, png, at)
+
+    def chart_png(self, token: str) -> bytes | None:
+        kept = self._charts.get(token)
+        return None if kept is None else kept[1]
+
+    def purge_charts(self, *, made_before: datetime) -> int:
+        old = [token for token, (_, _, made) in self._charts.items() if made < made_before]
+        for token in old:
+            del self._charts[token]
+        return len(old)

@@ -9,6 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
+from tests.handlers.slack.image_downloads import refusal
+
 
 @dataclass
 class Call:
@@ -29,6 +31,8 @@ class SlackStandIn:
     files: dict[str, str | None] = field(default_factory=dict)  # id -> channel shared to (None:
     # unshared), for files whose upload was completed
     not_ready: int = 0  # posts showing a new file Slack refuses as "not ready" before it takes one
+    fetched: list[tuple[str, bytes | None]] = field(default_factory=list)  # image_url downloads
+    # (url, the PNG or None when it failed), made while taking a chat.postMessage, as Slack does
 
     def named(self, method: str) -> list[Call]:
         with self.lock:
@@ -56,6 +60,9 @@ class SlackStandIn:
                 self.files[str(f["id"])] = args.get("channel_id") or None
             return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in done]}
         if method == "chat.postMessage":
+            refused = refusal(args.get("blocks"), self.fetched)
+            if refused is not None:
+                return refused
             shown = [b["slack_file"]["id"] for b in args.get("blocks") or []
                      if isinstance(b, dict) and b.get("type") == "image" and "slack_file" in b]
             if any(f not in self.files for f in shown) or (shown and self.not_ready > 0):

@@ -15,6 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
+from tests.handlers.slack.image_downloads import refusal
+
 
 @dataclass
 class Call:
@@ -44,6 +46,9 @@ class SlackApi:
     held: dict[str, threading.Event] = field(default_factory=dict)  # method -> answered once set
     in_flight: dict[str, int] = field(default_factory=dict)  # method -> calls not yet answered
     most_in_flight: dict[str, int] = field(default_factory=dict)
+    # image_url downloads made while taking a chat.postMessage, as Slack makes them: (url, the
+    # PNG or None when it failed; the post is then refused)
+    fetched: list[tuple[str, bytes | None]] = field(default_factory=list)
 
     @property
     def response_url(self) -> str:
@@ -111,6 +116,9 @@ class SlackApi:
             done = json.loads(done) if isinstance(done, str) else done or []
             return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in done]}
         if method in ("chat.postMessage", "chat.update"):
+            refused = refusal(args.get("blocks"), self.fetched)
+            if refused is not None:
+                return refused
             return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts") or "1700000099.000100"}
         return {"ok": True}
 

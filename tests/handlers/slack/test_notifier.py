@@ -56,7 +56,7 @@ def test_digest_is_posted_with_its_chart_in_it() -> None:
 
 def test_a_chart_slack_is_still_taking_in_goes_out_with_the_digest_a_moment_later(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("handlers.notify.FILE_WAITS", (0.01, 0.01, 0.01))
+    monkeypatch.setattr("handlers.notify.CHART_WAITS", (0.01, 0.01, 0.01))
     api, server = start()
     api.not_ready = 2
     try:
@@ -70,7 +70,7 @@ def test_a_chart_slack_is_still_taking_in_goes_out_with_the_digest_a_moment_late
 
 def test_a_chart_slack_never_takes_leaves_the_digest_posted_without_it(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("handlers.notify.FILE_WAITS", (0.01,))
+    monkeypatch.setattr("handlers.notify.CHART_WAITS", (0.01,))
     api, server = start()
     api.not_ready = 99
     try:

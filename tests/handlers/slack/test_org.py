@@ -14,9 +14,12 @@ from bot.config import Settings
 from bot.services import Actor, Services
 from handlers.notify import SlackNotifier
 from handlers.scheduled import tick
+from handlers.slack.chart_links import ChartLinks
 from tests.fakes import FakeFiler
 from tests.handlers.schemas.platform import MESSAGE_BLOCKS, block_kit_problems
 from tests.handlers.slack.conftest import Slack, wait_for
+from tests.handlers.slack.fakes import InMemoryChartImages
+from tests.handlers.slack.test_chart_links import chart_server
 from tests.handlers.slack.test_interactivity import buttons
 
 SECRET = "zebra-secret the queue at check-in took forty minutes"
@@ -125,3 +128,23 @@ def test_the_organisation_digest_goes_out_once_a_week_with_its_chart(slack: Slac
     tick(other_replica, notifier, workers=1)
     tick(slack.services, notifier, workers=1)
     assert len([c for c in slack.api.named("chat.postMessage") if c.args["channel"] == "C9ORG"]) == 2
+
+
+def test_with_a_public_url_the_organisation_digest_shows_its_charts_by_url(slack: Slack) -> None:
+    slack.api.users["UADMIN"] = {"name": "Ada", "is_admin": True}
+    arlanda(slack)
+    slack.command("/wow", "#boarding found a family seats together", user="U1")
+    slack.command("/moments", "org setup <#C9ORG|all-sites>", user="UADMIN", channel="C1")
+    said(slack, "The organisation digest goes to #all-sites")
+    settings = replace(Settings(), slack_bot_token="xoxb-test", slack_api_url=slack.api.url)
+    images = InMemoryChartImages()
+    with chart_server(images) as url:
+        notifier = SlackNotifier(settings, spacing=0, links=ChartLinks(images, url))
+        slack.clock.set(FRIDAY_EVENING)
+        tick(slack.services, notifier, workers=1)
+    [posted] = [c for c in slack.api.named("chat.postMessage") if c.args["channel"] == "C9ORG"]
+    charts = [b["image_url"] for b in posted.args["blocks"] if b["type"] == "image"]
+    assert charts and all(c.startswith(f"{url}/charts/") for c in charts)
+    downloaded = {u for u, png in slack.api.fetched if png is not None}
+    assert set(charts) <= downloaded  # Slack took each from the server while taking the post
+    assert slack.api.named("files.getUploadURLExternal") == []

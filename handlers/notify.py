@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from datetime import datetime
 from typing import Any
@@ -41,7 +40,8 @@ class SlackNotifier:
     first (``uploads``, on one event loop, many at once). The organisation digest carries its
     charts the same way. The uploads, and the reads that look for a post, keep to Slack's tiers
     per workspace by ``tiers`` (the door sender's buckets, so both count a workspace's calls
-    once); the posts keep to the channel's pace here (chat.postMessage has no tier of its own)."""
+    once), and so do the posts' slots, a message a second a channel, shared with the door's
+    replies (chat.postMessage has no tier of its own)."""
 
     def __init__(self, settings: Settings, installation_store: Any = None, spacing: float = 1.0,
                  uploads: ChartUploads | None = None, tiers: TierBuckets | None = None,
@@ -51,8 +51,6 @@ class SlackNotifier:
         self._links = links
         self._installations = installation_store
         self._spacing = spacing
-        self._last: dict[str, float] = {}
-        self._lock = threading.Lock()
 
     def _client(self, workspace: Workspace) -> Any:
         from handlers.slack.app import make_client
@@ -65,14 +63,13 @@ class SlackNotifier:
         return make_client(self._settings, self._settings.slack_bot_token)
 
     def send(self, workspace: Workspace, post: Post) -> None:
-        with self._lock:  # this channel's next slot; the charts are readied while it comes round
-            slot = max(self._last.get(post.channel, 0.0) + self._spacing, time.monotonic())
-            self._last[post.channel] = slot
         try:
             client = self._client(workspace)
             charts = post_charts(post)
             images = self._images(client, workspace, charts) if charts else []
-            wait = slot - time.monotonic()
+            # the channel's next slot, shared with the door's replies (tiers.post_slot), taken
+            # once the post is ready to go: a reply's slot after it is counted from the post
+            wait = self._uploads.tiers.post_slot(client.token or "", post.channel, self._spacing)
             if wait > 0:
                 time.sleep(wait)
             self._post(client, post, images)

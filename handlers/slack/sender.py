@@ -24,7 +24,8 @@ another: each method keeps to Slack's published tier (handlers/slack/tiers.py, a
 lets a burst of half a minute's calls through at once, then one call per its share of a minute,
 shared with the weekly posts' chart uploads); an answer 429 holds that method for that
 workspace for Retry-After seconds, every call to it waits, then the refused one is sent again.
-chat.postMessage is kept to one message a second a channel, as Slack asks; chat.postEphemeral and
+chat.postMessage is kept to one message a second a channel, as Slack asks (the slots shared with
+the weekly posts, tiers.post_slot); chat.postEphemeral and
 response_url posts have no tier to keep. A 5xx or a dropped connection is retried as the
 synchronous client does.
 
@@ -55,11 +56,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from handlers.observability import METRICS
-from handlers.slack.tiers import BURST, TierBuckets
+from handlers.slack.tiers import BURST, PER_CHANNEL, TierBuckets
 
 log = logging.getLogger(__name__)
 TRIES = 5  # a call answered 429 this many times is given up (each waited its Retry-After)
-PER_CHANNEL = 1.0  # seconds between chat.postMessage calls to one channel
 
 
 class Replies:
@@ -148,7 +148,6 @@ class Sender:
         self._flight: asyncio.Semaphore | None = None
         self._clients: dict[tuple[str, str], AsyncWebClient] = {}
         self._held: dict[tuple[str, str], float] = {}  # (workspace's token, method) -> held until
-        self._next_post: dict[tuple[str, str], float] = {}  # (token, channel) -> next free slot
 
     # handing over (any thread but the sender's)
 
@@ -330,7 +329,9 @@ class Sender:
             await self._wait(key)
             await self.tiers.keep(token, name)
             if name == "chat.postMessage":
-                await self._pace((token, str(kwargs.get("channel") or "")))
+                wait = self.tiers.post_slot(token, str(kwargs.get("channel") or ""), self.per_channel)
+                if wait > 0:
+                    await asyncio.sleep(wait)
             assert self._flight is not None
             async with self._flight:
                 try:
@@ -370,14 +371,6 @@ class Sender:
             await asyncio.sleep(left)
         self._held.pop(key, None)
 
-    async def _pace(self, key: tuple[str, str]) -> None:
-        now = asyncio.get_running_loop().time()
-        if len(self._next_post) >= 10_000:  # forget channels whose slot has passed
-            self._next_post = {k: t for k, t in self._next_post.items() if t > now}
-        slot = max(now, self._next_post.get(key, 0.0))
-        self._next_post[key] = slot + self.per_channel
-        if slot > now:
-            await asyncio.sleep(slot - now)
 
 
 class Api:

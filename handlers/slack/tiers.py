@@ -38,6 +38,7 @@ TIER_OF: dict[str, int | None] = {
     "auth.test": 4, "users.list": 2,
 }
 DEFAULT_TIER = 2
+PER_CHANNEL = 1.0  # seconds between chat.postMessage calls to one channel (Slack: a message a second)
 BURST = 0.5  # a bucket holds this many minutes' worth of calls: Slack allows brief bursts
 MOST_BUCKETS = 10_000  # past this many, the full buckets are forgotten (a new bucket starts full)
 
@@ -54,6 +55,7 @@ class TierBuckets:
         self._lock = threading.Lock()
         # (token, method) -> (calls left, at, when it is full again)
         self._buckets: dict[tuple[str, str], tuple[float, float, float]] = {}
+        self._posts: dict[tuple[str, str], float] = {}  # (token, channel) -> its next free slot
 
     def reserve(self, token: str, method: str) -> float:
         """Take a call of ``method`` (Slack's name: files.upload_v2) for the workspace of ``token``:
@@ -73,6 +75,19 @@ class TierBuckets:
             left = min(most, left + (now - at) * rate) - 1
             self._buckets[key] = (left, now, now + (most - left) / rate)
         return -left / rate if left < 0 else 0.0
+
+    def post_slot(self, token: str, channel: str, every: float = PER_CHANNEL) -> float:
+        """Take the next chat.postMessage slot of ``channel`` in the workspace of ``token``: the
+        seconds until it comes (0: now). The door's replies and the weekly posts both take their
+        slots here, so a channel gets a message a second from all of this process's posters
+        together (``every``: the seconds between two; tests shorten it)."""
+        with self._lock:
+            now = time.monotonic()
+            if len(self._posts) >= MOST_BUCKETS:  # forget the channels whose slot has passed
+                self._posts = {k: at for k, at in self._posts.items() if at > now}
+            slot = max(now, self._posts.get((token, channel), 0.0))
+            self._posts[(token, channel)] = slot + every
+        return slot - now
 
     def share(self, replicas: int) -> None:
         """``replicas`` processes (this one included) call Slack for the same workspaces: each

@@ -180,6 +180,40 @@ def test_posts_to_one_channel_keep_their_pace_and_other_channels_go_between(api:
         sender.close()
 
 
+def test_a_weekly_post_and_a_reply_to_one_channel_keep_one_pace(api: SlackApi) -> None:
+    """The weekly digest and a door's reply to the same channel take their slots from the same
+    buckets: the reply handed over just after the digest waits its share of a second."""
+    from dataclasses import replace
+
+    from bot.config import Settings
+    from bot.domain import Workspace
+    from handlers.notify import SlackNotifier
+    from handlers.slack.tiers import TierBuckets
+    from tests.handlers.slack.test_notifier import digest_post
+
+    tiers = TierBuckets()
+    sender = Sender(per_channel=0.5, tiers=tiers)
+    notifier = SlackNotifier(replace(Settings(), slack_bot_token="xoxb-pace", slack_api_url=api.url),
+                             spacing=0.5, tiers=tiers)
+    client = WebClient(token="xoxb-pace", base_url=api.url)
+    done: list[str] = []
+    try:
+        notifier.send(Workspace(1, Platform.SLACK, "TPACE"), digest_post("C1"))
+        replies = Replies()
+        handed = REPLIES.set(replies)
+        try:
+            sender.call(client, "chat_postMessage", channel="C1", text="a reply")
+        finally:
+            REPLIES.reset(handed)
+        replies.close(lambda: done.append("reply"))
+        wait_for(lambda: done == ["reply"], timeout=10)
+        digest, reply = api.named("chat.postMessage")
+        assert reply.args["text"] == "a reply"
+        assert reply.at - digest.at >= 0.45
+    finally:
+        sender.close()
+
+
 def hand_over(sender: Sender, client: WebClient, texts: list[str], done: list[str]) -> None:
     """As a request's work hands its replies over (not waited for); ``done`` hears when all are
     answered."""

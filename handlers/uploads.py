@@ -11,10 +11,12 @@ only an unshared file behind (seen by nobody, a few KB; the successor uploads a 
 one killed after it has already delivered the chart with the digest.
 
 The three calls run as coroutines on one asyncio loop in its own thread, up to ``IN_FLIGHT`` at a
-time per process over one connection pool, a 429 waiting its Retry-After in its own coroutine;
-the sending thread waits for the file's id (``upload``), or for several at once (``upload_all``,
-the organisation digest's charts). A failed upload is logged and gives None: the post then goes
-without that chart (its text carries the same counts) rather than not at all.
+time per process over one connection pool. A 429 holds that workspace's uploads (every one not yet
+sent, not only the refused one) for its Retry-After, in the shared buckets, then the refused one
+goes again; other workspaces' uploads go on. The sending thread waits for the file's id
+(``upload``), or for several at once (``upload_all``, the organisation digest's charts). A failed
+upload is logged and gives None: the post then goes without that chart (its text carries the
+same counts) rather than not at all.
 
 Each upload keeps to Slack's tier for files.getUploadURLExternal and files.completeUploadExternal
 (Tier 4, 100 a minute, per workspace) by the same buckets as the door's calls
@@ -35,7 +37,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from handlers.slack.tiers import TierBuckets
+from handlers.slack.tiers import TRIES, TierBuckets, retry_after
 
 if TYPE_CHECKING:
     from aiohttp import ClientSession
@@ -146,31 +148,38 @@ class ChartUploads:
     async def _upload(self, upload: Upload, turn: float) -> str | None:
         from aiohttp import ClientSession
         from slack_sdk.errors import SlackApiError
-        from slack_sdk.http_retry.builtin_async_handlers import (
-            AsyncRateLimitErrorRetryHandler,
-            AsyncServerErrorRetryHandler,
-        )
+        from slack_sdk.http_retry.builtin_async_handlers import AsyncServerErrorRetryHandler
         from slack_sdk.web.async_client import AsyncWebClient
 
+        token = upload.token or ""
         try:
             if turn > 0:
                 await asyncio.sleep(turn)  # (outside the gate: other workspaces' go meanwhile)
-            async with self._gate:
-                if self._session is None:
-                    self._session = ClientSession()
-                client = AsyncWebClient(
-                    token=upload.token, base_url=upload.base_url, timeout=10, session=self._session,
-                    headers=dict(upload.headers),
-                    retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3),
-                                    AsyncServerErrorRetryHandler(max_retry_count=2)])
-                done = await client.files_upload_v2(  # no channel: the file stays unshared
-                    content=upload.content, filename=upload.filename, title=upload.title,
-                    alt_txt=upload.alt_text or None)
-                files = done.get("files") or []
-                file_id = files[0].get("id") if files and isinstance(files[0], dict) else None
-                if not file_id:
-                    raise ValueError("files.completeUploadExternal named no file")
-                return str(file_id)
+            for attempt in range(1, TRIES + 1):
+                while (held := self.tiers.held(token, UPLOAD)) > 0:  # a 429 for this workspace
+                    await asyncio.sleep(held)
+                async with self._gate:
+                    if self._session is None:
+                        self._session = ClientSession()
+                    client = AsyncWebClient(
+                        token=upload.token, base_url=upload.base_url, timeout=10, session=self._session,
+                        headers=dict(upload.headers),
+                        retry_handlers=[AsyncServerErrorRetryHandler(max_retry_count=2)])
+                    try:
+                        done = await client.files_upload_v2(  # no channel: the file stays unshared
+                            content=upload.content, filename=upload.filename, title=upload.title,
+                            alt_txt=upload.alt_text or None)
+                        break
+                    except SlackApiError as err:
+                        if err.response.status_code != 429 or attempt == TRIES:
+                            raise
+                        # the workspace's uploads wait, not only this one (nor other workspaces')
+                        self.tiers.hold(token, UPLOAD, retry_after(err.response.headers))
+            files = done.get("files") or []
+            file_id = files[0].get("id") if files and isinstance(files[0], dict) else None
+            if not file_id:
+                raise ValueError("files.completeUploadExternal named no file")
+            return str(file_id)
         except SlackApiError as err:
             self.failed += 1
             log.warning("chart %s not uploaded: %s", upload.filename, err.response.get("error"))

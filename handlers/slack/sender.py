@@ -41,7 +41,7 @@ import asyncio
 import contextvars
 import logging
 import threading
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 from typing import Any
 
@@ -56,10 +56,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from handlers.observability import METRICS
-from handlers.slack.tiers import BURST, PER_CHANNEL, TierBuckets
+from handlers.slack.tiers import BURST, PER_CHANNEL, TRIES, TierBuckets, retry_after
 
 log = logging.getLogger(__name__)
-TRIES = 5  # a call answered 429 this many times is given up (each waited its Retry-After)
 
 
 class Replies:
@@ -77,16 +76,6 @@ class Replies:
 
 
 REPLIES: contextvars.ContextVar[Replies | None] = contextvars.ContextVar("moments_replies", default=None)
-
-
-def retry_after(headers: Mapping[str, Any] | None) -> float:
-    for key, value in (headers or {}).items():
-        if key.lower() == "retry-after":
-            try:
-                return max(0.0, float(value[0] if isinstance(value, list) else value))
-            except (TypeError, ValueError):
-                break
-    return 1.0
 
 
 class Room:
@@ -147,7 +136,6 @@ class Sender:
         self._session: aiohttp.ClientSession | None = None
         self._flight: asyncio.Semaphore | None = None
         self._clients: dict[tuple[str, str], AsyncWebClient] = {}
-        self._held: dict[tuple[str, str], float] = {}  # (workspace's token, method) -> held until
 
     # handing over (any thread but the sender's)
 
@@ -360,16 +348,13 @@ class Sender:
         raise AssertionError("unreachable")
 
     def _hold(self, key: tuple[str, str], seconds: float) -> None:
-        loop = asyncio.get_running_loop()
-        self._held[key] = max(self._held.get(key, 0.0), loop.time() + seconds)
+        self.tiers.hold(*key, seconds)
         METRICS.inc("slack_rate_limited_total", method=key[1])
         log.info("Slack rate limited %s for one workspace: waiting %.0f s", key[1], seconds)
 
     async def _wait(self, key: tuple[str, str]) -> None:
-        loop = asyncio.get_running_loop()
-        while (left := self._held.get(key, 0.0) - loop.time()) > 0:
+        while (left := self.tiers.held(*key)) > 0:
             await asyncio.sleep(left)
-        self._held.pop(key, None)
 
 
 

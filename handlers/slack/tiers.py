@@ -17,6 +17,8 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Mapping
+from typing import Any
 
 # Slack's tiers: calls a minute per method per workspace ("1+", "20+", ... in Slack's rate limits)
 PER_MINUTE = {1: 1, 2: 20, 3: 50, 4: 100}
@@ -40,7 +42,19 @@ TIER_OF: dict[str, int | None] = {
 DEFAULT_TIER = 2
 PER_CHANNEL = 1.0  # seconds between chat.postMessage calls to one channel (Slack: a message a second)
 BURST = 0.5  # a bucket holds this many minutes' worth of calls: Slack allows brief bursts
+TRIES = 5  # a call answered 429 this many times is given up (each waited its Retry-After)
 MOST_BUCKETS = 10_000  # past this many, the full buckets are forgotten (a new bucket starts full)
+
+
+def retry_after(headers: Mapping[str, Any] | None) -> float:
+    """The seconds a 429's Retry-After asks for (1 when it says nothing readable)."""
+    for key, value in (headers or {}).items():
+        if key.lower() == "retry-after":
+            try:
+                return max(0.0, float(value[0] if isinstance(value, list) else value))
+            except (TypeError, ValueError):
+                break
+    return 1.0
 
 
 class TierBuckets:
@@ -56,6 +70,7 @@ class TierBuckets:
         # (token, method) -> (calls left, at, when it is full again)
         self._buckets: dict[tuple[str, str], tuple[float, float, float]] = {}
         self._posts: dict[tuple[str, str], float] = {}  # (token, channel) -> its next free slot
+        self._held: dict[tuple[str, str], float] = {}  # (token, method) -> held until (a 429)
 
     def reserve(self, token: str, method: str) -> float:
         """Take a call of ``method`` (Slack's name: files.upload_v2) for the workspace of ``token``:
@@ -75,6 +90,27 @@ class TierBuckets:
             left = min(most, left + (now - at) * rate) - 1
             self._buckets[key] = (left, now, now + (most - left) / rate)
         return -left / rate if left < 0 else 0.0
+
+    def hold(self, token: str, method: str, seconds: float) -> None:
+        """Slack answered a call of ``method`` for the workspace of ``token`` 429, asking to
+        wait ``seconds`` (Retry-After): every caller's next calls of it for that workspace wait
+        that long (``held``), whoever made the refused one; other workspaces' do not."""
+        with self._lock:
+            until = time.monotonic() + seconds
+            if until > self._held.get((token, method), 0.0):
+                self._held[(token, method)] = until
+
+    def held(self, token: str, method: str) -> float:
+        """The seconds ``method`` is still held for the workspace of ``token`` (0: not held)."""
+        with self._lock:
+            until = self._held.get((token, method))
+            if until is None:
+                return 0.0
+            left = until - time.monotonic()
+            if left <= 0:
+                del self._held[(token, method)]
+                return 0.0
+            return left
 
     def post_slot(self, token: str, channel: str, every: float = PER_CHANNEL) -> float:
         """Take the next chat.postMessage slot of ``channel`` in the workspace of ``token``: the

@@ -73,3 +73,32 @@ def test_the_door_and_the_weekly_uploads_count_one_workspaces_calls_together(api
     *_, asked = api.named("files.getUploadURLExternal")
     assert len(api.named("files.getUploadURLExternal")) == 4 and asked.at - started >= 0.25
     sender.close()
+
+
+def test_a_429_on_an_upload_holds_that_workspaces_uploads_and_not_anothers(api: SlackApi) -> None:
+    """Slack refuses A's first chart upload with 429, Retry-After 1: A's next upload, handed over
+    meanwhile, waits out the second too (not only the refused one does), B's goes at once, and
+    every digest still goes out with its chart."""
+    api.fail_next_for("files.getUploadURLExternal", "xoxb-a", 429, {"Retry-After": "1"})
+    notifier = SlackNotifier(replace(Settings(), slack_api_url=api.url), Installations(), spacing=0,
+                             tiers=TierBuckets())
+    a, b = Workspace(1, Platform.SLACK, "TA"), Workspace(2, Platform.SLACK, "TB")
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        first = pool.submit(notifier.send, a, digest_post("CA0"))
+        deadline = time.monotonic() + 10
+        while not api.named("files.getUploadURLExternal") and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.2)  # the 429 is back
+        later = [pool.submit(notifier.send, a, digest_post("CA1")),
+                 pool.submit(notifier.send, b, digest_post("CB0"))]
+        for done in [first, *later]:
+            done.result(timeout=20)
+    asked = api.named("files.getUploadURLExternal")
+    refused = asked[0]
+    of_a = [c.at for c in asked[1:] if c.token == "xoxb-a"]
+    of_b = [c.at for c in asked if c.token == "xoxb-b"]
+    assert len(of_a) == 2 and all(at - refused.at >= 0.9 for at in of_a)  # the retry and CA1's
+    assert len(of_b) == 1 and of_b[0] - refused.at < 0.6
+    posts = api.named("chat.postMessage")
+    assert sorted(p.args["channel"] for p in posts) == ["CA0", "CA1", "CB0"]
+    assert all(any(b["type"] == "image" for b in p.args["blocks"]) for p in posts)

@@ -16,7 +16,7 @@ from bot.ports import DeliveryError, Notifier, SentChecker
 from bot.views import Post
 from handlers.slack.chart_links import ChartLinks
 from handlers.slack.org import org_charts
-from handlers.slack.tiers import TierBuckets
+from handlers.slack.tiers import TierBuckets, retry_after
 from handlers.uploads import Chart, ChartUploads, Draining, Upload
 
 log = logging.getLogger(__name__)
@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 def post_key(post: Post) -> str:
     return f"{post.team_id}:{post.kind}:{post.week}"
+POST = "chat.postMessage"
 POST_EVENT = "moments_weekly_post"  # message metadata on every weekly post, to find it again
 HISTORY_PAGES = 5
 CHART_AT = 2  # a digest's chart goes under its header and counts
@@ -115,11 +116,16 @@ class SlackNotifier:
         while True:
             blocks = kit.reply_blocks(post.reply, limit=kit.MAX_MESSAGE_BLOCKS - len(images))
             at = CHART_AT if post.kind == "digest" else len(blocks)
+            token = client.token or ""
+            while (held := self._uploads.tiers.held(token, POST)) > 0:  # a 429 the door's replies had
+                time.sleep(held)
             try:
                 client.chat_postMessage(channel=post.channel, text=kit.fallback_text(post.reply),
                                         blocks=blocks[:at] + images + blocks[at:], metadata=metadata)
                 return
             except SlackApiError as err:
+                if err.response.status_code == 429:  # the door's replies wait too (tiers.hold)
+                    self._uploads.tiers.hold(token, POST, retry_after(err.response.headers))
                 if not images or not _chart_refused(err):
                     raise
                 if waits:

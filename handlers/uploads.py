@@ -145,36 +145,46 @@ class ChartUploads:
         ready.set()
         loop.run_forever()
 
-    async def _upload(self, upload: Upload, turn: float) -> str | None:
+    async def _call(self, upload: Upload, token: str) -> Any:
+        """files_upload_v2, once its workspace's uploads are not held (by a 429), in the gate."""
         from aiohttp import ClientSession
-        from slack_sdk.errors import SlackApiError
         from slack_sdk.http_retry.builtin_async_handlers import AsyncServerErrorRetryHandler
         from slack_sdk.web.async_client import AsyncWebClient
+
+        while True:
+            while (held := self.tiers.held(token, UPLOAD)) > 0:
+                await asyncio.sleep(held)  # (outside the gate: other workspaces' go meanwhile)
+            async with self._gate:
+                if self.tiers.held(token, UPLOAD) > 0:
+                    continue  # held while this one waited for the gate: wait outside again
+                if self._session is None:
+                    self._session = ClientSession()
+                client = AsyncWebClient(
+                    token=upload.token, base_url=upload.base_url, timeout=10, session=self._session,
+                    headers=dict(upload.headers),
+                    retry_handlers=[AsyncServerErrorRetryHandler(max_retry_count=2)])
+                return await client.files_upload_v2(  # no channel: the file stays unshared
+                    content=upload.content, filename=upload.filename, title=upload.title,
+                    alt_txt=upload.alt_text or None)
+
+    async def _upload(self, upload: Upload, turn: float) -> str | None:
+        from slack_sdk.errors import SlackApiError
 
         token = upload.token or ""
         try:
             if turn > 0:
                 await asyncio.sleep(turn)  # (outside the gate: other workspaces' go meanwhile)
             for attempt in range(1, TRIES + 1):
-                while (held := self.tiers.held(token, UPLOAD)) > 0:  # a 429 for this workspace
-                    await asyncio.sleep(held)
-                async with self._gate:
-                    if self._session is None:
-                        self._session = ClientSession()
-                    client = AsyncWebClient(
-                        token=upload.token, base_url=upload.base_url, timeout=10, session=self._session,
-                        headers=dict(upload.headers),
-                        retry_handlers=[AsyncServerErrorRetryHandler(max_retry_count=2)])
-                    try:
-                        done = await client.files_upload_v2(  # no channel: the file stays unshared
-                            content=upload.content, filename=upload.filename, title=upload.title,
-                            alt_txt=upload.alt_text or None)
-                        break
-                    except SlackApiError as err:
-                        if err.response.status_code != 429 or attempt == TRIES:
-                            raise
-                        # the workspace's uploads wait, not only this one (nor other workspaces')
-                        self.tiers.hold(token, UPLOAD, retry_after(err.response.headers))
+                if attempt > 1:  # the refused one takes a new turn in its bucket
+                    await self.tiers.keep(token, UPLOAD)
+                try:
+                    done = await self._call(upload, token)
+                    break
+                except SlackApiError as err:
+                    if err.response.status_code != 429 or attempt == TRIES:
+                        raise
+                    # the workspace's uploads wait, not only this one (nor other workspaces')
+                    self.tiers.hold(token, UPLOAD, retry_after(err.response.headers))
             files = done.get("files") or []
             file_id = files[0].get("id") if files and isinstance(files[0], dict) else None
             if not file_id:

@@ -101,7 +101,9 @@ def _claim_batch_pg(engine: sa.Engine, cursor: Any, claims: list[tuple[str, date
         f"INSERT INTO {table} (event_id, claimed_at, owner, payload, attempts) "  # noqa: S608
         "SELECT k, t, %(o)s, p, 1 "
         "FROM unnest(%(k)b::varchar[], %(t)b::timestamptz[], %(p)b::text[]) AS c(k, t, p) "
-        "ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
+        # (in key order: two replicas' batches holding the same ids lock them in the same order,
+        # and never wait for each other in a deadlock)
+        "ORDER BY k ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
         {"k": [c[0] for c in claims], "t": [c[1] for c in claims], "p": [c[2] for c in claims],
          "o": owner or None})
     found = {str(row[0]): TAKEN for row in cursor.fetchall()}

@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -114,6 +115,9 @@ class Claims:
         self._sending = 0  # batches in the database now
         self._since: list[float] = []  # when each of them left (the loop's clock)
         self._timer: asyncio.TimerHandle | None = None
+        # threads of their own: the loop's default pool also runs Bolt's dispatch of clicks and
+        # forms and the server's other reads, which must never hold a claim, and so an ack, back
+        self._pool = ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="slack-claims")
 
     async def claim(self, key: str, at: datetime, body: dict[str, Any]) -> Claim:
         """See ``RequestInbox.claim_events`` (``body`` is kept sealed); raises what the store
@@ -149,8 +153,13 @@ class Claims:
         self._sending += 1
         left = loop.time()
         self._since.append(left)
-        written = loop.run_in_executor(None, functools.partial(
-            self._claim_all, [(k, at, body) for k, at, body, _ in batch]))
+        try:
+            written = loop.run_in_executor(self._pool, functools.partial(
+                self._claim_all, [(k, at, body) for k, at, body, _ in batch]))
+        except RuntimeError as err:  # the pool is shut down: the process is stopping
+            failed: asyncio.Future[list[Claim]] = loop.create_future()
+            failed.set_exception(err)
+            written = failed
         written.add_done_callback(lambda done: self._sent(loop, batch, done, left))
 
     def _claim_all(self, batch: list[tuple[str, datetime, dict[str, Any]]]) -> list[Claim]:
@@ -162,7 +171,7 @@ class Claims:
         if self._loop is loop:
             self._sending -= 1
             self._since.remove(left)
-        err = done.exception()
+        err = RuntimeError("the claim was cancelled") if done.cancelled() else done.exception()
         found = done.result() if err is None else [Claim.HELD] * len(batch)
         for (key, at, _, answer), claim in zip(batch, found, strict=True):
             if answer.done():  # the request was cancelled (the client went away): no answer

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
@@ -23,6 +24,8 @@ from aiohttp import web
 from handlers.observability import METRICS
 from handlers.slack.ports import ChartImages
 
+READERS = 2  # threads reading charts for GET /charts
+MOST_WAITING = 64  # chart reads at once (running or waiting) before the route answers 503
 CHARTS_KEPT = timedelta(days=400)  # a year of digests keeps its pictures (docs/privacy.md)
 CACHE_CONTROL = "public, max-age=31536000, immutable"  # a token's PNG never changes
 ROUTE = "/charts/{token:[A-Za-z0-9_-]{16,64}}.png"
@@ -53,11 +56,24 @@ def forget_old_charts(images: ChartImages, now: datetime) -> int:
 
 
 def add_chart_route(app: web.Application, images: ChartImages) -> None:
-    """``GET /charts/<token>.png``: the PNG, or 404 for a token never made or already purged."""
+    """``GET /charts/<token>.png``: the PNG, or 404 for a token never made or already purged.
+    The route is public: its reads run on threads of their own, never on those the acks'
+    claims use, and past :data:`MOST_WAITING` reads at once it answers 503 (a flood of made-up
+    tokens, or Slack's image proxy fetching a weekly run's charts, slows only the charts)."""
+    pool = ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="chart-reads")
+    reading = 0
 
     async def chart(request: web.Request) -> web.Response:
+        nonlocal reading
+        if reading >= MOST_WAITING:
+            METRICS.inc("http_requests_total", route="/charts", status="503")
+            return web.Response(status=503, text="busy", headers={"Retry-After": "1"})
         token = request.match_info["token"]
-        png = await asyncio.get_running_loop().run_in_executor(None, images.chart_png, token)
+        reading += 1
+        try:
+            png = await asyncio.get_running_loop().run_in_executor(pool, images.chart_png, token)
+        finally:
+            reading -= 1
         METRICS.inc("http_requests_total", route="/charts", status="404" if png is None else "200")
         if png is None:
             return web.Response(status=404, text="no such chart")

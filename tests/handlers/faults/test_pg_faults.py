@@ -242,3 +242,59 @@ def test_a_batch_of_claims_survives_a_connection_dropped_under_it(
     finally:
         store.close()
         store.engine.dispose()
+
+
+@pytest.mark.parametrize("dropped_after", ["insert", "look-up", "takeover"])
+def test_a_batch_whose_connection_drops_between_its_statements_is_still_the_batchs_own(
+    scratch: Scratch, monkeypatch: pytest.MonkeyPatch, dropped_after: str
+) -> None:
+    """A batch on PostgreSQL is up to three statements (the INSERT of the new ids, the look-up of
+    those claimed already, a takeover of a claim left for dead), each committed on its own. The
+    connection drops just after one of them went through: the batch is claimed again, and what
+    the first attempt wrote (its very timestamp) is the batch's own, once; an id a live replica
+    holds stays HELD."""
+    import psycopg
+
+    import storage.inbox as inbox
+
+    store = SqlRequestInbox(create_engine(scratch.url))
+    real = inbox._claim_batch_pg
+    statements = {"insert": 1, "look-up": 2, "takeover": 3}[dropped_after]
+    dropped_once: list[bool] = []
+
+    class Dropping:
+        """The driver's cursor, whose connection drops once after its ``statements``-th statement."""
+
+        def __init__(self, cursor: Any) -> None:
+            self.cursor, self.count = cursor, 0
+
+        def execute(self, *args: Any, **kwargs: Any) -> Any:
+            self.cursor.execute(*args, **kwargs)
+            self.count += 1
+            if self.count == statements and not dropped_once:
+                dropped_once.append(True)
+                raise psycopg.OperationalError("server closed the connection unexpectedly")
+            return self
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.cursor, name)
+
+    def flaky(engine: Any, cursor: Any, *args: Any) -> Any:
+        return real(engine, Dropping(cursor), *args)
+
+    try:
+        now = datetime.now(UTC)
+        assert store.claim_event("EvLeftForDead", now - timedelta(minutes=5), owner="dead") is True
+        assert store.claim_event("EvHeldAlive", now - timedelta(minutes=5), owner="alive") is True
+        store.beat("alive", now)
+        monkeypatch.setattr(inbox, "_claim_batch_pg", flaky)
+        batch = [("EvNew", now, "{}"), ("EvLeftForDead", now, "{}"), ("EvHeldAlive", now, "{}")]
+        assert store.claim_events(batch, owner="me") == [Claim.TAKEN, Claim.TAKEN, Claim.HELD]
+        assert dropped_once == [True]
+        monkeypatch.setattr(inbox, "_claim_batch_pg", real)
+        later = now + timedelta(seconds=1)  # Slack's redeliveries: taken already, held
+        again = [("EvNew", later, None), ("EvLeftForDead", later, None)]
+        assert store.claim_events(again, owner="other") == [Claim.HELD, Claim.HELD]
+    finally:
+        store.close()
+        store.engine.dispose()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -199,3 +200,45 @@ def test_without_a_public_url_the_chart_is_uploaded_as_before(
         [upload] = running.api.named("upload")
         assert upload.args["bytes"].startswith(PNG)
         assert running.api.fetched == []
+
+
+class SlowImages:
+    """Chart reads that wait until ``go`` is set (a database under load)."""
+
+    def __init__(self) -> None:
+        self.go = threading.Event()
+
+    def keep_chart(self, workspace_id: int, token: str, png: bytes, at: datetime) -> None:
+        raise AssertionError("not kept in this test")
+
+    def chart_png(self, token: str) -> bytes | None:
+        self.go.wait(10)
+        return None
+
+    def purge_charts(self, *, made_before: datetime) -> int:
+        return 0
+
+
+def test_a_flood_of_chart_requests_is_told_to_come_back_and_the_rest_answered() -> None:
+    """The route is public: while MOST_WAITING reads are under way, one more is answered 503
+    (Retry-After) at once instead of queueing; those under way are answered once the reads go."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from handlers.slack.chart_links import MOST_WAITING
+
+    slow = SlowImages()
+
+    def get(url: str) -> int:
+        try:
+            with urllib.request.urlopen(url, timeout=15) as resp:
+                return int(resp.status)
+        except urllib.error.HTTPError as err:
+            return int(err.code)
+
+    with chart_server(slow) as base, ThreadPoolExecutor(max_workers=MOST_WAITING + 1) as clients:
+        waiting = [clients.submit(get, f"{base}/charts/{'t' * 20}{i:04d}.png") for i in range(MOST_WAITING)]
+        time.sleep(1.0)  # all of them sent, two being read, the rest waiting for a reader
+        assert not any(w.done() for w in waiting)
+        assert get(f"{base}/charts/{'u' * 20}.png") == 503  # at once, not after the reads
+        slow.go.set()
+        assert [w.result(timeout=15) for w in waiting] == [404] * MOST_WAITING

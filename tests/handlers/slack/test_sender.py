@@ -214,6 +214,42 @@ def test_a_weekly_post_and_a_reply_to_one_channel_keep_one_pace(api: SlackApi) -
         sender.close()
 
 
+def test_a_429_on_a_reply_holds_the_weekly_posts_of_that_workspace_too(api: SlackApi) -> None:
+    """Slack refuses a door's reply with 429, Retry-After 1: the weekly digest the same process
+    posts to that workspace meanwhile waits the second out as well."""
+    from dataclasses import replace
+
+    from bot.config import Settings
+    from bot.domain import Workspace
+    from handlers.notify import SlackNotifier
+    from handlers.slack.tiers import TierBuckets
+    from tests.handlers.slack.test_notifier import digest_post
+
+    api.fail_next_for("chat.postMessage", "xoxb-hold", 429, {"Retry-After": "1"})
+    tiers = TierBuckets()
+    sender = Sender(per_channel=0, tiers=tiers)
+    notifier = SlackNotifier(replace(Settings(), slack_bot_token="xoxb-hold", slack_api_url=api.url),
+                             spacing=0, tiers=tiers)
+    client = WebClient(token="xoxb-hold", base_url=api.url)
+    done: list[str] = []
+    try:
+        replies = Replies()
+        handed = REPLIES.set(replies)
+        try:
+            sender.call(client, "chat_postMessage", channel="C1", text="a reply")
+        finally:
+            REPLIES.reset(handed)
+        replies.close(lambda: done.append("reply"))
+        wait_for(lambda: len(api.named("chat.postMessage")) == 1)  # refused
+        notifier.send(Workspace(1, Platform.SLACK, "THOLD"), digest_post("C2"))
+        wait_for(lambda: done == ["reply"], timeout=10)
+        refused, *after = api.named("chat.postMessage")
+        digest = next(c for c in after if c.args["channel"] == "C2")
+        assert digest.at - refused.at >= 0.9
+    finally:
+        sender.close()
+
+
 def hand_over(sender: Sender, client: WebClient, texts: list[str], done: list[str]) -> None:
     """As a request's work hands its replies over (not waited for); ``done`` hears when all are
     answered."""

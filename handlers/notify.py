@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +29,7 @@ POST = "chat.postMessage"
 POST_EVENT = "moments_weekly_post"  # message metadata on every weekly post, to find it again
 HISTORY_PAGES = 5
 CHART_AT = 2  # a digest's chart goes under its header and counts
+LINKS_OFF_FOR = 600.0  # seconds charts are uploaded after Slack could not download ours
 CHART_WAITS = (1.0, 2.0, 4.0)  # seconds between tries while Slack cannot take a chart in yet
 PERMANENT = {"channel_not_found", "not_in_channel", "is_archived", "account_inactive",
              "token_revoked", "invalid_auth", "missing_scope"}
@@ -50,6 +52,7 @@ class SlackNotifier:
         self._settings = settings
         self._uploads = uploads or ChartUploads(tiers=tiers)
         self._links = links
+        self._links_off_until = 0.0  # (monotonic) Slack could not download our charts: upload
         self._installations = installation_store
         self._spacing = spacing
 
@@ -68,12 +71,14 @@ class SlackNotifier:
             client = self._client(workspace)
             charts = post_charts(post)
             images = self._images(client, workspace, charts) if charts else []
+            by_url = bool(images) and "image_url" in images[0]
             # the channel's next slot, shared with the door's replies (tiers.post_slot), taken
             # once the post is ready to go: a reply's slot after it is counted from the post
             wait = self._uploads.tiers.post_slot(client.token or "", post.channel, self._spacing)
             if wait > 0:
                 time.sleep(wait)
-            self._post(client, post, images)
+            self._post(client, post, images,
+                       upload_instead=(lambda: self._uploaded(client, charts)) if by_url else None)
         except SlackApiError as err:
             code = str(err.response.get("error", ""))
             retry = err.response.headers.get("Retry-After") if err.response.status_code == 429 else None
@@ -86,7 +91,7 @@ class SlackNotifier:
         or uploaded is left out (the post's text carries the same counts)."""
         from handlers.slack import blocks as kit
 
-        if self._links is not None:
+        if self._links is not None and time.monotonic() >= self._links_off_until:
             images = []
             for c in charts:
                 try:
@@ -96,6 +101,11 @@ class SlackNotifier:
                     continue
                 images.append(kit.chart_image(c.alt_text, c.title, url=url))
             return images
+        return self._uploaded(client, charts)
+
+    def _uploaded(self, client: Any, charts: list[Chart]) -> list[dict[str, Any]]:
+        from handlers.slack import blocks as kit
+
         ids = self._uploads.upload_all([Upload(
             token=client.token, base_url=client.base_url, content=c.png, filename=c.filename,
             title=c.title, alt_text=c.alt_text, headers=dict(client.headers or {}))
@@ -103,12 +113,16 @@ class SlackNotifier:
         return [kit.chart_image(c.alt_text, c.title, file_id=file_id)
                 for c, file_id in zip(charts, ids, strict=True) if file_id]
 
-    def _post(self, client: Any, post: Post, images: list[dict[str, Any]]) -> None:
+    def _post(self, client: Any, post: Post, images: list[dict[str, Any]],
+              upload_instead: Callable[[], list[dict[str, Any]]] | None = None) -> None:
         """The post, its charts in it. Slack may not take a chart in yet: a file only just
         uploaded is not ready to show ("invalid slack file"), or its download from our URL failed
         ("downloading image failed", which Slack also says now and then of images that are
-        there). The post was not posted then: it waits a moment and goes again, and past
-        ``CHART_WAITS`` goes without the charts rather than not at all."""
+        there). The post was not posted then: it waits a moment and goes again. Past
+        ``CHART_WAITS``, charts Slack would not download are uploaded instead (``upload_instead``),
+        and for the next ``LINKS_OFF_FOR`` seconds every chart is (MOMENTS_PUBLIC_URL may be
+        wrong, or out of Slack's reach); else the post goes without its charts rather than not
+        at all."""
         from handlers.slack import blocks as kit
 
         metadata = {"event_type": POST_EVENT, "event_payload": {"post": post_key(post)}}
@@ -130,6 +144,12 @@ class SlackNotifier:
                     raise
                 if waits:
                     time.sleep(waits.pop(0))
+                elif upload_instead is not None:
+                    log.warning("Slack could not download the charts of %s from MOMENTS_PUBLIC_URL; "
+                                "uploading charts instead for %.0f minutes", post_key(post),
+                                LINKS_OFF_FOR / 60)
+                    self._links_off_until = time.monotonic() + LINKS_OFF_FOR
+                    images, upload_instead, waits = upload_instead(), None, list(CHART_WAITS)
                 else:
                     log.warning("charts of %s not accepted by Slack; posting without them",
                                 post_key(post))

@@ -5,7 +5,7 @@ on `moments serve` (any replica answers it from the database).
 Slack's files methods are Tier 4 (about 100 calls a minute per workspace), so uploading held one
 workspace's weekly digests to that pace; an image_url costs no Slack call of its own. Slack
 downloads the image while it handles the chat.postMessage that shows it, and refuses the post
-when it cannot (``handlers/notify.py`` then posts without the chart), so a chart is stored before
+when it cannot (``handlers/notify.py`` then uploads the chart instead), so a chart is stored before
 its post. The token is random (``secrets.token_urlsafe``, 192 bits): the URL is unguessable, but
 public, as Slack's image proxy fetches it without credentials. A chart stored for a post that a
 crash then abandoned is seen by nobody and ages out with the rest after :data:`CHARTS_KEPT`.

@@ -177,17 +177,29 @@ def test_an_unknown_chart_is_404_and_old_charts_are_purged_by_housekeeping(
         assert running.get(link)[0] == 404
 
 
-def test_a_chart_slack_cannot_download_leaves_the_digest_posted_without_it(
+def test_a_chart_slack_cannot_download_is_uploaded_instead_and_the_next_ones_too(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """MOMENTS_PUBLIC_URL is out of Slack's reach: the digest's post is refused for its picture,
+    tried again, then goes with the chart uploaded instead; the next digest uploads at once,
+    without making Slack try the URL first."""
+    from bot.domain import Platform, Workspace
+    from tests.handlers.slack.test_notifier import digest_post
+
     monkeypatch.setattr("handlers.notify.CHART_WAITS", (0.01,))
     nowhere = f"http://127.0.0.1:{free_port()}"  # nothing answers there
     with serving(tmp_path, monkeypatch, public_url=nowhere) as running:
         posted = running.post_the_digest()
         *refused, _ = running.api.named("chat.postMessage")
         assert len(refused) == 2 and all(images(r)[0]["image_url"].startswith(nowhere) for r in refused)
-        assert images(posted) == []
+        [image] = images(posted)
+        assert "image_url" not in image and image["alt_text"] == ALT
         assert len(running.api.fetched) == 2 and all(png is None for _, png in running.api.fetched)
-        assert running.api.named("upload") == []  # refused by URL: not uploaded instead
+        [upload] = running.api.named("upload")
+        assert upload.args["bytes"].startswith(PNG)
+        running.notifier.send(Workspace(1, Platform.SLACK, "T1"), digest_post("C-next"))
+        *_, nxt = running.api.named("chat.postMessage")
+        assert nxt.args["channel"] == "C-next" and "slack_file" in images(nxt)[0]
+        assert len(running.api.fetched) == 2 and len(running.api.named("upload")) == 2
 
 
 def test_without_a_public_url_the_chart_is_uploaded_as_before(

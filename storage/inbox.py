@@ -64,8 +64,8 @@ def claim_events(engine: sa.Engine, claims: Sequence[tuple[str, datetime, str | 
     """``claim_event`` for a batch of ``(event_id, at, payload)``, as one INSERT on PostgreSQL:
     one round trip and one commit for all the requests that arrived together, instead of one
     each. An id that is in the batch twice is taken by its first copy. The few ids already
-    claimed are tried one by one, for a takeover, and those still not taken are looked up
-    together: handled already, or held elsewhere."""
+    claimed are looked up together (handled already, or held elsewhere), and those of them
+    unfinished past the lease are tried one by one, for a takeover (``_claim_batch_pg``)."""
     first: dict[str, int] = {}
     for i, (event_id, _, _) in enumerate(claims):
         first.setdefault(event_id, i)

@@ -1,6 +1,7 @@
-"""Two batches of claims in the database at once (handlers/slack/batching.Claims): a request and
-its redelivery in different batches are settled by the store, one taken and the other held, on
-the in-memory fake, SQLite and PostgreSQL alike."""
+"""Batches of claims (handlers/slack/batching.Claims): requests arriving while a batch is in the
+database wait for it together, until it is slow; then a second batch is in the database at once,
+and a request and its redelivery in different batches are settled by the store, one taken and
+the other held, on the in-memory fake, SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 

@@ -152,8 +152,7 @@ class ChartUploads:
         from slack_sdk.web.async_client import AsyncWebClient
 
         while True:
-            while (held := self.tiers.held(token, UPLOAD)) > 0:
-                await asyncio.sleep(held)  # (outside the gate: other workspaces' go meanwhile)
+            await self.tiers.unheld(token, UPLOAD)  # (outside the gate: other workspaces' go meanwhile)
             async with self._gate:
                 if self.tiers.held(token, UPLOAD) > 0:
                     continue  # held while this one waited for the gate: wait outside again

@@ -25,9 +25,8 @@ lets a burst of half a minute's calls through at once, then one call per its sha
 shared with the weekly posts' chart uploads); an answer 429 holds that method for that
 workspace for Retry-After seconds, every call to it waits, then the refused one is sent again.
 chat.postMessage is kept to one message a second a channel, as Slack asks (the slots shared with
-the weekly posts, tiers.post_slot); chat.postEphemeral and
-response_url posts have no tier to keep. A 5xx or a dropped connection is retried as the
-synchronous client does.
+the weekly posts, tiers.post_slot); chat.postEphemeral and response_url posts have no tier to
+keep. A 5xx or a dropped connection is retried as the synchronous client does.
 
 Room, per workspace too: a workspace whose replies Slack holds back (a long Retry-After, or Slack
 down for its token) fills only its own share of pending replies (``most_pending``); a listener
@@ -314,7 +313,7 @@ class Sender:
         name = method.replace("_", ".", 1)  # chat_postMessage -> chat.postMessage
         key = (token, name)
         for attempt in range(1, TRIES + 1):
-            await self._wait(key)
+            await self.tiers.unheld(*key)
             await self.tiers.keep(token, name)
             if name == "chat.postMessage":
                 wait = self.tiers.post_slot(token, str(kwargs.get("channel") or ""), self.per_channel)
@@ -333,7 +332,7 @@ class Sender:
     async def _webhook(self, token: str, url: str, message: dict[str, Any]) -> Any:
         key = (token, "response_url")
         for attempt in range(1, TRIES + 1):
-            await self._wait(key)
+            await self.tiers.unheld(*key)
             assert self._flight is not None
             async with self._flight:
                 hook = AsyncWebhookClient(url, timeout=int(self.timeout), session=self._session,
@@ -351,11 +350,6 @@ class Sender:
         self.tiers.hold(*key, seconds)
         METRICS.inc("slack_rate_limited_total", method=key[1])
         log.info("Slack rate limited %s for one workspace: waiting %.0f s", key[1], seconds)
-
-    async def _wait(self, key: tuple[str, str]) -> None:
-        while (left := self.tiers.held(*key)) > 0:
-            await asyncio.sleep(left)
-
 
 
 class Api:

@@ -112,6 +112,11 @@ class TierBuckets:
                 return 0.0
             return left
 
+    async def unheld(self, token: str, method: str) -> None:
+        """Wait (on the running loop) until ``method`` is not held for the workspace of ``token``."""
+        while (left := self.held(token, method)) > 0:
+            await asyncio.sleep(left)
+
     def post_slot(self, token: str, channel: str, every: float = PER_CHANNEL) -> float:
         """Take the next chat.postMessage slot of ``channel`` in the workspace of ``token``: the
         seconds until it comes (0: now). The door's replies and the weekly posts both take their

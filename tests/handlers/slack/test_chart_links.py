@@ -31,6 +31,7 @@ from handlers.slack.chart_links import CACHE_CONTROL, CHARTS_KEPT, add_chart_rou
 from handlers.slack.ports import ChartImages
 from tests.conftest import STAFF, make_world
 from tests.fakes import FixedClock
+from tests.handlers.scheduler.test_waiting_expiry import OneRound
 from tests.handlers.slack.image_downloads import PNG
 from tests.handlers.slack.recorder import Call, SlackStandIn, start
 
@@ -47,18 +48,6 @@ def free_port() -> int:
 class NoScheduler:
     def shutdown(self, wait: bool = True) -> None:
         pass
-
-
-class OneRound(threading.Event):
-    """A stop signal that lets housekeeping run exactly one round."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.rounds = 0
-
-    def wait(self, timeout: float | None = None) -> bool:
-        self.rounds += 1
-        return self.rounds > 1
 
 
 @contextmanager

@@ -5,14 +5,11 @@ of every tier, so together they keep to it; when one leaves, the others take its
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
-import pytest
-
-from handlers.slack.app import SlackDoorApp, build_slack_door
-from handlers.slack.settings import SlackSettings
+from handlers.slack.app import SlackDoorApp
 from handlers.slack.tiers import TierBuckets
-from tests.handlers.slack.conftest import SECRET, Slack, wait_for
+from tests.handlers.slack.conftest import Slack, wait_for
+from tests.handlers.slack.test_inbox import other  # noqa: F401 - the second replica, a fixture
 
 
 def at_once(tiers: TierBuckets, token: str, method: str = "users.info") -> int:
@@ -23,18 +20,8 @@ def at_once(tiers: TierBuckets, token: str, method: str = "users.info") -> int:
     return n
 
 
-@pytest.fixture
-def other(slack: Slack) -> Iterator[SlackDoorApp]:
-    """A second replica on the same database."""
-    built = build_slack_door(SlackSettings(bot_token="xoxb-test", signing_secret=SECRET,
-                                           api_url=slack.api.url, history_interval_seconds=0.0),
-                             slack.services, requests=slack.requests, messages=slack.messages)
-    yield built
-    built.door.history.stop()
-
-
 def test_two_replicas_each_keep_to_half_a_tier_and_one_left_takes_the_whole(
-        slack: Slack, other: SlackDoorApp) -> None:
+        slack: Slack, other: SlackDoorApp) -> None:  # noqa: F811 - the imported fixture
     """Alone, a replica may make half a minute of users.info calls (Tier 4: 50) at once. Once a
     second replica beats, each keeps to 25; once that one stops, the first has 50 again."""
     mine, theirs = slack.built.door.sender.tiers, other.door.sender.tiers

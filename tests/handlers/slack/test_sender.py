@@ -9,6 +9,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,16 +19,20 @@ from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 
-from bot.domain import Platform
+from bot.config import Settings
+from bot.domain import Platform, Workspace
 from bot.services import Actor, Services
+from handlers.notify import SlackNotifier
 from handlers.slack.app import BOT_SCOPES, build_slack_door
 from handlers.slack.sender import REPLIES, Replies, Room, Sender
 from handlers.slack.settings import SlackSettings
+from handlers.slack.tiers import TierBuckets
 from tests.fakes import FakeFiler, FixedClock, InMemoryStore
 from tests.handlers.slack.conftest import MONDAY, SECRET, Slack, command_body, wait_for
 from tests.handlers.slack.fakes import InMemoryMessageCache, InMemoryRequestInbox
 from tests.handlers.slack.stand_in import SlackApi
 from tests.handlers.slack.test_http import request, serve
+from tests.handlers.slack.test_notifier import digest_post
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
@@ -180,33 +185,34 @@ def test_posts_to_one_channel_keep_their_pace_and_other_channels_go_between(api:
         sender.close()
 
 
+def with_the_weekly_notifier(api: SlackApi, token: str, spacing: float) -> tuple[Sender, SlackNotifier]:
+    """A door's sender and the weekly notifier on the same buckets, as the server wires them."""
+    tiers = TierBuckets()
+    return (Sender(per_channel=spacing, tiers=tiers),
+            SlackNotifier(replace(Settings(), slack_bot_token=token, slack_api_url=api.url),
+                          spacing=spacing, tiers=tiers))
+
+
+def post_reply(sender: Sender, client: WebClient, channel: str, text: str, done: list[str]) -> None:
+    """A request's work hands one chat.postMessage over; ``done`` hears ``text`` once answered."""
+    replies = Replies()
+    handed = REPLIES.set(replies)
+    try:
+        sender.call(client, "chat_postMessage", channel=channel, text=text)
+    finally:
+        REPLIES.reset(handed)
+    replies.close(lambda: done.append(text))
+
+
 def test_a_weekly_post_and_a_reply_to_one_channel_keep_one_pace(api: SlackApi) -> None:
     """The weekly digest and a door's reply to the same channel take their slots from the same
     buckets: the reply handed over just after the digest waits its share of a second."""
-    from dataclasses import replace
-
-    from bot.config import Settings
-    from bot.domain import Workspace
-    from handlers.notify import SlackNotifier
-    from handlers.slack.tiers import TierBuckets
-    from tests.handlers.slack.test_notifier import digest_post
-
-    tiers = TierBuckets()
-    sender = Sender(per_channel=0.5, tiers=tiers)
-    notifier = SlackNotifier(replace(Settings(), slack_bot_token="xoxb-pace", slack_api_url=api.url),
-                             spacing=0.5, tiers=tiers)
-    client = WebClient(token="xoxb-pace", base_url=api.url)
+    sender, notifier = with_the_weekly_notifier(api, "xoxb-pace", spacing=0.5)
     done: list[str] = []
     try:
         notifier.send(Workspace(1, Platform.SLACK, "TPACE"), digest_post("C1"))
-        replies = Replies()
-        handed = REPLIES.set(replies)
-        try:
-            sender.call(client, "chat_postMessage", channel="C1", text="a reply")
-        finally:
-            REPLIES.reset(handed)
-        replies.close(lambda: done.append("reply"))
-        wait_for(lambda: done == ["reply"], timeout=10)
+        post_reply(sender, WebClient(token="xoxb-pace", base_url=api.url), "C1", "a reply", done)
+        wait_for(lambda: done == ["a reply"], timeout=10)
         digest, reply = api.named("chat.postMessage")
         assert reply.args["text"] == "a reply"
         assert reply.at - digest.at >= 0.45
@@ -217,32 +223,14 @@ def test_a_weekly_post_and_a_reply_to_one_channel_keep_one_pace(api: SlackApi) -
 def test_a_429_on_a_reply_holds_the_weekly_posts_of_that_workspace_too(api: SlackApi) -> None:
     """Slack refuses a door's reply with 429, Retry-After 1: the weekly digest the same process
     posts to that workspace meanwhile waits the second out as well."""
-    from dataclasses import replace
-
-    from bot.config import Settings
-    from bot.domain import Workspace
-    from handlers.notify import SlackNotifier
-    from handlers.slack.tiers import TierBuckets
-    from tests.handlers.slack.test_notifier import digest_post
-
     api.fail_next_for("chat.postMessage", "xoxb-hold", 429, {"Retry-After": "1"})
-    tiers = TierBuckets()
-    sender = Sender(per_channel=0, tiers=tiers)
-    notifier = SlackNotifier(replace(Settings(), slack_bot_token="xoxb-hold", slack_api_url=api.url),
-                             spacing=0, tiers=tiers)
-    client = WebClient(token="xoxb-hold", base_url=api.url)
+    sender, notifier = with_the_weekly_notifier(api, "xoxb-hold", spacing=0)
     done: list[str] = []
     try:
-        replies = Replies()
-        handed = REPLIES.set(replies)
-        try:
-            sender.call(client, "chat_postMessage", channel="C1", text="a reply")
-        finally:
-            REPLIES.reset(handed)
-        replies.close(lambda: done.append("reply"))
+        post_reply(sender, WebClient(token="xoxb-hold", base_url=api.url), "C1", "a reply", done)
         wait_for(lambda: len(api.named("chat.postMessage")) == 1)  # refused
         notifier.send(Workspace(1, Platform.SLACK, "THOLD"), digest_post("C2"))
-        wait_for(lambda: done == ["reply"], timeout=10)
+        wait_for(lambda: done == ["a reply"], timeout=10)
         refused, *after = api.named("chat.postMessage")
         digest = next(c for c in after if c.args["channel"] == "C2")
         assert digest.at - refused.at >= 0.9

@@ -17,7 +17,7 @@ from bot.ports import DeliveryError, Notifier, SentChecker
 from bot.views import Post
 from handlers.slack.chart_links import ChartLinks
 from handlers.slack.org import org_charts
-from handlers.slack.tiers import TierBuckets, retry_after
+from handlers.slack.tiers import TRIES, TierBuckets, retry_after
 from handlers.uploads import Chart, ChartUploads, Draining, Upload
 
 log = logging.getLogger(__name__)
@@ -63,8 +63,10 @@ class SlackNotifier:
             bot = self._installations.find_bot(enterprise_id=None, team_id=workspace.external_id)
             if bot is None:
                 raise DeliveryError("no Slack installation for this workspace", permanent=True)
-            return make_client(self._settings, bot.bot_token)
-        return make_client(self._settings, self._settings.slack_bot_token)
+            return make_client(self._settings, bot.bot_token, patience=0.0)
+        # patience 0: a 429 is not waited out inside the client, where nobody else would hear
+        # of it, but held here for the whole workspace at once (tiers.hold), then tried again
+        return make_client(self._settings, self._settings.slack_bot_token, patience=0.0)
 
     def send(self, workspace: Workspace, post: Post) -> None:
         try:
@@ -127,6 +129,7 @@ class SlackNotifier:
 
         metadata = {"event_type": POST_EVENT, "event_payload": {"post": post_key(post)}}
         waits = list(CHART_WAITS)
+        refused = 0  # 429s so far
         while True:
             blocks = kit.reply_blocks(post.reply, limit=kit.MAX_MESSAGE_BLOCKS - len(images))
             at = CHART_AT if post.kind == "digest" else len(blocks)
@@ -140,6 +143,9 @@ class SlackNotifier:
             except SlackApiError as err:
                 if err.response.status_code == 429:  # the door's replies wait too (tiers.hold)
                     self._uploads.tiers.hold(token, POST, retry_after(err.response.headers))
+                    refused += 1
+                    if refused < TRIES:
+                        continue  # once the hold is over (the loop's top)
                 if not images or not _chart_refused(err):
                     raise
                 if waits:
@@ -163,10 +169,7 @@ class SlackNotifier:
         try:
             client = self._client(workspace)
             for _page in range(HISTORY_PAGES):
-                time.sleep(self._uploads.tiers.reserve(client.token or "", "conversations.history"))
-                page = client.conversations_history(
-                    channel=post.channel, oldest=f"{since.timestamp() - 60:.6f}", limit=200,
-                    include_all_metadata=True, cursor=cursor)
+                page = self._history(client, post.channel, since, cursor)
                 for message in page.get("messages") or []:
                     meta = message.get("metadata") or {}
                     if (meta.get("event_type") == POST_EVENT
@@ -181,6 +184,22 @@ class SlackNotifier:
         except (SlackApiError, DeliveryError) as err:
             log.warning("could not read %s to look for %s: %s", post.channel, key, err)
         return None  # too much traffic to be sure, or unreadable: a person checks
+
+    def _history(self, client: Any, channel: str, since: datetime, cursor: str | None) -> Any:
+        """A page of the channel's history since ``since``, within the workspace's tier; a 429
+        is held for the workspace (``tiers.hold``) and waited out, up to ``TRIES`` times."""
+        tiers, token, method = self._uploads.tiers, client.token or "", "conversations.history"
+        for refused in range(1, TRIES + 1):
+            time.sleep(max(tiers.held(token, method), tiers.reserve(token, method)))
+            try:
+                return client.conversations_history(
+                    channel=channel, oldest=f"{since.timestamp() - 60:.6f}", limit=200,
+                    include_all_metadata=True, cursor=cursor)
+            except SlackApiError as err:
+                if err.response.status_code != 429 or refused == TRIES:
+                    raise
+                tiers.hold(token, method, retry_after(err.response.headers))
+        raise AssertionError("unreachable")  # (the last try returns or raises)
 
     def drain(self, timeout: float | None = None) -> bool:
         """Wait for uploads still under way (only one abandoned at its timeout can be)."""

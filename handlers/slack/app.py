@@ -80,7 +80,7 @@ class PatientUpTo(RateLimitErrorRetryHandler):
                     return float(value[0] if isinstance(value, list) else value) <= self.seconds
                 except (TypeError, ValueError):
                     return False
-        return True  # (no Retry-After: the handler's own one-second wait)
+        return self.seconds >= 1.0  # (no Retry-After: the handler's own one-second wait)
 
 
 def make_client(settings: Settings | SlackSettings, token: str | None = None, *,

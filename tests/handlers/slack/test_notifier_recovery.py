@@ -4,6 +4,8 @@ each post carries message metadata naming it, and conversations.history reads it
 from __future__ import annotations
 
 import json
+import threading
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -12,6 +14,7 @@ from bot.config import Settings
 from bot.domain import Platform, Workspace
 from bot.views import Post, Reply
 from handlers.notify import SlackNotifier
+from tests.handlers.slack.conftest import wait_for
 from tests.handlers.slack.recorder import SlackStandIn, start
 
 WS = Workspace(1, Platform.SLACK, "T1")
@@ -81,5 +84,40 @@ def test_an_unreadable_channel_means_nobody_can_tell() -> None:
         api.answer = lambda method, args: ({"ok": False, "error": "not_in_channel"}  # type: ignore[method-assign]
                                            if method == "conversations.history" else original(method, args))
         assert notifier(api).was_sent(WS, prompt(), SINCE) is None
+    finally:
+        server.shutdown()
+
+
+def test_a_history_read_slack_refuses_429_holds_that_workspaces_reads_and_still_finds_the_post() -> None:
+    """Slack answers a look back 429, Retry-After 1: the notifier waits the second out and asks
+    again, rather than leave the post for a person to check; and another look back in that
+    workspace, begun meanwhile, waits the second out too instead of being refused in turn."""
+    api, server = start()
+    try:
+        channel_reads_back(api)
+        answered: list[float] = []  # when each read Slack did not refuse was answered
+        original = api.answer
+
+        def timed(method: str, args: dict[str, Any]) -> dict[str, Any]:
+            if method == "conversations.history":
+                answered.append(time.monotonic())
+            return original(method, args)
+
+        api.answer = timed  # type: ignore[method-assign]
+        slack = notifier(api)
+        slack.send(WS, prompt())
+        slack.send(WS, prompt(team_id=8))
+        api.fail_next += [(429, {"Retry-After": "1"})]
+        found: list[bool | None] = []
+        first = threading.Thread(target=lambda: found.append(slack.was_sent(WS, prompt(), SINCE)))
+        first.start()
+        wait_for(lambda: len(api.named("conversations.history")) == 1)  # refused
+        refused = time.monotonic()
+        second = threading.Thread(target=lambda: found.append(slack.was_sent(WS, prompt(team_id=8), SINCE)))
+        second.start()
+        first.join(timeout=10)
+        second.join(timeout=10)
+        assert found == [True, True]
+        assert len(answered) == 2 and min(answered) - refused >= 0.85
     finally:
         server.shutdown()

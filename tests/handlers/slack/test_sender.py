@@ -238,6 +238,31 @@ def test_a_429_on_a_reply_holds_the_weekly_posts_of_that_workspace_too(api: Slac
         sender.close()
 
 
+def test_a_429_on_a_weekly_post_holds_the_door_replies_of_that_workspace_at_once(api: SlackApi) -> None:
+    """Slack refuses the weekly digest with 429, Retry-After 1: the reply a door hands over
+    while the digest waits its second out waits too (the hold is shared as soon as Slack says
+    it, not after the notifier's own client has waited), and the digest goes once it is over."""
+    api.fail_next_for("chat.postMessage", "xoxb-wait", 429, {"Retry-After": "1"})
+    sender, notifier = with_the_weekly_notifier(api, "xoxb-wait", spacing=0)
+    done: list[str] = []
+    weekly = threading.Thread(target=notifier.send, args=(Workspace(1, Platform.SLACK, "TWAIT"),
+                                                          digest_post("C1")))
+    try:
+        weekly.start()
+        wait_for(lambda: len(api.named("chat.postMessage")) == 1)  # the digest, refused
+        post_reply(sender, WebClient(token="xoxb-wait", base_url=api.url), "C2", "a reply", done)
+        wait_for(lambda: done == ["a reply"], timeout=10)
+        weekly.join(timeout=10)
+        refused, *after = api.named("chat.postMessage")
+        reply = next(c for c in after if c.args["channel"] == "C2")
+        digests = [c for c in after if c.args["channel"] == "C1"]
+        assert reply.at - refused.at >= 0.9
+        assert len(digests) == 1 and digests[0].at - refused.at >= 0.9
+    finally:
+        weekly.join(timeout=10)
+        sender.close()
+
+
 def hand_over(sender: Sender, client: WebClient, texts: list[str], done: list[str]) -> None:
     """As a request's work hands its replies over (not waited for); ``done`` hears when all are
     answered."""

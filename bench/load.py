@@ -33,7 +33,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -391,75 +391,105 @@ def run(args: argparse.Namespace) -> int:
     levels = [int(x) for x in args.concurrency.split(",")]
     print(f"{'target':<14}{'conc':>5}{'req':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
           f"{'errors':>8}{'503':>5}{'peak MB':>10}{'CPU ms/req':>11}  stored, confirmed, end to end")
-    with web_api() as api_url:
+    with web_api() as api_url, ExitStack() as stack:
         base_env = {**os.environ, "SLACK_SIGNING_SECRET": SECRET, "SLACK_BOT_TOKEN": "xoxb-bench",
                     "SLACK_API_URL": api_url, "MOMENTS_LOG_LEVEL": "WARNING"}
         base_env.pop("SLACK_APP_TOKEN", None)
-        targets: list[tuple[str, int]] = [("bare", 1)] + [("moments", n) for n in args.replicas if n > 0]
-        bare_rate: dict[int, float] = {}  # level -> the bare app's acks/s in this round
+        # every target is started once, each on a database of its own, and stays up for all the
+        # rounds: a round sends each level to the bare app and then to Moments, back to back, so
+        # a shared machine's drifting pace, which moves by half between runs a minute apart,
+        # weighs on both alike; each burst starts once the last one's work is done
+        targets: list[Target] = []
+        for kind, replicas in [("bare", 1)] + [("moments", n) for n in args.replicas if n > 0]:
+            url = stack.enter_context(throwaway_database())
+            env = {**base_env, "DATABASE_URL": url}
+            if kind == "moments":
+                seed(url)
+            servers = [start(kind, free_port(), env) for _ in range(replicas)]
+            stack.callback(stop, servers)
+            # a first round, not counted: imports and connections made on first use
+            # (the bare app's first requests otherwise wait about a second)
+            asyncio.run(fire([s.port for s in servers], requests_mix(100, rng, api_url), 10))
+            if kind == "moments":
+                settle(url, 0)  # its work done before the first level counts
+            targets.append(Target(kind, replicas, url, servers))
         shares: dict[tuple[int, int], list[float]] = {}  # (replicas, level) -> Moments' shares
-        # rounds in turn (bare, Moments, bare, Moments...): a shared machine's pace drifts, and
-        # each Moments row is compared with the bare app's just before it
-        for kind, replicas in targets * args.rounds:
-            with throwaway_database() as url:
-                env = {**base_env, "DATABASE_URL": url}
-                if kind == "moments":
-                    seed(url)
-                servers = [start(kind, free_port(), env) for _ in range(replicas)]
-                try:
-                    # a first round, not counted: imports and connections made on first use
-                    # (the bare app's first requests otherwise wait about a second)
-                    asyncio.run(fire([s.port for s in servers], requests_mix(100, rng, api_url), 10))
-                    if kind == "moments":
-                        settle(url, 0)  # its work done before the first level counts
-                    for level in levels:
-                        load = requests_mix(args.requests, rng, api_url)
-                        before = count_moments(url) if kind == "moments" else 0
-                        told_before = confirmed()[0]
-                        cpu_before = sum(s.cpu_seconds() for s in servers)
-                        began = time.monotonic()
-                        lat, errors, later, took, answered = asyncio.run(
-                            fire([s.port for s in servers], load, level))
-                        expected = sum(1 for *_x, creates in load if creates)
-                        stored, last_at = (settle(url, before, timeout=600.0) if kind == "moments"
-                                           else (0, 0.0))
-                        commands = sum(1 for ctype, *_x in load if ctype.endswith("urlencoded"))
-                        told, told_at = (confirmations(told_before, commands) if kind == "moments"
-                                         else (0, 0.0))
-                        end = max(last_at, told_at) - began
-                        # all the servers' CPU for this level, the work after the ack included
-                        cpu_ms = (sum(s.cpu_seconds() for s in servers) - cpu_before) * 1000 / len(load)
-                        label = kind if kind == "bare" else f"{kind} x{replicas}"
-                        peak = max(s.peak_rss_mb() for s in servers)
-                        rate = len(load) / took
-                        if kind == "bare":
-                            bare_rate[level] = rate
-                        share = (f" ({rate / bare_rate[level]:.0%} of bare)"
-                                 if kind != "bare" and level in bare_rate else "")
-                        if share:
-                            shares.setdefault((replicas, level), []).append(rate / bare_rate[level])
-                        check = (f"{stored}/{expected} in {last_at - began:.1f} s, {told}/{commands} "
-                                 f"confirmed in {told_at - began:.1f} s: end to end "
-                                 f"{stored / max(end, 1e-9):.0f} moments/s"
-                                 if kind == "moments" else "-")
-                        print(f"{label:<14}{level:>5}{len(load):>6}{rate:>9.0f}"
-                              f"{statistics.median(lat):>9.1f}{pct(lat, 99):>9.1f}{errors:>8}{later:>5}"
-                              f"{peak:>10.0f}{cpu_ms:>11.2f}  {check}{share}; acks/s by thirds of "
-                              f"the burst {by_thirds(answered)}", flush=True)
-                finally:
-                    for s in servers:
-                        s.proc.send_signal(signal.SIGTERM)
-                    for s in servers:
-                        try:
-                            s.proc.wait(timeout=20)
-                        except subprocess.TimeoutExpired:
-                            s.proc.kill()
+        for round_no in range(args.rounds):
+            for level in levels:
+                rates = {(t.kind, t.replicas): burst(t, level, args, rng, api_url) for t in targets}
+                bare_rate = rates[("bare", 1)]
+                for target in targets[1:]:
+                    share = rates[("moments", target.replicas)] / bare_rate
+                    shares.setdefault((target.replicas, level), []).append(share)
+                    print(f"  round {round_no + 1}, moments x{target.replicas} at {level} concurrent: "
+                          f"{share:.0%} of the bare app's acks/s", flush=True)
         for (replicas, level), found in sorted(shares.items()):
             if len(found) > 1:
                 print(f"moments x{replicas} at {level} concurrent, acks/s against the bare app's over "
                       f"{len(found)} rounds: median {statistics.median(found):.0%}, mean "
                       f"{statistics.mean(found):.0%}, lowest {min(found):.0%}, highest {max(found):.0%}")
     return 0
+
+
+@dataclass
+class Target:
+    kind: str  # "bare" or "moments"
+    replicas: int
+    url: str  # its database
+    servers: list[Server]
+
+
+def burst(target: Target, level: int, args: argparse.Namespace, rng: random.Random,
+          api_url: str) -> float:
+    """One level's burst at ``target``, its line printed; Moments' work waited for. Its acks/s."""
+    kind, servers, url = target.kind, target.servers, target.url
+    load = requests_mix(args.requests, rng, api_url)
+    idle(servers)
+    before = count_moments(url) if kind == "moments" else 0
+    told_before = confirmed()[0]
+    cpu_before = sum(s.cpu_seconds() for s in servers)
+    began = time.monotonic()
+    lat, errors, later, took, answered = asyncio.run(fire([s.port for s in servers], load, level))
+    expected = sum(1 for *_x, creates in load if creates)
+    stored, last_at = settle(url, before, timeout=600.0) if kind == "moments" else (0, 0.0)
+    commands = sum(1 for ctype, *_x in load if ctype.endswith("urlencoded"))
+    told, told_at = confirmations(told_before, commands) if kind == "moments" else (0, 0.0)
+    end = max(last_at, told_at) - began
+    # all the servers' CPU for this level, the work after the ack included
+    cpu_ms = (sum(s.cpu_seconds() for s in servers) - cpu_before) * 1000 / len(load)
+    label = kind if kind == "bare" else f"{kind} x{target.replicas}"
+    peak = max(s.peak_rss_mb() for s in servers)
+    rate = len(load) / took
+    check = (f"{stored}/{expected} in {last_at - began:.1f} s, {told}/{commands} "
+             f"confirmed in {told_at - began:.1f} s: end to end "
+             f"{stored / max(end, 1e-9):.0f} moments/s" if kind == "moments" else "-")
+    print(f"{label:<14}{level:>5}{len(load):>6}{rate:>9.0f}"
+          f"{statistics.median(lat):>9.1f}{pct(lat, 99):>9.1f}{errors:>8}{later:>5}"
+          f"{peak:>10.0f}{cpu_ms:>11.2f}  {check}; acks/s by thirds of "
+          f"the burst {by_thirds(answered)}", flush=True)
+    return rate
+
+
+def idle(servers: list[Server], timeout: float = 60.0) -> None:
+    """Until the servers have used under 5% of a core for half a second: what the last burst
+    left behind (marks of work done, messages read back, the collector) no longer runs, and
+    every burst starts on an idle server."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        before = sum(s.cpu_seconds() for s in servers)
+        time.sleep(0.5)
+        if sum(s.cpu_seconds() for s in servers) - before < 0.025:
+            return
+
+
+def stop(servers: list[Server]) -> None:
+    for s in servers:
+        s.proc.send_signal(signal.SIGTERM)
+    for s in servers:
+        try:
+            s.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            s.proc.kill()
 
 
 def main() -> int:
@@ -470,7 +500,7 @@ def main() -> int:
     parser.add_argument("--api-latency", type=float, default=0.0,
                         help="seconds the stand-in Slack Web API waits before each answer (e.g. 0.15)")
     parser.add_argument("--rounds", type=int, default=1,
-                        help="run the bare app and Moments in turn this many times")
+                        help="send each level to the bare app and to Moments back to back this many times")
     parser.add_argument("--stand-in", type=int, metavar="PORT", help=argparse.SUPPRESS)  # (web_api's child)
     args = parser.parse_args()
     if args.stand_in:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_sdk.errors import SlackApiError
 
@@ -21,6 +22,7 @@ from handlers.slack.tiers import TRIES, TierBuckets, retry_after
 from handlers.uploads import Chart, ChartUploads, Draining, Upload
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def post_key(post: Post) -> str:
@@ -129,23 +131,15 @@ class SlackNotifier:
 
         metadata = {"event_type": POST_EVENT, "event_payload": {"post": post_key(post)}}
         waits = list(CHART_WAITS)
-        refused = 0  # 429s so far
         while True:
             blocks = kit.reply_blocks(post.reply, limit=kit.MAX_MESSAGE_BLOCKS - len(images))
             at = CHART_AT if post.kind == "digest" else len(blocks)
-            token = client.token or ""
-            while (held := self._uploads.tiers.held(token, POST)) > 0:  # a 429 the door's replies had
-                time.sleep(held)
             try:
-                client.chat_postMessage(channel=post.channel, text=kit.fallback_text(post.reply),
-                                        blocks=blocks[:at] + images + blocks[at:], metadata=metadata)
+                within_hold(self._uploads.tiers, client.token or "", POST, functools.partial(
+                    client.chat_postMessage, channel=post.channel, text=kit.fallback_text(post.reply),
+                    blocks=blocks[:at] + images + blocks[at:], metadata=metadata))
                 return
             except SlackApiError as err:
-                if err.response.status_code == 429:  # the door's replies wait too (tiers.hold)
-                    self._uploads.tiers.hold(token, POST, retry_after(err.response.headers))
-                    refused += 1
-                    if refused < TRIES:
-                        continue  # once the hold is over (the loop's top)
                 if not images or not _chart_refused(err):
                     raise
                 if waits:
@@ -168,8 +162,13 @@ class SlackNotifier:
         key, cursor, unlabelled = post_key(post), None, False
         try:
             client = self._client(workspace)
+            tiers, token = self._uploads.tiers, client.token or ""
             for _page in range(HISTORY_PAGES):
-                page = self._history(client, post.channel, since, cursor)
+                time.sleep(tiers.reserve(token, "conversations.history"))
+                page = within_hold(tiers, token, "conversations.history", functools.partial(
+                    client.conversations_history, channel=post.channel,
+                    oldest=f"{since.timestamp() - 60:.6f}", limit=200, include_all_metadata=True,
+                    cursor=cursor))
                 for message in page.get("messages") or []:
                     meta = message.get("metadata") or {}
                     if (meta.get("event_type") == POST_EVENT
@@ -185,25 +184,26 @@ class SlackNotifier:
             log.warning("could not read %s to look for %s: %s", post.channel, key, err)
         return None  # too much traffic to be sure, or unreadable: a person checks
 
-    def _history(self, client: Any, channel: str, since: datetime, cursor: str | None) -> Any:
-        """A page of the channel's history since ``since``, within the workspace's tier; a 429
-        is held for the workspace (``tiers.hold``) and waited out, up to ``TRIES`` times."""
-        tiers, token, method = self._uploads.tiers, client.token or "", "conversations.history"
-        for refused in range(1, TRIES + 1):
-            time.sleep(max(tiers.held(token, method), tiers.reserve(token, method)))
-            try:
-                return client.conversations_history(
-                    channel=channel, oldest=f"{since.timestamp() - 60:.6f}", limit=200,
-                    include_all_metadata=True, cursor=cursor)
-            except SlackApiError as err:
-                if err.response.status_code != 429 or refused == TRIES:
-                    raise
-                tiers.hold(token, method, retry_after(err.response.headers))
-        raise AssertionError("unreachable")  # (the last try returns or raises)
-
     def drain(self, timeout: float | None = None) -> bool:
         """Wait for uploads still under way (only one abandoned at its timeout can be)."""
         return self._uploads.drain(timeout)
+
+
+def within_hold(tiers: TierBuckets, token: str, method: str, call: Callable[[], T]) -> T:
+    """``call``, a call of ``method`` for the workspace of ``token``, once that method is not held
+    there (``tiers.held``: a 429 any caller had). A 429 holds it for everyone at once, for its
+    Retry-After (``tiers.hold``), and the call goes again once the hold is over, up to ``TRIES``
+    times; then, and on any other error, it raises as the client does."""
+    for refused in range(1, TRIES + 1):
+        while (held := tiers.held(token, method)) > 0:
+            time.sleep(held)
+        try:
+            return call()
+        except SlackApiError as err:
+            if err.response.status_code != 429 or refused == TRIES:
+                raise
+            tiers.hold(token, method, retry_after(err.response.headers))
+    raise AssertionError("unreachable")  # (the last try returns or raises)
 
 
 def post_charts(post: Post) -> list[Chart]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
@@ -27,7 +28,7 @@ from handlers.slack.export import upload_export
 from handlers.slack.history import Fetch, HistoryQueue
 from handlers.slack.inbox import TAKEN_ON, postpone, request_key
 from handlers.slack.markup import plain
-from handlers.slack.people import AdminCache, actor_team, installing_team
+from handlers.slack.people import AdminCache, actor_team, bot_user_of, installing_team
 from handlers.slack.ports import MessageCache
 from handlers.slack.recent import RecentMessages
 from handlers.slack.sender import REPLIES, Api, Replies, Sender
@@ -78,6 +79,8 @@ def person_of(body: dict[str, Any]) -> str:
         return text_of(body, "user_id")
     event = object_of(body, "event")
     kind = event.get("type")
+    if kind == "member_joined_channel":  # the welcome's timezone: its inviter's profile
+        return text_of(event, "inviter") if joined_by_moments(body) else ""
     if kind == "app_mention" or (kind == "message" and event.get("subtype") in (None, "thread_broadcast",
                                                                                 "file_share")
                                  and parsing.moment_prefix(plain(text_of(event, "text")))) \
@@ -86,11 +89,75 @@ def person_of(body: dict[str, Any]) -> str:
     return ""
 
 
+def joined_by_moments(body: dict[str, Any]) -> str:
+    """The channel of a ``member_joined_channel`` event in which the member is Moments itself
+    (its entry in the event's ``authorizations``), whose welcome will need the channel's name;
+    "" for anything else (people joining channels Moments is in are no work)."""
+    event = object_of(body, "event")
+    if event.get("type") != "member_joined_channel":
+        return ""
+    bot = bot_user_of(body, None)
+    return text_of(event, "channel") if bot and text_of(event, "user") == bot else ""
+
+
 def team_id_of(body: dict[str, Any]) -> str:
     """The installing workspace of any payload, found as Bolt finds its token (events,
     commands, interactivity, views): in a Slack Connect channel an event's outer ``team_id`` can
     be the partner organisation's, and the installation is in ``authorizations``."""
     return installing_team(body)
+
+
+def _all_answered(asks: Sequence[Callable[[Callable[[], None]], bool]], then: Callable[[], None]) -> bool:
+    """Each of ``asks`` started with a callback it calls once answered (or returns False: nothing
+    asked); ``then`` once every one that asked has answered. False when none asked."""
+    lock = threading.Lock()
+    left = len(asks) + 1  # one more for this function, so ``then`` waits until all are asked
+
+    def answered() -> bool:
+        nonlocal left
+        with lock:
+            left -= 1
+            return left == 0
+
+    def one() -> None:
+        if answered():
+            then()
+
+    asked = False
+    for ask in asks:
+        if ask(one):
+            asked = True
+        else:
+            answered()  # (never the last: this function's own count is still held)
+    if not asked:
+        return False
+    one()
+    return True
+
+
+class ChannelNames:
+    """Channel names Slack gave (conversations.info) ahead of the work that needs them, for a
+    few minutes: the work reads them here instead of asking Slack on a listener thread."""
+
+    def __init__(self, ttl: float = 300.0, size: int = 10_000) -> None:
+        self.ttl, self.size = ttl, size
+        self._seen: dict[tuple[str, str], tuple[float, str]] = {}
+        self._lock = threading.Lock()
+
+    def learn(self, team: str, channel: str, name: str) -> None:
+        with self._lock:
+            if len(self._seen) >= self.size:
+                self._seen.clear()
+            self._seen[(team, channel)] = (time.monotonic(), name)
+
+    def name(self, team: str, channel: str) -> str | None:
+        """The name given ("" if Slack would not say); None if not asked lately."""
+        with self._lock:
+            hit = self._seen.get((team, channel))
+        return hit[1] if hit is not None and time.monotonic() - hit[0] < self.ttl else None
+
+    def knows(self, team: str, channel: str) -> bool:
+        return self.name(team, channel) is not None
 
 
 class SlackDoor:
@@ -106,6 +173,7 @@ class SlackDoor:
         self.history = HistoryQueue(self._read_message, settings.history_interval_seconds)
         self._asking: dict[tuple[str, str], list[Callable[[], None]]] = {}  # users.info in flight
         self._asking_lock = threading.Lock()
+        self.channel_names = ChannelNames()  # conversations.info, asked ahead of a welcome
 
     # who and where
 
@@ -133,8 +201,28 @@ class SlackDoor:
         it answered (or failed: the work goes on as if its own call had failed, a non-admin,
         without asking again at once: ``AdminCache.failed``). False when nothing is asked: the work can
         start at once. So a listener thread does not wait on Slack for who is acting. A person
-        asked about already waits for that answer (their requests start in the order they came)."""
-        return self._prefetch(person_of(body), team_id_of(body), actor_team(body), token, base_url, then)
+        asked about already waits for that answer (their requests start in the order they came).
+        For Moments' own arrival in a channel, the channel's name (conversations.info) is asked
+        beside its inviter's profile, and ``then`` follows both answers."""
+        team, channel = team_id_of(body), joined_by_moments(body)
+        asks = [lambda done: self._prefetch(person_of(body), team, actor_team(body), token, base_url, done)]
+        if channel:
+            asks.append(lambda done: self._prefetch_channel(team, channel, token, base_url, done))
+        return _all_answered(asks, then)
+
+    def _prefetch_channel(self, team: str, channel: str, token: str, base_url: str,
+                          then: Callable[[], None]) -> bool:
+        """conversations.info for ``channel``'s name, kept in ``channel_names`` for the work."""
+        if not (team and token) or self.channel_names.knows(team, channel):
+            return False
+
+        def learnt(answer: Any) -> None:
+            channel_info = answer.get("channel") if answer is not None else None
+            name = channel_info.get("name") if isinstance(channel_info, dict) else None
+            self.channel_names.learn(team, channel, str(name or ""))  # "": Slack would not say
+            then()
+
+        return self.sender.fetch(token, base_url, "conversations_info", {"channel": channel}, learnt)
 
     def prefetch_clicker(self, body: dict[str, Any], token: str, base_url: str,
                          then: Callable[[], None]) -> bool:

@@ -33,12 +33,16 @@ def timezone_of(door: SlackDoor, client: Any, team_id: str, user: str) -> str:
 
 def channel_name_of(door: SlackDoor, client: Any, body: dict[str, Any], channel: str) -> str:
     """The channel's name: from the payload (a command's ``channel_name``, a click's
-    ``channel.name``), else conversations.info; "" for a DM or when Slack won't say."""
+    ``channel.name``), else as conversations.info gave it ahead of the work (``SlackDoor.prefetch``),
+    else asked of it now; "" for a DM or when Slack won't say."""
     named = str(body.get("channel_name") or (body.get("channel") or {}).get("name") or "")
     if named:
         return "" if named in PRIVATE_NAMES else named
     if not channel or channel.startswith("D"):
         return ""
+    known = door.channel_names.name(team_id_of(body), channel)
+    if known is not None:
+        return known
     try:
         return str((door.sender.ask(client, "conversations_info", channel=channel).get("channel") or {})
                    .get("name") or "")
@@ -68,7 +72,7 @@ def register(app: App, door: SlackDoor) -> None:
         with door.friendly(lambda r: None):  # nobody asked: an error is only logged
             ws = door.workspace(team_id_of(body))
             offer = door.services.onboarding.welcome(
-                workspace_id=ws, channel=channel, channel_name=channel_name_of(door, client, {}, channel),
+                workspace_id=ws, channel=channel, channel_name=channel_name_of(door, client, body, channel),
                 timezone=timezone_of(door, client, team_id_of(body), text_of(event, "inviter")))
             if offer is not None:
                 door.send(client, channel=channel, user="", reply=welcome.welcome(offer))

@@ -260,3 +260,39 @@ def test_set_up_by_someone_not_seen_yet_asks_their_profile_once_and_off_the_list
     initial = {b["block_id"]: b["element"] for b in view["blocks"] if b.get("type") == "input"}
     assert initial["setup_tz"]["initial_value"] == "Asia/Tokyo"  # from Nia's Slack profile
     assert [c.args["user"] for c in slack.api.named("users.info")].count("U8") == 1
+
+
+def test_moments_added_to_channels_while_slack_is_slow_holds_no_listener_thread(
+        slack: Slack, url: str) -> None:
+    """An admin adds Moments to three channels while Slack holds conversations.info and
+    users.info, on two listener threads: a known person's /wow meanwhile is confirmed (threads
+    waiting on Slack for the welcomes would leave it queued). Once Slack answers, each channel
+    is welcomed by its name in the inviter's timezone, and nothing is asked twice."""
+    slack.command("/wow", "#boarding a warm welcome", user="U3")  # U3 is known from here on
+    wait_for(lambda: len(slack.moments()) == 1)
+    slack.api.users["U9"] = {"name": "Ines", "tz": "Europe/Lisbon"}
+    names = {"C0BAGS": "bag-drop", "C0LOUNGE": "lounge-desk", "C0GATE7": "gate-seven"}
+    slack.api.channel_names.update(names)
+    joined = corpus("event_member_joined_channel", slack)
+    gates = [slack.api.hold("conversations.info"), slack.api.hold("users.info")]
+    try:
+        for i, channel in enumerate(names):
+            event = {**joined["event"], "channel": channel, "inviter": "U9"}
+            assert send(slack, url, {**joined, "event_id": f"Ev09ADDED{i}", "event": event})[0] == 200
+        wait_for(lambda: slack.api.in_flight.get("conversations.info") == 3, timeout=10)
+        body = command_body(slack.api, "/wow", "found a lost passport at the gate", user="U3")
+        assert request(f"{url}/slack/events", body,
+                       {"Content-Type": "application/x-www-form-urlencoded", **slack.sign(body)})[0] == 200
+        wait_for(lambda: any(m.text == "found a lost passport at the gate" for m in slack.moments()))
+        assert slack.api.named("chat.postMessage") == []  # the welcomes still wait for Slack
+    finally:
+        for gate in gates:
+            gate.set()
+    posted = wait_for(lambda: [c.args for c in slack.api.named("chat.postMessage")][2:] and
+                      [c.args for c in slack.api.named("chat.postMessage")], timeout=10)
+    welcomed = {p["channel"]: shown(p) for p in posted}
+    assert set(welcomed) == set(names)
+    for channel, title in [("C0BAGS", "Bag drop"), ("C0LOUNGE", "Lounge desk"), ("C0GATE7", "Gate seven")]:
+        assert title in welcomed[channel] and "Europe/Lisbon" in welcomed[channel]
+    assert sorted(c.args["channel"] for c in slack.api.named("conversations.info")) == sorted(names)
+    assert [c.args["user"] for c in slack.api.named("users.info")].count("U9") == 1

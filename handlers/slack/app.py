@@ -34,14 +34,12 @@ from handlers.slack.installs import CachedInstallationStore, caching_authorize
 from handlers.slack.listeners import register_all
 from handlers.slack.people import installing_team
 from handlers.slack.ports import MessageCache, RequestInbox
+from handlers.slack.sender import TRIGGER_PATIENCE  # (what Bolt's own calls wait for a 429, at most)
 from handlers.slack.settings import SlackSettings
 from handlers.slack.signing import RequestVerification, refusal, refused, verifier_for
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-# What the listeners still call and wait for is views.open, whose trigger_id lasts 3 seconds:
-# a rate limit longer than this is told at once (try again) rather than waited out
-TRIGGER_PATIENCE = 1.0
 
 # manifest.yml asks for exactly these (tests/slack/test_manifest.py keeps them in step)
 BOT_SCOPES = (

@@ -3,6 +3,7 @@ answer, and the queue that reads reacted messages. Listeners stay short and call
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -31,7 +32,7 @@ from handlers.slack.markup import plain
 from handlers.slack.people import AdminCache, actor_team, bot_user_of, installing_team
 from handlers.slack.ports import MessageCache
 from handlers.slack.recent import RecentMessages
-from handlers.slack.sender import REPLIES, Api, Replies, Sender
+from handlers.slack.sender import REPLIES, TRIGGER_PATIENCE, Api, Replies, Sender
 from handlers.slack.settings import SlackSettings
 
 log = logging.getLogger(__name__)
@@ -311,6 +312,25 @@ class SlackDoor:
                                 response_type="in_channel" if reply.public else "ephemeral")
         else:
             self.sender.work(client, answer)
+
+    def open_form(self, client: Any, trigger_id: str, view: Any, tell: Callable[[Reply], None], *,
+                  then: Callable[[Api], Awaitable[Any]] | None = None) -> None:
+        """views.open for a click's, a shortcut's or a command's trigger, handed to the sender as
+        any reply is, so no listener thread waits on Slack for it; ``then``, what to send once
+        the form is open. If Slack refuses, or would have it wait past the trigger's life (a long
+        429), the person is told to try again (``tell``, on a thread of its own: it hands over
+        a reply itself), and nothing after it is sent."""
+
+        async def open_it(api: Api) -> Any:
+            opened = await api.call("views_open", patience=TRIGGER_PATIENCE, trigger_id=trigger_id,
+                                    view=view)
+            return opened if then is None else await then(api)
+
+        async def told(api: Api) -> Any:
+            oops = Reply(say.OOPS, error=True)
+            return await asyncio.get_running_loop().run_in_executor(None, tell, oops)
+
+        self.sender.work(client, open_it, otherwise=told)
 
     @staticmethod
     def _answer(respond: Respond | None, *, channel: str, user: str, public: bool, text: str,

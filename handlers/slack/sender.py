@@ -40,6 +40,7 @@ import asyncio
 import contextvars
 import logging
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 from typing import Any
@@ -58,6 +59,15 @@ from handlers.observability import METRICS
 from handlers.slack.tiers import BURST, PER_CHANNEL, TRIES, TierBuckets, retry_after
 
 log = logging.getLogger(__name__)
+
+
+# views.open's trigger_id lasts 3 seconds: a form waits at most this long for a rate limit, and
+# beyond it the person is told at once to try again
+TRIGGER_PATIENCE = 1.0
+
+
+class TooLate(Exception):
+    """A call that could not wait as long as Slack holds its method (``Sender._api``'s patience)."""
 
 
 class Replies:
@@ -309,10 +319,16 @@ class Sender:
             self._clients[(token, base)] = client
         return client
 
-    async def _api(self, token: str, base: str, method: str, kwargs: dict[str, Any]) -> Any:
+    async def _api(self, token: str, base: str, method: str, kwargs: dict[str, Any],
+                   patience: float | None = None) -> Any:
+        """``patience``: the most seconds this call may wait for a 429's hold (a views.open,
+        whose trigger_id lasts 3 seconds); past it, ``TooLate`` or the 429 is raised at once."""
         name = method.replace("_", ".", 1)  # chat_postMessage -> chat.postMessage
         key = (token, name)
+        give_up = None if patience is None else time.monotonic() + patience
         for attempt in range(1, TRIES + 1):
+            if give_up is not None and time.monotonic() + self.tiers.held(*key) > give_up:
+                raise TooLate(f"Slack holds {name} for this workspace longer than the call can wait")
             await self.tiers.unheld(*key)
             await self.tiers.keep(token, name)
             if name == "chat.postMessage":
@@ -326,7 +342,10 @@ class Sender:
                 except SlackApiError as err:
                     if err.response.status_code != 429 or attempt == TRIES:
                         raise
-                    self._hold(key, retry_after(err.response.headers))
+                    wait = retry_after(err.response.headers)
+                    self._hold(key, wait)
+                    if give_up is not None and time.monotonic() + wait > give_up:
+                        raise
         raise AssertionError("unreachable")
 
     async def _webhook(self, token: str, url: str, message: dict[str, Any]) -> Any:
@@ -360,8 +379,9 @@ class Api:
     def __init__(self, sender: Sender, token: str, base: str) -> None:
         self._sender, self.token, self.base = sender, token, base
 
-    async def call(self, method: str, **kwargs: Any) -> Any:
-        return await self._sender._api(self.token, self.base, method, kwargs)
+    async def call(self, method: str, *, patience: float | None = None, **kwargs: Any) -> Any:
+        """``patience``: see ``Sender._api``."""
+        return await self._sender._api(self.token, self.base, method, kwargs, patience)
 
     async def post(self, url: str, message: dict[str, Any]) -> Any:
         return await self._sender._webhook(self.token, url, message)

@@ -61,7 +61,7 @@ def register(app: App, door: SlackDoor) -> None:
                 return
             channel, _ = _where(body)
             if parsed.name == SET_UP:  # "Set up this channel": the form, prefilled with guesses
-                open_setup(door, client, body, body["user"]["id"], channel)
+                open_setup(door, client, body, body["user"]["id"], channel, tell=tell)
                 return
             ctx = door.context(client, body, body["user"]["id"], channel, Source.COMMAND)
             reply = door.router.act(ctx, parsed)
@@ -96,12 +96,14 @@ def register(app: App, door: SlackDoor) -> None:
                 return
             channel, ts = _where(body)
             origin = Origin(channel=channel, ts=ts, prompt=view.id, url=body.get("response_url") or "")
-            client.views_open(trigger_id=body["trigger_id"], view=propose_modal(view, origin))
+            door.open_form(client, body["trigger_id"], propose_modal(view, origin),
+                           lambda r: answer(body, respond, client, r))
 
     def on_open_touchpoints(body: dict[str, Any], action: dict[str, Any], respond: Any, client: Any) -> None:
-        with door.friendly(lambda r: answer(body, respond, client, r)):
+        tell = lambda r: answer(body, respond, client, r)  # noqa: E731
+        with door.friendly(tell):
             channel = action.get("value") or _where(body)[0]  # the team's channel, where it was listed
-            open_touchpoints(door, client, body, body["user"]["id"], channel)
+            open_touchpoints(door, client, body, body["user"]["id"], channel, tell=tell)
 
     # knowing_who: the work asks who is acting (users.info), fetched before a thread takes it on
     app.action(ids.ACT)(ack=ack_only, lazy=[knowing_who(collecting(on_act))])

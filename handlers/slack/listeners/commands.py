@@ -31,11 +31,12 @@ def register(app: App, door: SlackDoor) -> None:
             return  # not from a person: nobody to answer
         text = plain(command_text(body))  # `/moments org setup #channel` keeps the channel's id
         words = tuple(text.lower().split()) if body["command"] == "/moments" else ()
-        with door.friendly(lambda r: door.send(client, channel=channel, user=user, reply=r, respond=respond)):
+        tell = lambda r: door.send(client, channel=channel, user=user, reply=r, respond=respond)  # noqa: E731
+        with door.friendly(tell):
             if context.get(REPLAY) and body["command"] == "/moments":
                 raise UserError(RESTARTED)
             if words in MODALS:
-                MODALS[words](door, client, body, user, channel)
+                MODALS[words](door, client, body, user, channel, tell=tell)
                 return
             ctx = door.context(client, body, user, channel, Source.COMMAND)
             reply = door.router.handle(ctx, body["command"], text)

@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from slack_bolt import App
+from slack_bolt.context.respond.internals import _build_message
 
 from bot import words as say
 from bot.domain import MomentKind
@@ -28,7 +29,8 @@ def register(app: App, door: SlackDoor) -> None:
     def open_log_modal(body: dict[str, Any], respond: Any, client: Any, context: Any) -> None:
         message = body.get("message") or {}
         channel, user = (body.get("channel") or {}).get("id", ""), body["user"]["id"]
-        with door.friendly(lambda r: door.send(client, channel=channel, user=user, reply=r, respond=respond)):
+        tell = lambda r: door.send(client, channel=channel, user=user, reply=r, respond=respond)  # noqa: E731
+        with door.friendly(tell):
             if posted_by_moments(message, body, context):
                 door.sender.respond(client, respond, text=OWN_POST, response_type="ephemeral",
                                     replace_original=False)
@@ -49,10 +51,11 @@ def register(app: App, door: SlackDoor) -> None:
             kind = door.services.moments.likely_kind(workspace_id=ws, team_id=team.id, text=short.text) \
                 if team is not None else MomentKind.WOW
             view = log_modal(short.text, kind, touchpoints, origin)
-            client.views_open(trigger_id=body["trigger_id"], view=view)  # (3 s: waited for here)
-            if short.cut:
-                door.sender.respond(client, respond, text=say.CHECK_THE_FORM.format(note=short.note),
-                                    response_type="ephemeral", replace_original=False)
+            url = getattr(respond, "response_url", None)
+            note = _build_message(text=say.CHECK_THE_FORM.format(note=short.note),
+                                  response_type="ephemeral", replace_original=False)
+            then = (lambda api: api.post(url, note)) if short.cut and isinstance(url, str) else None
+            door.open_form(client, body["trigger_id"], view, tell, then=then)  # (then the note)
 
     app.shortcut(ids.LOG_SHORTCUT)(ack=ack_only, lazy=[collecting(open_log_modal)])
     # No modal asks to be told when it is closed; if Slack says so anyway, there is nothing to do.

@@ -78,8 +78,10 @@ def _who(body: dict[str, Any], view: dict[str, Any]) -> tuple[Origin, str, str]:
     return Origin.load(view.get("private_metadata")), body["user"]["id"], team_id_of(body)
 
 
-def open_setup(door: SlackDoor, client: Any, body: dict[str, Any], user: str, channel: str) -> None:
-    """The team's settings for a lead (or the new team's, for anyone), prefilled."""
+def open_setup(door: SlackDoor, client: Any, body: dict[str, Any], user: str, channel: str, *,
+               tell: Callable[[Reply], None]) -> None:
+    """The team's settings for a lead (or the new team's, for anyone), prefilled; ``tell``:
+    how the person is told if the form cannot open."""
     ctx = door.context(client, body, user, channel, Source.COMMAND)
     if not ctx.channel or ctx.channel.startswith("D"):
         raise UserError(say.SETUP_IN_TEAM_CHANNEL.format(command="`/moments setup`"))
@@ -94,18 +96,19 @@ def open_setup(door: SlackDoor, client: Any, body: dict[str, Any], user: str, ch
             channel_name=first.channel_name_of(door, client, body, ctx.channel),
             timezone=first.timezone_of(door, client, team_id_of(body), user))
         guess = Team(0, offer.name, ctx.channel, offer.timezone, offer.template)
-    client.views_open(trigger_id=body["trigger_id"],
-                      view=setup_modal(team, ctx.channel, Origin(channel=ctx.channel), guess=guess))
+    door.open_form(client, body["trigger_id"],
+                   setup_modal(team, ctx.channel, Origin(channel=ctx.channel), guess=guess), tell)
 
 
-def open_touchpoints(door: SlackDoor, client: Any, body: dict[str, Any], user: str, channel: str) -> None:
+def open_touchpoints(door: SlackDoor, client: Any, body: dict[str, Any], user: str, channel: str, *,
+                     tell: Callable[[Reply], None]) -> None:
     ctx = door.context(client, body, user, channel, Source.COMMAND)
     team = door.router.team(ctx)
     door.services.journey.require_lead(workspace_id=ctx.workspace_id, team_id=team.id,
                                        actor=ctx.actor, doing=say.DOING_EDIT_TOUCHPOINTS)
     items = door.services.journey.touchpoints(workspace_id=ctx.workspace_id, team_id=team.id)
-    client.views_open(trigger_id=body["trigger_id"],
-                      view=touchpoints_modal(team, items, Origin(channel=ctx.channel)))
+    door.open_form(client, body["trigger_id"], touchpoints_modal(team, items, Origin(channel=ctx.channel)),
+                   tell)
 
 
 def register(app: App, door: SlackDoor) -> None:

@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from bot.words import OOPS, OOPS_TRY_AGAIN
 from handlers.slack.modals import Origin
 from handlers.slack.sender import REPLIES, Replies, Sender
-from tests.handlers.slack.conftest import Slack, command_body, event_body, wait_for
+from tests.handlers.slack.conftest import Slack, command_body, event_body, settle, wait_for
 from tests.handlers.slack.stand_in import SlackApi
 from tests.handlers.slack.test_http import request, serve
 from tests.handlers.slack.test_interactivity import buttons, open_prompt, prompt_with_a_proposal
@@ -139,6 +139,46 @@ def test_a_form_slack_rate_limits_for_long_is_told_at_once_not_waited_out(slack:
     assert time.monotonic() - started < 5
     assert told[0]["response_type"] == "ephemeral" and not told[0].get("replace_original")
     assert len(slack.api.named("views.open")) == 1  # asked once, not again after 30 s
+    vote(slack, server, propose, "U4")  # while the hold lasts: told at once, Slack not asked
+    wait_for(lambda: len([r for r in slack.responses() if r.get("text") == OOPS]) == 2, timeout=10)
+    assert time.monotonic() - started < 5
+    assert len(slack.api.named("views.open")) == 1
+
+
+def test_a_form_waits_out_a_short_rate_limit_and_opens(slack: Slack, server: str) -> None:
+    """A 429 asking for half a second, well inside the trigger's 3: waited out, and the form opens."""
+    posted = open_prompt(slack)
+    [propose] = [b for b in buttons(posted["blocks"]) if b["action_id"] == "moments:propose"]
+    slack.api.fail_next_for("views.open", "xoxb-test", 429, {"Retry-After": "0.5"})
+    vote(slack, server, propose, "U3")
+    opened = wait_for(lambda: slack.api.named("views.open")[1:], timeout=10)
+    assert opened[0].at - slack.api.named("views.open")[0].at >= 0.45
+    settle(slack, 0.3)
+    assert not [r for r in slack.responses() if r.get("text") == OOPS]
+
+
+def test_forms_opening_while_slack_is_slow_hold_no_listener_thread(slack: Slack, server: str) -> None:
+    """Three people click "Propose" while Slack holds views.open, on two listener threads: a
+    vote meanwhile is confirmed (threads waiting on views.open would leave it queued), and
+    once Slack answers each of the three sees their form, none told anything went wrong."""
+    posted = prompt_with_a_proposal(slack)
+    [propose] = [b for b in buttons(posted["blocks"]) if b["action_id"] == "moments:propose"]
+    [up] = [b for b in buttons(posted["blocks"]) if b["text"]["text"].startswith("👍")]
+    before = len(slack.responses())
+    gate = slack.api.hold("views.open")
+    try:
+        for i in range(3):
+            vote(slack, server, propose, f"UP{i}")
+        wait_for(lambda: slack.api.in_flight.get("views.open") == 3, timeout=10)
+        vote(slack, server, up, "U3")
+        [counted] = wait_for(lambda: [r for r in slack.responses()[before:] if "counts" in r["text"]])
+        assert "1 vote now" in counted["text"]
+    finally:
+        gate.set()
+    opened = wait_for(lambda: slack.api.named("views.open")[2:] and slack.api.named("views.open"), timeout=10)
+    assert sorted(c.args["trigger_id"] for c in opened) == ["1UP0.tr", "1UP1.tr", "1UP2.tr"]
+    settle(slack, 0.3)
+    assert not [r for r in slack.responses()[before:] if r.get("text") == OOPS]
 
 
 def named(slack: Slack, user: str) -> str:

@@ -20,7 +20,7 @@ from bot import parsing
 from bot import text as render
 from bot import words as say
 from bot.commands import ChatContext, CommandRouter
-from bot.domain import Moment, Platform, Source, Touchpoint
+from bot.domain import Moment, MomentKind, Platform, Source, Touchpoint
 from bot.errors import friendly
 from bot.services import Actor, Services
 from bot.views import MomentsExport, Reply
@@ -71,11 +71,22 @@ def knowing_who(lazy: Callable[..., None]) -> Callable[..., None]:
     return lazy
 
 
+def reaction_kind(settings: SlackSettings, name: str) -> MomentKind | None:
+    """The moment a reaction makes: a WOW or OW emoji (``SLACK_WOW_EMOJI``, ``SLACK_OW_EMOJI``,
+    any skin tone), else None."""
+    base = name.split("::", 1)[0]  # skin tones: clap::skin-tone-3
+    if base in settings.wow_emoji:
+        return MomentKind.WOW
+    if base in settings.ow_emoji:
+        return MomentKind.OW
+    return None
+
+
 def person_of(body: dict[str, Any]) -> str:
     """Who asks, when the work behind ``body`` will look them up (users.info): a slash command's
     person, a WOW:/OW: message's writer, a mention's, whoever opens the home tab (admins see
-    more); "" for other events (most channel messages and reactions outside a team's channels
-    never need it)."""
+    more); "" for other events (most channel messages never need it; a WOW or OW reaction's
+    person depends on the emoji the workspace counts: ``SlackDoor._reactor``)."""
     if "command" in body:
         return text_of(body, "user_id")
     event = object_of(body, "event")
@@ -206,10 +217,20 @@ class SlackDoor:
         For Moments' own arrival in a channel, the channel's name (conversations.info) is asked
         beside its inviter's profile, and ``then`` follows both answers."""
         team, channel = team_id_of(body), joined_by_moments(body)
-        asks = [lambda done: self._prefetch(person_of(body), team, actor_team(body), token, base_url, done)]
+        person = person_of(body) or self._reactor(body)
+        asks = [lambda done: self._prefetch(person, team, actor_team(body), token, base_url, done)]
         if channel:
             asks.append(lambda done: self._prefetch_channel(team, channel, token, base_url, done))
         return _all_answered(asks, then)
+
+    def _reactor(self, body: dict[str, Any]) -> str:
+        """Who added a WOW or OW reaction to a message: its work files the moment as theirs (or
+        their "me too"), so it asks who they are. Other reactions are no work."""
+        event = object_of(body, "event")
+        if event.get("type") != "reaction_added" or object_of(event, "item").get("type") != "message" \
+                or reaction_kind(self.settings, text_of(event, "reaction")) is None:
+            return ""
+        return text_of(event, "user")
 
     def _prefetch_channel(self, team: str, channel: str, token: str, base_url: str,
                           then: Callable[[], None]) -> bool:

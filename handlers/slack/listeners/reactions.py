@@ -12,22 +12,12 @@ from typing import Any
 from slack_bolt import App
 
 from bot import text as render
-from bot.domain import MomentKind
 from bot.services import Actor
 from handlers.observability import METRICS
-from handlers.slack.door import SlackDoor, object_of, team_id_of, text_of
+from handlers.slack.door import SlackDoor, object_of, reaction_kind, team_id_of, text_of
 from handlers.slack.inbox import after_ack
 from handlers.slack.listeners import first
 from handlers.slack.people import actor_team, bot_user_of
-
-
-def reaction_kind(door: SlackDoor, name: str) -> MomentKind | None:
-    base = name.split("::", 1)[0]  # skin tones: clap::skin-tone-3
-    if base in door.settings.wow_emoji:
-        return MomentKind.WOW
-    if base in door.settings.ow_emoji:
-        return MomentKind.OW
-    return None
 
 
 def register(app: App, door: SlackDoor) -> None:
@@ -39,7 +29,7 @@ def register(app: App, door: SlackDoor) -> None:
             door.send(client, channel=channel, user=user, reply=render.me_too(moment), workspace_id=ws)
 
     def on_added(body: dict[str, Any], event: dict[str, Any], client: Any, context: Any) -> None:
-        kind = reaction_kind(door, text_of(event, "reaction"))
+        kind = reaction_kind(door.settings, text_of(event, "reaction"))
         item = object_of(event, "item")
         channel, ts, user = text_of(item, "channel"), text_of(item, "ts"), text_of(event, "user")
         if kind is None or item.get("type") != "message" or not (channel and ts and user):
@@ -72,7 +62,7 @@ def register(app: App, door: SlackDoor) -> None:
             door.send(client, channel=channel, user=user, reply=reply, workspace_id=ws)
 
     def on_removed(body: dict[str, Any], event: dict[str, Any]) -> None:
-        kind = reaction_kind(door, text_of(event, "reaction"))
+        kind = reaction_kind(door.settings, text_of(event, "reaction"))
         item = object_of(event, "item")
         channel, ts, user = text_of(item, "channel"), text_of(item, "ts"), text_of(event, "user")
         if kind is None or item.get("type") != "message" or not (channel and ts and user):

@@ -181,6 +181,36 @@ def test_forms_opening_while_slack_is_slow_hold_no_listener_thread(slack: Slack,
     assert not [r for r in slack.responses()[before:] if r.get("text") == OOPS]
 
 
+def test_reactions_from_people_not_seen_yet_hold_no_listener_thread(slack: Slack, server: str) -> None:
+    """Three people not seen yet react OW to messages while Slack holds users.info, on two
+    listener threads: a known person's /wow meanwhile is filed and confirmed (threads waiting on
+    users.info would leave it queued). Once Slack answers, the three moments are filed, each
+    reporter known by name, each asked about once; a reaction that makes no moment asks nothing."""
+    slack.command("/wow", "#boarding a warm welcome", user="U3")  # U3 is known from here on
+    wait_for(lambda: len(slack.moments()) == 1)
+    slack.api.users.update({f"UNEW{i}": {"name": f"Nadia {i}"} for i in range(3)})
+    gate = slack.api.hold("users.info")
+    try:
+        for i in range(3):
+            ts = f"1700000000.00060{i}"
+            slack.api.history[ts] = {"ts": ts, "user": "U2", "text": f"the baggage belt stopped again {i}"}
+            post(slack, server, event_body(reaction(f"UNEW{i}", ts), f"EvNew{i}"), "application/json")
+        plain = {**reaction("UNEW9", "1700000000.000609"), "reaction": "eyes"}
+        post(slack, server, event_body(plain, "EvEyes"), "application/json")
+        wait_for(lambda: slack.api.in_flight.get("users.info") == 3, timeout=10)
+        body = command_body(slack.api, "/wow", "found a lost passport at the gate", user="U3")
+        post(slack, server, body)
+        wait_for(lambda: any(m.text == "found a lost passport at the gate" for m in slack.moments()))
+        wait_for(lambda: [r for r in slack.responses() if "lost passport" in json.dumps(r)])
+        assert len(slack.moments()) == 2
+    finally:
+        gate.set()
+    wait_for(lambda: len(slack.moments()) == 5, timeout=10)
+    assert [named(slack, f"UNEW{i}") for i in range(3)] == ["Nadia 0", "Nadia 1", "Nadia 2"]
+    asked = [c.args["user"] for c in slack.api.named("users.info")]
+    assert sorted(u for u in asked if u.startswith("UNEW")) == ["UNEW0", "UNEW1", "UNEW2"]  # once each
+
+
 def named(slack: Slack, user: str) -> str:
     with slack.store.transaction(slack.ws) as repo:
         member = repo.member(user)

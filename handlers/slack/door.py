@@ -218,10 +218,11 @@ class SlackDoor:
         beside its inviter's profile, and ``then`` follows both answers."""
         team, channel = team_id_of(body), joined_by_moments(body)
         person = person_of(body) or self._reactor(body)
-        asks = [lambda done: self._prefetch(person, team, actor_team(body), token, base_url, done)]
-        if channel:
-            asks.append(lambda done: self._prefetch_channel(team, channel, token, base_url, done))
-        return _all_answered(asks, then)
+        if not channel:  # (the ack path's usual case: one ask at most)
+            return self._prefetch(person, team, actor_team(body), token, base_url, then)
+        return _all_answered([
+            lambda done: self._prefetch(person, team, actor_team(body), token, base_url, done),
+            lambda done: self._prefetch_channel(team, channel, token, base_url, done)], then)
 
     def _reactor(self, body: dict[str, Any]) -> str:
         """Who added a WOW or OW reaction to a message: its work files the moment as theirs (or

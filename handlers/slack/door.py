@@ -8,6 +8,7 @@ import logging
 import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from typing import Any
@@ -29,7 +30,7 @@ from handlers.slack.export import upload_export
 from handlers.slack.history import Fetch, HistoryQueue
 from handlers.slack.inbox import TAKEN_ON, postpone, request_key
 from handlers.slack.markup import plain
-from handlers.slack.people import AdminCache, actor_team, bot_user_of, installing_team
+from handlers.slack.people import FAILED_FOR, AdminCache, actor_team, bot_user_of, installing_team
 from handlers.slack.ports import MessageCache
 from handlers.slack.recent import RecentMessages
 from handlers.slack.sender import REPLIES, TRIGGER_PATIENCE, Api, Replies, Sender
@@ -153,20 +154,22 @@ class ChannelNames:
 
     def __init__(self, ttl: float = 300.0, size: int = 10_000) -> None:
         self.ttl, self.size = ttl, size
-        self._seen: dict[tuple[str, str], tuple[float, str]] = {}
+        self._seen: dict[tuple[str, str], tuple[float, str]] = {}  # -> (kept until, name)
         self._lock = threading.Lock()
 
-    def learn(self, team: str, channel: str, name: str) -> None:
+    def learn(self, team: str, channel: str, name: str, *, for_seconds: float | None = None) -> None:
+        """Keep ``name`` for ``ttl`` seconds (or ``for_seconds``: a failed call's "", briefly)."""
         with self._lock:
             if len(self._seen) >= self.size:
                 self._seen.clear()
-            self._seen[(team, channel)] = (time.monotonic(), name)
+            self._seen[(team, channel)] = (time.monotonic() + (self.ttl if for_seconds is None
+                                                                else for_seconds), name)
 
     def name(self, team: str, channel: str) -> str | None:
         """The name given ("" if Slack would not say); None if not asked lately."""
         with self._lock:
             hit = self._seen.get((team, channel))
-        return hit[1] if hit is not None and time.monotonic() - hit[0] < self.ttl else None
+        return hit[1] if hit is not None and time.monotonic() < hit[0] else None
 
     def knows(self, team: str, channel: str) -> bool:
         return self.name(team, channel) is not None
@@ -186,6 +189,9 @@ class SlackDoor:
         self._asking: dict[tuple[str, str], list[Callable[[], None]]] = {}  # users.info in flight
         self._asking_lock = threading.Lock()
         self.channel_names = ChannelNames()  # conversations.info, asked ahead of a welcome
+        # where a form that could not open is told (``open_form``): off the sender's loop, and off
+        # that loop's default pool, which also resolves the sender's hostnames
+        self._telling = ThreadPoolExecutor(max_workers=2, thread_name_prefix="slack-told")
 
     # who and where
 
@@ -245,7 +251,12 @@ class SlackDoor:
             self.channel_names.learn(team, channel, str(name or ""))  # "": Slack would not say
             then()
 
-        return self.sender.fetch(token, base_url, "conversations_info", {"channel": channel}, learnt)
+        def failed(_: Exception) -> None:  # as if the work's own call had failed, for a while
+            self.channel_names.learn(team, channel, "", for_seconds=FAILED_FOR)
+            then()
+
+        return self.sender.fetch(token, base_url, "conversations_info", {"channel": channel}, learnt,
+                                 failed)
 
     def prefetch_clicker(self, body: dict[str, Any], token: str, base_url: str,
                          then: Callable[[], None]) -> bool:
@@ -346,11 +357,16 @@ class SlackDoor:
         async def open_it(api: Api) -> Any:
             opened = await api.call("views_open", patience=TRIGGER_PATIENCE, trigger_id=trigger_id,
                                     view=view)
-            return opened if then is None else await then(api)
+            if then is not None:
+                try:
+                    await then(api)
+                except Exception as err:  # the form is open: nothing to tell the person
+                    log.warning("a note after an opened form could not be sent: %s", type(err).__name__)
+            return opened
 
         async def told(api: Api) -> Any:
-            oops = Reply(say.OOPS, error=True)
-            return await asyncio.get_running_loop().run_in_executor(None, tell, oops)
+            oops = Reply(say.OOPS, error=True)  # (a pool of its own: ``tell`` waits for its send)
+            return await asyncio.get_running_loop().run_in_executor(self._telling, tell, oops)
 
         self.sender.work(client, open_it, otherwise=told)
 

@@ -330,7 +330,10 @@ class Sender:
             if give_up is not None and time.monotonic() + self.tiers.held(*key) > give_up:
                 raise TooLate(f"Slack holds {name} for this workspace longer than the call can wait")
             await self.tiers.unheld(*key)
-            await self.tiers.keep(token, name)
+            most_wait = None if give_up is None else max(0.0, give_up - time.monotonic())
+            if not await self.tiers.keep(token, name, most_wait):
+                raise TooLate(f"{name}'s rate tier for this workspace is spent for longer than the "
+                              "call can wait")
             if name == "chat.postMessage":
                 wait = self.tiers.post_slot(token, str(kwargs.get("channel") or ""), self.per_channel)
                 if wait > 0:

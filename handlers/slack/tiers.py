@@ -72,9 +72,10 @@ class TierBuckets:
         self._posts: dict[tuple[str, str], float] = {}  # (token, channel) -> its next free slot
         self._held: dict[tuple[str, str], float] = {}  # (token, method) -> held until (a 429)
 
-    def reserve(self, token: str, method: str) -> float:
+    def reserve(self, token: str, method: str, most_wait: float | None = None) -> float:
         """Take a call of ``method`` (Slack's name: files.upload_v2) for the workspace of ``token``:
-        the seconds to wait before making it (0 when the bucket has one left)."""
+        the seconds to wait before making it (0 when the bucket has one left). With ``most_wait``,
+        a call that would wait longer is not taken (the seconds it would wait are returned)."""
         tier = TIER_OF.get(method, DEFAULT_TIER)
         if tier is None:
             return 0.0
@@ -88,6 +89,8 @@ class TierBuckets:
                 self._buckets = {k: b for k, b in self._buckets.items() if b[2] > now}
             left, at, _ = self._buckets.get(key, (most, now, now))
             left = min(most, left + (now - at) * rate) - 1
+            if most_wait is not None and left < 0 and -left / rate > most_wait:
+                return -left / rate  # (not taken: the bucket is as it was)
             self._buckets[key] = (left, now, now + (most - left) / rate)
         return -left / rate if left < 0 else 0.0
 
@@ -135,8 +138,12 @@ class TierBuckets:
         keeps to that share of every tier from now on."""
         self.replicas = max(1, replicas)
 
-    async def keep(self, token: str, method: str) -> None:
-        """Wait (on the running loop) until this call's turn in its bucket."""
-        wait = self.reserve(token, method)
+    async def keep(self, token: str, method: str, most_wait: float | None = None) -> bool:
+        """Wait (on the running loop) until this call's turn in its bucket; False, at once and
+        with nothing taken, when that would be longer than ``most_wait``."""
+        wait = self.reserve(token, method, most_wait)
+        if most_wait is not None and wait > most_wait:
+            return False
         if wait > 0:
             await asyncio.sleep(wait)
+        return True

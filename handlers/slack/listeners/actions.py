@@ -2,10 +2,9 @@
 after a vote or an adoption the prompt message is redrawn with live counts; "Propose a response"
 opens the proposal modal, and a lead's "Edit touchpoints" the touchpoints modal.
 
-The answers and the redrawn prompt are handed to the sender (``after_ack.collecting``): the
-thread goes on to the next click while Slack answers. ``views.open`` is the one call made here and
-waited for: its trigger_id lasts 3 seconds, a failure is told to the person at once, and it is
-the last thing the click does (nothing of its queues behind it)."""
+The answers, the redrawn prompt and the forms (``SlackDoor.open_form``) are handed to the sender
+(``after_ack.collecting``): the thread goes on to the next click while Slack answers. A form's
+trigger_id lasts 3 seconds: one Slack would keep waiting longer is told to the person at once."""
 
 from __future__ import annotations
 

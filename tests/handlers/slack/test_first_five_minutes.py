@@ -284,6 +284,7 @@ def test_moments_added_to_channels_while_slack_is_slow_holds_no_listener_thread(
         assert request(f"{url}/slack/events", body,
                        {"Content-Type": "application/x-www-form-urlencoded", **slack.sign(body)})[0] == 200
         wait_for(lambda: any(m.text == "found a lost passport at the gate" for m in slack.moments()))
+        wait_for(lambda: [r for r in slack.responses() if "lost passport" in shown(r)])  # confirmed
         assert slack.api.named("chat.postMessage") == []  # the welcomes still wait for Slack
     finally:
         for gate in gates:

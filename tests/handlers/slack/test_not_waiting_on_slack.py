@@ -127,6 +127,37 @@ def test_a_tier_2_method_keeps_its_pace_after_a_burst_and_another_workspace_goes
         sender.close()
 
 
+def test_forms_past_their_tier_are_refused_at_once_not_opened_on_an_expired_trigger(api: SlackApi) -> None:
+    """views.open is Tier 4 (100 a minute; a burst of 50 goes at once): of 53 forms at once, the
+    51st waits its 0.6 s and opens, the last two would wait past a second of their trigger's 3,
+    so they fail at once (the person is told) without taking a call from the tier."""
+    sender = Sender()
+    client = WebClient(token="xoxb-a", base_url=api.url)
+    opened: list[int] = []
+    refused: list[int] = []
+    try:
+        for i in range(53):
+            async def open_form(a: Any, i: int = i) -> None:
+                await a.call("views_open", patience=1.0, trigger_id=f"{i}.tr", view={"type": "modal"})
+                opened.append(i)
+
+            async def told(a: Any, i: int = i) -> None:
+                refused.append(i)
+
+            replies = Replies()
+            handed = REPLIES.set(replies)
+            try:
+                sender.work(client, open_form, otherwise=told)
+            finally:
+                REPLIES.reset(handed)
+        wait_for(lambda: len(opened) + len(refused) == 53, timeout=10)
+        assert len(opened) == 51 and len(refused) == 2
+        assert len(api.named("views.open")) == 51
+        assert sender.tiers.reserve("xoxb-a", "views.open") < 1.5  # the two took nothing
+    finally:
+        sender.close()
+
+
 def test_a_form_slack_rate_limits_for_long_is_told_at_once_not_waited_out(slack: Slack, server: str) -> None:
     """views.open's trigger_id lasts 3 seconds: a 429 asking for 30 is not slept out on the
     listener thread (the trigger would expire anyway); the person hears at once to try again."""

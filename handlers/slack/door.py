@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from slack_bolt.context.respond.internals import _build_message
 from slack_sdk.errors import SlackApiError
@@ -72,15 +72,24 @@ def knowing_who(lazy: Callable[..., None]) -> Callable[..., None]:
     return lazy
 
 
-def reaction_kind(settings: SlackSettings, name: str) -> MomentKind | None:
-    """The moment a reaction makes: a WOW or OW emoji (``SLACK_WOW_EMOJI``, ``SLACK_OW_EMOJI``,
-    any skin tone), else None."""
-    base = name.split("::", 1)[0]  # skin tones: clap::skin-tone-3
-    if base in settings.wow_emoji:
-        return MomentKind.WOW
-    if base in settings.ow_emoji:
-        return MomentKind.OW
-    return None
+class MomentReaction(NamedTuple):
+    kind: MomentKind
+    channel: str
+    ts: str
+    user: str  # who reacted
+
+
+def moment_reaction(settings: SlackSettings, event: dict[str, Any]) -> MomentReaction | None:
+    """A reaction event that makes (or, removed, withdraws) a moment: a WOW or OW emoji
+    (``SLACK_WOW_EMOJI``, ``SLACK_OW_EMOJI``, any skin tone) on a message; None for any other."""
+    base = text_of(event, "reaction").split("::", 1)[0]  # skin tones: clap::skin-tone-3
+    kind = MomentKind.WOW if base in settings.wow_emoji else MomentKind.OW if base in settings.ow_emoji \
+        else None
+    item = object_of(event, "item")
+    channel, ts, user = text_of(item, "channel"), text_of(item, "ts"), text_of(event, "user")
+    if kind is None or item.get("type") != "message" or not (channel and ts and user):
+        return None
+    return MomentReaction(kind, channel, ts, user)
 
 
 def person_of(body: dict[str, Any]) -> str:
@@ -234,10 +243,8 @@ class SlackDoor:
         """Who added a WOW or OW reaction to a message: its work files the moment as theirs (or
         their "me too"), so it asks who they are. Other reactions are no work."""
         event = object_of(body, "event")
-        if event.get("type") != "reaction_added" or object_of(event, "item").get("type") != "message" \
-                or reaction_kind(self.settings, text_of(event, "reaction")) is None:
-            return ""
-        return text_of(event, "user")
+        found = moment_reaction(self.settings, event) if event.get("type") == "reaction_added" else None
+        return found.user if found is not None else ""
 
     def _prefetch_channel(self, team: str, channel: str, token: str, base_url: str,
                           then: Callable[[], None]) -> bool:

@@ -14,7 +14,7 @@ from slack_bolt import App
 from bot import text as render
 from bot.services import Actor
 from handlers.observability import METRICS
-from handlers.slack.door import SlackDoor, object_of, reaction_kind, team_id_of, text_of
+from handlers.slack.door import SlackDoor, moment_reaction, team_id_of, text_of
 from handlers.slack.inbox import after_ack
 from handlers.slack.listeners import first
 from handlers.slack.people import actor_team, bot_user_of
@@ -29,11 +29,10 @@ def register(app: App, door: SlackDoor) -> None:
             door.send(client, channel=channel, user=user, reply=render.me_too(moment), workspace_id=ws)
 
     def on_added(body: dict[str, Any], event: dict[str, Any], client: Any, context: Any) -> None:
-        kind = reaction_kind(door.settings, text_of(event, "reaction"))
-        item = object_of(event, "item")
-        channel, ts, user = text_of(item, "channel"), text_of(item, "ts"), text_of(event, "user")
-        if kind is None or item.get("type") != "message" or not (channel and ts and user):
+        found = moment_reaction(door.settings, event)
+        if found is None:
             return
+        kind, channel, ts, user = found
         team_id = team_id_of(body)
         with door.friendly(lambda r: door.send(client, channel=channel, user=user, reply=r)):
             ws = door.workspace(team_id)
@@ -62,11 +61,10 @@ def register(app: App, door: SlackDoor) -> None:
             door.send(client, channel=channel, user=user, reply=reply, workspace_id=ws)
 
     def on_removed(body: dict[str, Any], event: dict[str, Any]) -> None:
-        kind = reaction_kind(door.settings, text_of(event, "reaction"))
-        item = object_of(event, "item")
-        channel, ts, user = text_of(item, "channel"), text_of(item, "ts"), text_of(event, "user")
-        if kind is None or item.get("type") != "message" or not (channel and ts and user):
+        found = moment_reaction(door.settings, event)
+        if found is None:
             return
+        kind, channel, ts, user = found
         ws = door.workspace(team_id_of(body))
         door.services.capture.unreact(workspace_id=ws, actor=Actor(user), kind=kind,
                                       message_ref=f"{channel}/{ts}")

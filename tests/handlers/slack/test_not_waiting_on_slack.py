@@ -43,6 +43,24 @@ def vote(slack: Slack, server: str, button: dict[str, Any], user: str) -> None:
     post(slack, server, urlencode({"payload": json.dumps(payload)}))
 
 
+def a_vote_counts_while_slack_holds(slack: Slack, server: str, method: str, button: dict[str, Any],
+                                    users: list[str], up: dict[str, Any]) -> None:
+    """Each of ``users`` clicks ``button`` while Slack holds ``method``: all are asked together,
+    and U3's 👍 meanwhile is counted at once (listener threads waiting on Slack would leave it
+    queued). Slack answers on the way out."""
+    before = len(slack.responses())
+    gate = slack.api.hold(method)
+    try:
+        for user in users:
+            vote(slack, server, button, user)
+        wait_for(lambda: slack.api.in_flight.get(method) == len(users), timeout=10)
+        vote(slack, server, up, "U3")  # known since their /moments prompt
+        [counted] = wait_for(lambda: [r for r in slack.responses()[before:] if "counts" in r["text"]])
+        assert "1 vote now" in counted["text"]
+    finally:
+        gate.set()
+
+
 def test_a_slow_slack_does_not_hold_up_the_next_persons_click(slack: Slack, server: str) -> None:
     """Two listener threads, six people voting while Slack holds every response_url post: all
     six confirmations wait on Slack together (threads that waited would leave two), each
@@ -196,16 +214,7 @@ def test_forms_opening_while_slack_is_slow_hold_no_listener_thread(slack: Slack,
     [propose] = [b for b in buttons(posted["blocks"]) if b["action_id"] == "moments:propose"]
     [up] = [b for b in buttons(posted["blocks"]) if b["text"]["text"].startswith("👍")]
     before = len(slack.responses())
-    gate = slack.api.hold("views.open")
-    try:
-        for i in range(3):
-            vote(slack, server, propose, f"UP{i}")
-        wait_for(lambda: slack.api.in_flight.get("views.open") == 3, timeout=10)
-        vote(slack, server, up, "U3")
-        [counted] = wait_for(lambda: [r for r in slack.responses()[before:] if "counts" in r["text"]])
-        assert "1 vote now" in counted["text"]
-    finally:
-        gate.set()
+    a_vote_counts_while_slack_holds(slack, server, "views.open", propose, ["UP0", "UP1", "UP2"], up)
     opened = wait_for(lambda: slack.api.named("views.open")[2:] and slack.api.named("views.open"), timeout=10)
     assert sorted(c.args["trigger_id"] for c in opened) == ["1UP0.tr", "1UP1.tr", "1UP2.tr"]
     settle(slack, 0.3)
@@ -260,16 +269,7 @@ def test_a_click_from_someone_not_seen_yet_holds_no_listener_thread_while_slack_
     for i in range(3):
         slack.api.users[f"UNEW{i}"] = {"name": f"Nadia {i}"}
     before = len(slack.responses())
-    gate = slack.api.hold("users.info")
-    try:
-        for i in range(3):
-            vote(slack, server, up, f"UNEW{i}")
-        wait_for(lambda: slack.api.in_flight.get("users.info") == 3, timeout=10)
-        vote(slack, server, up, "U3")  # known since their /moments prompt
-        [counted] = wait_for(lambda: [r for r in slack.responses()[before:] if "counts" in r["text"]])
-        assert "1 vote now" in counted["text"]
-    finally:
-        gate.set()
+    a_vote_counts_while_slack_holds(slack, server, "users.info", up, ["UNEW0", "UNEW1", "UNEW2"], up)
     wait_for(lambda: sum("counts" in r["text"] for r in slack.responses()[before:]) == 4, timeout=10)
     assert [named(slack, f"UNEW{i}") for i in range(3)] == ["Nadia 0", "Nadia 1", "Nadia 2"]
     asked = [c.args["user"] for c in slack.api.named("users.info")]

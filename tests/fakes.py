@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -78,11 +79,14 @@ SCHEDULE_FIELDS = ("timezone", "prompt_at", "votes_close_at", "digest_at", "quie
 
 
 class InMemoryStore(OrgFakeStore):
-    """Store with the same contract as storage.SqlStore; a failed transaction rolls back."""
+    """Store with the same contract as storage.SqlStore; a failed transaction rolls back.
+    Transactions run one at a time, as the database serialises them: the listener threads
+    and the tests' own reads share one store."""
 
     def __init__(self) -> None:
         self._workspaces: list[Workspace] = []
         self._t = _Tables()
+        self._lock = threading.RLock()
 
     def workspace(self, *, platform: Platform, external_id: str, name: str = "") -> Workspace:
         for ws in self._workspaces:
@@ -96,6 +100,10 @@ class InMemoryStore(OrgFakeStore):
         return list(self._workspaces)
 
     def claim_due_teams(self, *, now: datetime, until: datetime, limit: int) -> list[tuple[int, int]]:
+        with self._lock:
+            return self._claim_due_teams(now=now, until=until, limit=limit)
+
+    def _claim_due_teams(self, *, now: datetime, until: datetime, limit: int) -> list[tuple[int, int]]:
         due = sorted((at, team_id) for team_id, at in self._t.next_post_at.items()
                      if at is not None and at <= now and not self._t.teams[team_id][1].paused)
         claimed = [(self._t.teams[team_id][0], team_id) for _, team_id in due[:limit]]
@@ -105,22 +113,24 @@ class InMemoryStore(OrgFakeStore):
 
     def settle_team(self, *, workspace_id: int, team_id: int, claimed_until: datetime,
                     next_check: datetime | None) -> bool:
-        if self._t.next_post_at.get(team_id) != claimed_until:
-            return False
-        self._t.next_post_at[team_id] = next_check
-        return True
+        with self._lock:
+            if self._t.next_post_at.get(team_id) != claimed_until:
+                return False
+            self._t.next_post_at[team_id] = next_check
+            return True
 
     @contextmanager
     def transaction(self, workspace_id: int) -> Iterator[InMemoryRepository]:
         ws = next((w for w in self._workspaces if w.id == workspace_id), None)
         if ws is None:
             raise KeyError(workspace_id)
-        snapshot = copy.deepcopy(self._t)
-        try:
-            yield InMemoryRepository(ws, self._t)
-        except BaseException:
-            self._t = snapshot
-            raise
+        with self._lock:
+            snapshot = copy.deepcopy(self._t)
+            try:
+                yield InMemoryRepository(ws, self._t)
+            except BaseException:
+                self._t = snapshot
+                raise
 
 
 class InMemoryRepository(OrgFakeRows):

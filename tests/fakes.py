@@ -101,15 +101,12 @@ class InMemoryStore(OrgFakeStore):
 
     def claim_due_teams(self, *, now: datetime, until: datetime, limit: int) -> list[tuple[int, int]]:
         with self._lock:
-            return self._claim_due_teams(now=now, until=until, limit=limit)
-
-    def _claim_due_teams(self, *, now: datetime, until: datetime, limit: int) -> list[tuple[int, int]]:
-        due = sorted((at, team_id) for team_id, at in self._t.next_post_at.items()
-                     if at is not None and at <= now and not self._t.teams[team_id][1].paused)
-        claimed = [(self._t.teams[team_id][0], team_id) for _, team_id in due[:limit]]
-        for _, team_id in claimed:
-            self._t.next_post_at[team_id] = until
-        return claimed
+            due = sorted((at, team_id) for team_id, at in self._t.next_post_at.items()
+                         if at is not None and at <= now and not self._t.teams[team_id][1].paused)
+            claimed = [(self._t.teams[team_id][0], team_id) for _, team_id in due[:limit]]
+            for _, team_id in claimed:
+                self._t.next_post_at[team_id] = until
+            return claimed
 
     def settle_team(self, *, workspace_id: int, team_id: int, claimed_until: datetime,
                     next_check: datetime | None) -> bool:

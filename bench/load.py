@@ -6,7 +6,8 @@ It starts a local stand-in for the Slack Web API, a throwaway PostgreSQL databas
 `moments serve` (and, as the baseline, a bare Bolt app with a no-op handler), then sends a mix of
 slash commands, reaction events and retried deliveries at rising concurrency. It prints
 throughput, p50/p99 time to acknowledgement, errors, redeliveries told to come back later (503),
-peak memory per server process, the servers' CPU per request (the work after the ack included),
+peak memory per server process, the servers' CPU per request (the work after the ack included)
+and, while the acks were sent, the answering loop's CPU per request and how busy it was,
 and the number of moments stored against the number acknowledged (each must be stored exactly
 once), with how long it took until the last was stored: the work after the ack can run behind
 the acks in a burst, and moments/s is the rate the work kept. End to end: until every moment is
@@ -242,6 +243,26 @@ class Server:
         except (OSError, IndexError, ValueError):
             return float("nan")
 
+    def threads_cpu(self) -> tuple[float, float]:
+        """CPU seconds so far of the main thread (the event loop that answers) and of the
+        process's other threads together."""
+        tick, main, rest = os.sysconf("SC_CLK_TCK"), 0.0, 0.0
+        try:
+            tasks = list(Path(f"/proc/{self.proc.pid}/task").iterdir())
+        except OSError:
+            return float("nan"), float("nan")
+        for task in tasks:
+            try:
+                fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue  # (a thread that ended meanwhile)
+            used = (int(fields[11]) + int(fields[12])) / tick
+            if task.name == str(self.proc.pid):
+                main += used
+            else:
+                rest += used
+        return main, rest
+
     def peak_rss_mb(self) -> float:
         try:
             for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
@@ -449,7 +470,11 @@ def burst(target: Target, level: int, args: argparse.Namespace, rng: random.Rand
     told_before = confirmed()[0]
     cpu_before = sum(s.cpu_seconds() for s in servers)
     began = time.monotonic()
+    threads_before = [s.threads_cpu() for s in servers]
     lat, errors, later, took, answered = asyncio.run(fire([s.port for s in servers], load, level))
+    threads_after = [s.threads_cpu() for s in servers]
+    loop_s = sum(a[0] - b[0] for a, b in zip(threads_after, threads_before, strict=True))
+    rest_s = sum(a[1] - b[1] for a, b in zip(threads_after, threads_before, strict=True))
     expected = sum(1 for *_x, creates in load if creates)
     stored, last_at = settle(url, before, timeout=600.0) if kind == "moments" else (0, 0.0)
     commands = sum(1 for ctype, *_x in load if ctype.endswith("urlencoded"))
@@ -467,6 +492,12 @@ def burst(target: Target, level: int, args: argparse.Namespace, rng: random.Rand
           f"{statistics.median(lat):>9.1f}{pct(lat, 99):>9.1f}{errors:>8}{later:>5}"
           f"{peak:>10.0f}{cpu_ms:>11.2f}  {check}; acks/s by thirds of "
           f"the burst {by_thirds(answered)}", flush=True)
+    # while the acks were sent: what the answering loop spent a request, how much of the
+    # burst it was busy (a loop that idles waits on something other than its own CPU), and
+    # what the process's other threads spent (claims, and any work after the ack)
+    print(f"{'':<14}while acking: loop {loop_s * 1e6 / len(load):.0f} µs a request, busy "
+          f"{loop_s / (took * len(servers)):.0%} of the burst; other threads "
+          f"{rest_s * 1e6 / len(load):.0f} µs a request", flush=True)
     return rate
 
 

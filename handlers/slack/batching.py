@@ -10,13 +10,13 @@ import functools
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
 from bot.ports import Clock
-from handlers.slack.ports import Claim, RequestInbox
+from handlers.slack.ports import Claim, NewClaims, RequestInbox
 
 log = logging.getLogger(__name__)
 
@@ -93,16 +93,21 @@ class Claims:
     that arrive while a batch is in the database go in the next one, so a burst costs one round
     trip and one commit per batch instead of one per request, and the loop hands a batch, not
     every request, to a thread. The requests' copies are sealed (``seal``: redacted, encrypted)
-    in that thread too, not on the loop that answers. A batch that has been in the database for
+    in that thread too (but see ``on_loop`` below). A batch that has been in the database for
     ``overlap_after`` seconds (a slow statement, a busy database) no longer holds the next one
     back: up to ``in_flight`` batches are written at once (two batches holding the same id are
     settled by the database: the second finds it HELD, and Slack is asked to deliver it
     again). Letting the second batch leave at once instead halved the batches in a burst (most
-    then held one request) and cost the acks about 15% of their pace (docs/benchmarks.md)."""
+    then held one request) and cost the acks about 15% of their pace (docs/benchmarks.md).
+
+    With ``on_loop`` (``RequestInbox.claims_on_loop``: PostgreSQL) a batch is sealed and its new
+    ids claimed from the loop itself; only ids claimed already (handled, held elsewhere, or left
+    for dead) go to a thread, for ``claim_events`` to settle, and so does the whole batch if the
+    loop's claim failed, its writes told from others' by their timestamps."""
 
     def __init__(self, requests: RequestInbox, owner: str, give_back: Callable[[str, datetime], None],
                  seal: Callable[[dict[str, Any]], str], most: int = 500, in_flight: int = 2,
-                 overlap_after: float = 0.005) -> None:
+                 overlap_after: float = 0.005, on_loop: NewClaims | None = None) -> None:
         self._requests = requests
         self._seal = seal
         self._owner = owner
@@ -115,6 +120,9 @@ class Claims:
         self._sending = 0  # batches in the database now
         self._since: list[float] = []  # when each of them left (the loop's clock)
         self._timer: asyncio.TimerHandle | None = None
+        self._on_loop = on_loop
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._failed_told = -10.0
         # threads of their own: the loop's default pool also runs Bolt's dispatch of clicks and
         # forms and the server's other reads, which must never hold a claim, and so an ack, back
         self._pool = ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="slack-claims")
@@ -125,6 +133,7 @@ class Claims:
         loop = asyncio.get_running_loop()
         if loop is not self._loop:  # (a new loop: in tests, one per request)
             self._loop, self._pending, self._sending, self._since, self._timer = loop, [], 0, [], None
+            self._tasks = set()
         answer: asyncio.Future[Claim] = loop.create_future()
         self._pending.append((key, at, body, answer))
         self._next(loop)
@@ -153,18 +162,73 @@ class Claims:
         self._sending += 1
         left = loop.time()
         self._since.append(left)
+        if self._on_loop is not None:
+            task = loop.create_task(self._send_from_loop(loop, batch, left))
+            self._tasks.add(task)  # (the loop keeps only a weak reference to a task)
+            task.add_done_callback(self._tasks.discard)
+            return
+        self._in_pool(loop, batch, left, functools.partial(
+            self._claim_all, [(k, at, body) for k, at, body, _ in batch]))
+
+    def _in_pool(self, loop: asyncio.AbstractEventLoop, batch: list[_Pending], left: float,
+                 work: Callable[[], list[Claim]]) -> None:
+        """``work`` (the batch's claims, in order) on a claims thread; then ``_sent``."""
         try:
-            written = loop.run_in_executor(self._pool, functools.partial(
-                self._claim_all, [(k, at, body) for k, at, body, _ in batch]))
+            written = loop.run_in_executor(self._pool, work)
         except RuntimeError as err:  # the pool is shut down: the process is stopping
             failed: asyncio.Future[list[Claim]] = loop.create_future()
             failed.set_exception(err)
             written = failed
         written.add_done_callback(lambda done: self._sent(loop, batch, done, left))
 
+    async def _send_from_loop(self, loop: asyncio.AbstractEventLoop, batch: list[_Pending],
+                              left: float) -> None:
+        """The batch's new ids claimed from the loop (``RequestInbox.claims_on_loop``), and only
+        the others, claimed already (or all of them, if that failed), on a claims thread."""
+        assert self._on_loop is not None
+        try:
+            sealed = [(k, at, self._seal(body)) for k, at, body, _ in batch]
+        except Exception:  # (the thread seals again, and the batch fails as it always did)
+            self._in_pool(loop, batch, left, functools.partial(
+                self._claim_all, [(k, at, body) for k, at, body, _ in batch]))
+            return
+        first: dict[str, int] = {}
+        for i, (key, _, _) in enumerate(sealed):
+            first.setdefault(key, i)
+        try:
+            written = await self._on_loop([sealed[i] for i in first.values()], self._owner)
+        except Exception as err:  # applied or not: the thread's claim tells which is this batch's
+            now = time.monotonic()
+            if now - self._failed_told >= 10:  # (a database away would log every batch)
+                log.warning("claims from the event loop failed (%s); claiming on a thread",
+                            type(err).__name__)
+                self._failed_told = now
+            self._in_pool(loop, batch, left, functools.partial(self._claim_sealed, sealed, True))
+            return
+        found: list[Claim | None] = [
+            (Claim.TAKEN if first[key] == i else Claim.HELD) if key in written else None
+            for i, (key, _, _) in enumerate(sealed)]
+        rest = [i for i, claim in enumerate(found) if claim is None]
+        if not rest:
+            done: asyncio.Future[list[Claim]] = loop.create_future()
+            done.set_result([claim for claim in found if claim is not None])
+            self._sent(loop, batch, done, left)
+            return
+
+        def the_rest() -> list[Claim]:
+            others = iter(self._claim_sealed([sealed[i] for i in rest]))
+            return [claim if claim is not None else next(others) for claim in found]
+
+        self._in_pool(loop, batch, left, the_rest)
+
     def _claim_all(self, batch: list[tuple[str, datetime, dict[str, Any]]]) -> list[Claim]:
-        sealed: list[tuple[str, datetime, str | None]] = [(k, at, self._seal(body)) for k, at, body in batch]
-        return [Claim(found) for found in self._requests.claim_events(sealed, owner=self._owner)]
+        return self._claim_sealed([(k, at, self._seal(body)) for k, at, body in batch])
+
+    def _claim_sealed(self, sealed: Sequence[tuple[str, datetime, str | None]],
+                      maybe_written: bool = False) -> list[Claim]:
+        found = (self._requests.claim_events(sealed, owner=self._owner, maybe_written=True)
+                 if maybe_written else self._requests.claim_events(sealed, owner=self._owner))
+        return [Claim(claim) for claim in found]
 
     def _sent(self, loop: asyncio.AbstractEventLoop, batch: list[_Pending],
               done: asyncio.Future[list[Claim]], left: float) -> None:

@@ -103,7 +103,8 @@ class Inbox:
         self.owner = owner or f"{uuid.uuid4().hex[:12]}"
         self.finisher = Finisher(requests, services.clock)
         self.claims = Claims(requests, self.owner,
-                             lambda key, at: self.finisher.give_back(key, self.owner, at), sealer.seal)
+                             lambda key, at: self.finisher.give_back(key, self.owner, at), sealer.seal,
+                             on_loop=requests.claims_on_loop())
         self.replaying = True  # off while the process drains before it stops
         # (body, then) -> whether something is fetched ahead of the work, which then waits for
         # ``then`` before it is queued (SlackDoor.prefetch: who is acting)

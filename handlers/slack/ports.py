@@ -12,7 +12,7 @@ implements it needs nothing from this package.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import NamedTuple, Protocol
@@ -36,6 +36,9 @@ class Orphan(NamedTuple):
     attempts: int  # this replay included
 
 
+NewClaims = Callable[[Sequence[tuple[str, datetime, str | None]], str], Awaitable[set[str]]]
+
+
 class RequestInbox(Protocol):
     """Slack requests claimed before their ack, with a kept copy until their work is done.
 
@@ -52,10 +55,18 @@ class RequestInbox(Protocol):
         ...
 
     def claim_events(self, claims: Sequence[tuple[str, datetime, str | None]], *,
-                     owner: str = "") -> Sequence[str]:
+                     owner: str = "", maybe_written: bool = False) -> Sequence[str]:
         """``claim_event`` for each ``(event_id, at, payload)`` of a batch of requests that
         arrived together, in one go: a :class:`Claim` value for each (for those not taken,
-        whether they were handled already); an id twice in the batch is taken by its first copy."""
+        whether they were handled already); an id twice in the batch is taken by its first copy.
+        ``maybe_written``: an attempt of ``claims_on_loop`` failed under this very batch, and
+        what it may have written (each claim's own timestamp) is the batch's own."""
+        ...
+
+    def claims_on_loop(self) -> NewClaims | None:
+        """Where the store can also write new claims from the server's event loop itself: an
+        async ``(claims, owner) -> ids written`` that claims each id not claimed yet and
+        raises on any failure (the rest of a batch goes to ``claim_events``). None where not."""
         ...
 
     def finish_events(self, event_ids: Sequence[str], at: datetime) -> None:

@@ -85,8 +85,11 @@ class InMemoryRequestInbox:
     def event_done(self, event_id: str) -> bool:
         return self._events.get(event_id, (None, True))[1] is not None
 
+    def claims_on_loop(self) -> None:
+        return None  # (the in-memory store's claims are as quick in a thread)
+
     def claim_events(self, claims: Sequence[tuple[str, datetime, str | None]], *,
-                     owner: str = "") -> list[Claim]:
+                     owner: str = "", maybe_written: bool = False) -> list[Claim]:
         return [Claim.TAKEN if self.claim_event(event_id, at, owner=owner, payload=payload)
                 else Claim.DONE if self.event_done(event_id) else Claim.HELD
                 for event_id, at, payload in claims]

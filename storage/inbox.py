@@ -116,10 +116,11 @@ class LoopClaims:
     is busy answering (docs/benchmarks.md)."""
 
     KEPT = 4  # idle connections kept (Claims has 2 batches in the database at most)
+    RECYCLE = 1800.0  # seconds a connection serves, as the engines' pool_recycle
 
     def __init__(self, url: sa.URL) -> None:
         self._conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
-        self._idle: list[psycopg.AsyncConnection[Any]] = []
+        self._idle: list[tuple[psycopg.AsyncConnection[Any], float]] = []  # (and when it opened)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
 
@@ -130,12 +131,15 @@ class LoopClaims:
         if loop is not self._loop:  # (a connection serves the loop that opened it)
             self._drop_idle()
             self._loop = loop
-        if self._idle:
-            conn = self._idle.pop()
-        else:
+        conn, opened = self._idle.pop() if self._idle else (None, 0.0)
+        if conn is not None and loop.time() - opened > self.RECYCLE:
+            _finish(conn)  # (before an idle-connection killer gets to it)
+            conn = None
+        if conn is None:
             import psycopg  # (here: a SQLite deployment never loads it)
             conn = await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True,
                                                          connect_timeout=10)
+            opened = loop.time()
         try:
             async with conn.cursor() as cursor:
                 await cursor.execute(NEW_CLAIMS, _new_claims(claims, owner))
@@ -146,7 +150,7 @@ class LoopClaims:
         if self._closed or loop is not self._loop or len(self._idle) >= self.KEPT:
             _finish(conn)
         else:
-            self._idle.append(conn)
+            self._idle.append((conn, opened))
         return written
 
     def close(self) -> None:
@@ -155,7 +159,7 @@ class LoopClaims:
 
     def _drop_idle(self) -> None:
         idle, self._idle = self._idle, []
-        for conn in idle:
+        for conn, _ in idle:
             _finish(conn)
 
 

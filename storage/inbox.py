@@ -112,8 +112,8 @@ class LoopClaims:
     them. It runs only ``_claim_batch_pg``'s INSERT and answers the ids it wrote; the rest of a
     batch (claimed already: handled, held, or left for dead) and any failure are for
     ``SqlRequestInbox.claim_events`` on a thread, as before. What it saves is the two hops
-    between the loop and a claims thread, each a wait for the interpreter lock while the loop
-    is busy answering (docs/benchmarks.md)."""
+    between the loop and a claims thread, whose waits left the loop idle for a third of a
+    burst (docs/benchmarks.md)."""
 
     KEPT = 4  # idle connections kept (Claims has 2 batches in the database at most)
     RECYCLE = 1800.0  # seconds a connection serves, as the engines' pool_recycle

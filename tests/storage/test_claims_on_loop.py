@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,19 +16,12 @@ import sqlalchemy as sa
 
 from handlers.slack.batching import Claims
 from handlers.slack.ports import Claim
-from storage import SqlRequestInbox, create_engine
+from storage import SqlRequestInbox
 from tests.storage.builders import at
 
-
-@pytest.fixture
-def store(postgres_url: str) -> Iterator[SqlRequestInbox]:
-    engine = create_engine(postgres_url)
-    inbox = SqlRequestInbox(engine)
-    try:
-        yield inbox
-    finally:
-        inbox.close()
-        engine.dispose()
+# the shared fixture (tests/storage/conftest.py), on PostgreSQL alone
+on_postgres = pytest.mark.parametrize("requests", [pytest.param("postgres", marks=pytest.mark.postgres)],
+                                      indirect=True)
 
 
 class OnThread:
@@ -67,9 +60,10 @@ def claim_all(claims: Claims, keys: list[str]) -> list[Claim]:
     return asyncio.run(burst())
 
 
-@pytest.mark.postgres
+@on_postgres
 def test_new_ids_are_claimed_on_the_loop_and_only_claimed_ones_go_to_the_thread(
-        store: SqlRequestInbox) -> None:
+        requests: SqlRequestInbox) -> None:
+    store = requests
     handled, elsewhere, new, newer = ids(4)
     before = at(0) - timedelta(seconds=1)
     assert store.claim_event(handled, before, owner="other") is True
@@ -92,11 +86,12 @@ def test_new_ids_are_claimed_on_the_loop_and_only_claimed_ones_go_to_the_thread(
     assert not set(later) & set(thread.ids)
 
 
-@pytest.mark.postgres
+@on_postgres
 def test_a_loop_claim_that_failed_after_its_insert_is_still_the_batchs_own(
-        store: SqlRequestInbox) -> None:
+        requests: SqlRequestInbox) -> None:
     """The INSERT went through, the answer never came (a dropped connection): the thread claims
     the batch again, and finds by each claim's own timestamp that it wrote them."""
+    store = requests
     mine, theirs = ids(2)
     assert store.claim_event(theirs, at(0) - timedelta(seconds=1), owner="other") is True
     real = store.claims_on_loop()
@@ -116,9 +111,10 @@ def test_a_loop_claim_that_failed_after_its_insert_is_still_the_batchs_own(
     assert owners(store, [mine, theirs]) == {mine: "me", theirs: "other"}
 
 
-@pytest.mark.postgres
+@on_postgres
 def test_a_database_the_loop_cannot_reach_still_gets_the_claims_from_the_thread(
-        store: SqlRequestInbox, monkeypatch: pytest.MonkeyPatch) -> None:
+        requests: SqlRequestInbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = requests
     loop_claims = store.claims_on_loop()
     assert loop_claims is not None
     monkeypatch.setattr(loop_claims, "_conninfo", "postgresql://postgres@127.0.0.1:9/nowhere")
@@ -132,9 +128,6 @@ def test_a_database_the_loop_cannot_reach_still_gets_the_claims_from_the_thread(
     assert owners(store, keys) == dict.fromkeys(keys, "me")
 
 
-def test_claims_on_the_loop_are_postgresql_only(sqlite_url: str) -> None:
-    engine = create_engine(sqlite_url)
-    try:
-        assert SqlRequestInbox(engine).claims_on_loop() is None
-    finally:
-        engine.dispose()
+@pytest.mark.parametrize("requests", ["sqlite"], indirect=True)
+def test_claims_on_the_loop_are_postgresql_only(requests: SqlRequestInbox) -> None:
+    assert requests.claims_on_loop() is None
